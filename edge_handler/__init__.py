@@ -1,0 +1,1 @@
+"""The Lambda@Edge viewer-request token check (handler.py) and its archive builder (build.py)."""

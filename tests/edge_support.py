@@ -1,0 +1,54 @@
+"""Shared helpers for tests that run the built edge archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from edge_handler.artifact import load_handler
+from edge_handler.build import write_archive
+
+# Test-only tokens: 64 hex characters, like `openssl rand -hex 32`.
+CURRENT_TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
+PREVIOUS_TOKEN = "0a9b8c7d6e5f40312f1e0d9c8b7a69584736251403f2e1d0c9b8a79685746352"
+
+# Lambda@Edge rules for a generated viewer-request response.
+READ_ONLY_OR_DISALLOWED = {
+    "content-length",
+    "host",
+    "transfer-encoding",
+    "via",
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "trailer",
+    "upgrade",
+    "x-cache",
+    "x-forwarded-proto",
+    "x-real-ip",
+}
+MAX_GENERATED_RESPONSE_BYTES = 40 * 1024
+
+
+def load_built(tmp_path: Path, tokens, **kwargs):
+    return load_handler(write_archive(tmp_path, tokens, **kwargs))
+
+
+def assert_valid_denial(response) -> None:
+    """A generated 401 that CloudFront would accept from a viewer-request function."""
+    assert isinstance(response, dict) and "status" in response, response
+    assert response["status"] == "401" and isinstance(response["status"], str)
+    size = len(response["body"].encode())
+    for name, entries in response["headers"].items():
+        assert name == name.lower()
+        assert name not in READ_ONLY_OR_DISALLOWED
+        assert not name.startswith(("x-amz-cf-", "x-edge-", "x-accel-", "x-amzn-"))
+        for entry in entries:
+            assert entry["key"].lower() == name
+            size += len(entry["key"]) + len(entry["value"])
+    assert size < MAX_GENERATED_RESPONSE_BYTES
+    assert "www-authenticate" in response["headers"]
+    assert json.loads(response["body"])["meta"]["code"] == 401
