@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from components.cloudfront_facts import DISALLOWED_HEADER_PREFIXES, READ_ONLY_OR_DISALLOWED_HEADERS
 from edge_handler.artifact import load_handler
 from edge_handler.build import write_archive
 
@@ -12,24 +13,7 @@ from edge_handler.build import write_archive
 CURRENT_TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
 PREVIOUS_TOKEN = "0a9b8c7d6e5f40312f1e0d9c8b7a69584736251403f2e1d0c9b8a79685746352"
 
-# Lambda@Edge rules for a generated viewer-request response.
-READ_ONLY_OR_DISALLOWED = {
-    "content-length",
-    "host",
-    "transfer-encoding",
-    "via",
-    "connection",
-    "expect",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "trailer",
-    "upgrade",
-    "x-cache",
-    "x-forwarded-proto",
-    "x-real-ip",
-}
+# Lambda@Edge limit for a generated viewer-request response, headers included.
 MAX_GENERATED_RESPONSE_BYTES = 40 * 1024
 
 
@@ -44,8 +28,8 @@ def assert_valid_denial(response) -> None:
     size = len(response["body"].encode())
     for name, entries in response["headers"].items():
         assert name == name.lower()
-        assert name not in READ_ONLY_OR_DISALLOWED
-        assert not name.startswith(("x-amz-cf-", "x-edge-", "x-accel-", "x-amzn-"))
+        assert name not in READ_ONLY_OR_DISALLOWED_HEADERS
+        assert not name.startswith(DISALLOWED_HEADER_PREFIXES)
         for entry in entries:
             assert entry["key"].lower() == name
             size += len(entry["key"]) + len(entry["value"])

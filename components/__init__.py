@@ -1,0 +1,1 @@
+"""Settings, the site model and the ComponentResources of protected-cdn."""

@@ -1,0 +1,130 @@
+"""CloudFront distribution: one S3 origin with OAC, the site model's behaviors, JSON errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from . import cloudfront_facts as facts
+from .site_model import ORIGIN_ID, ORIGIN_PATH, CacheBehavior, SiteModel
+
+ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"]
+CACHED_METHODS = ["GET", "HEAD"]
+VIEWER_REQUEST = "viewer-request"
+
+
+@dataclass(frozen=True)
+class DistributionArgs:
+    site: SiteModel
+    origin_domain_name: pulumi.Input[str]
+    origin_access_control_id: pulumi.Input[str]
+    # Numbered Lambda@Edge version, attached to the protected behaviors only.
+    edge_function_version_arn: pulumi.Input[str]
+    price_class: str
+    # Custom domain: aliases plus a validated us-east-1 certificate; None for cloudfront.net.
+    aliases: tuple[str, ...] = ()
+    certificate_arn: pulumi.Input[str] | None = None
+    web_acl_id: str | None = None
+    access_log_bucket: str | None = None
+    comment: str = "protected-cdn"
+
+
+def _behavior_settings(behavior: CacheBehavior, edge_arn: pulumi.Input[str]) -> dict:
+    """Arguments shared by the default and the ordered behaviors."""
+    settings = {
+        "target_origin_id": ORIGIN_ID,
+        "viewer_protocol_policy": "redirect-to-https",
+        "allowed_methods": ALLOWED_METHODS,
+        "cached_methods": CACHED_METHODS,
+        "compress": True,
+        "cache_policy_id": facts.CACHING_OPTIMIZED_POLICY_ID,
+        "response_headers_policy_id": facts.SECURITY_HEADERS_POLICY_ID,
+    }
+    if behavior.protected:
+        settings["lambda_function_associations"] = [
+            {"event_type": VIEWER_REQUEST, "lambda_arn": edge_arn, "include_body": False}
+        ]
+    return settings
+
+
+class Distribution(pulumi.ComponentResource):
+    distribution: aws.cloudfront.Distribution
+
+    def __init__(
+        self, name: str, args: DistributionArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("protected-cdn:index:Distribution", name, None, opts)
+        site = args.site
+        edge_arn = args.edge_function_version_arn
+
+        if args.aliases:
+            viewer_certificate = aws.cloudfront.DistributionViewerCertificateArgs(
+                acm_certificate_arn=args.certificate_arn,
+                ssl_support_method="sni-only",
+                minimum_protocol_version="TLSv1.2_2021",
+            )
+        else:
+            viewer_certificate = aws.cloudfront.DistributionViewerCertificateArgs(
+                cloudfront_default_certificate=True
+            )
+        logging_config = None
+        if args.access_log_bucket:
+            logging_config = aws.cloudfront.DistributionLoggingConfigArgs(
+                bucket=f"{args.access_log_bucket}.s3.amazonaws.com",
+                prefix=f"{name}/",
+                include_cookies=False,
+            )
+
+        self.distribution = aws.cloudfront.Distribution(
+            f"{name}-distribution",
+            enabled=True,
+            comment=args.comment,
+            is_ipv6_enabled=True,
+            http_version="http2and3",
+            price_class=args.price_class,
+            aliases=list(args.aliases) or None,
+            web_acl_id=args.web_acl_id,
+            logging_config=logging_config,
+            origins=[
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id=ORIGIN_ID,
+                    domain_name=args.origin_domain_name,
+                    origin_path=ORIGIN_PATH,
+                    origin_access_control_id=args.origin_access_control_id,
+                )
+            ],
+            default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+                **_behavior_settings(site.default_behavior, edge_arn)
+            ),
+            ordered_cache_behaviors=[
+                aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
+                    path_pattern=behavior.path_pattern, **_behavior_settings(behavior, edge_arn)
+                )
+                for behavior in site.ordered_behaviors
+            ],
+            # No 401 here: the edge function writes its own 401 body.
+            custom_error_responses=[
+                aws.cloudfront.DistributionCustomErrorResponseArgs(
+                    error_code=error.error_code,
+                    response_code=error.response_code,
+                    response_page_path=error.response_page_path,
+                    error_caching_min_ttl=error.error_caching_min_ttl,
+                )
+                for error in site.error_responses
+            ],
+            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
+                    restriction_type="none"
+                )
+            ),
+            viewer_certificate=viewer_certificate,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.arn = self.distribution.arn
+        self.domain_name = self.distribution.domain_name
+        self.hosted_zone_id = self.distribution.hosted_zone_id
+        self.register_outputs(
+            {"distributionId": self.distribution.id, "domainName": self.domain_name}
+        )

@@ -1,0 +1,88 @@
+"""Edge auth function: the token check as a published Lambda@Edge version in us-east-1."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from edge_handler.build import HANDLER_ENTRY_POINT, source_code_hash
+
+from . import cloudfront_facts as facts
+
+
+@dataclass(frozen=True)
+class EdgeAuthFunctionArgs:
+    # The archive built by edge_handler.build from the stack's token(s): digests only.
+    archive_path: Path
+    # Fixed function name, so logs are easy to find and the function is never renamed
+    # (a rename replaces it, and a replicated function cannot be deleted for hours).
+    function_name: str
+
+
+ASSUME_ROLE_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+# Replicas log to /aws/lambda/us-east-1.<name> in the region of the edge location that ran them.
+LOGS_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": "arn:aws:logs:*:*:*",
+            }
+        ],
+    }
+)
+
+
+class EdgeAuthFunction(pulumi.ComponentResource):
+    function: aws.lambda_.Function
+    # Numbered version ARN (…:function:name:7): what CloudFront must reference.
+    version_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: EdgeAuthFunctionArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("protected-cdn:index:EdgeAuthFunction", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.role = aws.iam.Role(f"{name}-role", assume_role_policy=ASSUME_ROLE_POLICY, opts=child)
+        self.logs_policy = aws.iam.RolePolicy(
+            f"{name}-logs", role=self.role.id, policy=LOGS_POLICY, opts=child
+        )
+        archive = args.archive_path.read_bytes()
+        self.function = aws.lambda_.Function(
+            f"{name}-function",
+            name=args.function_name,
+            region=facts.EDGE_REGION,
+            role=self.role.arn,
+            runtime=facts.EDGE_RUNTIME,
+            handler=HANDLER_ENTRY_POINT,
+            memory_size=facts.EDGE_MEMORY_MB,
+            timeout=facts.EDGE_TIMEOUT_SECONDS,
+            publish=True,
+            # Treated as secret although it holds digests only: it is derived from the token.
+            code=pulumi.Output.secret(pulumi.FileArchive(str(args.archive_path))),
+            source_code_hash=source_code_hash(archive),
+            # Deleting a replicated function fails for hours; drop it from state instead.
+            skip_destroy=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.logs_policy]),
+        )
+        self.version_arn = self.function.qualified_arn
+        self.register_outputs({"versionArn": self.version_arn})

@@ -1,0 +1,42 @@
+"""Run the real program under Pulumi mocks for a stack file, with test tokens."""
+
+from __future__ import annotations
+
+from offline.program_run import ProgramRun, run_program
+from offline.stack_file import read_stack_file
+
+from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+
+TOKEN_KEY = "protected-cdn:authToken"
+PREVIOUS_KEY = "protected-cdn:previousAuthTokens"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+FUNCTION = "aws:lambda/function:Function"
+BUCKET = "aws:s3/bucket:Bucket"
+RECORD = "aws:route53/record:Record"
+
+
+def stack_config(stack: str, **overrides: str | None) -> dict[str, str]:
+    """The stack file's config plus test tokens; an override of None removes the key."""
+    config = dict(read_stack_file(stack).config)
+    config[TOKEN_KEY] = CURRENT_TOKEN
+    config[PREVIOUS_KEY] = f'["{PREVIOUS_TOKEN}"]'
+    for key, value in overrides.items():
+        full = f"protected-cdn:{key}"
+        if value is None:
+            config.pop(full, None)
+        else:
+            config[full] = value
+    return config
+
+
+def run_stack(stack: str = "dev", secret_keys=(TOKEN_KEY, PREVIOUS_KEY), **overrides) -> ProgramRun:
+    return run_program(stack, stack_config(stack, **overrides), list(secret_keys))
+
+
+def behaviors(run: ProgramRun) -> list[dict]:
+    """Ordered behaviors in evaluation order, then the default behavior (pathPattern None)."""
+    inputs = run.one(DISTRIBUTION).inputs
+    return [
+        *inputs["orderedCacheBehaviors"],
+        {**inputs["defaultCacheBehavior"], "pathPattern": None},
+    ]

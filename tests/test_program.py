@@ -1,0 +1,263 @@
+"""The whole program under Pulumi mocks, for both stack files: every promise of the design."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from components import cloudfront_facts as facts
+from components.settings import SettingsError
+from components.site_model import ERROR_PAGES_DIR
+from offline.program_run import CLOUDFRONT_ZONE_ID, DISTRIBUTION_DOMAIN, HOSTED_ZONE_ID
+
+from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from .program_support import BUCKET, DISTRIBUTION, FUNCTION, RECORD, behaviors, run_stack
+
+STACKS = ["dev", "prod"]
+NUMBERED_VERSION = re.compile(r"arn:aws:lambda:us-east-1:\d{12}:function:[\w-]+:\d+")
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def run(request):
+    return run_stack(request.param)
+
+
+def test_bucket_is_private_with_all_block_public_access_flags(run):
+    block = run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    for flag in (
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
+    ):
+        assert block[flag] is True, flag
+    ownership = run.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    assert ownership["rule"]["objectOwnership"] == "BucketOwnerEnforced"
+    sse = run.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    ).inputs
+    assert sse["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+    versioning = run.one("aws:s3/bucketVersioning:BucketVersioning").inputs
+    assert versioning["versioningConfiguration"]["status"] == "Enabled"
+    assert "acl" not in run.one(BUCKET).inputs
+
+
+def test_origin_uses_origin_access_control_on_the_bucket_regional_domain(run):
+    oac = run.one("aws:cloudfront/originAccessControl:OriginAccessControl")
+    assert oac.inputs["originAccessControlOriginType"] == "s3"
+    assert oac.inputs["signingBehavior"] == "always"
+    assert oac.inputs["signingProtocol"] == "sigv4"
+    (origin,) = run.one(DISTRIBUTION).inputs["origins"]
+    assert origin["originAccessControlId"] == f"{oac.name}-id"
+    assert origin["domainName"].endswith(".s3.eu-west-1.amazonaws.com")
+    assert "customOriginConfig" not in origin
+
+
+def test_bucket_policy_lets_only_this_distribution_read_and_list_over_tls(run):
+    document = json.loads(run.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    allow, deny = document["Statement"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert sorted(allow["Action"]) == ["s3:GetObject", "s3:ListBucket"]
+    assert allow["Condition"] == {
+        "StringEquals": {
+            "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE1234"
+        }
+    }
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_every_error_page_is_uploaded_as_json_under_an_unprotected_prefix(run):
+    objects = run.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+    keys = sorted(o.inputs["key"] for o in objects)
+    assert keys == sorted(f"_errors/{p.name}" for p in ERROR_PAGES_DIR.glob("*.json"))
+    assert all(o.inputs["contentType"] == "application/json" for o in objects)
+    errors_behavior = behaviors(run)[0]
+    assert errors_behavior["pathPattern"] == "_errors/*"
+    assert "lambdaFunctionAssociations" not in errors_behavior
+
+
+def test_edge_function_is_a_published_python_version_in_us_east_1(run):
+    function = run.one(FUNCTION).inputs
+    assert function["region"] == "us-east-1"
+    assert function["runtime"] == "python3.13"
+    assert function["memorySize"] == 128
+    assert function["timeout"] == 5
+    assert function["publish"] is True
+    assert function["skipDestroy"] is True
+    assert function["handler"] == "handler.handler"
+    assert "environment" not in function
+    assert "code" in run.one(FUNCTION).secret_input_names
+
+
+def test_edge_role_trusts_lambda_and_edgelambda_and_logs_in_every_region(run):
+    trust = json.loads(run.one("aws:iam/role:Role").inputs["assumeRolePolicy"])
+    assert sorted(trust["Statement"][0]["Principal"]["Service"]) == [
+        "edgelambda.amazonaws.com",
+        "lambda.amazonaws.com",
+    ]
+    logs = json.loads(run.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    assert logs["Statement"][0]["Resource"] == "arn:aws:logs:*:*:*"
+    assert "logs:PutLogEvents" in logs["Statement"][0]["Action"]
+
+
+def test_viewer_request_check_sits_only_on_protected_behaviors(run):
+    protected = []
+    for behavior in behaviors(run):
+        associations = behavior.get("lambdaFunctionAssociations") or []
+        if associations:
+            protected.append(behavior["pathPattern"])
+            (association,) = associations
+            assert association["eventType"] == "viewer-request"
+            assert NUMBERED_VERSION.fullmatch(association["lambdaArn"]), association
+            assert association["lambdaArn"] == run.outputs["edgeFunctionVersionArn"]
+    assert protected == ["ex-img/*"]
+
+
+def test_behavior_order_is_error_pages_then_protected_patterns_then_default():
+    run = run_stack("dev", protectedPaths='["ex-img/*", "/private/*.pdf"]')
+    assert [b["pathPattern"] for b in behaviors(run)] == [
+        "_errors/*",
+        "ex-img/*",
+        "private/*.pdf",
+        None,
+    ]
+    assert run.outputs["protectedPaths"] == ["ex-img/*", "private/*.pdf"]
+
+
+def test_star_protects_the_default_behavior_and_nothing_else():
+    run = run_stack("dev", protectedPaths='["*"]')
+    ordered = behaviors(run)
+    assert [b["pathPattern"] for b in ordered] == ["_errors/*", None]
+    assert "lambdaFunctionAssociations" not in ordered[0]
+    assert ordered[-1]["lambdaFunctionAssociations"][0]["eventType"] == "viewer-request"
+
+
+def test_every_behavior_is_https_cached_by_managed_policies(run):
+    for behavior in behaviors(run):
+        assert behavior["viewerProtocolPolicy"] == "redirect-to-https"
+        assert behavior["compress"] is True
+        assert behavior["allowedMethods"] == ["GET", "HEAD", "OPTIONS"]
+        assert behavior["cachePolicyId"] == facts.CACHING_OPTIMIZED_POLICY_ID
+        assert behavior["responseHeadersPolicyId"] == facts.SECURITY_HEADERS_POLICY_ID
+        assert "forwardedValues" not in behavior
+    distribution = run.one(DISTRIBUTION).inputs
+    assert distribution["httpVersion"] == "http2and3"
+    assert distribution["isIpv6Enabled"] is True
+    assert distribution["enabled"] is True
+
+
+def test_all_eleven_error_codes_map_to_their_json_pages_and_401_is_left_to_the_function(run):
+    responses = run.one(DISTRIBUTION).inputs["customErrorResponses"]
+    assert [r["errorCode"] for r in responses] == list(facts.CUSTOM_ERROR_CODES)
+    for response in responses:
+        assert response["responseCode"] == response["errorCode"]
+        page = ERROR_PAGES_DIR / response["responsePagePath"].removeprefix("/_errors/")
+        assert json.loads(page.read_text())["meta"]["code"] == response["errorCode"]
+    assert 401 not in [r["errorCode"] for r in responses]
+
+
+def test_custom_domain_gets_a_validated_us_east_1_certificate_and_alias_records(run):
+    certificate = run.one("aws:acm/certificate:Certificate").inputs
+    domain = run.outputs["url"].removeprefix("https://").rstrip("/")
+    assert certificate == {**certificate, "domainName": domain, "validationMethod": "DNS"}
+    assert certificate["region"] == "us-east-1"
+    validation = run.one("aws:acm/certificateValidation:CertificateValidation").inputs
+    assert validation["region"] == "us-east-1"
+    records = {r.inputs["type"]: r.inputs for r in run.of_type(RECORD)}
+    assert records["CNAME"]["zoneId"] == HOSTED_ZONE_ID
+    assert validation["validationRecordFqdns"] == [records["CNAME"]["name"].rstrip(".")]
+    for record_type in ("A", "AAAA"):
+        alias = records[record_type]["aliases"][0]
+        assert records[record_type]["name"] == domain
+        assert records[record_type]["zoneId"] == HOSTED_ZONE_ID
+        assert alias["name"] == DISTRIBUTION_DOMAIN
+        assert alias["zoneId"] == CLOUDFRONT_ZONE_ID
+    distribution = run.one(DISTRIBUTION).inputs
+    assert distribution["aliases"] == [domain]
+    certificate_settings = distribution["viewerCertificate"]
+    assert certificate_settings["sslSupportMethod"] == "sni-only"
+    assert certificate_settings["minimumProtocolVersion"] == "TLSv1.2_2021"
+    assert certificate_settings["acmCertificateArn"].startswith("arn:aws:acm:us-east-1:")
+
+
+def test_without_a_domain_the_site_uses_its_cloudfront_name():
+    run = run_stack("dev", domainName=None, hostedZoneName=None)
+    assert run.of_type(RECORD) == []
+    assert run.of_type("aws:acm/certificate:Certificate") == []
+    distribution = run.one(DISTRIBUTION).inputs
+    assert distribution["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
+    assert "aliases" not in distribution
+    assert run.outputs["url"] == f"https://{DISTRIBUTION_DOMAIN}/"
+
+
+def test_stacks_differ_in_domain_price_class_and_protection():
+    dev, prod = run_stack("dev"), run_stack("prod")
+    assert dev.outputs["url"] == "https://assets.dev.example.com/"
+    assert prod.outputs["url"] == "https://assets.example.com/"
+    assert dev.one(DISTRIBUTION).inputs["priceClass"] == "PriceClass_100"
+    assert prod.one(DISTRIBUTION).inputs["priceClass"] == "PriceClass_All"
+    assert dev.one(BUCKET).protect is False and dev.one(BUCKET).inputs["forceDestroy"] is True
+    assert prod.one(BUCKET).protect is True and prod.one(BUCKET).inputs["forceDestroy"] is False
+    assert prod.one(BUCKET).retain_on_delete is True
+
+
+def test_a_stack_without_protect_content_set_protects_the_bucket():
+    run = run_stack("dev", protectContent=None)
+    assert run.one(BUCKET).protect is True
+
+
+def test_optional_web_acl_and_access_logs_reach_the_distribution():
+    acl = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/cdn/0123abcd-4567"
+    run = run_stack("dev", webAclId=acl, accessLogBucket="my-cdn-logs")
+    distribution = run.one(DISTRIBUTION).inputs
+    assert distribution["webAclId"] == acl
+    assert distribution["loggingConfig"]["bucket"] == "my-cdn-logs.s3.amazonaws.com"
+
+
+def test_token_plaintext_appears_in_no_plain_input_and_no_output(run):
+    for registration, path, value in run.walk_inputs():
+        for token in (CURRENT_TOKEN, PREVIOUS_TOKEN):
+            assert token not in str(value), f"{registration.urn} {path} holds a token"
+    assert CURRENT_TOKEN not in json.dumps(run.outputs)
+    assert PREVIOUS_TOKEN not in json.dumps(run.outputs)
+
+
+def test_exports_are_the_documented_stack_outputs(run):
+    assert sorted(run.outputs) == [
+        "bucketName",
+        "distributionDomain",
+        "distributionId",
+        "edgeFunctionVersionArn",
+        "protectedPaths",
+        "url",
+    ]
+
+
+def test_every_child_resource_has_a_component_parent(run):
+    by_urn = run.by_urn()
+    for registration in run.registrations:
+        if registration.type.startswith("aws:"):
+            assert by_urn[registration.parent].type.startswith("protected-cdn:index:")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"authToken": None}, "authToken"),
+        ({"authToken": "too-short"}, "authToken"),
+        ({"protectedPaths": '["ex img/*"]'}, "protectedPaths"),
+        ({"domainName": "Not A Domain"}, "domainName"),
+        ({"priceClass": "PriceClass_1"}, "priceClass"),
+    ],
+)
+def test_bad_config_stops_the_program_naming_the_key(overrides, key):
+    with pytest.raises(SettingsError, match=f"protected-cdn:{key}"):
+        run_stack("dev", **overrides)
+
+
+def test_a_token_stored_in_plaintext_stops_the_program():
+    with pytest.raises(SettingsError, match="plaintext"):
+        run_stack("dev", secret_keys=())
