@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import cloudfront_facts as facts
-from .site_model import ORIGIN_ID, ORIGIN_PATH, CacheBehavior, SiteModel
+from .site_model import DEFAULT_ROOT_OBJECT, ORIGIN_ID, ORIGIN_PATH, CacheBehavior, SiteModel
 
 ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"]
 CACHED_METHODS = ["GET", "HEAD"]
@@ -81,6 +81,7 @@ class Distribution(pulumi.ComponentResource):
             f"{name}-distribution",
             enabled=True,
             comment=args.comment,
+            default_root_object=DEFAULT_ROOT_OBJECT,
             is_ipv6_enabled=True,
             http_version="http2and3",
             price_class=args.price_class,

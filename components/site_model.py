@@ -6,6 +6,7 @@ the local edge serves requests by it, and the plan prints it.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -18,6 +19,9 @@ ERROR_PAGES_DIR = Path(__file__).resolve().parent.parent / "error_pages"
 ERROR_PAGES_CONTENT_TYPE = "application/json"
 # The whole bucket is the origin; an origin path would prefix every object key.
 ORIGIN_PATH = ""
+# What "/" serves. Without it CloudFront would send "/" to the bucket itself, and with
+# s3:ListBucket granted S3 would answer with a listing of every key.
+DEFAULT_ROOT_OBJECT = "index.html"
 ORIGIN_ID = "content"
 
 
@@ -55,6 +59,20 @@ class SiteModel:
     @property
     def default_behavior(self) -> CacheBehavior:
         return self.behaviors[-1]
+
+    def behavior_for(self, path: str) -> CacheBehavior:
+        """CloudFront's choice: the first ordered behavior whose pattern matches, else default.
+
+        Patterns are case-sensitive, ``*`` matches any run of characters including ``/`` and
+        ``?`` exactly one; a leading ``/`` makes no difference; the query string is ignored.
+        Settings only admit pattern characters without a meaning in fnmatch beyond ``*``/``?``,
+        so ``fnmatchcase`` implements exactly these rules.
+        """
+        path = path.split("?", 1)[0].lstrip("/")
+        for behavior in self.ordered_behaviors:
+            if fnmatch.fnmatchcase(path, behavior.path_pattern.lstrip("/")):
+                return behavior
+        return self.default_behavior
 
 
 def error_page_key(code: int) -> str:

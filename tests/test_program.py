@@ -261,3 +261,9 @@ def test_bad_config_stops_the_program_naming_the_key(overrides, key):
 def test_a_token_stored_in_plaintext_stops_the_program():
     with pytest.raises(SettingsError, match="plaintext"):
         run_stack("dev", secret_keys=())
+
+
+def test_root_serves_index_html_so_the_bucket_is_never_listed(run):
+    # Without a default root object CloudFront sends "/" to the bucket, and with
+    # s3:ListBucket granted S3 would list every key, protected ones included.
+    assert run.one(DISTRIBUTION).inputs["defaultRootObject"] == "index.html"

@@ -1,0 +1,245 @@
+"""The local edge over real HTTP on loopback: moto S3, the built zip, the stack's site model."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from components.settings import parse_settings
+from components.site_model import build_site_model
+from offline.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
+from offline.stack_file import StackFileError
+
+from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGO = DEFAULT_CONTENT / "ex-img" / "logo.svg"
+HELLO = DEFAULT_CONTENT / "public" / "hello.txt"
+
+
+@pytest.fixture(scope="module")
+def local():
+    lines: list[str] = []
+    options = LocalEdgeOptions(
+        stack="dev", port=0, token=CURRENT_TOKEN, previous_tokens=(PREVIOUS_TOKEN,)
+    )
+    with LocalEdge(options, log=lines.append) as edge:
+        edge.serve_in_background()
+        edge.lines = lines
+        yield edge
+
+
+def request(edge, path, method="GET", headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", edge.port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def bearer(token=CURRENT_TOKEN):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_protected_path_without_token_is_the_handlers_401_json(local):
+    status, headers, body = request(local, "/ex-img/logo.svg")
+    assert status == 401
+    assert json.loads(body) == {"meta": {"code": 401, "error_message": "Unauthorized"}, "data": {}}
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["WWW-Authenticate"] == 'Bearer realm="protected-cdn"'
+    assert headers["X-Cache"] == "LambdaGeneratedResponse from cloudfront"
+
+
+def test_protected_path_with_token_returns_the_exact_file(local):
+    status, headers, body = request(local, "/ex-img/logo.svg", headers=bearer())
+    assert status == 200
+    assert body == LOGO.read_bytes()
+    assert headers["Content-Type"] == "image/svg+xml"
+    assert headers["Content-Length"] == str(LOGO.stat().st_size)
+    assert headers["ETag"].startswith('"') and headers["Last-Modified"].endswith("GMT")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_raw_token_and_previous_token_are_accepted(local):
+    assert request(local, "/ex-img/logo.svg", headers={"Authorization": CURRENT_TOKEN})[0] == 200
+    assert request(local, "/ex-img/logo.svg", headers=bearer(PREVIOUS_TOKEN))[0] == 200
+    assert request(local, "/ex-img/logo.svg", headers=bearer(CURRENT_TOKEN[:-1]))[0] == 401
+
+
+def test_unprotected_paths_need_no_token(local):
+    status, _headers, body = request(local, "/public/hello.txt")
+    assert (status, body) == (200, HELLO.read_bytes())
+    status, headers, body = request(local, "/")
+    assert status == 200 and b"protected-cdn sample" in body
+    assert headers["Content-Type"].startswith("text/html")
+
+
+def test_missing_key_is_404_with_the_json_error_page(local):
+    for path, headers in [("/public/nope.txt", {}), ("/ex-img/nope.svg", bearer())]:
+        status, response_headers, body = request(local, path, headers=headers)
+        assert status == 404, path
+        assert response_headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"meta": {"code": 404, "error_message": "Not Found"}, "data": {}}
+        assert response_headers["X-Cache"] == "Error from cloudfront"
+
+
+def test_missing_protected_key_without_token_is_401_not_404(local):
+    # The check runs before the origin: nobody learns which keys exist.
+    assert request(local, "/ex-img/nope.svg")[0] == 401
+
+
+def test_head_returns_headers_without_body(local):
+    status, headers, body = request(local, "/ex-img/logo.svg", method="HEAD", headers=bearer())
+    assert (status, body) == (200, b"")
+    assert headers["Content-Length"] == str(LOGO.stat().st_size)
+    assert request(local, "/ex-img/logo.svg", method="HEAD")[0] == 401
+
+
+def test_range_request_gets_206_with_the_slice(local):
+    status, headers, body = request(
+        local, "/ex-img/logo.svg", headers={**bearer(), "Range": "bytes=5-14"}
+    )
+    assert status == 206
+    assert body == LOGO.read_bytes()[5:15]
+    assert headers["Content-Range"] == f"bytes 5-14/{LOGO.stat().st_size}"
+
+
+def test_unsatisfiable_range_is_416_json(local):
+    status, _headers, body = request(local, "/public/hello.txt", headers={"Range": "bytes=9999-"})
+    assert status == 416
+    assert json.loads(body)["meta"]["code"] == 416
+
+
+def test_conditional_request_with_matching_etag_is_304(local):
+    etag = request(local, "/public/hello.txt")[1]["ETag"]
+    status, _headers, body = request(local, "/public/hello.txt", headers={"If-None-Match": etag})
+    assert (status, body) == (304, b"")
+
+
+def test_error_pages_are_served_without_a_token(local):
+    status, headers, body = request(local, "/_errors/403.json")
+    assert status == 200 and json.loads(body)["meta"]["code"] == 403
+    assert headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "TRACE", "FOO"])
+def test_methods_the_behaviors_do_not_allow_get_403_json(local, method):
+    status, _headers, body = request(local, "/public/hello.txt", method=method)
+    assert status == 403
+    assert json.loads(body)["meta"]["code"] == 403
+
+
+def test_hostile_requests_get_http_errors_and_the_server_keeps_serving(local):
+    assert request(local, "/ex-img/logo.svg", headers={"Authorization": "x" * 60_000})[0] == 401
+    assert request(local, "/public/" + "a" * 8000)[0] == 404
+    assert request(local, "/public/%00%ff%2e%2e/../../etc/passwd")[0] in (400, 403, 404)
+    with socket.create_connection(("127.0.0.1", local.port), timeout=10) as raw:
+        raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n")
+        assert raw.recv(64).split(b" ")[1][:1] == b"4"
+    with socket.create_connection(("127.0.0.1", local.port), timeout=10) as raw:
+        raw.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+        # Not HTTP/1.x, so the answer is an HTTP/0.9-style error page: no status line.
+        assert b"Error code: 400" in raw.recv(300)
+    assert request(local, "/public/hello.txt")[0] == 200
+
+
+def test_one_log_line_per_request_with_method_path_behavior_status_and_time(local):
+    local.lines.clear()
+    request(local, "/ex-img/logo.svg")
+    (line,) = local.lines
+    assert line.startswith("GET /ex-img/logo.svg behavior=ex-img/* status=401 ")
+    assert line.endswith("ms")
+    assert CURRENT_TOKEN not in line
+
+
+def test_behaviors_come_from_the_stack_settings(local):
+    expected = build_site_model(
+        parse_settings({"authToken": CURRENT_TOKEN, "protectedPaths": ["ex-img/*"]}, "dev")
+    )
+    assert local.site.behaviors == expected.behaviors
+    assert local.site.error_responses == expected.error_responses
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "words"),
+    [
+        (LocalEdgeOptions(stack="staging", port=0), StackFileError, "unknown stack"),
+        (LocalEdgeOptions(content=Path("/nonexistent"), port=0), LocalEdgeError, "does not exist"),
+        (LocalEdgeOptions(token="", port=0), LocalEdgeError, "empty"),
+    ],
+)
+def test_bad_input_is_one_clear_error(options, error, words):
+    with pytest.raises(error, match=words):
+        LocalEdge(options)
+
+
+def test_port_in_use_is_a_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(LocalEdgeError, match=f"port {port} is in use"):
+            LocalEdge(LocalEdgeOptions(port=port))
+
+
+def _cli(*args, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.Popen(
+        [sys.executable, "-m", "offline.local_edge", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_cli_starts_prints_curl_lines_answers_and_stops_on_sigint():
+    process = _cli("--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN})
+    banner = []
+    for line in process.stdout:
+        banner.append(line)
+        if line.startswith("Ctrl-C"):
+            break
+    text = "".join(banner)
+    url = next(line.split()[1] for line in banner if line.startswith("URL:"))
+    assert f"token: {CURRENT_TOKEN}" in text
+    assert text.count("curl -i") == 2 and f"Bearer {CURRENT_TOKEN}" in text
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/ex-img/logo.svg", headers=bearer())
+    assert connection.getresponse().status == 200
+    connection.close()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "behavior=ex-img/* status=200" in out
+    assert "Traceback" not in err
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
+
+
+def test_cli_bad_stack_prints_one_line_and_exits_non_zero():
+    process = _cli("--stack", "staging", "--port", "0")
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert err.strip().count("\n") == 0 and "unknown stack 'staging'" in err
+    assert "Traceback" not in err
+
+
+def test_cli_weak_token_names_the_setting():
+    process = _cli("--port", "0", env_extra={"AUTH_TOKEN": "short"})
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "protected-cdn:authToken" in err and "AUTH_TOKEN" in err

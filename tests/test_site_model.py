@@ -1,0 +1,71 @@
+"""The site model: CloudFront's behavior choice and the error pages, as plain data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from components.cloudfront_facts import CUSTOM_ERROR_CODES
+from components.settings import parse_settings
+from components.site_model import ERROR_PAGES_DIR, build_site_model, error_page_body
+
+from .edge_support import CURRENT_TOKEN
+
+
+def site(*patterns):
+    return build_site_model(
+        parse_settings({"authToken": CURRENT_TOKEN, "protectedPaths": list(patterns)}, "dev")
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "chosen"),
+    [
+        ("/ex-img/a.jpg", "ex-img/*"),
+        ("/ex-img/deep/er/a.jpg", "ex-img/*"),  # * crosses /
+        ("/ex-img/", "ex-img/*"),  # * matches nothing too
+        ("/EX-IMG/a.jpg", None),  # case-sensitive
+        ("/ex-img", None),
+        ("/docs/a.pdf", "docs/*.pdf"),
+        ("/docs/sub/a.pdf", "docs/*.pdf"),
+        ("/docs/a.pdfx", None),
+        ("/v1/x", "v?/x"),
+        ("/v10/x", None),
+        ("/_errors/404.json", "_errors/*"),
+        ("/ex-img/a.jpg?size=big", "ex-img/*"),  # query string ignored
+        ("/", None),
+    ],
+)
+def test_behavior_choice_follows_cloudfront_path_pattern_rules(path, chosen):
+    behavior = site("ex-img/*", "/docs/*.pdf", "v?/x").behavior_for(path)
+    assert behavior.path_pattern == chosen
+    assert behavior.protected == (chosen not in (None, "_errors/*"))
+
+
+def test_first_matching_behavior_wins_in_listed_order():
+    model = site("a/*", "a/b/*")
+    assert model.behavior_for("/a/b/c").path_pattern == "a/*"
+
+
+def test_star_protects_the_default_but_never_the_error_pages():
+    model = site("*")
+    assert model.behavior_for("/anything").protected
+    assert not model.behavior_for("/_errors/404.json").protected
+
+
+@given(prefix=st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True), rest=st.text(max_size=40))
+def test_a_prefix_pattern_covers_every_path_under_the_prefix(prefix, rest):
+    model = site(f"{prefix}/*")
+    assert model.behavior_for(f"/{prefix}/{rest}".split("?")[0]).protected
+
+
+def test_error_page_files_hold_the_json_body_for_each_custom_error_code():
+    files = sorted(p.name for p in ERROR_PAGES_DIR.glob("*.json"))
+    assert files == [f"{code}.json" for code in CUSTOM_ERROR_CODES]
+    for code in CUSTOM_ERROR_CODES:
+        text = (ERROR_PAGES_DIR / f"{code}.json").read_text()
+        assert text == error_page_body(code)
+        assert json.loads(text)["meta"]["code"] == code
