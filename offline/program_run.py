@@ -99,6 +99,8 @@ class Registration:
     protect: bool
     retain_on_delete: bool
     inputs: dict[str, Any]
+    # Input property name -> URNs of the resources its value came from.
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def secret_input_names(self) -> list[str]:
@@ -123,6 +125,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
                     inputs=rpc.deserialize_properties(request.object, keep_internal=True),
+                    property_dependencies={
+                        key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+                    },
                 )
             )
         return response

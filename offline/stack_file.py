@@ -66,7 +66,10 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     except (OSError, UnicodeDecodeError) as error:
         raise StackFileError(f"cannot read {path.name}: {error}") from None
     except yaml.YAMLError as error:
-        raise StackFileError(f"{path.name} is not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "unreadable"
+        raise StackFileError(f"{path.name} is not valid YAML{where}: {problem}") from None
     config = document.get("config", {}) if isinstance(document, dict) else None
     if not isinstance(config, dict):
         raise StackFileError(f"{path.name}: expected a 'config:' mapping of keys to values")

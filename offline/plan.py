@@ -1,0 +1,307 @@
+"""`make plan STACK=…`: what a stack will create, and whether it keeps the policies, offline.
+
+Runs the real program under Pulumi mocks with the stack's settings file (token from
+AUTH_TOKEN or a placeholder), prints a tree of the resources with the settings that matter,
+then runs every policy of the pack in policy/ over them. No AWS credentials, no Pulumi CLI,
+no network. Secret values print as [secret]; the token never appears.
+
+    python -m offline.plan --stack dev [--json]
+    python -m offline.plan --write-snapshots
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from components.settings import PROJECT, SettingsError
+
+from .policy_run import Violation, masked, run_policies
+from .program_run import SECRET_MARK, ProgramRun, Registration, run_program
+from .stack_file import ROOT, StackFileError, available_stacks, read_stack_file
+
+# Passes validation; stands in for the secret the offline plan cannot decrypt.
+PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
+SNAPSHOT_DIR = ROOT / "tests" / "snapshots"
+TOKEN_KEY = f"{PROJECT}:authToken"
+PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
+
+
+def plan_run(stack: str, token: str | None, config_dir: Path = ROOT) -> ProgramRun:
+    """Run the program for the stack file in ``config_dir`` with ``token`` (or the placeholder)."""
+    stack_file = read_stack_file(stack, config_dir)
+    config = dict(stack_file.config)
+    config[TOKEN_KEY] = token or PLACEHOLDER_TOKEN
+    if PREVIOUS_KEY in stack_file.secure_keys:
+        config.pop(PREVIOUS_KEY)  # encrypted in the file; the plan cannot read it
+    return run_program(stack, config, [TOKEN_KEY, PREVIOUS_KEY])
+
+
+def plan_document(run: ProgramRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
+    """The JSON form: every resource (sorted by URN) with masked inputs, outputs, violations."""
+    names = {r.urn: r.name for r in run.registrations}
+    resources = [
+        {
+            "type": r.type,
+            "name": r.name,
+            "parent": names.get(r.parent),
+            "protect": r.protect,
+            "retainOnDelete": r.retain_on_delete,
+            "inputs": _portable(masked(r.inputs)),
+        }
+        for r in sorted(run.registrations, key=lambda r: r.urn)
+    ]
+    return {
+        "stack": stack,
+        "outputs": run.outputs,
+        "resources": resources,
+        "policyViolations": [v.__dict__ for v in violations],
+    }
+
+
+def _portable(value: Any) -> Any:
+    """Asset paths relative to the project and whole numbers as integers (the wire format
+    carries every number as a float), so a plan reads the same on every machine."""
+    if isinstance(value, dict):
+        if set(value) == {"archive"} and value["archive"].startswith(str(ROOT)):
+            return {"archive": os.path.relpath(value["archive"], ROOT)}
+        return {key: _portable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_portable(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# --- the readable tree -------------------------------------------------------------------
+
+
+def _details(r: Registration) -> list[str]:
+    if not r.custom:
+        return []  # components hold no settings of their own
+    i = _portable(masked(r.inputs))
+    kind = r.type.split(":")[-1]
+    if kind == "Bucket":
+        return [f"forceDestroy={i.get('forceDestroy')}"]
+    if kind == "BucketPublicAccessBlock":
+        flags = (
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        )
+        return [" ".join(f"{f}={i.get(f)}" for f in flags)]
+    if kind == "BucketOwnershipControls":
+        return [f"objectOwnership={i['rule']['objectOwnership']}"]
+    if kind == "BucketServerSideEncryptionConfiguration":
+        rule = i["rules"][0]
+        algorithm = rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
+        return [f"sse={algorithm} bucketKey={rule.get('bucketKeyEnabled')}"]
+    if kind == "BucketVersioning":
+        return [f"versioning={i['versioningConfiguration']['status']}"]
+    if kind == "OriginAccessControl":
+        return [
+            f"type={i['originAccessControlOriginType']} signing={i['signingBehavior']}/"
+            f"{i['signingProtocol']}"
+        ]
+    if kind == "BucketPolicy":
+        return [_statement(s) for s in json.loads(i["policy"])["Statement"]]
+    if kind == "BucketObjectv2":
+        return [f"key={i['key']} contentType={i.get('contentType')}"]
+    if kind == "Role":
+        principal = json.loads(i["assumeRolePolicy"])["Statement"][0]["Principal"]
+        return [f"trusted by {', '.join(principal['Service'])}"]
+    if kind == "RolePolicy":
+        statement = json.loads(i["policy"])["Statement"][0]
+        return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
+    if kind == "Function":
+        return [
+            f"name={i.get('name')} region={i.get('region')} runtime={i.get('runtime')} "
+            f"memory={i.get('memorySize')}MB timeout={i.get('timeout')}s",
+            f"publish={i.get('publish')} skipDestroy={i.get('skipDestroy')} "
+            f"handler={i.get('handler')} code={_short(i.get('code'))}",
+        ]
+    if kind == "Distribution":
+        return _distribution_details(i)
+    if kind == "Certificate":
+        return [f"{i['domainName']} validation={i['validationMethod']} region={i.get('region')}"]
+    if kind == "CertificateValidation":
+        return [f"region={i.get('region')} records={i.get('validationRecordFqdns')}"]
+    if kind == "Record":
+        if i.get("aliases"):
+            alias = i["aliases"][0]
+            return [f"{i['type']} {i['name']} → alias {alias['name']} (zone {alias['zoneId']})"]
+        return [f"{i['type']} {i['name']} → {', '.join(i.get('records', []))}"]
+    return []
+
+
+def _short(value: Any) -> str:
+    return SECRET_MARK if value == SECRET_MARK else json.dumps(value)[:60]
+
+
+def _statement(statement: dict) -> str:
+    principal = statement["Principal"]
+    who = principal.get("Service") if isinstance(principal, dict) else principal
+    actions = statement["Action"]
+    actions = ",".join(actions) if isinstance(actions, list) else actions
+    condition = "; ".join(
+        f"{key}={value}"
+        for operator in statement.get("Condition", {}).values()
+        for key, value in operator.items()
+    )
+    return f"{statement['Effect']} {who} {actions} when {condition}"
+
+
+def _distribution_details(i: dict) -> list[str]:
+    certificate = i.get("viewerCertificate", {})
+    tls = (
+        "cloudfront.net default certificate"
+        if certificate.get("cloudfrontDefaultCertificate")
+        else f"{certificate.get('sslSupportMethod')} {certificate.get('minimumProtocolVersion')}"
+    )
+    lines = [
+        f"aliases={i.get('aliases', [])} priceClass={i.get('priceClass')} "
+        f"http={i.get('httpVersion')} ipv6={i.get('isIpv6Enabled')} tls={tls}",
+        f"defaultRootObject={i.get('defaultRootObject')} webAcl={i.get('webAclId')} "
+        f"logging={i.get('loggingConfig', {}).get('bucket')}",
+        "behaviors (CloudFront order, first match wins):",
+    ]
+    ordered = [
+        *i.get("orderedCacheBehaviors", []),
+        {**i["defaultCacheBehavior"], "pathPattern": "*"},
+    ]
+    for number, behavior in enumerate(ordered, 1):
+        label = "default" if number == len(ordered) else f"{number}."
+        associations = behavior.get("lambdaFunctionAssociations") or []
+        check = (
+            ", ".join(f"{a['eventType']} → {a['lambdaArn']}" for a in associations)
+            or "no edge function"
+        )
+        lines.append(
+            f"  {label:8} {behavior['pathPattern']:16} {behavior['viewerProtocolPolicy']}, {check}"
+        )
+    lines.append("custom error responses:")
+    for response in i.get("customErrorResponses", []):
+        lines.append(
+            f"  {response['errorCode']} → {response['responsePagePath']} "
+            f"(status {response['responseCode']}, cached {response['errorCachingMinTtl']}s)"
+        )
+    return lines
+
+
+def render_tree(run: ProgramRun) -> str:
+    children: dict[str, list[Registration]] = {}
+    for registration in sorted(run.registrations, key=lambda r: (r.type, r.name)):
+        children.setdefault(registration.parent, []).append(registration)
+    urns = {r.urn for r in run.registrations}
+    roots = [r for r in run.registrations if r.parent not in urns]
+    lines: list[str] = []
+
+    def walk(node: Registration, prefix: str, last: bool, top: bool) -> None:
+        flags = [
+            f for f, on in (("protect", node.protect), ("retain", node.retain_on_delete)) if on
+        ]
+        flag_text = f"  [{', '.join(flags)}]" if flags else ""
+        branch = "" if top else ("└─ " if last else "├─ ")
+        lines.append(f"{prefix}{branch}{node.type}  {node.name}{flag_text}")
+        inner = prefix if top else prefix + ("   " if last else "│  ")
+        kids = children.get(node.urn, [])
+        detail_prefix = inner + ("│    " if kids else "     ")
+        for detail in _details(node):
+            lines.append(f"{detail_prefix}{detail}")
+        for index, child in enumerate(kids):
+            walk(child, inner, index == len(kids) - 1, False)
+
+    for root in roots:
+        walk(root, "", True, True)
+    return "\n".join(lines)
+
+
+def render_violations(violations: list[Violation], policy_count: int) -> str:
+    if not violations:
+        return f"policies: {policy_count} of pack protected-cdn checked, no violations"
+    lines = [f"policies: {len(violations)} violation(s):"]
+    for violation in violations:
+        lines.append(f"  [{violation.enforcement}] {violation.policy}: {violation.message}")
+        lines.append(f"      {violation.urn}")
+    return "\n".join(lines)
+
+
+# --- snapshots ---------------------------------------------------------------------------
+
+
+def snapshot_text(stack: str) -> str:
+    run = plan_run(stack, token=None)
+    return json.dumps(plan_document(run, stack, run_policies(run)), indent=2, sort_keys=True) + "\n"
+
+
+def snapshot_diff(stack: str) -> str:
+    """Empty when the stack's plan equals its snapshot, else a unified diff."""
+    path = SNAPSHOT_DIR / f"{stack}.json"
+    expected = path.read_text(encoding="utf-8") if path.exists() else ""
+    actual = snapshot_text(stack)
+    return "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=f"tests/snapshots/{stack}.json (accepted)",
+            tofile=f"{stack} plan now",
+        )
+    )
+
+
+def write_snapshots() -> list[Path]:
+    SNAPSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stack in available_stacks():
+        path = SNAPSHOT_DIR / f"{stack}.json"
+        path.write_text(snapshot_text(stack), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make plan", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--config-dir", type=Path, default=ROOT, help="folder of the stack files")
+    parser.add_argument(
+        "--write-snapshots", action="store_true", help="accept the plans as tests/snapshots/"
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.write_snapshots:
+            for path in write_snapshots():
+                print(f"wrote {path.relative_to(ROOT)}")
+            return 0
+        token = os.environ.get("AUTH_TOKEN") or None
+        run = plan_run(args.stack, token, args.config_dir)
+    except (StackFileError, SettingsError) as error:
+        print(f"plan: {error}", file=sys.stderr)
+        return 2
+    violations = run_policies(run)
+    if args.json:
+        print(json.dumps(plan_document(run, args.stack, violations), indent=2, sort_keys=True))
+    else:
+        from .policy_run import load_policies
+
+        source = "AUTH_TOKEN" if token else "a placeholder token"
+        print(f"Plan for stack {args.stack} (offline: Pulumi mocks, {source}, no cloud access)")
+        print(render_tree(run))
+        print("outputs:")
+        for name, value in sorted(run.outputs.items()):
+            print(f"  {name} = {value}")
+        print(render_violations(violations, len(load_policies())))
+    return 1 if any(v.mandatory for v in violations) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

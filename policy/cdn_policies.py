@@ -1,0 +1,318 @@
+"""The protected-cdn policies. Mandatory: a violation stops `pulumi preview` and `pulumi up`.
+
+Standalone on purpose (only pulumi-policy and the standard library): the pack runs in its own
+virtualenv and must judge what the program declares, not trust the program's own modules.
+Resources are linked through property dependencies (a BucketVersioning's ``bucket`` depends on
+its Bucket), which the engine knows even while ids are still unknown during a preview.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+BUCKET = "aws:s3/bucket:Bucket"
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+FUNCTION = "aws:lambda/function:Function"
+
+BLOCK_PUBLIC_ACCESS_FLAGS = (
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+)
+SECURE_VIEWER_POLICIES = ("https-only", "redirect-to-https")
+MODERN_TLS = "TLSv1.2_2021"
+NUMBERED_VERSION = re.compile(r"arn:aws[\w-]*:lambda:us-east-1:\d{12}:function:[\w-]+:\d+")
+EDGE_MAX_MEMORY_MB = 128
+EDGE_MAX_TIMEOUT_SECONDS = 5
+PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
+
+
+def _behaviors(props) -> list[tuple[str | None, Any]]:
+    """(path pattern, behavior) in CloudFront's evaluation order; None is the default."""
+    ordered = [(b.get("pathPattern"), b) for b in props.get("orderedCacheBehaviors") or []]
+    return [*ordered, (None, props.get("defaultCacheBehavior") or {})]
+
+
+def _behavior_for(props, path: str):
+    clean = path.lstrip("/")
+    for pattern, behavior in _behaviors(props)[:-1]:
+        if pattern and fnmatch.fnmatchcase(clean, pattern.lstrip("/")):
+            return pattern, behavior
+    return _behaviors(props)[-1]
+
+
+def _runs_edge_code(behavior) -> bool:
+    return bool(behavior.get("lambdaFunctionAssociations") or behavior.get("functionAssociations"))
+
+
+def _linked(
+    resources: Iterable[PolicyResource], target: PolicyResource, resource_type: str, key: str
+) -> Iterator[PolicyResource]:
+    """Resources of ``resource_type`` whose property ``key`` depends on ``target``."""
+    for resource in resources:
+        if resource.resource_type != resource_type:
+            continue
+        depends = resource.property_dependencies.get(key) or []
+        if any(dep.urn == target.urn for dep in depends):
+            yield resource
+
+
+def _is_public_principal(principal) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        aws = principal.get("AWS")
+        return aws == "*" or (isinstance(aws, list) and "*" in aws)
+    return False
+
+
+# 1. The content bucket is fully private.
+def _bucket_fully_private(args: StackValidationArgs, report: ReportViolation) -> None:
+    for bucket in (r for r in args.resources if r.resource_type == BUCKET):
+        if bucket.props.get("acl") in PUBLIC_ACLS:
+            report(f"bucket {bucket.name} has the public ACL {bucket.props['acl']!r}", bucket.urn)
+        blocks = list(_linked(args.resources, bucket, PUBLIC_ACCESS_BLOCK, "bucket"))
+        if not blocks:
+            report(
+                f"bucket {bucket.name} has no BucketPublicAccessBlock; add one with all four "
+                "flags true",
+                bucket.urn,
+            )
+        for block in blocks:
+            off = [flag for flag in BLOCK_PUBLIC_ACCESS_FLAGS if block.props.get(flag) is not True]
+            if off:
+                report(
+                    f"bucket {bucket.name}: Block Public Access flags not true: {', '.join(off)}",
+                    block.urn,
+                )
+        for policy in _linked(args.resources, bucket, BUCKET_POLICY, "bucket"):
+            _check_policy_document(bucket, policy, report)
+
+
+def _check_policy_document(bucket, policy, report: ReportViolation) -> None:
+    document = policy.props.get("policy")
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return
+    if not isinstance(document, dict):
+        return
+    statements = document.get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        if statement.get("Effect") == "Allow" and _is_public_principal(statement.get("Principal")):
+            report(
+                f"bucket {bucket.name}: policy statement {statement.get('Sid', '')!r} allows a "
+                "public principal; only cloudfront.amazonaws.com with AWS:SourceArn may read",
+                policy.urn,
+            )
+
+
+# 2. Every S3 origin goes through Origin Access Control.
+def _s3_origins_use_oac(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != DISTRIBUTION:
+        return
+    for origin in args.props.get("origins") or []:
+        if origin.get("customOriginConfig"):
+            continue  # a custom (non-S3) origin
+        legacy = (origin.get("s3OriginConfig") or {}).get("originAccessIdentity")
+        if not origin.get("originAccessControlId") or legacy:
+            report(
+                f"origin {origin.get('originId')!r} is an S3 origin without Origin Access "
+                "Control; set origin_access_control_id (and no origin access identity)"
+            )
+
+
+# 3. Viewers reach every behavior over HTTPS.
+def _https_only(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != DISTRIBUTION:
+        return
+    for pattern, behavior in _behaviors(args.props):
+        policy = behavior.get("viewerProtocolPolicy")
+        if policy not in SECURE_VIEWER_POLICIES:
+            report(
+                f"behavior {pattern or 'default'!r} has viewer_protocol_policy {policy!r}; use "
+                "redirect-to-https or https-only"
+            )
+
+
+# 4. A custom domain uses its own certificate with modern TLS over SNI.
+def _custom_certificate_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != DISTRIBUTION or not args.props.get("aliases"):
+        return
+    certificate = args.props.get("viewerCertificate") or {}
+    if not certificate.get("acmCertificateArn"):
+        report("the distribution has aliases but no ACM certificate (acm_certificate_arn)")
+    if certificate.get("minimumProtocolVersion") != MODERN_TLS:
+        report(
+            f"minimum_protocol_version is {certificate.get('minimumProtocolVersion')!r}; "
+            f"use {MODERN_TLS}"
+        )
+    if certificate.get("sslSupportMethod") != "sni-only":
+        report(
+            f"ssl_support_method is {certificate.get('sslSupportMethod')!r}; use sni-only "
+            "(vip costs a dedicated IP per edge location)"
+        )
+
+
+# 5. Lambda@Edge associations reference a numbered version.
+def _numbered_versions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != DISTRIBUTION:
+        return
+    for pattern, behavior in _behaviors(args.props):
+        for association in behavior.get("lambdaFunctionAssociations") or []:
+            arn = association.get("lambdaArn")
+            if not isinstance(arn, str) or not NUMBERED_VERSION.fullmatch(arn):
+                report(
+                    f"behavior {pattern or 'default'!r}: {association.get('eventType')} uses "
+                    f"{arn!r}; Lambda@Edge needs a numbered version in us-east-1 "
+                    "(publish=True, qualified_arn), never $LATEST or an alias"
+                )
+
+
+# 6. Edge functions: no environment, viewer-request limits.
+def _edge_function_limits(args: StackValidationArgs, report: ReportViolation) -> None:
+    for distribution in (r for r in args.resources if r.resource_type == DISTRIBUTION):
+        keys = ("defaultCacheBehavior", "orderedCacheBehaviors")
+        functions = {
+            dep.urn: dep
+            for key in keys
+            for dep in distribution.property_dependencies.get(key) or []
+            if dep.resource_type == FUNCTION
+        }
+        for function in functions.values():
+            props = function.props
+            variables = (props.get("environment") or {}).get("variables")
+            if variables:
+                report(
+                    f"edge function {function.name} has environment variables; Lambda@Edge "
+                    "allows none (build configuration into the code archive)",
+                    function.urn,
+                )
+            memory = props.get("memorySize")
+            if memory is None or memory > EDGE_MAX_MEMORY_MB:
+                report(
+                    f"edge function {function.name} has memory_size {memory}; viewer-request "
+                    f"functions may use at most {EDGE_MAX_MEMORY_MB} MB",
+                    function.urn,
+                )
+            timeout = props.get("timeout")
+            if timeout is None or timeout > EDGE_MAX_TIMEOUT_SECONDS:
+                report(
+                    f"edge function {function.name} has timeout {timeout}; viewer-request "
+                    f"functions may run at most {EDGE_MAX_TIMEOUT_SECONDS} s",
+                    function.urn,
+                )
+            if props.get("publish") is not True:
+                report(f"edge function {function.name} must set publish=True", function.urn)
+
+
+# 7. Error pages are JSON and served without an edge function.
+def _error_pages_json_unprotected(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != DISTRIBUTION:
+        return
+    for response in args.props.get("customErrorResponses") or []:
+        page = response.get("responsePagePath")
+        code = response.get("errorCode")
+        if not page:
+            continue
+        if not page.endswith(".json"):
+            report(f"error {code} points at {page!r}; error pages must be JSON (.json)")
+        pattern, behavior = _behavior_for(args.props, page)
+        if _runs_edge_code(behavior):
+            report(
+                f"error {code} page {page!r} is served by behavior {pattern or 'default'!r}, "
+                "which runs an edge function; CloudFront fetches error pages without running "
+                "functions, so put them under an unprotected behavior"
+            )
+
+
+# 8. Protected content is versioned.
+def _protected_content_versioned(args: StackValidationArgs, report: ReportViolation) -> None:
+    for bucket in (r for r in args.resources if r.resource_type == BUCKET):
+        if not bucket.opts.protect:
+            continue
+        enabled = [
+            v
+            for v in _linked(args.resources, bucket, BUCKET_VERSIONING, "bucket")
+            if (v.props.get("versioningConfiguration") or {}).get("status") == "Enabled"
+        ]
+        if not enabled:
+            report(
+                f"protected bucket {bucket.name} has no BucketVersioning with status Enabled; "
+                "overwritten or deleted content could not be recovered",
+                bucket.urn,
+            )
+
+
+MANDATORY = EnforcementLevel.MANDATORY
+POLICIES = [
+    StackValidationPolicy(
+        name="s3-bucket-fully-private",
+        description="Buckets block all public access and grant nothing to public principals.",
+        validate=_bucket_fully_private,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="s3-origins-use-oac",
+        description="Every S3 origin of a distribution uses Origin Access Control.",
+        validate=_s3_origins_use_oac,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="behaviors-https-only",
+        description="Every cache behavior is https-only or redirect-to-https.",
+        validate=_https_only,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="custom-certificate-modern-tls",
+        description="A distribution with aliases uses an ACM certificate, TLSv1.2_2021, sni-only.",
+        validate=_custom_certificate_tls,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="edge-numbered-version",
+        description="Lambda@Edge associations reference a numbered function version.",
+        validate=_numbered_versions,
+        enforcement_level=MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="edge-function-limits",
+        description="Edge functions have no environment and stay within 128 MB and 5 s.",
+        validate=_edge_function_limits,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="error-pages-json-unprotected",
+        description="Custom error responses use JSON pages under a behavior with no edge code.",
+        validate=_error_pages_json_unprotected,
+        enforcement_level=MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="protected-content-versioned",
+        description="A bucket protected from destroy has versioning enabled.",
+        validate=_protected_content_versioned,
+        enforcement_level=MANDATORY,
+    ),
+]

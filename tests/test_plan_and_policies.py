@@ -1,0 +1,263 @@
+"""Offline plan, snapshots and the policy pack."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from offline.plan import PLACEHOLDER_TOKEN, plan_document, plan_run, snapshot_diff
+from offline.policy_run import load_policies, run_policies
+from offline.program_run import ProgramRun
+
+from .edge_support import CURRENT_TOKEN
+from .program_support import BUCKET, DISTRIBUTION, FUNCTION, run_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY_NAMES = {
+    "s3-bucket-fully-private",
+    "s3-origins-use-oac",
+    "behaviors-https-only",
+    "custom-certificate-modern-tls",
+    "edge-numbered-version",
+    "edge-function-limits",
+    "error-pages-json-unprotected",
+    "protected-content-versioned",
+}
+
+
+@pytest.fixture(scope="module")
+def prod_run():
+    return run_stack("prod")
+
+
+# --- snapshots -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_plan_matches_the_accepted_snapshot(stack):
+    diff = snapshot_diff(stack)
+    assert not diff, (
+        f"the {stack} plan changed. If the change is intended, run `make snapshots` and commit "
+        f"tests/snapshots/{stack}.json.\n{diff}"
+    )
+
+
+def _document(run):
+    return plan_document(run, "dev", [])
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["orderedCacheBehaviors"].pop(), '"pathPattern": "ex-img/*"'),
+        (
+            lambda d: d["orderedCacheBehaviors"][1].pop("lambdaFunctionAssociations"),
+            "viewer-request",
+        ),
+        (lambda d: d["customErrorResponses"].pop(2), '"errorCode": 404'),
+    ],
+)
+def test_a_removed_behavior_association_or_error_response_shows_in_the_plan_diff(change, expected):
+    run = plan_run("dev", token=None)
+    before = json.dumps(_document(run), indent=2, sort_keys=True).splitlines()
+    changed = copy.deepcopy(run)
+    change(next(r for r in changed.registrations if r.type == DISTRIBUTION).inputs)
+    after = json.dumps(_document(changed), indent=2, sort_keys=True).splitlines()
+    removed = [line for line in before if line not in after]
+    assert any(expected in line for line in removed), removed
+
+
+# --- the plan command ------------------------------------------------------------------
+
+
+def _plan(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "offline.plan", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "AUTH_TOKEN": "", **(env or {})},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
+    result = _plan("--stack", stack)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "a placeholder token" in out
+    assert "├─ protected-cdn:index:Distribution  site-cdn" in out
+    assert "ex-img/*         redirect-to-https, viewer-request → arn:aws:lambda:us-east-1:" in out
+    assert "404 → /_errors/404.json (status 404" in out
+    assert "code=[secret]" in out
+    assert "policies: 8 of pack protected-cdn checked, no violations" in out
+    assert ("[protect, retain]" in out) == (stack == "prod")
+    assert PLACEHOLDER_TOKEN not in out
+
+
+def test_plan_with_auth_token_never_prints_it():
+    result = _plan("--stack", "dev", env={"AUTH_TOKEN": CURRENT_TOKEN})
+    assert result.returncode == 0, result.stderr
+    assert "AUTH_TOKEN" in result.stdout
+    assert CURRENT_TOKEN not in result.stdout + result.stderr
+
+
+def test_plan_json_lists_every_resource_with_parents_and_masked_secrets():
+    result = _plan("--stack", "dev", "--json", env={"AUTH_TOKEN": CURRENT_TOKEN})
+    document = json.loads(result.stdout)
+    assert CURRENT_TOKEN not in result.stdout
+    types = {r["type"] for r in document["resources"]}
+    assert {DISTRIBUTION, FUNCTION, BUCKET} <= types
+    function = next(r for r in document["resources"] if r["type"] == FUNCTION)
+    assert function["inputs"]["code"] == "[secret]"
+    assert function["parent"] == "site-edge-auth"
+    assert document["policyViolations"] == []
+
+
+@pytest.mark.parametrize(
+    ("setup", "words"),
+    [
+        (None, "unknown stack 'staging'"),
+        ("config: [not, a, mapping", "not valid YAML"),
+        ("config:\n  protected-cdn:priceClass: cheap\n", "protected-cdn:priceClass"),
+        ("config:\n  protected-cdn:protectedPaths: []\n", "protected-cdn:protectedPaths"),
+    ],
+)
+def test_plan_bad_input_is_one_short_message(tmp_path, setup, words):
+    if setup is not None:
+        (tmp_path / "Pulumi.staging.yaml").write_text(setup)
+    result = _plan("--stack", "staging", "--config-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+# --- policies --------------------------------------------------------------------------
+
+
+def test_the_pack_has_every_policy_and_all_are_mandatory():
+    policies = load_policies()
+    assert {p.name for p in policies} == POLICY_NAMES
+    assert all(p.enforcement_level.value == "mandatory" for p in policies)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_both_stacks_pass_every_policy(stack):
+    assert run_policies(run_stack(stack)) == []
+
+
+def _break(run: ProgramRun, resource_type: str, change) -> ProgramRun:
+    broken = copy.deepcopy(run)
+    change(next(r for r in broken.registrations if r.type == resource_type))
+    return broken
+
+
+def _set(path, value):
+    """A change that sets inputs[path...] = value."""
+
+    def change(registration):
+        target = registration.inputs
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+def _public_policy(registration):
+    document = json.loads(registration.inputs["policy"])
+    document["Statement"].append(
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
+    )
+    registration.inputs["policy"] = json.dumps(document)
+
+
+def _unversioned(registration):
+    registration.inputs["versioningConfiguration"]["status"] = "Suspended"
+
+
+@pytest.mark.parametrize(
+    ("policy", "resource_type", "change"),
+    [
+        (
+            "s3-bucket-fully-private",
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            _set(["blockPublicPolicy"], False),
+        ),
+        ("s3-bucket-fully-private", "aws:s3/bucketPolicy:BucketPolicy", _public_policy),
+        ("s3-bucket-fully-private", BUCKET, _set(["acl"], "public-read")),
+        ("s3-origins-use-oac", DISTRIBUTION, _set(["origins", 0, "originAccessControlId"], "")),
+        (
+            "behaviors-https-only",
+            DISTRIBUTION,
+            _set(["orderedCacheBehaviors", 1, "viewerProtocolPolicy"], "allow-all"),
+        ),
+        (
+            "custom-certificate-modern-tls",
+            DISTRIBUTION,
+            _set(["viewerCertificate", "minimumProtocolVersion"], "TLSv1"),
+        ),
+        (
+            "custom-certificate-modern-tls",
+            DISTRIBUTION,
+            _set(["viewerCertificate", "sslSupportMethod"], "vip"),
+        ),
+        (
+            "edge-numbered-version",
+            DISTRIBUTION,
+            _set(
+                ["orderedCacheBehaviors", 1, "lambdaFunctionAssociations", 0, "lambdaArn"],
+                "arn:aws:lambda:us-east-1:123456789012:function:protected-cdn-prod-edge-auth:$LATEST",
+            ),
+        ),
+        ("edge-function-limits", FUNCTION, _set(["environment"], {"variables": {"TOKEN": "x"}})),
+        ("edge-function-limits", FUNCTION, _set(["memorySize"], 256)),
+        ("edge-function-limits", FUNCTION, _set(["timeout"], 30)),
+        (
+            "error-pages-json-unprotected",
+            DISTRIBUTION,
+            _set(["customErrorResponses", 2, "responsePagePath"], "/ex-img/404.json"),
+        ),
+        (
+            "error-pages-json-unprotected",
+            DISTRIBUTION,
+            _set(["customErrorResponses", 2, "responsePagePath"], "/_errors/404.html"),
+        ),
+        ("protected-content-versioned", "aws:s3/bucketVersioning:BucketVersioning", _unversioned),
+    ],
+)
+def test_each_policy_fails_on_a_crafted_bad_resource(prod_run, policy, resource_type, change):
+    (chosen,) = [p for p in load_policies() if p.name == policy]
+    assert run_policies(prod_run, [chosen]) == []
+    violations = run_policies(_break(prod_run, resource_type, change), [chosen])
+    assert violations, f"{policy} did not notice the change"
+    assert all(v.policy == policy and v.mandatory and v.urn for v in violations)
+
+
+def test_protected_bucket_without_any_versioning_resource_is_a_violation(prod_run):
+    broken = copy.deepcopy(prod_run)
+    broken.registrations = [
+        r for r in broken.registrations if r.type != "aws:s3/bucketVersioning:BucketVersioning"
+    ]
+    (chosen,) = [p for p in load_policies() if p.name == "protected-content-versioned"]
+    (violation,) = run_policies(broken, [chosen])
+    assert "no BucketVersioning" in violation.message
+
+
+def test_a_mandatory_violation_makes_the_plan_exit_non_zero(tmp_path, monkeypatch):
+    import offline.plan as plan
+
+    def broken_policies(run, policies=None):
+        return run_policies(_break(run, FUNCTION, _set(["memorySize"], 512)), policies)
+
+    monkeypatch.setattr(plan, "run_policies", broken_policies)
+    assert plan.main(["--stack", "dev"]) == 1
