@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import time
+from http import HTTPStatus
 from collections.abc import Callable
 from urllib.parse import unquote
 
@@ -186,6 +187,8 @@ def generated_response(result: dict) -> Response:
 
 
 def _with_edge_headers(response: Response, cache_status: str) -> Response:
+    # CloudFront sends the standard reason phrase ("Not Found"), werkzeug an upper-case one.
+    response.status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
     for name, value in SECURITY_HEADERS:
         response.headers.setdefault(name, value)
     response.headers["X-Cache"] = cache_status

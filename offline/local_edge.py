@@ -17,6 +17,7 @@ import mimetypes
 import os
 import secrets
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -209,6 +210,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _stop_on_sigterm(_signum, _frame) -> None:
+    raise KeyboardInterrupt  # same clean stop as Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     previous = os.environ.get("PREVIOUS_AUTH_TOKENS", "")
@@ -228,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"local edge: {error} (locally the token comes from AUTH_TOKEN)", file=sys.stderr)
         return 2
     print(edge.banner(), flush=True)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         edge.serve_forever()  # werkzeug returns from here on Ctrl-C
     except KeyboardInterrupt:

@@ -205,7 +205,8 @@ def _cli(*args, env_extra=None):
     )
 
 
-def test_cli_starts_prints_curl_lines_answers_and_stops_on_sigint():
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_cli_starts_prints_curl_lines_answers_and_stops_on_signal(stop_signal):
     process = _cli("--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN})
     banner = []
     for line in process.stdout:
@@ -221,10 +222,11 @@ def test_cli_starts_prints_curl_lines_answers_and_stops_on_sigint():
     connection.request("GET", "/ex-img/logo.svg", headers=bearer())
     assert connection.getresponse().status == 200
     connection.close()
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop_signal)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "behavior=ex-img/* status=200" in out
+    assert out.rstrip().endswith("stopped")
     assert "Traceback" not in err
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2)
