@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import base64
 import time
-from http import HTTPStatus
 from collections.abc import Callable
+from http import HTTPStatus
 from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
