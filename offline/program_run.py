@@ -174,13 +174,15 @@ def run_under_mocks(
     stack: str,
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
+    monitor: RecordingMonitor | None = None,
 ) -> ProgramRun:
     """Run ``body`` (which declares resources) under mocks; return what it registered.
 
     ``config`` uses namespaced keys ("protected-cdn:authToken") with string values, as the CLI.
+    Pass a ``monitor`` to see what was registered even when the body raises.
     """
     mocks = CloudMocks()
-    monitor = RecordingMonitor(mocks)
+    monitor = monitor or RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)  # a fresh root stack for every run
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
@@ -200,7 +202,10 @@ def run_under_mocks(
 
 
 def run_program(
-    stack: str, config: dict[str, str], secret_keys: list[str] | None = None
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str] | None = None,
+    monitor: RecordingMonitor | None = None,
 ) -> ProgramRun:
     """Run ``__main__.py`` exactly as ``pulumi up`` would start it, under mocks."""
     return run_under_mocks(
@@ -208,4 +213,5 @@ def run_program(
         stack,
         config,
         secret_keys,
+        monitor,
     )

@@ -10,12 +10,30 @@ import pytest
 from components import cloudfront_facts as facts
 from components.settings import SettingsError
 from components.site_model import ERROR_PAGES_DIR
-from offline.program_run import CLOUDFRONT_ZONE_ID, DISTRIBUTION_DOMAIN, HOSTED_ZONE_ID
+from offline.program_run import (
+    CLOUDFRONT_ZONE_ID,
+    DISTRIBUTION_DOMAIN,
+    HOSTED_ZONE_ID,
+    CloudMocks,
+    RecordingMonitor,
+    run_program,
+)
 
 from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from .program_support import BUCKET, DISTRIBUTION, FUNCTION, RECORD, behaviors, run_stack
+from .program_support import (
+    BUCKET,
+    DISTRIBUTION,
+    FUNCTION,
+    PREVIOUS_KEY,
+    RECORD,
+    TOKEN_KEY,
+    behaviors,
+    run_stack,
+    stack_config,
+)
 
 STACKS = ["dev", "prod"]
+SECRET_KEYS = [TOKEN_KEY, PREVIOUS_KEY]
 NUMBERED_VERSION = re.compile(r"arn:aws:lambda:us-east-1:\d{12}:function:[\w-]+:\d+")
 
 
@@ -253,9 +271,11 @@ def test_every_child_resource_has_a_component_parent(run):
         ({"priceClass": "PriceClass_1"}, "priceClass"),
     ],
 )
-def test_bad_config_stops_the_program_naming_the_key(overrides, key):
+def test_bad_config_stops_the_program_before_any_resource_naming_the_key(overrides, key):
+    monitor = RecordingMonitor(CloudMocks())
     with pytest.raises(SettingsError, match=f"protected-cdn:{key}"):
-        run_stack("dev", **overrides)
+        run_program("dev", stack_config("dev", **overrides), SECRET_KEYS, monitor=monitor)
+    assert monitor.registrations == []
 
 
 def test_a_token_stored_in_plaintext_stops_the_program():
