@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,3 +63,20 @@ json_like = st.recursive(
 @given(event=json_like)
 def test_arbitrary_events_never_raise_and_never_pass(module_edge, event):
     assert_valid_denial(module_edge.handler(event, None))
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    others=st.lists(st.tuples(header_names, header_values), max_size=6),
+    token=st.sampled_from([CURRENT_TOKEN, PREVIOUS_TOKEN, "Bearer " + CURRENT_TOKEN]),
+    uri=st.text(max_size=100),
+)
+def test_a_valid_token_passes_the_request_with_only_the_token_header_removed(
+    module_edge, others, token, uri
+):
+    pairs = [(name, value) for name, value in others if name.lower() != "authorization"]
+    event = viewer_request_event([*pairs, ("Authorization", token)], uri=uri)
+    expected = copy.deepcopy(event["Records"][0]["cf"]["request"])
+    del expected["headers"]["authorization"]
+    result = module_edge.handler(event, None)
+    assert result == expected
