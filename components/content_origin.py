@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +122,9 @@ class ContentOrigin(pulumi.ComponentResource):
                 f"{name}-error-page-{key.rsplit('/', 1)[-1].removesuffix('.json')}",
                 bucket=self.bucket.id,
                 key=key,
-                source=pulumi.FileAsset(str(path)),
+                # Relative to the project (Pulumi's working directory), so the state holds the
+                # same path on every machine.
+                source=pulumi.FileAsset(os.path.relpath(path)),
                 content_type=ERROR_PAGES_CONTENT_TYPE,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.ownership_controls]),
             )

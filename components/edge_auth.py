@@ -9,7 +9,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from edge_handler.build import HANDLER_ENTRY_POINT, source_code_hash
+from edge_handler.build import HANDLER_ENTRY_POINT
 
 from . import cloudfront_facts as facts
 
@@ -66,7 +66,6 @@ class EdgeAuthFunction(pulumi.ComponentResource):
         self.logs_policy = aws.iam.RolePolicy(
             f"{name}-logs", role=self.role.id, policy=LOGS_POLICY, opts=child
         )
-        archive = args.archive_path.read_bytes()
         self.function = aws.lambda_.Function(
             f"{name}-function",
             name=args.function_name,
@@ -78,8 +77,10 @@ class EdgeAuthFunction(pulumi.ComponentResource):
             timeout=facts.EDGE_TIMEOUT_SECONDS,
             publish=True,
             # Treated as secret although it holds digests only: it is derived from the token.
+            # No source_code_hash: Pulumi diffs the archive by content, and the zip is
+            # deterministic, so a new version is published only on a real change
+            # (pulumi/pulumi-aws#3478: a hand-set hash can disagree with the provider's).
             code=pulumi.Output.secret(pulumi.FileArchive(str(args.archive_path))),
-            source_code_hash=source_code_hash(archive),
             # Deleting a replicated function fails for hours; drop it from state instead.
             skip_destroy=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.logs_policy]),

@@ -8,7 +8,6 @@ same inputs give the same bytes and ``pulumi up`` publishes a new version only o
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import zipfile
@@ -67,11 +66,6 @@ def build_archive(
         for name in sorted(files):
             archive.writestr(_entry(name), files[name].encode(), compresslevel=9)
     return buffer.getvalue()
-
-
-def source_code_hash(archive: bytes) -> str:
-    """Base64 SHA-256, the form Lambda reports as CodeSha256."""
-    return base64.b64encode(hashlib.sha256(archive).digest()).decode()
 
 
 def write_archive(
