@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
@@ -9,12 +10,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
 from components.settings import parse_settings
 from components.site_model import build_site_model
+from offline.local_distribution import LocalDistribution
 from offline.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
 from offline.stack_file import StackFileError
 
@@ -245,3 +249,37 @@ def test_cli_weak_token_names_the_setting():
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "protected-cdn:authToken" in err and "AUTH_TOKEN" in err
+
+
+def _serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_generated_base64_body_is_decoded_and_a_rewritten_uri_is_fetched(local):
+    png = (DEFAULT_CONTENT / "ex-img" / "gradient.png").read_bytes()
+
+    def handler(event, _context):
+        request = event["Records"][0]["cf"]["request"]
+        if request["uri"].endswith("/inline.png"):
+            return {
+                "status": "200",
+                "headers": {"content-type": [{"key": "Content-Type", "value": "image/png"}]},
+                "body": base64.b64encode(png).decode(),
+                "bodyEncoding": "base64",
+            }
+        request["uri"] = "/public/hello.txt"  # the function may rewrite the uri
+        return request
+
+    app = LocalDistribution(local.site, handler, local.s3, local.bucket, log=lambda _line: None)
+    server = _serve(app)
+    try:
+        port = server.socket.getsockname()[1]
+        edge = type("Edge", (), {"port": port})()
+        status, headers, body = request(edge, "/ex-img/inline.png")
+        assert (status, body, headers["Content-Type"]) == (200, png, "image/png")
+        status, _headers, body = request(edge, "/ex-img/anything")
+        assert (status, body) == (200, HELLO.read_bytes())
+    finally:
+        server.shutdown()
