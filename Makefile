@@ -31,8 +31,10 @@ test: lint
 local: $(STAMP)
 	$(PY) -m offline.local_edge --stack $(STACK) --content $(CONTENT) --port $(PORT)
 
+# BENCH_PYTHON=/path/to/python3.13 measures under the Lambda runtime's version (stdlib only).
+BENCH_PYTHON ?= $(PY)
 bench: $(STAMP)
-	$(PY) benchmarks/edge_bench.py
+	$(BENCH_PYTHON) benchmarks/edge_bench.py
 
 plan: $(STAMP)
 	$(PY) -m offline.plan --stack $(STACK)
