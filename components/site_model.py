@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import cloudfront_facts as facts
 from .settings import ERROR_PAGES_PREFIX, Settings
@@ -66,13 +67,37 @@ class SiteModel:
         Patterns are case-sensitive, ``*`` matches any run of characters including ``/`` and
         ``?`` exactly one; a leading ``/`` makes no difference; the query string is ignored.
         Settings only admit pattern characters without a meaning in fnmatch beyond ``*``/``?``,
-        so ``fnmatchcase`` implements exactly these rules.
+        so ``fnmatchcase`` implements exactly these rules. The path is normalized first, as
+        CloudFront does before matching (the function still sees the original URI).
         """
-        path = path.split("?", 1)[0].lstrip("/")
+        path = normalize_request_path(path).lstrip("/")
         for behavior in self.ordered_behaviors:
             if fnmatch.fnmatchcase(path, behavior.path_pattern.lstrip("/")):
                 return behavior
         return self.default_behavior
+
+
+def normalize_request_path(path: str) -> str:
+    """The path CloudFront matches behaviors against: decoded, without dot segments.
+
+    AWS support describes the matching as on the RFC 3986 normalized URI: percent-decoded
+    (section 2.4) with dot segments removed (section 5.2.4). That is why ``/ex%2Dimg/a`` or
+    ``/public/../ex-img/a`` select the protected ``ex-img/*`` behavior and cannot reach protected
+    keys through an unprotected one.
+    """
+    decoded = unquote(path.split("?", 1)[0])
+    kept: list[str] = []
+    segments = decoded.split("/")
+    for segment in segments:
+        if segment == "..":
+            if len(kept) > 1:
+                kept.pop()
+        elif segment != ".":
+            kept.append(segment)
+    if segments[-1] in (".", "..") and kept[-1:] != [""]:
+        kept.append("")  # "/a/b/.." ends in a directory: keep the trailing slash
+    normalized = "/".join(kept)
+    return normalized if normalized.startswith("/") else "/" + normalized
 
 
 def error_page_key(code: int) -> str:

@@ -98,6 +98,15 @@ def test_missing_key_is_404_with_the_json_error_page(local):
         assert response_headers["X-Cache"] == "Error from cloudfront"
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/ex%2Dimg/logo.svg", "/ex-img%2Flogo.svg", "/public/../ex-img/logo.svg", "//ex-img/logo.svg"],
+)
+def test_encoded_or_dotted_paths_cannot_reach_protected_files_without_the_token(local, path):
+    status, _headers, body = request(local, path)
+    assert status == 401, (path, body[:80])
+
+
 def test_missing_protected_key_without_token_is_401_not_404(local):
     # The check runs before the origin: nobody learns which keys exist.
     assert request(local, "/ex-img/nope.svg")[0] == 401

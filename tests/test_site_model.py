@@ -69,3 +69,31 @@ def test_error_page_files_hold_the_json_body_for_each_custom_error_code():
         text = (ERROR_PAGES_DIR / f"{code}.json").read_text()
         assert text == error_page_body(code)
         assert json.loads(text)["meta"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ex%2Dimg/a.jpg",  # encoded unreserved character
+        "/%65x-img/a.jpg",
+        "/ex-img%2Fa.jpg",  # encoded slash
+        "/public/../ex-img/a.jpg",  # dot segments
+        "/./ex-img/a.jpg",
+        "/public/%2e%2e/ex-img/a.jpg",
+        "//ex-img/a.jpg",
+    ],
+)
+def test_encoded_or_dotted_paths_to_protected_keys_still_select_the_protected_behavior(path):
+    assert site("ex-img/*").behavior_for(path).path_pattern == "ex-img/*"
+
+
+@given(
+    name=st.from_regex(r"[a-z0-9._-]{1,20}", fullmatch=True),
+    encode=st.lists(st.booleans(), min_size=30, max_size=30),
+)
+def test_any_percent_encoding_of_a_protected_path_is_protected(name, encode):
+    path = f"/ex-img/{name}"
+    spelled = "".join(
+        f"%{ord(c):02X}" if encode[i % len(encode)] and c != "/" else c for i, c in enumerate(path)
+    )
+    assert site("ex-img/*").behavior_for(spelled).protected
