@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN, load_built
+
+# CI runs the property tests with a fixed seed so a landing never depends on luck;
+# local runs explore new examples every time.
+settings.register_profile("ci", derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture
