@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -261,3 +262,30 @@ def test_a_mandatory_violation_makes_the_plan_exit_non_zero(tmp_path, monkeypatc
 
     monkeypatch.setattr(plan, "run_policies", broken_policies)
     assert plan.main(["--stack", "dev"]) == 1
+
+
+def _can_isolate_network() -> bool:
+    unshare = shutil.which("unshare")
+    return bool(unshare) and subprocess.run([unshare, "--net", "true"]).returncode == 0
+
+
+@pytest.mark.skipif(not _can_isolate_network(), reason="cannot create a network namespace here")
+def test_plan_needs_no_network_no_credentials_and_no_cli():
+    # A fresh network namespace has no interfaces up, not even loopback.
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "PULUMI_"))
+    }
+    env |= {"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+    env["PATH"] = os.path.dirname(sys.executable) + ":/usr/bin:/bin"  # no pulumi binary
+    result = subprocess.run(
+        ["unshare", "--net", sys.executable, "-m", "offline.plan", "--stack", "prod"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no violations" in result.stdout
+    assert shutil.which("pulumi", path=env["PATH"]) is None
