@@ -21,7 +21,7 @@ from typing import Any
 
 from components.settings import PROJECT, SettingsError
 
-from .policy_run import Violation, masked, run_policies
+from .policy_run import Violation, load_policies, masked, run_policies
 from .program_run import SECRET_MARK, ProgramRun, Registration, run_program
 from .stack_file import ROOT, StackFileError, available_stacks, read_stack_file
 
@@ -291,8 +291,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(plan_document(run, args.stack, violations), indent=2, sort_keys=True))
     else:
-        from .policy_run import load_policies
-
         source = "AUTH_TOKEN" if token else "a placeholder token"
         print(f"Plan for stack {args.stack} (offline: Pulumi mocks, {source}, no cloud access)")
         print(render_tree(run))

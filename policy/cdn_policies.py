@@ -40,8 +40,8 @@ BLOCK_PUBLIC_ACCESS_FLAGS = (
 SECURE_VIEWER_POLICIES = ("https-only", "redirect-to-https")
 MODERN_TLS = "TLSv1.2_2021"
 NUMBERED_VERSION = re.compile(r"arn:aws[\w-]*:lambda:us-east-1:\d{12}:function:[\w-]+:\d+")
-EDGE_MAX_MEMORY_MB = 128
-EDGE_MAX_TIMEOUT_SECONDS = 5
+# Viewer-request quotas: (property, argument name, maximum, unit).
+EDGE_LIMITS = (("memorySize", "memory_size", 128, "MB"), ("timeout", "timeout", 5, "s"))
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 
 
@@ -209,20 +209,14 @@ def _edge_function_limits(args: StackValidationArgs, report: ReportViolation) ->
                     "allows none (build configuration into the code archive)",
                     function.urn,
                 )
-            memory = props.get("memorySize")
-            if memory is None or memory > EDGE_MAX_MEMORY_MB:
-                report(
-                    f"edge function {function.name} has memory_size {memory}; viewer-request "
-                    f"functions may use at most {EDGE_MAX_MEMORY_MB} MB",
-                    function.urn,
-                )
-            timeout = props.get("timeout")
-            if timeout is None or timeout > EDGE_MAX_TIMEOUT_SECONDS:
-                report(
-                    f"edge function {function.name} has timeout {timeout}; viewer-request "
-                    f"functions may run at most {EDGE_MAX_TIMEOUT_SECONDS} s",
-                    function.urn,
-                )
+            for prop, argument, maximum, unit in EDGE_LIMITS:
+                value = props.get(prop)
+                if value is None or value > maximum:
+                    report(
+                        f"edge function {function.name} has {argument} {value}; viewer-request "
+                        f"functions may use at most {maximum} {unit}",
+                        function.urn,
+                    )
             if props.get("publish") is not True:
                 report(f"edge function {function.name} must set publish=True", function.urn)
 
