@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,14 @@ def test_stack_files_commit_no_token():
         config = yaml.safe_load(path.read_text())["config"]
         assert "protected-cdn:authToken" not in config, path.name
         assert "protected-cdn:previousAuthTokens" not in config, path.name
+
+
+def test_readme_documents_exactly_the_config_keys_and_its_commands_use_them():
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## How a request flows")]
+    documented = re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE)
+    assert documented == [key.name for key in CONFIG_KEYS]
+    used = set(
+        re.findall(r"pulumi config (?:set|get|rm)(?: --secret)?(?: --path)? '?(\w+)", readme)
+    )
+    assert used and used <= {key.name for key in CONFIG_KEYS}, used
