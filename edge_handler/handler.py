@@ -33,8 +33,6 @@ def _headers(challenge: str) -> dict:
 
 _CHALLENGE_NO_TOKEN = f'Bearer realm="{REALM}"'
 _CHALLENGE_BAD_TOKEN = f'Bearer realm="{REALM}", error="invalid_token"'
-_HEADERS_NO_TOKEN = _headers(_CHALLENGE_NO_TOKEN)
-_HEADERS_BAD_TOKEN = _headers(_CHALLENGE_BAD_TOKEN)
 # Reasons that mean "no credentials were offered" get the plain challenge.
 _NO_TOKEN_REASONS = frozenset(("missing", "empty"))
 
@@ -48,7 +46,10 @@ def _deny(reason: str, request, event) -> dict:
     return {
         "status": "401",
         "statusDescription": "Unauthorized",
-        "headers": _HEADERS_NO_TOKEN if reason in _NO_TOKEN_REASONS else _HEADERS_BAD_TOKEN,
+        # Fresh each call: a caller that changes one response must not change the next.
+        "headers": _headers(
+            _CHALLENGE_NO_TOKEN if reason in _NO_TOKEN_REASONS else _CHALLENGE_BAD_TOKEN
+        ),
         "body": _BODY,
     }
 

@@ -188,3 +188,16 @@ def test_zip_entries_have_fixed_dates_and_modes():
 def test_builder_rejects_inputs_that_would_deploy_a_broken_check(tokens, header):
     with pytest.raises(ValueError):
         render_config_module(tokens, header, "protected-cdn")
+
+
+def test_each_denial_returns_its_own_headers_a_caller_may_change(edge):
+    first = run(edge, [])
+    first["headers"]["www-authenticate"][0]["value"] = "changed"
+    first["headers"]["x-extra"] = [{"key": "X-Extra", "value": "1"}]
+    second = run(edge, [])
+    assert second["headers"]["www-authenticate"][0]["value"].startswith("Bearer realm=")
+    assert "x-extra" not in second["headers"]
+    bad = run(edge, [("Authorization", "wrong-token-0123456789abcdef0123456789abcdef")])
+    bad["headers"]["cache-control"].clear()
+    again = run(edge, [("Authorization", "wrong-token-0123456789abcdef0123456789abcdef")])
+    assert again["headers"]["cache-control"] == [{"key": "Cache-Control", "value": "no-store"}]
