@@ -16,7 +16,7 @@ from .site_model import ERROR_PAGES_CONTENT_TYPE
 
 @dataclass(frozen=True)
 class ContentOriginArgs:
-    # Bucket key -> local file of each JSON error page.
+    # Bucket key -> local file of each JSON error page (the public origin holds them).
     error_pages: dict[str, Path]
     # True: `pulumi destroy` refuses to delete the bucket, and it is never emptied by force.
     protect_content: bool
@@ -111,7 +111,7 @@ class ContentOrigin(pulumi.ComponentResource):
         )
         self.origin_access_control = aws.cloudfront.OriginAccessControl(
             f"{name}-oac",
-            description="protected-cdn: CloudFront signs every request to the content bucket",
+            description="protected-cdn: CloudFront signs every request to this bucket",
             origin_access_control_origin_type="s3",
             signing_behavior="always",
             signing_protocol="sigv4",

@@ -1,14 +1,15 @@
-"""CloudFront distribution: one S3 origin with OAC, the site model's behaviors, JSON errors."""
+"""CloudFront distribution: two S3 origins with OAC, the site model's behaviors, JSON errors."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from . import cloudfront_facts as facts
-from .site_model import DEFAULT_ROOT_OBJECT, ORIGIN_ID, ORIGIN_PATH, CacheBehavior, SiteModel
+from .site_model import DEFAULT_ROOT_OBJECT, ORIGIN_IDS, ORIGIN_PATH, CacheBehavior, SiteModel
 
 ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"]
 CACHED_METHODS = ["GET", "HEAD"]
@@ -16,10 +17,18 @@ VIEWER_REQUEST = "viewer-request"
 
 
 @dataclass(frozen=True)
+class S3Origin:
+    """A private bucket CloudFront reads through OAC."""
+
+    domain_name: pulumi.Input[str]
+    origin_access_control_id: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class DistributionArgs:
     site: SiteModel
-    origin_domain_name: pulumi.Input[str]
-    origin_access_control_id: pulumi.Input[str]
+    # One entry per origin id of the site model (protected and public content).
+    origins: Mapping[str, S3Origin]
     # Numbered Lambda@Edge version, attached to the protected behaviors only.
     edge_function_version_arn: pulumi.Input[str]
     price_class: str
@@ -34,7 +43,7 @@ class DistributionArgs:
 def _behavior_settings(behavior: CacheBehavior, edge_arn: pulumi.Input[str]) -> dict:
     """Arguments shared by the default and the ordered behaviors."""
     settings = {
-        "target_origin_id": ORIGIN_ID,
+        "target_origin_id": behavior.origin_id,
         "viewer_protocol_policy": "redirect-to-https",
         "allowed_methods": ALLOWED_METHODS,
         "cached_methods": CACHED_METHODS,
@@ -58,6 +67,8 @@ class Distribution(pulumi.ComponentResource):
         super().__init__("protected-cdn:index:Distribution", name, None, opts)
         site = args.site
         edge_arn = args.edge_function_version_arn
+        if sorted(args.origins) != sorted(ORIGIN_IDS):
+            raise ValueError(f"origins must be exactly {ORIGIN_IDS}, got {tuple(args.origins)}")
 
         if args.aliases:
             viewer_certificate = aws.cloudfront.DistributionViewerCertificateArgs(
@@ -90,11 +101,12 @@ class Distribution(pulumi.ComponentResource):
             logging_config=logging_config,
             origins=[
                 aws.cloudfront.DistributionOriginArgs(
-                    origin_id=ORIGIN_ID,
-                    domain_name=args.origin_domain_name,
+                    origin_id=origin_id,
+                    domain_name=args.origins[origin_id].domain_name,
                     origin_path=ORIGIN_PATH,
-                    origin_access_control_id=args.origin_access_control_id,
+                    origin_access_control_id=args.origins[origin_id].origin_access_control_id,
                 )
+                for origin_id in ORIGIN_IDS
             ],
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
                 **_behavior_settings(site.default_behavior, edge_arn)

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from edge_handler.build import write_archive
 
 from .content_origin import ContentOrigin, ContentOriginArgs
-from .distribution import Distribution, DistributionArgs
+from .distribution import Distribution, DistributionArgs, S3Origin
 from .domain import (
     DomainAliasRecords,
     DomainAliasRecordsArgs,
@@ -20,7 +20,7 @@ from .domain import (
 )
 from .edge_auth import EdgeAuthFunction, EdgeAuthFunctionArgs
 from .settings import PROJECT, Settings
-from .site_model import build_site_model, error_page_files
+from .site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, build_site_model, error_page_files
 
 # Where the edge archive is written; relative, so the path in state works on any machine.
 DEFAULT_BUILD_DIR = Path(".build") / "edge"
@@ -40,8 +40,16 @@ class ProtectedContent(pulumi.ComponentResource):
         settings = args.settings
         self.site = build_site_model(settings)
 
+        # Two buckets so that no request on an unprotected behavior can read a protected
+        # object, whatever CloudFront's path normalization and S3's key decoding do (README,
+        # Security notes). The protected one keeps the original name: existing state stays.
         self.origin = ContentOrigin(
             f"{name}-content",
+            ContentOriginArgs(error_pages={}, protect_content=settings.protect_content),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.public_origin = ContentOrigin(
+            f"{name}-public",
             ContentOriginArgs(
                 error_pages=error_page_files(), protect_content=settings.protect_content
             ),
@@ -74,8 +82,16 @@ class ProtectedContent(pulumi.ComponentResource):
             f"{name}-cdn",
             DistributionArgs(
                 site=self.site,
-                origin_domain_name=self.origin.bucket.bucket_regional_domain_name,
-                origin_access_control_id=self.origin.origin_access_control.id,
+                origins={
+                    PROTECTED_ORIGIN_ID: S3Origin(
+                        self.origin.bucket.bucket_regional_domain_name,
+                        self.origin.origin_access_control.id,
+                    ),
+                    PUBLIC_ORIGIN_ID: S3Origin(
+                        self.public_origin.bucket.bucket_regional_domain_name,
+                        self.public_origin.origin_access_control.id,
+                    ),
+                },
                 edge_function_version_arn=self.edge_auth.version_arn,
                 price_class=settings.price_class,
                 aliases=(settings.domain.domain_name,) if settings.domain else (),
@@ -87,6 +103,7 @@ class ProtectedContent(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.origin.allow_distribution(self.cdn.arn)
+        self.public_origin.allow_distribution(self.cdn.arn)
 
         if settings.domain:
             DomainAliasRecords(
@@ -105,13 +122,16 @@ class ProtectedContent(pulumi.ComponentResource):
 
         self.distribution_id = self.cdn.distribution.id
         self.distribution_domain = self.cdn.domain_name
+        # bucketName: the protected content; publicBucketName: public content and error pages.
         self.bucket_name = self.origin.bucket.bucket
+        self.public_bucket_name = self.public_origin.bucket.bucket
         self.edge_function_version_arn = self.edge_auth.version_arn
         self.register_outputs(
             {
                 "url": self.url,
                 "distributionId": self.distribution_id,
                 "bucketName": self.bucket_name,
+                "publicBucketName": self.public_bucket_name,
                 "edgeFunctionVersionArn": self.edge_function_version_arn,
             }
         )

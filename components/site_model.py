@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote
 
 from . import cloudfront_facts as facts
@@ -23,7 +26,13 @@ ORIGIN_PATH = ""
 # What "/" serves. Without it CloudFront would send "/" to the bucket itself, and with
 # s3:ListBucket granted S3 would answer with a listing of every key.
 DEFAULT_ROOT_OBJECT = "index.html"
-ORIGIN_ID = "content"
+# Protected content sits behind its own origin (its own bucket): a request that lands on an
+# unprotected behavior reads the public bucket only, whatever CloudFront's path normalization
+# and S3's key decoding make of it.
+PROTECTED_ORIGIN_ID = "protected"
+PUBLIC_ORIGIN_ID = "public"
+ORIGIN_IDS = (PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID)
+OriginId = Literal["protected", "public"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class CacheBehavior:
 
     path_pattern: str | None
     protected: bool
+    # The origin the behavior reads from: the protected origin only behind the check.
+    origin_id: OriginId
 
     @property
     def label(self) -> str:
@@ -61,33 +72,74 @@ class SiteModel:
     def default_behavior(self) -> CacheBehavior:
         return self.behaviors[-1]
 
-    def behavior_for(self, path: str) -> CacheBehavior:
+    def behavior_for(
+        self, path: str, normalize: Callable[[str], str] | None = None
+    ) -> CacheBehavior:
         """CloudFront's choice: the first ordered behavior whose pattern matches, else default.
 
         Patterns are case-sensitive, ``*`` matches any run of characters including ``/`` and
-        ``?`` exactly one; a leading ``/`` makes no difference; the query string is ignored.
-        Settings only admit pattern characters without a meaning in fnmatch beyond ``*``/``?``,
-        so ``fnmatchcase`` implements exactly these rules. The path is normalized first, as
-        CloudFront does before matching (the function still sees the original URI).
+        ``?`` exactly one; a leading ``/`` on the pattern makes no difference; the query string
+        is ignored. Settings only admit pattern characters without a meaning in fnmatch beyond
+        ``*``/``?``, so ``fnmatchcase`` implements exactly these rules. The path is normalized
+        first (RFC 3986 by default, as AWS documents); ``normalize`` lets tests choose another
+        reading.
         """
-        path = normalize_request_path(path).lstrip("/")
+        path = (normalize or normalize_rfc3986)(path)
+        path = path[1:] if path.startswith("/") else path
         for behavior in self.ordered_behaviors:
             if fnmatch.fnmatchcase(path, behavior.path_pattern.lstrip("/")):
                 return behavior
         return self.default_behavior
 
+    def origin_for_key(self, key: str) -> OriginId:
+        """The bucket a content file belongs in: its key matched by the same pattern rules.
 
-def normalize_request_path(path: str) -> str:
-    """The path CloudFront matches behaviors against: decoded, without dot segments.
+        A key that any protected pattern covers goes to the protected bucket, so it can only be
+        served through a behavior that runs the check.
+        """
+        return self.behavior_for("/" + key, normalize=_as_is).origin_id
 
-    AWS support describes the matching as on the RFC 3986 normalized URI: percent-decoded
-    (section 2.4) with dot segments removed (section 5.2.4). That is why ``/ex%2Dimg/a`` or
-    ``/public/../ex-img/a`` select the protected ``ex-img/*`` behavior and cannot reach protected
-    keys through an unprotected one.
+
+# RFC 3986 section 2.3: the unreserved characters, the only ones normalization may decode.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _as_is(path: str) -> str:
+    return path
+
+
+def _path_only(path: str) -> str:
+    return path.split("?", 1)[0]
+
+
+def normalize_rfc3986(path: str) -> str:
+    """The path CloudFront matches behaviors against, as AWS documents it (RFC 3986 6.2.2).
+
+    Percent-encoded unreserved characters are decoded, every other escape keeps its encoding
+    with upper-case hex (``%2F`` stays ``%2F``, so it is not a ``/``), then dot segments are
+    removed (section 5.2.4). The origin still gets the raw path.
     """
-    decoded = unquote(path.split("?", 1)[0])
+
+    def escape(match: re.Match) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+    return remove_dot_segments(_ESCAPE.sub(escape, _path_only(path)))
+
+
+def normalize_full_decoding(path: str) -> str:
+    """A wider reading of normalization: every escape decoded, then dot segments removed.
+
+    Not what AWS documents; the tests check that access control holds under it too.
+    """
+    return remove_dot_segments(unquote(_path_only(path)))
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4 for an absolute path; the result starts with ``/``."""
     kept: list[str] = []
-    segments = decoded.split("/")
+    segments = path.split("/")
     for segment in segments:
         if segment == "..":
             if len(kept) > 1:
@@ -117,14 +169,19 @@ def error_page_body(code: int) -> str:
     return json.dumps(body) + "\n"
 
 
+def _behavior(pattern: str | None, protected: bool) -> CacheBehavior:
+    origin = PROTECTED_ORIGIN_ID if protected else PUBLIC_ORIGIN_ID
+    return CacheBehavior(pattern, protected=protected, origin_id=origin)
+
+
 def build_site_model(settings: Settings) -> SiteModel:
     protect_everything = settings.protected_paths == ("*",)
     # Error pages first, so no protected pattern can shadow them: CloudFront fetches them
     # without running edge functions, and a viewer must be able to read a 404 page.
-    ordered = [CacheBehavior(f"{ERROR_PAGES_PREFIX}/*", protected=False)]
+    ordered = [_behavior(f"{ERROR_PAGES_PREFIX}/*", protected=False)]
     if not protect_everything:
-        ordered += [CacheBehavior(pattern, protected=True) for pattern in settings.protected_paths]
-    behaviors = (*ordered, CacheBehavior(None, protected=protect_everything))
+        ordered += [_behavior(pattern, protected=True) for pattern in settings.protected_paths]
+    behaviors = (*ordered, _behavior(None, protected=protect_everything))
     errors = tuple(
         ErrorResponse(code, code, "/" + error_page_key(code), settings.error_caching_min_ttl)
         for code in facts.CUSTOM_ERROR_CODES

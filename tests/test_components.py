@@ -7,7 +7,7 @@ import json
 import pulumi
 
 from components.content_origin import ContentOrigin, ContentOriginArgs
-from components.distribution import Distribution, DistributionArgs
+from components.distribution import Distribution, DistributionArgs, S3Origin
 from components.domain import (
     DomainAliasRecords,
     DomainAliasRecordsArgs,
@@ -97,14 +97,19 @@ def _site(*patterns):
     )
 
 
+ORIGINS = {
+    "protected": S3Origin("protected.s3.eu-west-1.amazonaws.com", "oac-1"),
+    "public": S3Origin("public.s3.eu-west-1.amazonaws.com", "oac-2"),
+}
+
+
 def test_distribution_maps_the_site_model_to_behaviors_and_errors():
     def build():
         cdn = Distribution(
             "cdn",
             DistributionArgs(
                 site=_site("a/*", "b/*"),
-                origin_domain_name="bucket.s3.eu-west-1.amazonaws.com",
-                origin_access_control_id="oac-1",
+                origins=ORIGINS,
                 edge_function_version_arn=EDGE_ARN,
                 price_class="PriceClass_200",
             ),
@@ -115,14 +120,46 @@ def test_distribution_maps_the_site_model_to_behaviors_and_errors():
     assert_children_of(run, "protected-cdn:index:Distribution")
     inputs = run.one("aws:cloudfront/distribution:Distribution").inputs
     patterns = [
-        (b["pathPattern"], bool(b.get("lambdaFunctionAssociations")))
+        (b["pathPattern"], bool(b.get("lambdaFunctionAssociations")), b["targetOriginId"])
         for b in inputs["orderedCacheBehaviors"]
     ]
-    assert patterns == [("_errors/*", False), ("a/*", True), ("b/*", True)]
+    assert patterns == [
+        ("_errors/*", False, "public"),
+        ("a/*", True, "protected"),
+        ("b/*", True, "protected"),
+    ]
     assert "lambdaFunctionAssociations" not in inputs["defaultCacheBehavior"]
+    assert inputs["defaultCacheBehavior"]["targetOriginId"] == "public"
+    origins = {
+        o["originId"]: (o["domainName"], o["originAccessControlId"]) for o in inputs["origins"]
+    }
+    assert origins == {
+        "protected": ("protected.s3.eu-west-1.amazonaws.com", "oac-1"),
+        "public": ("public.s3.eu-west-1.amazonaws.com", "oac-2"),
+    }
     assert inputs["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
     assert len(inputs["customErrorResponses"]) == 11
     assert outputs["domain"].endswith(".cloudfront.net")
+
+
+def test_distribution_protecting_everything_sends_the_default_to_the_protected_origin():
+    def build():
+        Distribution(
+            "cdn",
+            DistributionArgs(
+                site=_site("*"),
+                origins=ORIGINS,
+                edge_function_version_arn=EDGE_ARN,
+                price_class="PriceClass_100",
+            ),
+        )
+
+    run, _ = declare(build)
+    inputs = run.one("aws:cloudfront/distribution:Distribution").inputs
+    default = inputs["defaultCacheBehavior"]
+    assert default["targetOriginId"] == "protected" and default["lambdaFunctionAssociations"]
+    (errors,) = inputs["orderedCacheBehaviors"]
+    assert errors["targetOriginId"] == "public" and "lambdaFunctionAssociations" not in errors
 
 
 def test_domain_certificate_and_alias_records():

@@ -42,58 +42,104 @@ def run(request):
     return run_stack(request.param)
 
 
-def test_bucket_is_private_with_all_block_public_access_flags(run):
-    block = run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
-    for flag in (
-        "blockPublicAcls",
-        "blockPublicPolicy",
-        "ignorePublicAcls",
-        "restrictPublicBuckets",
-    ):
-        assert block[flag] is True, flag
-    ownership = run.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
-    assert ownership["rule"]["objectOwnership"] == "BucketOwnerEnforced"
-    sse = run.one(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-    ).inputs
-    assert sse["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
-    versioning = run.one("aws:s3/bucketVersioning:BucketVersioning").inputs
-    assert versioning["versioningConfiguration"]["status"] == "Enabled"
-    assert "acl" not in run.one(BUCKET).inputs
+# The protected content bucket keeps its original name; the public one holds the rest.
+ORIGIN_COMPONENTS = {"protected": "site-content", "public": "site-public"}
 
 
-def test_origin_uses_origin_access_control_on_the_bucket_regional_domain(run):
-    oac = run.one("aws:cloudfront/originAccessControl:OriginAccessControl")
-    assert oac.inputs["originAccessControlOriginType"] == "s3"
-    assert oac.inputs["signingBehavior"] == "always"
-    assert oac.inputs["signingProtocol"] == "sigv4"
-    (origin,) = run.one(DISTRIBUTION).inputs["origins"]
-    assert origin["originAccessControlId"] == f"{oac.name}-id"
-    assert origin["domainName"].endswith(".s3.eu-west-1.amazonaws.com")
-    assert "customOriginConfig" not in origin
+def named(run, resource_type: str, name: str):
+    (found,) = [r for r in run.of_type(resource_type) if r.name == name]
+    return found
 
 
-def test_bucket_policy_lets_only_this_distribution_read_and_list_over_tls(run):
-    document = json.loads(run.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
-    allow, deny = document["Statement"]
-    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
-    assert sorted(allow["Action"]) == ["s3:GetObject", "s3:ListBucket"]
-    assert allow["Condition"] == {
-        "StringEquals": {
-            "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE1234"
+def test_both_buckets_are_private_with_all_block_public_access_flags(run):
+    assert sorted(b.name for b in run.of_type(BUCKET)) == [
+        "site-content-bucket",
+        "site-public-bucket",
+    ]
+    for prefix in ORIGIN_COMPONENTS.values():
+        bucket = named(run, BUCKET, f"{prefix}-bucket")
+        block = named(
+            run,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            f"{prefix}-public-access-block",
+        ).inputs
+        for flag in (
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        ):
+            assert block[flag] is True, (prefix, flag)
+        ownership = named(
+            run, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", f"{prefix}-ownership"
+        ).inputs
+        assert ownership["rule"]["objectOwnership"] == "BucketOwnerEnforced"
+        sse = named(
+            run,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            f"{prefix}-encryption",
+        ).inputs
+        assert sse["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+        versioning = named(
+            run, "aws:s3/bucketVersioning:BucketVersioning", f"{prefix}-versioning"
+        ).inputs
+        assert versioning["versioningConfiguration"]["status"] == "Enabled"
+        assert "acl" not in bucket.inputs
+        for resource in (block, ownership, sse, versioning):
+            assert resource["bucket"] == bucket.inputs.get("bucket", f"{prefix}-bucket-0a1b2c3")
+
+
+def test_each_origin_uses_origin_access_control_on_its_own_bucket(run):
+    origins = {o["originId"]: o for o in run.one(DISTRIBUTION).inputs["origins"]}
+    assert sorted(origins) == ["protected", "public"]
+    for origin_id, prefix in ORIGIN_COMPONENTS.items():
+        oac = named(run, "aws:cloudfront/originAccessControl:OriginAccessControl", f"{prefix}-oac")
+        assert oac.inputs["originAccessControlOriginType"] == "s3"
+        assert oac.inputs["signingBehavior"] == "always"
+        assert oac.inputs["signingProtocol"] == "sigv4"
+        origin = origins[origin_id]
+        assert origin["originAccessControlId"] == f"{oac.name}-id"
+        assert origin["domainName"] == f"{prefix}-bucket-0a1b2c3.s3.eu-west-1.amazonaws.com"
+        assert "customOriginConfig" not in origin
+
+
+def test_protected_behaviors_read_the_protected_origin_and_no_other_does(run):
+    for behavior in behaviors(run):
+        protected = bool(behavior.get("lambdaFunctionAssociations"))
+        expected = "protected" if protected else "public"
+        assert behavior["targetOriginId"] == expected, behavior.get("pathPattern")
+    assert any(b.get("lambdaFunctionAssociations") for b in behaviors(run))
+
+
+def test_each_bucket_policy_lets_only_this_distribution_read_and_list_over_tls(run):
+    policies = run.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    assert sorted(p.name for p in policies) == ["site-content-policy", "site-public-policy"]
+    for policy in policies:
+        prefix = policy.name.removesuffix("-policy")
+        bucket_arn = f"arn:aws:s3:::{prefix}-bucket-0a1b2c3"
+        document = json.loads(policy.inputs["policy"])
+        allow, deny = document["Statement"]
+        assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        assert sorted(allow["Action"]) == ["s3:GetObject", "s3:ListBucket"]
+        assert allow["Resource"] == [bucket_arn, f"{bucket_arn}/*"]
+        assert allow["Condition"] == {
+            "StringEquals": {
+                "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE1234"
+            }
         }
-    }
-    assert deny["Effect"] == "Deny"
-    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert deny["Effect"] == "Deny"
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_every_error_page_is_uploaded_as_json_under_an_unprotected_prefix(run):
+def test_every_error_page_is_uploaded_as_json_to_the_public_bucket(run):
     objects = run.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
     keys = sorted(o.inputs["key"] for o in objects)
     assert keys == sorted(f"_errors/{p.name}" for p in ERROR_PAGES_DIR.glob("*.json"))
     assert all(o.inputs["contentType"] == "application/json" for o in objects)
+    assert all(o.inputs["bucket"] == "site-public-bucket-0a1b2c3" for o in objects)
     errors_behavior = behaviors(run)[0]
     assert errors_behavior["pathPattern"] == "_errors/*"
+    assert errors_behavior["targetOriginId"] == "public"
     assert "lambdaFunctionAssociations" not in errors_behavior
 
 
@@ -217,14 +263,16 @@ def test_stacks_differ_in_domain_price_class_and_protection():
     assert prod.outputs["url"] == "https://assets.example.com/"
     assert dev.one(DISTRIBUTION).inputs["priceClass"] == "PriceClass_100"
     assert prod.one(DISTRIBUTION).inputs["priceClass"] == "PriceClass_All"
-    assert dev.one(BUCKET).protect is False and dev.one(BUCKET).inputs["forceDestroy"] is True
-    assert prod.one(BUCKET).protect is True and prod.one(BUCKET).inputs["forceDestroy"] is False
-    assert prod.one(BUCKET).retain_on_delete is True
+    for bucket in dev.of_type(BUCKET):
+        assert bucket.protect is False and bucket.inputs["forceDestroy"] is True
+    for bucket in prod.of_type(BUCKET):
+        assert bucket.protect is True and bucket.inputs["forceDestroy"] is False
+        assert bucket.retain_on_delete is True
 
 
 def test_a_stack_without_protect_content_set_protects_the_bucket():
     run = run_stack("dev", protectContent=None)
-    assert run.one(BUCKET).protect is True
+    assert [b.protect for b in run.of_type(BUCKET)] == [True, True]
 
 
 def test_optional_web_acl_and_access_logs_reach_the_distribution():
@@ -250,6 +298,7 @@ def test_exports_are_the_documented_stack_outputs(run):
         "distributionId",
         "edgeFunctionVersionArn",
         "protectedPaths",
+        "publicBucketName",
         "url",
     ]
 
