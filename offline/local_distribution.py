@@ -1,10 +1,12 @@
 """A local stand-in for this product's CloudFront distribution, as a WSGI app.
 
 It follows the request flow of the deployed distribution, driven by the same ``SiteModel``:
-pick the cache behavior by CloudFront's path-pattern rules; on a protected behavior turn the
-request into a viewer-request event and call the handler loaded from the built zip; return a
-generated response as is; fetch a passed request from S3 (moto here) at the origin path; map
-origin errors through the custom error responses to the JSON pages.
+normalize the path as AWS documents (RFC 3986: decode unreserved characters only, remove dot
+segments) and pick the cache behavior by CloudFront's path-pattern rules; on a protected behavior
+turn the request into a viewer-request event and call the handler loaded from the built zip;
+return a generated response as is; send the RAW path to the behavior's origin bucket, whose key
+is that path decoded as S3 decodes it; map origin errors through the custom error responses to
+the JSON pages.
 
 Not modelled (no effect on access control): caching and error caching TTLs, compression,
 CORS, CloudFront's own 5xx on quota breaches.
@@ -13,8 +15,9 @@ CORS, CloudFront's own 5xx on quota breaches.
 from __future__ import annotations
 
 import base64
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from urllib.parse import unquote
 
@@ -24,7 +27,13 @@ from werkzeug.http import http_date, parse_date
 from werkzeug.wrappers import Request, Response
 
 from components.cloudfront_facts import CUSTOM_ERROR_CODES
-from components.site_model import DEFAULT_ROOT_OBJECT, ORIGIN_PATH, CacheBehavior, SiteModel
+from components.site_model import (
+    DEFAULT_ROOT_OBJECT,
+    ORIGIN_PATH,
+    CacheBehavior,
+    SiteModel,
+    normalize_rfc3986,
+)
 
 from .viewer_event import viewer_request_event
 
@@ -46,7 +55,27 @@ _OBJECT_HEADERS = (
     ("CacheControl", "Cache-Control"),
 )
 
+# The one Range form S3 honours (a single byte range); S3 ignores any other Range header.
+_BYTE_RANGE = re.compile(r"bytes=\d*-\d*")
+
 EdgeHandler = Callable[[dict, object], dict]
+
+
+class InvalidKey(ValueError):
+    """The path does not decode to a UTF-8 key: S3 answers 400."""
+
+
+def s3_key_for_path(path: str) -> str:
+    """The key S3 reads for a request path: every escape decoded, nothing else changed.
+
+    S3 percent-decodes the whole path (``%2F`` is a ``/`` of the key) and does not remove dot
+    segments; ``+`` stays ``+`` (as moto and botocore treat it, which encode a key's ``+`` as
+    ``%2B``).
+    """
+    try:
+        return ORIGIN_PATH.strip("/") + unquote(path[1:], errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidKey(path) from None
 
 
 class LocalDistribution:
@@ -55,21 +84,24 @@ class LocalDistribution:
         site: SiteModel,
         edge_handler: EdgeHandler,
         s3_client,
-        bucket: str,
+        buckets: Mapping[str, str],
         log: Callable[[str], None] = print,
+        normalize: Callable[[str], str] = normalize_rfc3986,
     ) -> None:
+        """``buckets``: origin id -> bucket; ``normalize``: how behaviors see the path."""
         self.site = site
         self.edge_handler = edge_handler
         self.s3 = s3_client
-        self.bucket = bucket
+        self.buckets = dict(buckets)
         self.log = log
+        self.normalize = normalize
         self.errors = {e.error_code: e for e in site.error_responses}
 
     def __call__(self, environ, start_response):
         request = Request(environ)
         started = time.perf_counter()
         path = _raw_path(environ)
-        behavior = self.site.behavior_for(path)
+        behavior = self.site.behavior_for(path, self.normalize)
         try:
             response = self.handle(request, path, behavior)
         except Exception:
@@ -108,14 +140,18 @@ class LocalDistribution:
         if request.method == "OPTIONS":
             # S3 answers a preflight without a CORS configuration with 403.
             return self.error_response(403, None)
-        return self.fetch_from_origin(request.method, uri, Headers(headers))
+        return self.fetch_from_origin(request.method, uri, Headers(headers), behavior.origin_id)
 
-    def fetch_from_origin(self, method: str, uri: str, headers: Headers) -> Response:
-        key = ORIGIN_PATH.strip("/") + unquote(uri.lstrip("/"))
-        if uri == "/":
-            key = DEFAULT_ROOT_OBJECT
-        params = {"Bucket": self.bucket, "Key": key}
-        if headers.get("Range"):
+    def fetch_from_origin(
+        self, method: str, uri: str, headers: Headers, origin_id: str
+    ) -> Response:
+        """The behavior's origin only: an unprotected behavior never reads protected content."""
+        try:
+            key = DEFAULT_ROOT_OBJECT if uri == "/" else s3_key_for_path(uri)
+        except InvalidKey:
+            return self.error_response(400, None)
+        params = {"Bucket": self.buckets[origin_id], "Key": key}
+        if _BYTE_RANGE.fullmatch(headers.get("Range", "")):
             params["Range"] = headers["Range"]
         if headers.get("If-None-Match"):
             params["IfNoneMatch"] = headers["If-None-Match"]
@@ -150,11 +186,12 @@ class LocalDistribution:
         mapping = self.errors.get(status) if status in CUSTOM_ERROR_CODES else None
         if mapping is not None:
             page_path = mapping.response_page_path
-            page_behavior = self.site.behavior_for(page_path)
+            page_behavior = self.site.behavior_for(page_path, self.normalize)
             # Edge functions do not run on the error page fetch; the page must be unprotected.
             if not page_behavior.protected:
+                bucket = self.buckets[page_behavior.origin_id]
                 try:
-                    page = self.s3.get_object(Bucket=self.bucket, Key=page_path.lstrip("/"))
+                    page = self.s3.get_object(Bucket=bucket, Key=page_path.lstrip("/"))
                 except ClientError:
                     page = None
                 if page is not None:
@@ -199,6 +236,10 @@ def _with_edge_headers(response: Response, cache_status: str) -> Response:
 def _raw_path(environ) -> str:
     """The path as the viewer sent it (CloudFront hands the function the undecoded URI)."""
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
-    if "://" in raw.split("?", 1)[0]:  # absolute-form request target
-        raw = "/" + raw.split("://", 1)[1].split("/", 1)[-1]
-    return raw.split("?", 1)[0] or "/"
+    raw = raw.split("?", 1)[0]
+    if not raw.startswith("/") and "://" in raw:
+        # Absolute form (RFC 9112 3.2.2): "http://host/path" asks for "/path". A "://" inside
+        # an ordinary path ("/a/http://b") is part of the path.
+        after_authority = raw.split("://", 1)[1]
+        raw = "/" + after_authority.split("/", 1)[1] if "/" in after_authority else "/"
+    return raw if raw.startswith("/") else "/" + raw

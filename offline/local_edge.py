@@ -22,6 +22,7 @@ import socket
 import sys
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from components.settings import SettingsError, parse_settings
 from components.site_model import (
     ERROR_PAGES_CONTENT_TYPE,
+    ORIGIN_IDS,
     SiteModel,
     build_site_model,
     error_page_files,
@@ -62,17 +64,29 @@ class LocalEdgeOptions:
     previous_tokens: tuple[str, ...] = ()
 
 
-def upload_content(s3, bucket: str, content: Path) -> int:
-    """Upload the error pages as the Pulumi program does, then every file under ``content``."""
+def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Path) -> int:
+    """Upload the error pages as the Pulumi program does, then every file under ``content``.
+
+    Each file goes to the bucket of its origin by the site model's pattern rules: a key that a
+    protected pattern covers lands in the protected bucket, every other key in the public one.
+    """
     for key, path in error_page_files().items():
         s3.put_object(
-            Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=ERROR_PAGES_CONTENT_TYPE
+            Bucket=buckets[site.origin_for_key(key)],
+            Key=key,
+            Body=path.read_bytes(),
+            ContentType=ERROR_PAGES_CONTENT_TYPE,
         )
     count = 0
     for path in sorted(p for p in content.rglob("*") if p.is_file()):
         key = path.relative_to(content).as_posix()
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type)
+        s3.put_object(
+            Bucket=buckets[site.origin_for_key(key)],
+            Key=key,
+            Body=path.read_bytes(),
+            ContentType=content_type,
+        )
         count += 1
     return count
 
@@ -119,17 +133,23 @@ class LocalEdge:
             aws_secret_access_key="local",  # noqa: S106 - moto accepts any key
             config=BotoConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
         )
-        self.bucket = f"protected-cdn-{options.stack}-local-{secrets.token_hex(4)}"
-        self.s3.create_bucket(
-            Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        self.files = upload_content(self.s3, self.bucket, options.content)
+        # One bucket per origin, as deployed: protected content apart from public content.
+        suffix = secrets.token_hex(4)
+        self.buckets = {
+            origin_id: f"protected-cdn-{options.stack}-local-{origin_id}-{suffix}"
+            for origin_id in ORIGIN_IDS
+        }
+        for bucket in self.buckets.values():
+            self.s3.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+            )
+        self.files = upload_content(self.s3, self.buckets, self.site, options.content)
 
         archive = write_archive(
             self._workdir, self.settings.accepted_tokens, self.settings.auth_header
         )
         handler = load_handler(archive).handler
-        app = LocalDistribution(self.site, handler, self.s3, self.bucket, log=self.log)
+        app = LocalDistribution(self.site, handler, self.s3, self.buckets, log=self.log)
         # Bind ourselves: werkzeug would print two lines and sys.exit on a taken port.
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
