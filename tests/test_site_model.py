@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from components.cloudfront_facts import CUSTOM_ERROR_CODES
 from components.settings import parse_settings
-from components.site_model import ERROR_PAGES_DIR, build_site_model, error_page_body
+from components.site_model import (
+    ERROR_PAGES_DIR,
+    build_site_model,
+    error_page_body,
+    normalize_full_decoding,
+    normalize_rfc3986,
+)
 
 from .edge_support import CURRENT_TOKEN
 
@@ -77,19 +83,75 @@ def test_error_page_files_hold_the_json_body_for_each_custom_error_code():
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("raw", "normalized"),
     [
-        "/ex%2Dimg/a.jpg",  # encoded unreserved character
-        "/%65x-img/a.jpg",
-        "/ex-img%2Fa.jpg",  # encoded slash
-        "/public/../ex-img/a.jpg",  # dot segments
-        "/./ex-img/a.jpg",
-        "/public/%2e%2e/ex-img/a.jpg",
-        "//ex-img/a.jpg",
+        ("/ex%2Dimg/a.jpg", "/ex-img/a.jpg"),  # unreserved: decoded
+        ("/%65x-img/%7e%5F", "/ex-img/~_"),
+        ("/ex-img%2Fa.jpg", "/ex-img%2Fa.jpg"),  # reserved: stays encoded
+        ("/ex-img%2fa.jpg", "/ex-img%2Fa.jpg"),  # ... with upper-case hex
+        ("/a%20b%c3%a9", "/a%20b%C3%A9"),
+        ("/bad%zz%4", "/bad%zz%4"),  # not an escape: left alone
+        ("/public/../ex-img/a.jpg", "/ex-img/a.jpg"),  # dot segments removed
+        ("/public/%2e%2E/ex-img/a.jpg", "/ex-img/a.jpg"),  # ... also when encoded
+        ("/./a/./b/..", "/a/"),
+        ("/../../a", "/a"),
+        ("//ex-img/a.jpg", "//ex-img/a.jpg"),  # no slash merging
+        ("/a\\b", "/a\\b"),
+        ("/a?b=%2F", "/a"),  # the query string is not part of the path
     ],
 )
-def test_encoded_or_dotted_paths_to_protected_keys_still_select_the_protected_behavior(path):
-    assert site("ex-img/*").behavior_for(path).path_pattern == "ex-img/*"
+def test_rfc3986_normalization_decodes_only_unreserved_characters(raw, normalized):
+    assert normalize_rfc3986(raw) == normalized
+
+
+def test_full_decoding_reading_decodes_every_escape():
+    assert normalize_full_decoding("/ex-img%2Fa.jpg") == "/ex-img/a.jpg"
+    assert normalize_full_decoding("/public/%2e%2e%2Fex-img/a") == "/ex-img/a"
+
+
+@pytest.mark.parametrize(
+    ("path", "strict", "full"),
+    [
+        ("/ex%2Dimg/a.jpg", True, True),
+        ("/%65x-img/a.jpg", True, True),
+        ("/public/../ex-img/a.jpg", True, True),
+        ("/./ex-img/a.jpg", True, True),
+        ("/public/%2e%2e/ex-img/a.jpg", True, True),
+        # %2F is not a "/" to RFC 3986: the default behavior. Its origin is the public bucket.
+        ("/ex-img%2Fa.jpg", False, True),
+        ("//ex-img/a.jpg", False, False),
+    ],
+)
+def test_which_spellings_select_the_protected_behavior_under_each_reading(path, strict, full):
+    model = site("ex-img/*")
+    assert model.behavior_for(path).protected is strict
+    assert model.behavior_for(path, normalize_full_decoding).protected is full
+
+
+def test_protected_behaviors_read_the_protected_origin_and_the_others_the_public_one():
+    for model in (site("ex-img/*", "docs/*.pdf"), site("*")):
+        for behavior in model.behaviors:
+            assert behavior.origin_id == ("protected" if behavior.protected else "public")
+    assert site("*").default_behavior.origin_id == "protected"
+    assert site("ex-img/*").default_behavior.origin_id == "public"
+
+
+@pytest.mark.parametrize(
+    ("patterns", "key", "origin"),
+    [
+        (("ex-img/*",), "ex-img/a.png", "protected"),
+        (("ex-img/*",), "ex-img/deep/a%2Fb.png", "protected"),
+        (("ex-img/*",), "index.html", "public"),
+        (("ex-img/*",), "public/hello.txt", "public"),
+        (("ex-img/*",), "_errors/404.json", "public"),
+        (("docs/*.pdf",), "docs/a.pdf", "protected"),
+        (("docs/*.pdf",), "docs/a.txt", "public"),
+        (("*",), "index.html", "protected"),
+        (("*",), "_errors/404.json", "public"),
+    ],
+)
+def test_each_content_file_belongs_in_the_bucket_its_behavior_reads(patterns, key, origin):
+    assert site(*patterns).origin_for_key(key) == origin
 
 
 @given(
