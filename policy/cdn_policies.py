@@ -84,7 +84,7 @@ def _is_public_principal(principal) -> bool:
     return False
 
 
-# 1. The content bucket is fully private.
+# 1. Every bucket (protected and public content) is fully private.
 def _bucket_fully_private(args: StackValidationArgs, report: ReportViolation) -> None:
     for bucket in (r for r in args.resources if r.resource_type == BUCKET):
         if bucket.props.get("acl") in PUBLIC_ACLS:
@@ -259,6 +259,26 @@ def _protected_content_versioned(args: StackValidationArgs, report: ReportViolat
             )
 
 
+# 9. An origin that holds protected content is read only behind the check.
+def _protected_origin_behind_check(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """An origin guarded by an edge function on some behavior is guarded on every behavior.
+
+    Otherwise a request that lands on the unguarded behavior (a different spelling of a path,
+    say) reads the protected objects without the token.
+    """
+    if args.resource_type != DISTRIBUTION:
+        return
+    behaviors = _behaviors(args.props)
+    guarded = {b.get("targetOriginId") for _, b in behaviors if _runs_edge_code(b)}
+    for pattern, behavior in behaviors:
+        origin = behavior.get("targetOriginId")
+        if origin in guarded and not _runs_edge_code(behavior):
+            report(
+                f"behavior {pattern or 'default'!r} runs no edge function but targets origin "
+                f"{origin!r}, which holds protected content; point it at the public origin"
+            )
+
+
 MANDATORY = EnforcementLevel.MANDATORY
 POLICIES = [
     StackValidationPolicy(
@@ -307,6 +327,12 @@ POLICIES = [
         name="protected-content-versioned",
         description="A bucket protected from destroy has versioning enabled.",
         validate=_protected_content_versioned,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="protected-origin-behind-check",
+        description="An unprotected behavior never targets an origin that holds protected content.",
+        validate=_protected_origin_behind_check,
         enforcement_level=MANDATORY,
     ),
 ]

@@ -29,6 +29,7 @@ POLICY_NAMES = {
     "edge-function-limits",
     "error-pages-json-unprotected",
     "protected-content-versioned",
+    "protected-origin-behind-check",
 }
 
 
@@ -99,7 +100,7 @@ def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
     assert "ex-img/*         redirect-to-https, viewer-request → arn:aws:lambda:us-east-1:" in out
     assert "404 → /_errors/404.json (status 404" in out
     assert "code=[secret]" in out
-    assert "policies: 8 of pack protected-cdn checked, no violations" in out
+    assert "policies: 9 of pack protected-cdn checked, no violations" in out
     assert ("[protect, retain]" in out) == (stack == "prod")
     assert PLACEHOLDER_TOKEN not in out
 
@@ -234,6 +235,16 @@ def _unversioned(registration):
             _set(["customErrorResponses", 2, "responsePagePath"], "/_errors/404.html"),
         ),
         ("protected-content-versioned", "aws:s3/bucketVersioning:BucketVersioning", _unversioned),
+        (
+            "protected-origin-behind-check",
+            DISTRIBUTION,
+            _set(["defaultCacheBehavior", "targetOriginId"], "protected"),
+        ),
+        (
+            "protected-origin-behind-check",
+            DISTRIBUTION,
+            _set(["orderedCacheBehaviors", 0, "targetOriginId"], "protected"),
+        ),
     ],
 )
 def test_each_policy_fails_on_a_crafted_bad_resource(prod_run, policy, resource_type, change):
@@ -250,8 +261,27 @@ def test_protected_bucket_without_any_versioning_resource_is_a_violation(prod_ru
         r for r in broken.registrations if r.type != "aws:s3/bucketVersioning:BucketVersioning"
     ]
     (chosen,) = [p for p in load_policies() if p.name == "protected-content-versioned"]
-    (violation,) = run_policies(broken, [chosen])
-    assert "no BucketVersioning" in violation.message
+    violations = run_policies(broken, [chosen])
+    assert len(violations) == 2  # the protected and the public content bucket
+    assert all("no BucketVersioning" in v.message for v in violations)
+
+
+@pytest.mark.parametrize("bucket", ["site-content-bucket", "site-public-bucket"])
+def test_bucket_policies_judge_each_of_the_two_buckets(prod_run, bucket):
+    broken = copy.deepcopy(prod_run)
+    (target,) = [r for r in broken.registrations if r.type == BUCKET and r.name == bucket]
+    broken.registrations = [
+        r
+        for r in broken.registrations
+        if not (
+            r.type == "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+            and r.name.startswith(bucket.removesuffix("-bucket"))
+        )
+    ]
+    target.inputs["acl"] = "public-read"
+    (chosen,) = [p for p in load_policies() if p.name == "s3-bucket-fully-private"]
+    violations = run_policies(broken, [chosen])
+    assert len(violations) == 2 and all(bucket in v.message for v in violations)
 
 
 def test_a_mandatory_violation_makes_the_plan_exit_non_zero(tmp_path, monkeypatch):
