@@ -1,0 +1,54 @@
+"""Print the `aws s3 sync` commands that upload a content folder into the stack's two buckets.
+
+Files that a protected pattern covers go to the protected bucket (output ``bucketName``), the
+rest to the public one (``publicBucketName``), by the same site model the program deploys.
+
+    python -m offline.upload_commands --stack dev [--content ./files]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from components.settings import SettingsError, parse_settings
+from components.site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, SiteModel, build_site_model
+
+from .stack_file import StackFileError, read_stack_file
+
+# Settings need a token to validate; these commands never use it.
+_UNUSED_TOKEN = "upload-commands-need-no-token-0123456789abcdef"
+OUTPUTS = {PROTECTED_ORIGIN_ID: "bucketName", PUBLIC_ORIGIN_ID: "publicBucketName"}
+
+
+def upload_commands(site: SiteModel, content: str) -> list[str]:
+    lines = []
+    for origin_id, filters in site.sync_filters().items():
+        if filters is None:
+            continue
+        bucket = f'"s3://$(pulumi stack output {OUTPUTS[origin_id]})/"'
+        args = " ".join(shlex.quote(arg) for arg in filters)
+        lines.append(f"aws s3 sync {shlex.quote(content)} {bucket} {args}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="upload_commands", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
+    parser.add_argument("--content", default="./files", help="local folder to upload")
+    args = parser.parse_args(argv)
+    try:
+        values = read_stack_file(args.stack).project_values()
+        values["authToken"] = _UNUSED_TOKEN
+        values.pop("previousAuthTokens", None)
+        site = build_site_model(parse_settings(values, args.stack))
+    except (StackFileError, SettingsError) as error:
+        print(f"upload_commands: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(upload_commands(site, args.content)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
