@@ -157,6 +157,13 @@ def test_both_stacks_pass_every_policy(stack):
     assert run_policies(run_stack(stack)) == []
 
 
+def test_protecting_everything_passes_every_policy():
+    run = run_stack("dev", protectedPaths='["*"]')
+    assert run_policies(run) == []
+    default = run.one(DISTRIBUTION).inputs["defaultCacheBehavior"]
+    assert default["targetOriginId"] == "protected"
+
+
 def _break(run: ProgramRun, resource_type: str, change) -> ProgramRun:
     broken = copy.deepcopy(run)
     change(next(r for r in broken.registrations if r.type == resource_type))
