@@ -14,4 +14,7 @@ pulumi.export("distributionId", site.distribution_id)
 pulumi.export("distributionDomain", site.distribution_domain)
 pulumi.export("bucketName", site.bucket_name)
 pulumi.export("edgeFunctionVersionArn", site.edge_function_version_arn)
+# Left in AWS by `pulumi destroy` (replicas): the name and log groups to clean up later.
+pulumi.export("edgeFunctionName", site.edge_function_name)
+pulumi.export("edgeFunctionLogGroups", site.edge_function_log_groups)
 pulumi.export("protectedPaths", list(settings.protected_paths))

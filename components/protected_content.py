@@ -21,6 +21,7 @@ from .domain import (
 from .edge_auth import EdgeAuthFunction, EdgeAuthFunctionArgs
 from .settings import PROJECT, Settings
 from .site_model import build_site_model, error_page_files
+from .tags import resource_tags
 
 # Where the edge archive is written; relative, so the path in state works on any machine.
 DEFAULT_BUILD_DIR = Path(".build") / "edge"
@@ -39,21 +40,21 @@ class ProtectedContent(pulumi.ComponentResource):
         super().__init__("protected-cdn:index:ProtectedContent", name, None, opts)
         settings = args.settings
         self.site = build_site_model(settings)
+        tags = resource_tags(settings.stack)
 
         self.origin = ContentOrigin(
             f"{name}-content",
             ContentOriginArgs(
-                error_pages=error_page_files(), protect_content=settings.protect_content
+                error_pages=error_page_files(),
+                protect_content=settings.protect_content,
+                tags=tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         archive_path = write_archive(args.build_dir, settings.accepted_tokens, settings.auth_header)
         self.edge_auth = EdgeAuthFunction(
             f"{name}-edge-auth",
-            EdgeAuthFunctionArgs(
-                archive_path=archive_path,
-                function_name=f"{PROJECT}-{settings.stack}-edge-auth"[:64],
-            ),
+            EdgeAuthFunctionArgs(archive_path=archive_path, tags=tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -65,7 +66,9 @@ class ProtectedContent(pulumi.ComponentResource):
             ).zone_id
             certificate = DomainCertificate(
                 f"{name}-certificate",
-                DomainCertificateArgs(domain_name=settings.domain.domain_name, zone_id=zone_id),
+                DomainCertificateArgs(
+                    domain_name=settings.domain.domain_name, zone_id=zone_id, tags=tags
+                ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             certificate_arn = certificate.certificate_arn
@@ -83,6 +86,7 @@ class ProtectedContent(pulumi.ComponentResource):
                 web_acl_id=settings.web_acl_id,
                 access_log_bucket=settings.access_log_bucket,
                 comment=f"{PROJECT} ({settings.stack})",
+                tags=tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -107,11 +111,15 @@ class ProtectedContent(pulumi.ComponentResource):
         self.distribution_domain = self.cdn.domain_name
         self.bucket_name = self.origin.bucket.bucket
         self.edge_function_version_arn = self.edge_auth.version_arn
+        self.edge_function_name = self.edge_auth.function_name
+        self.edge_function_log_groups = self.edge_auth.log_group_pattern
         self.register_outputs(
             {
                 "url": self.url,
                 "distributionId": self.distribution_id,
                 "bucketName": self.bucket_name,
                 "edgeFunctionVersionArn": self.edge_function_version_arn,
+                "edgeFunctionName": self.edge_function_name,
+                "edgeFunctionLogGroups": self.edge_function_log_groups,
             }
         )

@@ -85,6 +85,10 @@ def _details(r: Registration) -> list[str]:
     if not r.custom:
         return []  # components hold no settings of their own
     i = _portable(masked(r.inputs))
+    return _kind_details(r, i)
+
+
+def _kind_details(r: Registration, i: dict) -> list[str]:
     kind = r.type.split(":")[-1]
     if kind == "Bucket":
         return [f"forceDestroy={i.get('forceDestroy')}"]
@@ -121,7 +125,8 @@ def _details(r: Registration) -> list[str]:
         return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
     if kind == "Function":
         return [
-            f"name={i.get('name')} region={i.get('region')} runtime={i.get('runtime')} "
+            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
+            f"region={i.get('region')} runtime={i.get('runtime')} "
             f"memory={i.get('memorySize')}MB timeout={i.get('timeout')}s",
             f"publish={i.get('publish')} skipDestroy={i.get('skipDestroy')} "
             f"handler={i.get('handler')} code={_short(i.get('code'))}",

@@ -248,6 +248,8 @@ def test_exports_are_the_documented_stack_outputs(run):
         "bucketName",
         "distributionDomain",
         "distributionId",
+        "edgeFunctionLogGroups",
+        "edgeFunctionName",
         "edgeFunctionVersionArn",
         "protectedPaths",
         "url",
