@@ -9,6 +9,8 @@ STACK   ?= dev
 PORT    ?= 8080
 CONTENT ?= sample_content
 MIN_PYTHON := 3.11
+# Run from another make, "Entering directory" lines would land on stdout too.
+MAKEFLAGS += --no-print-directory
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test lint format local bench plan plan-json snapshots clean

@@ -19,6 +19,13 @@ STAMP = ".venv/.installed"
 TARGETS = re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), flags=re.MULTILINE)
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+# When the suite itself runs under `make test`, the outer make's flags must not leak in.
+OUTER_MAKE = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES", "MAKEFILES")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in OUTER_MAKE}
+    return {**env, **extra}
 
 
 def make(*args: str, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
@@ -29,7 +36,7 @@ def make(*args: str, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
         **streams,
         text=True,
         timeout=180,
-        env={**os.environ, "AUTH_TOKEN": ""},
+        env=clean_env(AUTH_TOKEN=""),
         check=False,
     )
 
@@ -108,7 +115,7 @@ def project(tmp_path):
 
 
 def make_venv(project: Path, version: str = "3 12", pip_broken: bool = False):
-    env = {**os.environ, "FAKE_VERSION": version, "FAKE_PIP_BROKEN": "1" if pip_broken else ""}
+    env = clean_env(FAKE_VERSION=version, FAKE_PIP_BROKEN="1" if pip_broken else "")
     return subprocess.run(
         ["make", "venv", f"PYTHON={project / 'fake-python'}"],
         cwd=project,
