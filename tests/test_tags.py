@@ -7,6 +7,7 @@ import inspect
 
 import pytest
 
+from components.tags import MAX_TAG_VALUE_LENGTH, resource_tags
 from offline.stack_file import available_stacks
 
 from .program_support import run_stack
@@ -62,3 +63,8 @@ def test_every_taggable_resource_carries_project_stack_and_managed_by(stack):
                 "stack": stack,
                 "managed-by": "pulumi",
             }, f"{registration.urn} tags: {tags}"
+
+
+def test_tag_values_stay_within_the_aws_limit():
+    tags = resource_tags("s" * 300)
+    assert all(len(value) <= MAX_TAG_VALUE_LENGTH for value in tags.values())
