@@ -15,4 +15,7 @@ pulumi.export("distributionDomain", site.distribution_domain)
 pulumi.export("bucketName", site.bucket_name)
 pulumi.export("publicBucketName", site.public_bucket_name)
 pulumi.export("edgeFunctionVersionArn", site.edge_function_version_arn)
+# Left in AWS by `pulumi destroy` (replicas): the name and log groups to clean up later.
+pulumi.export("edgeFunctionName", site.edge_function_name)
+pulumi.export("edgeFunctionLogGroups", site.edge_function_log_groups)
 pulumi.export("protectedPaths", list(settings.protected_paths))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
@@ -20,6 +20,7 @@ class ContentOriginArgs:
     error_pages: dict[str, Path]
     # True: `pulumi destroy` refuses to delete the bucket, and it is never emptied by force.
     protect_content: bool
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 def bucket_policy_document(bucket_arn: str, distribution_arn: str) -> str:
@@ -65,6 +66,7 @@ class ContentOrigin(pulumi.ComponentResource):
             f"{name}-bucket",
             # Only an unprotected stack may empty the bucket on destroy.
             force_destroy=not args.protect_content,
+            tags=args.tags,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect_content,
@@ -126,6 +128,7 @@ class ContentOrigin(pulumi.ComponentResource):
                 # same path on every machine.
                 source=pulumi.FileAsset(os.path.relpath(path)),
                 content_type=ERROR_PAGES_CONTENT_TYPE,
+                tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.ownership_controls]),
             )
             for key, path in sorted(args.error_pages.items())

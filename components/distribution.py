@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -38,6 +38,7 @@ class DistributionArgs:
     web_acl_id: str | None = None
     access_log_bucket: str | None = None
     comment: str = "protected-cdn"
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 def _behavior_settings(behavior: CacheBehavior, edge_arn: pulumi.Input[str]) -> dict:
@@ -133,6 +134,7 @@ class Distribution(pulumi.ComponentResource):
                 )
             ),
             viewer_certificate=viewer_certificate,
+            tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.arn = self.distribution.arn

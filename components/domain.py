@@ -6,7 +6,7 @@ records after it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -18,6 +18,7 @@ from . import cloudfront_facts as facts
 class DomainCertificateArgs:
     domain_name: str
     zone_id: pulumi.Input[str]
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 class DomainCertificate(pulumi.ComponentResource):
@@ -32,6 +33,7 @@ class DomainCertificate(pulumi.ComponentResource):
             f"{name}-certificate",
             domain_name=args.domain_name,
             validation_method="DNS",
+            tags=args.tags,
             region=facts.EDGE_REGION,  # CloudFront only uses certificates from us-east-1
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
@@ -18,9 +18,7 @@ from . import cloudfront_facts as facts
 class EdgeAuthFunctionArgs:
     # The archive built by edge_handler.build from the stack's token(s): digests only.
     archive_path: Path
-    # Fixed function name, so logs are easy to find and the function is never renamed
-    # (a rename replaces it, and a replicated function cannot be deleted for hours).
-    function_name: str
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 ASSUME_ROLE_POLICY = json.dumps(
@@ -51,10 +49,19 @@ LOGS_POLICY = json.dumps(
 )
 
 
+def log_group_pattern(function_name: str) -> str:
+    """Name of the log group the replicas write to, in every region an edge location ran it."""
+    return f"/aws/lambda/{facts.EDGE_REGION}.{function_name}"
+
+
 class EdgeAuthFunction(pulumi.ComponentResource):
     function: aws.lambda_.Function
     # Numbered version ARN (…:function:name:7): what CloudFront must reference.
     version_arn: pulumi.Output[str]
+    # The name Pulumi chose (logical name plus a random suffix).
+    function_name: pulumi.Output[str]
+    # /aws/lambda/us-east-1.<name>: the log group name in each region where replicas ran.
+    log_group_pattern: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: EdgeAuthFunctionArgs, opts: pulumi.ResourceOptions | None = None
@@ -62,13 +69,17 @@ class EdgeAuthFunction(pulumi.ComponentResource):
         super().__init__("protected-cdn:index:EdgeAuthFunction", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        self.role = aws.iam.Role(f"{name}-role", assume_role_policy=ASSUME_ROLE_POLICY, opts=child)
+        self.role = aws.iam.Role(
+            f"{name}-role", assume_role_policy=ASSUME_ROLE_POLICY, tags=args.tags, opts=child
+        )
         self.logs_policy = aws.iam.RolePolicy(
             f"{name}-logs", role=self.role.id, policy=LOGS_POLICY, opts=child
         )
         self.function = aws.lambda_.Function(
             f"{name}-function",
-            name=args.function_name,
+            # No fixed name: Pulumi auto-names it (logical name plus a random suffix), so after
+            # `pulumi destroy` leaves the old function behind (skip_destroy below), the next
+            # `pulumi up` creates a new one beside it instead of colliding with its name.
             region=facts.EDGE_REGION,
             role=self.role.arn,
             runtime=facts.EDGE_RUNTIME,
@@ -83,7 +94,16 @@ class EdgeAuthFunction(pulumi.ComponentResource):
             code=pulumi.Output.secret(pulumi.FileArchive(str(args.archive_path))),
             # Deleting a replicated function fails for hours; drop it from state instead.
             skip_destroy=True,
+            tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.logs_policy]),
         )
         self.version_arn = self.function.qualified_arn
-        self.register_outputs({"versionArn": self.version_arn})
+        self.function_name = self.function.name
+        self.log_group_pattern = self.function.name.apply(log_group_pattern)
+        self.register_outputs(
+            {
+                "versionArn": self.version_arn,
+                "functionName": self.function_name,
+                "logGroupPattern": self.log_group_pattern,
+            }
+        )

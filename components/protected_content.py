@@ -21,6 +21,7 @@ from .domain import (
 from .edge_auth import EdgeAuthFunction, EdgeAuthFunctionArgs
 from .settings import PROJECT, Settings
 from .site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, build_site_model, error_page_files
+from .tags import resource_tags
 
 # Where the edge archive is written; relative, so the path in state works on any machine.
 DEFAULT_BUILD_DIR = Path(".build") / "edge"
@@ -39,29 +40,29 @@ class ProtectedContent(pulumi.ComponentResource):
         super().__init__("protected-cdn:index:ProtectedContent", name, None, opts)
         settings = args.settings
         self.site = build_site_model(settings)
+        tags = resource_tags(settings.stack)
 
         # Two buckets so that no request on an unprotected behavior can read a protected
         # object, whatever CloudFront's path normalization and S3's key decoding do (README,
         # Security notes). The protected one keeps the original name: existing state stays.
         self.origin = ContentOrigin(
             f"{name}-content",
-            ContentOriginArgs(error_pages={}, protect_content=settings.protect_content),
+            ContentOriginArgs(error_pages={}, protect_content=settings.protect_content, tags=tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.public_origin = ContentOrigin(
             f"{name}-public",
             ContentOriginArgs(
-                error_pages=error_page_files(), protect_content=settings.protect_content
+                error_pages=error_page_files(),
+                protect_content=settings.protect_content,
+                tags=tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         archive_path = write_archive(args.build_dir, settings.accepted_tokens, settings.auth_header)
         self.edge_auth = EdgeAuthFunction(
             f"{name}-edge-auth",
-            EdgeAuthFunctionArgs(
-                archive_path=archive_path,
-                function_name=f"{PROJECT}-{settings.stack}-edge-auth"[:64],
-            ),
+            EdgeAuthFunctionArgs(archive_path=archive_path, tags=tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -73,7 +74,9 @@ class ProtectedContent(pulumi.ComponentResource):
             ).zone_id
             certificate = DomainCertificate(
                 f"{name}-certificate",
-                DomainCertificateArgs(domain_name=settings.domain.domain_name, zone_id=zone_id),
+                DomainCertificateArgs(
+                    domain_name=settings.domain.domain_name, zone_id=zone_id, tags=tags
+                ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             certificate_arn = certificate.certificate_arn
@@ -99,6 +102,7 @@ class ProtectedContent(pulumi.ComponentResource):
                 web_acl_id=settings.web_acl_id,
                 access_log_bucket=settings.access_log_bucket,
                 comment=f"{PROJECT} ({settings.stack})",
+                tags=tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -126,6 +130,8 @@ class ProtectedContent(pulumi.ComponentResource):
         self.bucket_name = self.origin.bucket.bucket
         self.public_bucket_name = self.public_origin.bucket.bucket
         self.edge_function_version_arn = self.edge_auth.version_arn
+        self.edge_function_name = self.edge_auth.function_name
+        self.edge_function_log_groups = self.edge_auth.log_group_pattern
         self.register_outputs(
             {
                 "url": self.url,
@@ -133,5 +139,7 @@ class ProtectedContent(pulumi.ComponentResource):
                 "bucketName": self.bucket_name,
                 "publicBucketName": self.public_bucket_name,
                 "edgeFunctionVersionArn": self.edge_function_version_arn,
+                "edgeFunctionName": self.edge_function_name,
+                "edgeFunctionLogGroups": self.edge_function_log_groups,
             }
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from components.settings import PROJECT, SettingsError
+from components.site_model import CacheBehavior, SiteModel
 
 from .policy_run import Violation, load_policies, masked, run_policies
 from .program_run import SECRET_MARK, ProgramRun, Registration, run_program
@@ -85,6 +86,10 @@ def _details(r: Registration) -> list[str]:
     if not r.custom:
         return []  # components hold no settings of their own
     i = _portable(masked(r.inputs))
+    return _kind_details(r, i)
+
+
+def _kind_details(r: Registration, i: dict) -> list[str]:
     kind = r.type.split(":")[-1]
     if kind == "Bucket":
         return [f"forceDestroy={i.get('forceDestroy')}"]
@@ -121,7 +126,8 @@ def _details(r: Registration) -> list[str]:
         return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
     if kind == "Function":
         return [
-            f"name={i.get('name')} region={i.get('region')} runtime={i.get('runtime')} "
+            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
+            f"region={i.get('region')} runtime={i.get('runtime')} "
             f"memory={i.get('memorySize')}MB timeout={i.get('timeout')}s",
             f"publish={i.get('publish')} skipDestroy={i.get('skipDestroy')} "
             f"handler={i.get('handler')} code={_short(i.get('code'))}",
@@ -265,7 +271,105 @@ def write_snapshots() -> list[Path]:
     return written
 
 
+# --- who needs the token ---------------------------------------------------------------
+
+# What a sample request path puts in place of a pattern's wildcards.
+SAMPLE_FILL = {"*": "example/file.txt", "?": "x"}
+DEFAULT_SAMPLES = ("/index.html", "/example/file.txt")
+
+
+def sample_paths(pattern: str | None) -> list[str]:
+    """A few request paths for a behavior's pattern (None: the default behavior): the plain
+    path, and the same path with its first slash sent as %2F, which CloudFront matches as
+    written (RFC 3986 keeps %2F encoded) and so may route to another behavior."""
+    if pattern is None:
+        return list(DEFAULT_SAMPLES)
+    body = "".join(SAMPLE_FILL.get(character, character) for character in pattern.lstrip("/"))
+    samples = [f"/{body}"]
+    head, slash, tail = body.partition("/")
+    if slash:
+        samples.append(f"/{head}%2F{tail}")
+    return samples
+
+
+def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
+    """The distribution's behaviors as declared (CloudFront order, default last), each with
+    the origin it reads from; protected means the viewer-request check is attached."""
+    inputs = run.one("aws:cloudfront/distribution:Distribution").inputs
+    declared = [
+        *inputs.get("orderedCacheBehaviors", []),
+        {**inputs["defaultCacheBehavior"], "pathPattern": None},
+    ]
+    return [
+        CacheBehavior(
+            b["pathPattern"],
+            protected=bool(b.get("lambdaFunctionAssociations")),
+            origin_id=str(b.get("targetOriginId")),
+        )
+        for b in declared
+    ]
+
+
+def render_access(run: ProgramRun) -> str:
+    """For sample paths under each behavior: token required or public, and from which origin."""
+    planned = _planned_behaviors(run)
+    site = SiteModel("", tuple(planned), ())
+    lines = ["who needs the token (sample requests; the first matching behavior decides):"]
+    for behavior in planned:
+        lines.append(f"  {behavior.label}:")
+        for path in sample_paths(behavior.path_pattern):
+            chosen = site.behavior_for(path)
+            verdict = "token required" if chosen.protected else "no token (public content only)"
+            lines.append(
+                f"    {path} → {verdict} (behavior {chosen.label}, origin {chosen.origin_id})"
+            )
+    return "\n".join(lines)
+
+
+def render_tags(run: ProgramRun) -> str:
+    tagged = [r for r in run.registrations if isinstance(r.inputs.get("tags"), dict)]
+    sets = {tuple(sorted(r.inputs["tags"].items())) for r in tagged}
+    text = "; ".join(" ".join(f"{k}={v}" for k, v in tags) for tags in sorted(sets))
+    return f"tags: {text or 'none'} (on {len(tagged)} resources)"
+
+
+def render_region(region: str | None) -> str:
+    if region:
+        return f"region: {region} (aws:region; the edge function and certificate: us-east-1)"
+    return "region: aws:region not set in the stack file (Pulumi would use AWS_REGION)"
+
+
 # --- command line --------------------------------------------------------------------------
+
+
+def _stack_region(stack: str, config_dir: Path) -> str | None:
+    try:
+        return read_stack_file(stack, config_dir).config.get("aws:region") or None
+    except StackFileError:
+        return None
+
+
+def _print_plan(args: argparse.Namespace, run: ProgramRun, violations: list[Violation]) -> None:
+    if args.json:
+        print(json.dumps(plan_document(run, args.stack, violations), indent=2, sort_keys=True))
+        return
+    source = "AUTH_TOKEN" if args.token else "a placeholder token"
+    print(f"Plan for stack {args.stack} (offline: Pulumi mocks, {source}, no cloud access)")
+    print(render_region(_stack_region(args.stack, args.config_dir)))
+    print(render_tree(run))
+    print("outputs:")
+    for name, value in sorted(run.outputs.items()):
+        print(f"  {name} = {value}")
+    print(render_access(run))
+    print(render_tags(run))
+    print(render_violations(violations, len(load_policies())))
+
+
+def _stdout_closed() -> None:
+    """The reader left (`make plan | head -1`): end quietly. Python's documented recipe
+    (signal module, "Note on SIGPIPE"): point stdout at devnull so the exit flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,28 +381,26 @@ def main(argv: list[str] | None = None) -> int:
         "--write-snapshots", action="store_true", help="accept the plans as tests/snapshots/"
     )
     args = parser.parse_args(argv)
+    status = 0
     try:
-        if args.write_snapshots:
-            for path in write_snapshots():
-                print(f"wrote {path.relative_to(ROOT)}")
-            return 0
-        token = os.environ.get("AUTH_TOKEN") or None
-        run = plan_run(args.stack, token, args.config_dir)
-    except (StackFileError, SettingsError) as error:
-        print(f"plan: {error}", file=sys.stderr)
-        return 2
-    violations = run_policies(run)
-    if args.json:
-        print(json.dumps(plan_document(run, args.stack, violations), indent=2, sort_keys=True))
-    else:
-        source = "AUTH_TOKEN" if token else "a placeholder token"
-        print(f"Plan for stack {args.stack} (offline: Pulumi mocks, {source}, no cloud access)")
-        print(render_tree(run))
-        print("outputs:")
-        for name, value in sorted(run.outputs.items()):
-            print(f"  {name} = {value}")
-        print(render_violations(violations, len(load_policies())))
-    return 1 if any(v.mandatory for v in violations) else 0
+        try:
+            if args.write_snapshots:
+                for path in write_snapshots():
+                    print(f"wrote {path.relative_to(ROOT)}")
+                return 0
+            args.token = os.environ.get("AUTH_TOKEN") or None
+            run = plan_run(args.stack, args.token, args.config_dir)
+        except (StackFileError, SettingsError) as error:
+            print(f"plan: {error}", file=sys.stderr)
+            return 2
+        violations = run_policies(run)
+        status = 1 if any(v.mandatory for v in violations) else 0
+        _print_plan(args, run, violations)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Same status as a full read would give: a closed pipe hides no violation.
+        _stdout_closed()
+    return status
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ marked), so tests, the plan and the offline policy run work on plain data.
 
 from __future__ import annotations
 
+import hashlib
 import runpy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,13 @@ DISTRIBUTION_DOMAIN = "d111111abcdef8.cloudfront.net"
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 HOSTED_ZONE_ID = "Z0123456789EXAMPLE"
 SECRET_MARK = "[secret]"
+
+
+def autoname(logical_name: str) -> str:
+    """What Pulumi's auto-naming gives a resource without an explicit name: the logical name,
+    a dash and 7 random hex characters. Derived from the logical name here, so runs repeat."""
+    suffix = hashlib.sha256(logical_name.encode()).hexdigest()[:7]
+    return f"{logical_name}-{suffix}"
 
 
 def is_secret_value(value: Any) -> bool:
@@ -51,8 +59,14 @@ class CloudMocks(pulumi.runtime.Mocks):
                 "bucketRegionalDomainName": f"{bucket}.s3.eu-west-1.amazonaws.com",
             }
         elif kind == "aws:lambda/function:Function":
-            arn = f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{state.get('name', name)}"
-            state |= {"arn": arn, "version": "1", "qualifiedArn": f"{arn}:1"}
+            function_name = state.get("name") or autoname(name)
+            arn = f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{function_name}"
+            state |= {
+                "name": function_name,
+                "arn": arn,
+                "version": "1",
+                "qualifiedArn": f"{arn}:1",
+            }
         elif kind == "aws:cloudfront/distribution:Distribution":
             resource_id = "E2EXAMPLE1234"
             state |= {
@@ -78,7 +92,8 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif kind == "aws:route53/record:Record":
             state |= {"fqdn": str(state.get("name", "")).rstrip(".")}
         elif kind == "aws:iam/role:Role":
-            state |= {"arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"}
+            role_name = state.get("name") or autoname(name)
+            state |= {"name": role_name, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{role_name}"}
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:

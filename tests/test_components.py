@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pulumi
 
@@ -74,21 +75,26 @@ def test_content_origin_unprotected_lets_destroy_empty_the_bucket():
     assert run.of_type("aws:s3/bucketObjectv2:BucketObjectv2") == []
 
 
-def test_edge_auth_function_exposes_the_numbered_version(tmp_path):
+def test_edge_auth_function_exposes_the_numbered_version_name_and_log_groups(tmp_path):
     archive = write_archive(tmp_path, [CURRENT_TOKEN])
 
     def build():
-        edge = EdgeAuthFunction(
-            "edge", EdgeAuthFunctionArgs(archive_path=archive, function_name="cdn-edge-auth")
-        )
-        return {"version": edge.version_arn}
+        edge = EdgeAuthFunction("edge", EdgeAuthFunctionArgs(archive_path=archive))
+        return {
+            "version": edge.version_arn,
+            "name": edge.function_name,
+            "logs": edge.log_group_pattern,
+        }
 
     run, outputs = declare(build)
     assert_children_of(run, "protected-cdn:index:EdgeAuthFunction")
     function = run.one("aws:lambda/function:Function")
-    assert function.inputs["name"] == "cdn-edge-auth"
+    # Auto-named: a redeploy after destroy never collides with the function left behind.
+    assert "name" not in function.inputs
     assert function.secret_input_names == ["code"]
-    assert outputs["version"].endswith(":function:cdn-edge-auth:1")
+    assert re.fullmatch(r"edge-function-[0-9a-f]{7}", outputs["name"])
+    assert outputs["version"].endswith(f":function:{outputs['name']}:1")
+    assert outputs["logs"] == f"/aws/lambda/us-east-1.{outputs['name']}"
 
 
 def _site(*patterns):

@@ -296,6 +296,8 @@ def test_exports_are_the_documented_stack_outputs(run):
         "bucketName",
         "distributionDomain",
         "distributionId",
+        "edgeFunctionLogGroups",
+        "edgeFunctionName",
         "edgeFunctionVersionArn",
         "protectedPaths",
         "publicBucketName",

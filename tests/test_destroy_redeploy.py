@@ -1,0 +1,34 @@
+"""Destroy, then deploy again, with no manual step (issue 8, item 6)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from offline.stack_file import available_stacks
+
+from .program_support import FUNCTION, run_stack
+
+
+@pytest.mark.parametrize("stack", available_stacks())
+def test_edge_function_is_auto_named_so_a_redeploy_never_collides(stack):
+    run = run_stack(stack)
+    function = run.one(FUNCTION)
+    # `pulumi destroy` leaves the function in AWS (skip_destroy: replicas block deletion for
+    # hours). A fixed name would make the next `pulumi up` fail on the leftover; without one,
+    # Pulumi auto-names each new function with a fresh random suffix.
+    assert "name" not in function.inputs
+    assert function.inputs["skipDestroy"] is True
+    # The logical name (and so the URN) is unchanged: no replacement for existing stacks'
+    # other resources, and the auto-name keeps the readable part.
+    assert function.name == "site-edge-auth-function"
+
+
+@pytest.mark.parametrize("stack", available_stacks())
+def test_outputs_name_the_function_and_its_regional_log_groups(stack):
+    outputs = run_stack(stack).outputs
+    name = outputs["edgeFunctionName"]
+    assert re.fullmatch(r"site-edge-auth-function-[0-9a-f]{7}", name)
+    assert outputs["edgeFunctionVersionArn"].endswith(f":function:{name}:1")
+    assert outputs["edgeFunctionLogGroups"] == f"/aws/lambda/us-east-1.{name}"
