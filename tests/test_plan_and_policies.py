@@ -128,8 +128,14 @@ def test_plan_json_lists_every_resource_with_parents_and_masked_secrets():
     [
         (None, "unknown stack 'staging'"),
         ("config: [not, a, mapping", "not valid YAML"),
-        ("config:\n  protected-cdn:priceClass: cheap\n", "protected-cdn:priceClass"),
-        ("config:\n  protected-cdn:protectedPaths: []\n", "protected-cdn:protectedPaths"),
+        (
+            "config:\n  aws:region: eu-west-1\n  protected-cdn:priceClass: cheap\n",
+            "protected-cdn:priceClass",
+        ),
+        (
+            "config:\n  aws:region: eu-west-1\n  protected-cdn:protectedPaths: []\n",
+            "protected-cdn:protectedPaths",
+        ),
     ],
 )
 def test_plan_bad_input_is_one_short_message(tmp_path, setup, words):
