@@ -32,6 +32,8 @@ MIN_TOKEN_LENGTH = 32
 MAX_TOKEN_LENGTH = 256
 MIN_DISTINCT_TOKEN_CHARACTERS = 10
 MAX_PREVIOUS_TOKENS = 4
+# Our limit, not AWS's: a header name is a short word; this keeps messages and logs small.
+MAX_HEADER_NAME_LENGTH = 128
 # Key prefix of the JSON error pages in the bucket; served by an unprotected behavior.
 ERROR_PAGES_PREFIX = "_errors"
 GENERATE_TOKEN = 'pulumi config set --secret authToken "$(openssl rand -hex 32)"'
@@ -297,7 +299,7 @@ def check_region(region: Any) -> str:
         )
     text = str(region).strip()
     if text not in facts.AWS_REGIONS:
-        hint = _suggest(text, facts.AWS_REGIONS)
+        hint = _suggest(text.lower(), facts.AWS_REGIONS)
         raise SettingsError(f"{REGION_KEY}: {shown(text)} is not an AWS region. Fix: {hint}{fix}")
     return text
 
@@ -386,7 +388,8 @@ def parse_settings(
             f"pulumi config set authHeader {clip(auth_header.replace('_', '-'))}",
         )
     if (
-        not _HEADER_NAME.fullmatch(auth_header)
+        len(auth_header) > MAX_HEADER_NAME_LENGTH
+        or not _HEADER_NAME.fullmatch(auth_header)
         or auth_header in facts.READ_ONLY_OR_DISALLOWED_HEADERS
         or auth_header.startswith(facts.DISALLOWED_HEADER_PREFIXES)
     ):
