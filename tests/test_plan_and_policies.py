@@ -15,6 +15,7 @@ import pytest
 from offline.plan import PLACEHOLDER_TOKEN, plan_document, plan_run, snapshot_diff
 from offline.policy_run import load_policies, run_policies
 from offline.program_run import ProgramRun
+from offline.stack_file import available_stacks
 
 from .edge_support import CURRENT_TOKEN
 from .program_support import BUCKET, DISTRIBUTION, FUNCTION, run_stack
@@ -40,7 +41,7 @@ def prod_run():
 # --- snapshots -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", available_stacks())
 def test_plan_matches_the_accepted_snapshot(stack):
     diff = snapshot_diff(stack)
     assert not diff, (
