@@ -305,3 +305,15 @@ def test_stack_file_yaml_is_what_pyyaml_and_the_cli_both_read():
             "environment",
         }
         assert TOKEN_KEY not in read_stack_file(stack).config
+
+
+@pytest.mark.parametrize("name", ["s" * 101, "../Pulumi", "a/b", "dev yaml", ""])
+def test_local_edge_refuses_a_bad_stack_name_in_one_line(name):
+    with pytest.raises(StackFileError, match="not a stack name") as caught:
+        local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=name, port=0))
+    assert len(str(caught.value)) < 200 and "\n" not in str(caught.value)
+
+
+def test_the_longest_stack_name_pulumi_allows_is_accepted(tmp_path):
+    stack = _write(tmp_path, "config:\n" + BASE, stack="s" * 100)
+    assert read_stack_file(stack, tmp_path).stack == stack
