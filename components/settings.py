@@ -1,25 +1,39 @@
 """Stack settings: read once from config, validated before any resource is declared.
 
-``parse_settings`` is pure (config strings in, a frozen ``Settings`` out) so the Pulumi
-program, the local edge and the offline plan all validate a stack the same way.
-A bad value raises ``SettingsError`` naming the key, what is wrong and how to fix it.
+``settings_from_config`` is pure (the stack's whole config as the CLI passes it in, a frozen
+``Settings`` out) so the Pulumi program, the local edge and the offline plan all validate a
+stack the same way: unknown keys, a missing or unknown region and bad values all stop it.
+A bad value raises ``SettingsError`` (a ``pulumi.RunError``: one line under the CLI, no
+traceback) naming the key, what is wrong and how to fix it. No error line echoes more than
+``MAX_SHOWN`` characters of a user's value.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import pulumi
 
 from . import cloudfront_facts as facts
 
 PROJECT = "protected-cdn"
+# Config namespaces a stack may use: this project's, the aws provider's and Pulumi's own
+# (e.g. pulumi:tags). Anything else is a typo or a provider this program does not use.
+NAMESPACES = (PROJECT, "aws", "pulumi")
+REGION_KEY = "aws:region"
+# Longest piece of a user's value an error line shows.
+MAX_SHOWN = 80
 MIN_TOKEN_LENGTH = 32
 MAX_TOKEN_LENGTH = 256
 MIN_DISTINCT_TOKEN_CHARACTERS = 10
 MAX_PREVIOUS_TOKENS = 4
+# Our limit, not AWS's: a header name is a short word; this keeps messages and logs small.
+MAX_HEADER_NAME_LENGTH = 128
 # Key prefix of the JSON error pages in the bucket; served by an unprotected behavior.
 ERROR_PAGES_PREFIX = "_errors"
 GENERATE_TOKEN = 'pulumi config set --secret authToken "$(openssl rand -hex 32)"'
@@ -28,7 +42,9 @@ GENERATE_TOKEN = 'pulumi config set --secret authToken "$(openssl rand -hex 32)"
 _TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
 # RFC 9110 field-name characters, lowercase (CloudFront keys headers in lowercase).
 _HEADER_NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
-# Characters CloudFront accepts in a path pattern.
+# Characters CloudFront accepts in a path pattern (Developer Guide, cache behavior settings,
+# "Path pattern": A-Z a-z 0-9 _ - . * $ / ~ " ' @ : + and &, sent as &amp;), plus the ?
+# wildcard.
 _PATH_PATTERN = re.compile(r"[A-Za-z0-9_.*$/~\"'@:+?&-]+")
 _DOMAIN_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _WEB_ACL_ARN = re.compile(r"arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[\w-]+")
@@ -78,8 +94,11 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
 )
 
 
-class SettingsError(ValueError):
-    """A stack setting is missing or wrong; the message says which key and how to fix it."""
+class SettingsError(pulumi.RunError, ValueError):
+    """A stack setting is missing or wrong; the message says which key and how to fix it.
+
+    A ``pulumi.RunError``: under ``pulumi up`` the program ends with this one line only.
+    """
 
 
 @dataclass(frozen=True)
@@ -102,6 +121,8 @@ class Settings:
     protect_content: bool
     web_acl_id: str | None
     access_log_bucket: str | None
+    # aws:region, where the bucket lives; None only when parsed without the stack's aws config.
+    region: str | None = None
 
     @property
     def accepted_tokens(self) -> tuple[str, ...]:
@@ -110,6 +131,30 @@ class Settings:
 
 def _key(name: str) -> str:
     return f"{PROJECT}:{name}"
+
+
+def shown(value: Any) -> str:
+    """A user's value for an error line: repr, one line, at most MAX_SHOWN characters."""
+    text = repr(value) if isinstance(value, str) else _bounded_repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def clip(text: str) -> str:
+    """A user's text (a key) for an error line: escaped, at most MAX_SHOWN characters."""
+    escaped = repr(text)[1:-1]
+    return escaped if len(escaped) <= MAX_SHOWN else escaped[: MAX_SHOWN - 1] + "…"
+
+
+def _bounded_repr(value: Any) -> str:
+    # repr of a huge (or alias-bomb) structure would be built whole before being cut.
+    if isinstance(value, (list, tuple, dict)):
+        return f"<a {type(value).__name__} of {len(value)} items>"
+    return repr(value)
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word[:200], list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]}? " if close else ""
 
 
 def _fail(name: str, problem: str, fix: str) -> SettingsError:
@@ -136,7 +181,7 @@ def _as_bool(name: str, raw: Any) -> bool:
     text = str(raw).strip().lower()
     if text in ("true", "false"):
         return text == "true"
-    raise _fail(name, f"must be true or false, not {raw!r}", f"pulumi config set {name} true")
+    raise _fail(name, f"must be true or false, not {shown(raw)}", f"pulumi config set {name} true")
 
 
 def _as_int(name: str, raw: Any, low: int, high: int) -> int:
@@ -174,7 +219,7 @@ def _check_domain(name: str, domain: str) -> str:
     if len(domain) > 253 or len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(x) for x in labels):
         raise _fail(
             name,
-            f"{domain!r} is not a lowercase DNS name",
+            f"{shown(domain)} is not a lowercase DNS name",
             f"pulumi config set {name} assets.example.com",
         )
     return domain
@@ -187,62 +232,123 @@ def _check_path_patterns(raw: Any) -> tuple[str, ...]:
         raise _fail(
             name, "is empty", "list at least one pattern, e.g. ex-img/* or * for everything"
         )
+    # Count first: a huge list is refused before any per-item work.
+    if len(patterns) + 1 > facts.MAX_CACHE_BEHAVIORS:  # + the error pages behavior
+        raise _fail(
+            name,
+            f"needs {len(patterns) + 1} cache behaviors; CloudFront allows "
+            f"{facts.MAX_CACHE_BEHAVIORS} per distribution",
+            "merge patterns with wildcards (ex-img/* covers every file under ex-img/)",
+        )
     cleaned: list[str] = []
+    seen: set[str] = set()
     for pattern in patterns:
         if not isinstance(pattern, str) or not pattern.strip():
-            raise _fail(name, f"{pattern!r} is not a path pattern", "use patterns like ex-img/*")
+            raise _fail(
+                name, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/*"
+            )
         # A leading slash makes no difference to CloudFront; keep one spelling.
         normalized = pattern.strip().lstrip("/") or "*"
         if len(normalized) > facts.MAX_PATH_PATTERN_LENGTH:
-            raise _fail(name, f"{pattern!r} is longer than 255 characters", "shorten the pattern")
+            raise _fail(
+                name,
+                f"{shown(pattern)} is longer than {facts.MAX_PATH_PATTERN_LENGTH} characters",
+                "shorten the pattern",
+            )
         if not _PATH_PATTERN.fullmatch(normalized):
             raise _fail(
                 name,
-                f"{pattern!r} has characters CloudFront does not accept in a path pattern",
-                "use letters, digits, / . - _ and the wildcards * and ?",
+                f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
+                "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+            )
+        if "*" not in normalized and "?" not in normalized:
+            # CloudFront matches the whole path: 'ex-img' protects one key, not the folder.
+            folder = normalized.rstrip("/") + "/*"
+            raise _fail(
+                name,
+                f"{shown(pattern)} has no wildcard, so it matches only that one exact path "
+                "and leaves everything under it public",
+                f"use {shown(folder)} to protect everything under it",
             )
         if normalized.startswith(ERROR_PAGES_PREFIX):
             raise _fail(
                 name,
-                f"{pattern!r} would cover the error pages under {ERROR_PAGES_PREFIX}/",
+                f"{shown(pattern)} would cover the error pages under {ERROR_PAGES_PREFIX}/",
                 "error pages must stay readable; protect a different prefix",
             )
-        if normalized in cleaned:
-            raise _fail(name, f"{pattern!r} is listed twice", "remove the duplicate")
+        if normalized in seen:
+            raise _fail(name, f"{shown(pattern)} is listed twice", "remove the duplicate")
+        seen.add(normalized)
         cleaned.append(normalized)
-    if "*" in cleaned and len(cleaned) > 1:
+    if "*" in seen and len(cleaned) > 1:
         raise _fail(
             name,
             "'*' already protects every path, so the other patterns would do nothing",
             "use ['*'] alone, or list only the specific patterns",
         )
-    if len(cleaned) + 1 > facts.MAX_CACHE_BEHAVIORS:  # + the error pages behavior
-        raise _fail(
-            name,
-            f"needs {len(cleaned) + 1} cache behaviors; CloudFront allows "
-            f"{facts.MAX_CACHE_BEHAVIORS} per distribution",
-            "merge patterns with wildcards (ex-img/* covers every file under ex-img/)",
-        )
     return tuple(cleaned)
+
+
+def check_region(region: Any) -> str:
+    """aws:region must be set and name a region of the commercial AWS partition."""
+    fix = "pulumi config set aws:region eu-west-1 (any AWS region name)"
+    if region is None or not str(region).strip():
+        raise SettingsError(
+            f"{REGION_KEY}: is missing (the bucket's region; a value from an ESC environment "
+            f"is not visible to the offline tools). Fix: {fix}"
+        )
+    text = str(region).strip()
+    if text not in facts.AWS_REGIONS:
+        hint = _suggest(text.lower(), facts.AWS_REGIONS)
+        raise SettingsError(f"{REGION_KEY}: {shown(text)} is not an AWS region. Fix: {hint}{fix}")
+    return text
+
+
+def check_config_keys(keys: Iterable[str]) -> None:
+    """Every config key must be one this program or its providers read (typos stop here)."""
+    project_keys = [key.name for key in CONFIG_KEYS]
+    for full in sorted(keys):
+        namespace, _, name = full.partition(":")
+        if namespace == PROJECT and name not in project_keys:
+            raise SettingsError(
+                f"{clip(full)}: is not a setting of this project. Fix: "
+                f"{_suggest(name, project_keys)}"
+                f"pulumi config rm {clip(name)}; settings: {', '.join(project_keys)}"
+            )
+        if namespace == "aws" and name not in facts.AWS_PROVIDER_CONFIG_KEYS:
+            hint = _suggest(name, facts.AWS_PROVIDER_CONFIG_KEYS)
+            raise SettingsError(
+                f"{clip(full)}: is not a config key of the aws provider. Fix: "
+                f"{hint.replace('mean ', 'mean aws:')}pulumi config rm {clip(full)}"
+            )
+        if namespace not in NAMESPACES or not name:
+            close = difflib.get_close_matches(namespace[:200], NAMESPACES, n=1, cutoff=0.6)
+            hint = ""
+            if name in project_keys:
+                hint = f"did you mean {PROJECT}:{name}? "
+            elif close:
+                hint = f"did you mean {close[0]}:{clip(name)}? "
+            raise SettingsError(
+                f"{clip(full)}: is not a key this stack can use (namespaces: "
+                f"{', '.join(f'{n}:' for n in NAMESPACES)}). Fix: {hint}"
+                f"pulumi config rm {clip(full)}"
+            )
 
 
 def parse_settings(
     raw: Mapping[str, Any],
     stack: str,
     is_secret: Callable[[str], bool] = lambda _name: True,
+    region: str | None = None,
 ) -> Settings:
-    """Validate raw config values (strings as Pulumi gives them, or parsed YAML values).
+    """Validate this project's config values (strings as Pulumi gives them, or YAML values).
 
     ``is_secret(name)`` says whether a key was stored encrypted; tokens must be.
+    ``region`` is aws:region, checked when given (``settings_from_config`` requires it).
     """
-    known = {key.name for key in CONFIG_KEYS}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise _fail(
-            unknown[0],
-            "is not a setting of this project",
-            f"use one of: {', '.join(sorted(known))}",
-        )
+    check_config_keys(_key(name) for name in raw)
+    if region is not None:
+        region = check_region(region)
 
     def value(name: str) -> Any:
         got = raw.get(name)
@@ -273,14 +379,24 @@ def parse_settings(
         raise _fail("previousAuthTokens", "repeats a token", "list each old token once")
 
     auth_header = str(value("authHeader")).strip()
+    if "_" in auth_header:
+        # nginx drops such headers by default and WSGI servers cannot tell _ from -; AWS does
+        # not document that CloudFront hands them to viewer-request functions.
+        raise _fail(
+            "authHeader",
+            f"{shown(auth_header)} has an underscore; many proxies and servers drop such headers",
+            f"pulumi config set authHeader {clip(auth_header.replace('_', '-'))}",
+        )
     if (
-        not _HEADER_NAME.fullmatch(auth_header)
+        len(auth_header) > MAX_HEADER_NAME_LENGTH
+        or not _HEADER_NAME.fullmatch(auth_header)
         or auth_header in facts.READ_ONLY_OR_DISALLOWED_HEADERS
         or auth_header.startswith(facts.DISALLOWED_HEADER_PREFIXES)
     ):
         raise _fail(
             "authHeader",
-            f"{auth_header!r} is not a lowercase header name a viewer-request function may read",
+            f"{shown(auth_header)} is not a lowercase header name a viewer-request function "
+            "may read",
             "pulumi config set authHeader authorization",
         )
 
@@ -300,7 +416,7 @@ def parse_settings(
         if domain_name != zone_name and not domain_name.endswith("." + zone_name):
             raise _fail(
                 "domainName",
-                f"{domain_name!r} is not inside the hosted zone {zone_name!r}",
+                f"{shown(domain_name)} is not inside the hosted zone {shown(zone_name)}",
                 "pick a name under hostedZoneName",
             )
         domain = DomainSettings(domain_name, zone_name)
@@ -309,7 +425,7 @@ def parse_settings(
     if price_class not in facts.PRICE_CLASSES:
         raise _fail(
             "priceClass",
-            f"{price_class!r} is not a price class",
+            f"{shown(price_class)} is not a price class",
             f"use one of {', '.join(facts.PRICE_CLASSES)}",
         )
 
@@ -324,7 +440,7 @@ def parse_settings(
     if access_log_bucket and not _BUCKET_NAME.fullmatch(access_log_bucket):
         raise _fail(
             "accessLogBucket",
-            f"{access_log_bucket!r} is not an S3 bucket name",
+            f"{shown(access_log_bucket)} is not an S3 bucket name",
             "give the bucket name only, e.g. my-cdn-logs",
         )
 
@@ -342,17 +458,41 @@ def parse_settings(
         protect_content=_as_bool("protectContent", value("protectContent")),
         web_acl_id=web_acl_id,
         access_log_bucket=access_log_bucket,
+        region=region,
+    )
+
+
+def settings_from_config(
+    config: Mapping[str, Any],
+    stack: str,
+    is_secret: Callable[[str], bool],
+) -> Settings:
+    """Validate a stack's whole config (namespaced keys, as the CLI passes it to a program).
+
+    ``is_secret(full_key)`` says whether the CLI marked a key secret.
+    """
+    check_config_keys(config)
+    prefix = PROJECT + ":"
+    raw = {
+        key.removeprefix(prefix): value
+        for key, value in config.items()
+        if key.startswith(prefix) and value is not None
+    }
+    return parse_settings(
+        raw,
+        stack,
+        is_secret=lambda name: is_secret(_key(name)),
+        region=check_region(config.get(REGION_KEY)),
     )
 
 
 def load_settings() -> Settings:
-    """Read this stack's ``pulumi.Config`` into validated settings (the only config read)."""
-    import pulumi
-    from pulumi.runtime.config import is_config_secret
+    """Read this stack's config into validated settings (the only config read).
 
-    config = pulumi.Config(PROJECT)
-    raw = {key.name: config.get(key.name) for key in CONFIG_KEYS}
-    raw = {name: got for name, got in raw.items() if got is not None}
-    return parse_settings(
-        raw, pulumi.get_stack(), is_secret=lambda name: is_config_secret(_key(name))
-    )
+    ``pulumi.Config`` reads only the keys it is asked for, so a misspelt key would pass
+    unseen; the runtime's config map holds every key the CLI passed, typos included.
+    """
+    from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
+
+    config = {**get_config_env(), **CONFIG.get()}
+    return settings_from_config(config, pulumi.get_stack(), is_config_secret)

@@ -31,7 +31,7 @@ from botocore.config import Config as BotoConfig
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from components.settings import SettingsError, parse_settings
+from components.settings import SettingsError
 from components.site_model import (
     ERROR_PAGES_CONTENT_TYPE,
     ORIGIN_IDS,
@@ -116,10 +116,8 @@ class LocalEdge:
         if options.token is not None and not options.token.strip():
             raise LocalEdgeError("AUTH_TOKEN is set but empty; unset it or give a real token")
         self.token = options.token or secrets.token_hex(32)
-        values = stack_file.project_values()
-        values["authToken"] = self.token
-        values["previousAuthTokens"] = list(options.previous_tokens)
-        self.settings = parse_settings(values, options.stack)
+        # The program's checks: unknown keys, aws:region, no plaintext token in the file.
+        self.settings = stack_file.settings(self.token, options.previous_tokens)
         self.site: SiteModel = build_site_model(self.settings)
 
         self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)

@@ -16,31 +16,102 @@ import difflib
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.settings import PROJECT, SettingsError
+from components.settings import GENERATE_TOKEN, PROJECT, Settings, SettingsError
 from components.site_model import CacheBehavior, SiteModel
 
 from .policy_run import Violation, load_policies, masked, run_policies
 from .program_run import SECRET_MARK, ProgramRun, Registration, run_program
-from .stack_file import ROOT, StackFileError, available_stacks, read_stack_file
+from .stack_file import ROOT, StackFile, StackFileError, available_stacks, read_stack_file
 
-# Passes validation; stands in for the secret the offline plan cannot decrypt.
+# Pass validation; stand in for the secrets the offline plan cannot decrypt.
 PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
 SNAPSHOT_DIR = ROOT / "tests" / "snapshots"
 TOKEN_KEY = f"{PROJECT}:authToken"
 PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
 
 
-def plan_run(stack: str, token: str | None, config_dir: Path = ROOT) -> ProgramRun:
-    """Run the program for the stack file in ``config_dir`` with ``token`` (or the placeholder)."""
-    stack_file = read_stack_file(stack, config_dir)
-    config = dict(stack_file.config)
-    config[TOKEN_KEY] = token or PLACEHOLDER_TOKEN
+def placeholder_previous_token(index: int) -> str:
+    return f"PLACEHOLDER-offline-plan-previous-{index}-0123456789abcdef"
+
+
+@dataclass
+class PlanRun(ProgramRun):
+    """A program run for a stack file, with what the plan had to assume about its secrets."""
+
+    settings: Settings | None = None
+    # One line each: where the token values came from, what the offline tools cannot see.
+    notes: list[str] = field(default_factory=list)
+
+
+def _token_notes(
+    stack_file: StackFile, token: str | None, previous: tuple[str, ...] | None
+) -> tuple[str, tuple[str, ...], list[str]]:
+    """The tokens the plan runs with, and notes saying where they came from."""
+    name = stack_file.path.name
+    source = "AUTH_TOKEN" if token else "a placeholder"
+    notes = []
+    if TOKEN_KEY in stack_file.secure_keys:
+        notes.append(f"authToken is encrypted in {name} ([secret]); the plan uses {source}")
+    elif stack_file.environments:
+        notes.append(
+            f"authToken is not in {name}: it comes from the ESC environment "
+            f"{', '.join(stack_file.environments)}, which offline tools cannot read; "
+            f"the plan uses {source}"
+        )
+    elif TOKEN_KEY not in stack_file.values:
+        notes.append(f"authToken is not set; pulumi up stops until you run: {GENERATE_TOKEN}")
+    if previous is not None:
+        used = previous
+        previous_source = "PREVIOUS_AUTH_TOKENS"
+    else:
+        count = stack_file.secure_count(PREVIOUS_KEY)
+        if PREVIOUS_KEY not in stack_file.secure_keys:
+            count = 0
+        elif count is None:
+            count = 1  # one encrypted list: its length is unknown offline
+        used = tuple(placeholder_previous_token(i) for i in range(count))
+        previous_source = f"{count} placeholder(s)"
     if PREVIOUS_KEY in stack_file.secure_keys:
-        config.pop(PREVIOUS_KEY)  # encrypted in the file; the plan cannot read it
-    return run_program(stack, config, [TOKEN_KEY, PREVIOUS_KEY])
+        notes.append(
+            f"previousAuthTokens is encrypted in {name} ([secret]); the plan uses {previous_source}"
+        )
+    elif stack_file.environments and PREVIOUS_KEY not in stack_file.values:
+        notes.append(
+            f"previousAuthTokens, if set in the ESC environment, is not visible offline; "
+            f"the plan uses {previous_source if used else 'none'}"
+        )
+    other = sorted(stack_file.secure_keys - {TOKEN_KEY, PREVIOUS_KEY})
+    if other:
+        notes.append(
+            f"{', '.join(other)} encrypted in {name}: unreadable offline, the plan uses defaults"
+        )
+    return token or PLACEHOLDER_TOKEN, used, notes
+
+
+def plan_run(
+    stack: str,
+    token: str | None,
+    config_dir: Path = ROOT,
+    previous_tokens: tuple[str, ...] | None = None,
+) -> PlanRun:
+    """Run the program for the stack file in ``config_dir``.
+
+    Tokens: ``token`` / ``previous_tokens`` when given (AUTH_TOKEN, PREVIOUS_AUTH_TOKENS),
+    else placeholders, one per encrypted token in the file so the count is kept. A token in
+    plaintext in the file, an unknown key or a bad value stops it (``SettingsError``).
+    """
+    stack_file = read_stack_file(stack, config_dir)
+    used_token, used_previous, notes = _token_notes(stack_file, token, previous_tokens)
+    settings = stack_file.settings(used_token, used_previous)  # the program's checks, early
+    config = {k: v for k, v in stack_file.config.items() if k not in (TOKEN_KEY, PREVIOUS_KEY)}
+    config[TOKEN_KEY] = used_token
+    config[PREVIOUS_KEY] = json.dumps(list(used_previous))
+    run = run_program(stack, config, [TOKEN_KEY, PREVIOUS_KEY])
+    return PlanRun(run.registrations, run.outputs, settings=settings, notes=notes)
 
 
 def plan_document(run: ProgramRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
@@ -333,29 +404,20 @@ def render_tags(run: ProgramRun) -> str:
     return f"tags: {text or 'none'} (on {len(tagged)} resources)"
 
 
-def render_region(region: str | None) -> str:
-    if region:
-        return f"region: {region} (aws:region; the edge function and certificate: us-east-1)"
-    return "region: aws:region not set in the stack file (Pulumi would use AWS_REGION)"
+def render_region(region: str) -> str:
+    return f"region: {region} (aws:region; the edge function and certificate: us-east-1)"
 
 
 # --- command line --------------------------------------------------------------------------
 
 
-def _stack_region(stack: str, config_dir: Path) -> str | None:
-    try:
-        return read_stack_file(stack, config_dir).config.get("aws:region") or None
-    except StackFileError:
-        return None
-
-
-def _print_plan(args: argparse.Namespace, run: ProgramRun, violations: list[Violation]) -> None:
+def _print_plan(args: argparse.Namespace, run: PlanRun, violations: list[Violation]) -> None:
     if args.json:
         print(json.dumps(plan_document(run, args.stack, violations), indent=2, sort_keys=True))
         return
     source = "AUTH_TOKEN" if args.token else "a placeholder token"
     print(f"Plan for stack {args.stack} (offline: Pulumi mocks, {source}, no cloud access)")
-    print(render_region(_stack_region(args.stack, args.config_dir)))
+    print(render_region(run.settings.region))
     print(render_tree(run))
     print("outputs:")
     for name, value in sorted(run.outputs.items()):
@@ -389,12 +451,16 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"wrote {path.relative_to(ROOT)}")
                 return 0
             args.token = os.environ.get("AUTH_TOKEN") or None
-            run = plan_run(args.stack, args.token, args.config_dir)
+            previous = os.environ.get("PREVIOUS_AUTH_TOKENS")
+            previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
+            run = plan_run(args.stack, args.token, args.config_dir, previous_tokens)
         except (StackFileError, SettingsError) as error:
             print(f"plan: {error}", file=sys.stderr)
             return 2
         violations = run_policies(run)
         status = 1 if any(v.mandatory for v in violations) else 0
+        for note in run.notes:
+            print(f"note: {note}", file=sys.stderr if args.json else sys.stdout)
         _print_plan(args, run, violations)
         sys.stdout.flush()
     except BrokenPipeError:

@@ -232,7 +232,7 @@ def test_behaviors_come_from_the_stack_settings(local):
 @pytest.mark.parametrize(
     ("options", "error", "words"),
     [
-        (LocalEdgeOptions(stack="staging", port=0), StackFileError, "unknown stack"),
+        (LocalEdgeOptions(stack="nosuchstack", port=0), StackFileError, "unknown stack"),
         (LocalEdgeOptions(content=Path("/nonexistent"), port=0), LocalEdgeError, "does not exist"),
         (LocalEdgeOptions(token="", port=0), LocalEdgeError, "empty"),
     ],
@@ -291,10 +291,10 @@ def test_cli_starts_prints_curl_lines_answers_and_stops_on_signal(stop_signal):
 
 
 def test_cli_bad_stack_prints_one_line_and_exits_non_zero():
-    process = _cli("--stack", "staging", "--port", "0")
+    process = _cli("--stack", "nosuchstack", "--port", "0")
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 2
-    assert err.strip().count("\n") == 0 and "unknown stack 'staging'" in err
+    assert err.strip().count("\n") == 0 and "unknown stack 'nosuchstack'" in err
     assert "Traceback" not in err
 
 

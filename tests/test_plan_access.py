@@ -35,6 +35,6 @@ def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack,
     assert "tags: managed-by=pulumi project=protected-cdn stack=" in out
 
 
-def test_region_line_says_when_the_stack_sets_none():
-    assert "aws:region not set" in plan.render_region(None)
-    assert plan.render_region("eu-west-1").startswith("region: eu-west-1 ")
+def test_region_line_names_the_stack_region_and_the_edge_region():
+    line = plan.render_region("eu-west-1")
+    assert line.startswith("region: eu-west-1 ") and "us-east-1" in line

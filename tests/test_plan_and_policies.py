@@ -15,6 +15,7 @@ import pytest
 from offline.plan import PLACEHOLDER_TOKEN, plan_document, plan_run, snapshot_diff
 from offline.policy_run import load_policies, run_policies
 from offline.program_run import ProgramRun
+from offline.stack_file import available_stacks
 
 from .edge_support import CURRENT_TOKEN
 from .program_support import BUCKET, DISTRIBUTION, FUNCTION, run_stack
@@ -41,7 +42,7 @@ def prod_run():
 # --- snapshots -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", available_stacks())
 def test_plan_matches_the_accepted_snapshot(stack):
     diff = snapshot_diff(stack)
     assert not diff, (
@@ -129,8 +130,14 @@ def test_plan_json_lists_every_resource_with_parents_and_masked_secrets():
     [
         (None, "unknown stack 'staging'"),
         ("config: [not, a, mapping", "not valid YAML"),
-        ("config:\n  protected-cdn:priceClass: cheap\n", "protected-cdn:priceClass"),
-        ("config:\n  protected-cdn:protectedPaths: []\n", "protected-cdn:protectedPaths"),
+        (
+            "config:\n  aws:region: eu-west-1\n  protected-cdn:priceClass: cheap\n",
+            "protected-cdn:priceClass",
+        ),
+        (
+            "config:\n  aws:region: eu-west-1\n  protected-cdn:protectedPaths: []\n",
+            "protected-cdn:protectedPaths",
+        ),
     ],
 )
 def test_plan_bad_input_is_one_short_message(tmp_path, setup, words):

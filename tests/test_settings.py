@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.settings import CONFIG_KEYS, Settings, SettingsError, parse_settings
+from components import cloudfront_facts as facts
+from components.settings import (
+    CONFIG_KEYS,
+    Settings,
+    SettingsError,
+    parse_settings,
+    settings_from_config,
+)
+from offline.stack_file import available_stacks, read_stack_file
 
 from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 
@@ -112,11 +120,10 @@ def test_pulumi_yaml_declares_every_key_with_its_type_default_and_description():
         assert bool(entry.get("secret")) == (key.secret and key.default is None), key.name
 
 
-def test_stack_files_commit_no_token():
-    for path in ROOT.glob("Pulumi.*.yaml"):
-        config = yaml.safe_load(path.read_text())["config"]
-        assert "protected-cdn:authToken" not in config, path.name
-        assert "protected-cdn:previousAuthTokens" not in config, path.name
+@pytest.mark.parametrize("stack", available_stacks())
+def test_stack_files_commit_no_plaintext_token(stack):
+    # Ciphertext (secure: v1:...) is what `pulumi config set --secret` writes: allowed.
+    assert read_stack_file(stack).plaintext_token_keys() == [], stack
 
 
 def test_readme_documents_exactly_the_config_keys_and_its_commands_use_them():
@@ -128,3 +135,131 @@ def test_readme_documents_exactly_the_config_keys_and_its_commands_use_them():
         re.findall(r"pulumi config (?:set|get|rm)(?: --secret)?(?: --path)? '?(\w+)", readme)
     )
     assert used and used <= {key.name for key in CONFIG_KEYS}, used
+
+
+def test_settings_errors_are_pulumi_run_errors():
+    # pulumi.RunError ends a program with its message only: no traceback under the CLI.
+    import pulumi
+
+    assert issubclass(SettingsError, pulumi.RunError)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "fix"),
+    [("ex-img", "use 'ex-img/*'"), ("/ex-img/", "use 'ex-img/*'"), ("a/b.png", "'a/b.png/*'")],
+)
+def test_a_pattern_without_a_wildcard_is_refused_with_the_folder_fix(pattern, fix):
+    with pytest.raises(SettingsError, match="matches only that one exact path") as caught:
+        parse(protectedPaths=[pattern])
+    assert fix in str(caught.value)
+
+
+@pytest.mark.parametrize("pattern", ["ex-img/*", "*.pdf", "a?/*", "x/$~'@:+&/*"])
+def test_patterns_with_cloudfront_characters_and_a_wildcard_pass(pattern):
+    assert parse(protectedPaths=[pattern]).protected_paths == (pattern,)
+
+
+@pytest.mark.parametrize("pattern", ["ex img/*", "ex-img/%2F*", "é/*", "a\\b/*", "a#/*"])
+def test_patterns_with_characters_cloudfront_refuses_are_refused(pattern):
+    with pytest.raises(SettingsError, match="does not accept"):
+        parse(protectedPaths=[pattern])
+
+
+def test_the_count_is_checked_before_duplicates_and_fast():
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(SettingsError, match="40001 cache behaviors"):
+        parse(protectedPaths=["a/*"] * 40_000)
+    assert time.perf_counter() - started < 1
+
+
+def test_error_lines_never_echo_more_than_80_characters_of_a_value():
+    huge = "a" * 178_000
+    for values in (
+        {"protectedPaths": [huge]},
+        {"protectedPaths": [huge + "/*"]},
+        {"protectedPaths": [[huge] * 1000]},
+        {"priceClass": huge},
+        {"domainName": huge, "hostedZoneName": "example.com"},
+        {"authHeader": huge},
+        {"protectContent": huge},
+        {huge: "x"},
+    ):
+        with pytest.raises(SettingsError) as caught:
+            parse(**values)
+        assert len(str(caught.value)) < 400, str(caught.value)[:200]
+        assert "\n" not in str(caught.value)
+
+
+def test_an_auth_header_with_an_underscore_is_refused_with_the_hyphen_fix():
+    with pytest.raises(SettingsError, match="underscore") as caught:
+        parse(authHeader="x_auth_token")
+    assert "pulumi config set authHeader x-auth-token" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("protected-cdn:protectedPath", "did you mean protectedPaths?"),
+        ("protected-cdn:authtoken", "did you mean authToken?"),
+        ("aws:regoin", "did you mean aws:region?"),
+        ("aws:defaultTag", "did you mean aws:defaultTags?"),
+        ("confg:x", "is not a key this stack can use"),
+        ("protectd-cdn:priceClass", "did you mean protected-cdn:priceClass?"),
+        ("awz:profile", "did you mean aws:profile?"),
+    ],
+)
+def test_unknown_keys_of_any_namespace_are_refused_with_a_suggestion(key, words):
+    config = {"aws:region": "eu-west-1", "protected-cdn:authToken": CURRENT_TOKEN, key: "x"}
+    with pytest.raises(SettingsError) as caught:
+        settings_from_config(config, "dev", lambda _key: True)
+    assert str(caught.value).startswith(f"{key}: ")
+    assert words in str(caught.value)
+
+
+def test_pulumi_and_aws_provider_keys_are_allowed_and_the_region_is_kept():
+    config = {
+        "aws:region": "us-west-2",
+        "aws:defaultTags": '{"tags": {"team": "cdn"}}',
+        "aws:profile": "cdn",
+        "pulumi:tags": '{"team": "cdn"}',
+        "protected-cdn:authToken": CURRENT_TOKEN,
+    }
+    assert settings_from_config(config, "dev", lambda _key: True).region == "us-west-2"
+
+
+@pytest.mark.parametrize(
+    ("region", "words"),
+    [
+        (None, "is missing"),
+        ("", "is missing"),
+        ("eu-west-9", "not an AWS region"),
+        ("EU-WEST-1", "did you mean eu-west-1?"),
+        ("cn-north-1", "not an AWS region"),  # no Lambda@Edge outside the aws partition
+    ],
+)
+def test_aws_region_is_required_and_real(region, words):
+    config = {"protected-cdn:authToken": CURRENT_TOKEN}
+    if region is not None:
+        config["aws:region"] = region
+    with pytest.raises(SettingsError) as caught:
+        settings_from_config(config, "dev", lambda _key: True)
+    assert str(caught.value).startswith("aws:region: ") and words in str(caught.value)
+
+
+def test_aws_provider_key_list_matches_the_installed_pulumi_aws():
+    import importlib.util
+
+    # Read, not import: importing vars.py alone trips the package's lazy-import cycle.
+    package = Path(importlib.util.find_spec("pulumi_aws").origin).parent
+    source = (package / "config" / "vars.py").read_text()
+    keys = set(re.findall(r"__config__\.get\w*\('(\w+)'\)", source))
+    assert keys == set(facts.AWS_PROVIDER_CONFIG_KEYS)
+
+
+def test_region_list_matches_botocores_aws_partition():
+    import boto3
+
+    regions = boto3.session.Session().get_available_regions("ec2", partition_name="aws")
+    assert set(regions) == set(facts.AWS_REGIONS)
