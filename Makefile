@@ -13,7 +13,7 @@ MIN_PYTHON := 3.11
 MAKEFLAGS += --no-print-directory
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint format local bench plan plan-json snapshots clean
+.PHONY: help venv test lint format local bench plan plan-json snapshots upload-commands clean
 
 help: ## list the targets (this text)
 	@echo "protected-cdn: make <target> [STACK=dev] [PORT=8080]"
@@ -67,6 +67,9 @@ plan-json: $(STAMP) ## the same plan as JSON on stdout
 
 snapshots: $(STAMP) ## accept the current plans as tests/snapshots/
 	@$(PY) -m offline.plan --write-snapshots
+
+upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
+	@$(PY) -m offline.upload_commands --stack $(STACK) --content $(CONTENT)
 
 clean: ## remove .venv and .build
 	@rm -rf $(VENV) .build

@@ -260,7 +260,8 @@ def _distribution_details(i: dict) -> list[str]:
             or "no edge function"
         )
         lines.append(
-            f"  {label:8} {behavior['pathPattern']:16} {behavior['viewerProtocolPolicy']}, {check}"
+            f"  {label:8} {behavior['pathPattern']:16} origin={behavior['targetOriginId']:9} "
+            f"{behavior['viewerProtocolPolicy']}, {check}"
         )
     lines.append("custom error responses:")
     for response in i.get("customErrorResponses", []):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from offline.plan import PLACEHOLDER_TOKEN, plan_document, plan_run, snapshot_diff
 from offline.policy_run import load_policies, run_policies
 from offline.program_run import ProgramRun
-from offline.stack_file import available_stacks
+from offline.stack_file import available_stacks, read_stack_file
 
 from .edge_support import CURRENT_TOKEN
 from .program_support import BUCKET, DISTRIBUTION, FUNCTION, run_stack
@@ -91,18 +92,25 @@ def _plan(*args, env=None):
     )
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", available_stacks())
 def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
+    settings = read_stack_file(stack).settings(CURRENT_TOKEN, ())
     result = _plan("--stack", stack)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "a placeholder token" in out
     assert "├─ protected-cdn:index:Distribution  site-cdn" in out
-    assert "ex-img/*         redirect-to-https, viewer-request → arn:aws:lambda:us-east-1:" in out
+    for pattern in settings.protected_paths:
+        label = "default  *" if pattern == "*" else f"{pattern:16}"
+        assert re.search(
+            rf"{re.escape(label)} +origin=protected +redirect-to-https, "
+            r"viewer-request → arn:aws:lambda:us-east-1:",
+            out,
+        ), pattern
     assert "404 → /_errors/404.json (status 404" in out
     assert "code=[secret]" in out
-    assert "policies: 9 of pack protected-cdn checked, no violations" in out
-    assert ("[protect, retain]" in out) == (stack == "prod")
+    assert f"policies: {len(load_policies())} of pack protected-cdn checked, no violations" in out
+    assert ("[protect, retain]" in out) == settings.protect_content
     assert PLACEHOLDER_TOKEN not in out
 
 
