@@ -17,7 +17,7 @@ MAKEFLAGS += --no-print-directory
 
 help: ## list the targets (this text)
 	@echo "protected-cdn: make <target> [STACK=dev] [PORT=8080]"
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 venv: $(STAMP) ## create .venv and install the dependencies (needs Python >= 3.11)
 
