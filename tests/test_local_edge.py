@@ -46,7 +46,8 @@ def request(edge, path, method="GET", headers=None):
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        # Header names are case-insensitive (the server may send "Etag" for "ETag").
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
 
@@ -162,8 +163,7 @@ def test_hostile_requests_get_http_errors_and_the_server_keeps_serving(local):
         assert raw.recv(64).split(b" ")[1][:1] == b"4"
     with socket.create_connection(("127.0.0.1", local.port), timeout=10) as raw:
         raw.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
-        # Not HTTP/1.x, so the answer is an HTTP/0.9-style error page: no status line.
-        assert b"Error code: 400" in raw.recv(300)
+        assert raw.recv(64).startswith(b"HTTP/1.0 400 ")
     assert request(local, "/public/hello.txt")[0] == 200
 
 
