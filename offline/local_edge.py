@@ -92,7 +92,11 @@ class LocalEdge:
         self._s3_mock = None
         self._server: EdgeHTTPServer | None = None
         try:
-            self._workdir = Path(tempfile.mkdtemp(prefix="protected-cdn-local-"))
+            # Named before it exists, so a signal at any point leaves nothing close() misses.
+            self._workdir = (
+                Path(tempfile.gettempdir()) / f"protected-cdn-local-{secrets.token_hex(8)}"
+            )
+            self._workdir.mkdir(mode=0o700)
             self._start()
         except BaseException:
             self.close()
@@ -252,13 +256,13 @@ class _Stopping:
         signal.signal(signal.SIGTERM, self._on_signal)
 
     def begin(self) -> None:
-        # Cleanup (joining threads, removing the temp folder) must not be cut short.
+        # Cleanup (joining threads, removing the temp folder) must not be cut short. The
+        # handler stays installed and does nothing: switching to SIG_IGN while a signal is
+        # already pending makes CPython print "Signal 15 ignored due to race condition".
         self.begun = True
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def _on_signal(self, _signum, _frame) -> None:
-        if self.begun:  # a second signal already pending when the first was handled
+        if self.begun:
             return
         self.begin()
         raise KeyboardInterrupt  # unwinds start-up or serving; cleanup runs in finally
@@ -277,9 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     # stdout may be a pipe that closes (`make local | head`): output never raises.
     out = RequestLog()
     stopping = _Stopping()
-    stopping.install()
     edge = None
+    tempfile.gettempdir()  # its first call writes a probe file; do it before signals can cut in
+    stopping.install()
     try:
+        # Start-up takes a moment (archive build, upload); from here a signal stops it cleanly.
+        out(f"protected-cdn local edge: starting stack {options.stack} ...")
         try:
             edge = LocalEdge(options, log=out)
         except (LocalEdgeError, StackFileError, OSError) as error:
