@@ -187,17 +187,20 @@ def test_log_escapes_control_characters_and_never_raises():
     assert log.closed
 
 
-def test_terminal_escape_sequences_in_a_path_reach_the_log_escaped():
-    stream = io.StringIO()
-    with LocalEdge(LocalEdgeOptions(port=0, token=CURRENT_TOKEN), log=RequestLog(stream)) as edge:
-        edge.serve_in_background()
-        with socket.create_connection(("127.0.0.1", edge.port), timeout=10) as raw:
-            raw.sendall(b"GET /public/\x1b[2J\x1b[31mred HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert raw.recv(64).startswith(b"HTTP/1.1 ")
-        assert get(edge.port, "/public/hello.txt")[0] == 200  # the log line above is written
-    text = stream.getvalue()
-    assert "\x1b" not in text
-    assert "GET /public/\\x1b[2J\\x1b[31mred " in text
+def test_terminal_escape_sequences_in_a_path_reach_the_log_escaped(tmp_path):
+    process = start_cli("--port", "0", tmpdir=tmp_path)
+    try:
+        port = read_banner(process)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(b"GET /public/\x1b[2J\x1b[31mred\x07 HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert raw.recv(64).startswith(b"HTTP/1.1 404 ")
+        assert get(port, "/public/hello.txt")[0] == 200  # so a missing line cannot block
+        line = process.stdout.readline()
+    finally:
+        process.send_signal(signal.SIGTERM)
+    assert_clean_exit(process, tmp_path)
+    assert line.startswith("GET /public/\\x1b[2J\\x1b[31mred\\x07 behavior="), line
+    assert "\x1b" not in line and "\x07" not in line
 
 
 # Item 10: signals during start-up and during shutdown.
