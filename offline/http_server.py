@@ -57,15 +57,17 @@ class EdgeHTTPServer:
             ident="local-edge",
         )
         self.port: int = listener.getsockname()[1]
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._serving = threading.Event()
         self._stopped = threading.Event()
         self._closed = False
 
     def serve_forever(self) -> None:
-        if self._stop.is_set():
-            return
-        self._serving.set()
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self._serving.set()
         try:
             while not self._stop.is_set():
                 wasyncore.loop(timeout=_LOOP_SECONDS, map=self._map, use_poll=True, count=1)
@@ -74,8 +76,10 @@ class EdgeHTTPServer:
 
     def shutdown(self) -> None:
         """Stop ``serve_forever`` (if it ever ran) and release the socket and threads."""
-        self._stop.set()
-        if self._serving.is_set() and not self._stopped.is_set():
+        with self._lock:
+            self._stop.set()
+            serving = self._serving.is_set()
+        if serving and not self._stopped.is_set():
             self._server.pull_trigger()
             self._stopped.wait()
         self.close()

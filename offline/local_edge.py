@@ -22,6 +22,7 @@ import socket
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,9 +86,10 @@ def upload_content(s3, bucket: str, content: Path) -> int:
 class LocalEdge:
     """Embedded S3 + built edge archive + HTTP server on loopback. Use as a context manager."""
 
-    def __init__(self, options: LocalEdgeOptions, log=print) -> None:
+    def __init__(self, options: LocalEdgeOptions, log: Callable[[str], None] | None = None) -> None:
         self.options = options
-        self.log = log
+        # The request log runs outside the request's error handling: it must never raise.
+        self.log = log if log is not None else RequestLog()
         self._workdir: Path | None = None
         self._s3_mock = None
         self._server: EdgeHTTPServer | None = None
@@ -119,8 +121,9 @@ class LocalEdge:
         # In-process S3: moto patches botocore, so the client's calls never leave this process
         # and nothing but the edge port listens. mock_aws is process-wide and nests: two edges
         # in one process share it (each has its own bucket); its data goes when the last stops.
-        self._s3_mock = mock_aws()
-        self._s3_mock.start()
+        s3_mock = mock_aws()
+        s3_mock.start()
+        self._s3_mock = s3_mock  # set once started: close() stops only a started mock
         self.s3 = boto3.client(
             "s3",
             region_name=REGION,
