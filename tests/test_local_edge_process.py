@@ -133,8 +133,10 @@ def test_idle_connections_hold_no_threads_and_are_closed_after_the_timeout():
         assert get(edge.port, "/public/hello.txt")[0] == 200
         baseline = thread_count(os.getpid())
         idle = [socket.create_connection(("127.0.0.1", edge.port)) for _ in range(60)]
+        for connection in idle[::2]:  # half of them stall in the middle of a request
+            connection.sendall(b"GET /public/hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         try:
-            # Served while 60 idle connections are open; they were all accepted before it.
+            # Served while 60 idle or stalled connections are open, all accepted before it.
             assert get(edge.port, "/public/hello.txt")[0] == 200
             assert thread_count(os.getpid()) <= baseline + 1
             for connection in idle:
