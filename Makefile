@@ -13,7 +13,7 @@ MIN_PYTHON := 3.11
 MAKEFLAGS += --no-print-directory
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint format local bench plan plan-json snapshots upload-commands clean
+.PHONY: help venv test lint format local bench plan plan-json snapshots upload-commands bench-local clean
 
 help: ## list the targets (this text)
 	@echo "protected-cdn: make <target> [STACK=dev] [PORT=8080]"
@@ -58,6 +58,9 @@ local: $(STAMP) ## serve CONTENT through the edge on 127.0.0.1:PORT (STACK's set
 BENCH_PYTHON ?= $(PY)
 bench: $(STAMP) ## measure the edge handler (BENCH_PYTHON to pick the interpreter)
 	@$(BENCH_PYTHON) benchmarks/edge_bench.py
+
+bench-local: $(STAMP) ## load-test make local: 200 clients on loopback, prints req/s and latency
+	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000
 
 plan: $(STAMP) ## what STACK will create, who needs the token, policy results (offline)
 	@$(PY) -m offline.plan --stack $(STACK)

@@ -1,6 +1,7 @@
 """`make local`: serve a stack's protected distribution on this machine, from the real artifact.
 
-An embedded S3 (moto's server, in-process on loopback) plays the content bucket; the edge
+An embedded S3 (moto's ``mock_aws``, in this process, with no socket of its own) plays the
+content bucket; the HTTP server (waitress, bounded threads) is the only listening port; the edge
 archive is built by the same builder the deployment uses and the handler is imported from the
 zip; behaviors, protected patterns, error responses and the header name come from the stack's
 settings through the same ``parse_settings`` and ``build_site_model`` as the Pulumi program.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import logging
 import mimetypes
 import os
 import secrets
@@ -22,14 +22,13 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 from botocore.config import Config as BotoConfig
-from moto.server import ThreadedMotoServer
-from werkzeug.serving import BaseWSGIServer, make_server
+from moto import mock_aws
 
 from components.settings import SettingsError
 from components.site_model import (
@@ -42,7 +41,9 @@ from components.site_model import (
 from edge_handler.artifact import load_handler
 from edge_handler.build import write_archive
 
+from .http_server import EdgeHTTPServer
 from .local_distribution import LocalDistribution
+from .request_log import RequestLog
 from .stack_file import ROOT, StackFileError, read_stack_file
 
 HOST = "127.0.0.1"
@@ -62,6 +63,10 @@ class LocalEdgeOptions:
     # None: generate a fresh token and print it.
     token: str | None = None
     previous_tokens: tuple[str, ...] = ()
+    # Fixed pool that runs requests; idle connections cost no thread.
+    threads: int = 8
+    # Seconds an idle connection is kept open.
+    idle_timeout: int = 30
 
 
 def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Path) -> int:
@@ -94,13 +99,19 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Pat
 class LocalEdge:
     """Embedded S3 + built edge archive + HTTP server on loopback. Use as a context manager."""
 
-    def __init__(self, options: LocalEdgeOptions, log=print) -> None:
+    def __init__(self, options: LocalEdgeOptions, log: Callable[[str], None] | None = None) -> None:
         self.options = options
-        self.log = log
-        self._workdir = Path(tempfile.mkdtemp(prefix="protected-cdn-local-"))
-        self._moto: ThreadedMotoServer | None = None
-        self._server: BaseWSGIServer | None = None
+        # The request log runs outside the request's error handling: it must never raise.
+        self.log = log if log is not None else RequestLog()
+        self._workdir: Path | None = None
+        self._s3_mock = None
+        self._server: EdgeHTTPServer | None = None
         try:
+            # Named before it exists, so a signal at any point leaves nothing close() misses.
+            self._workdir = (
+                Path(tempfile.gettempdir()) / f"protected-cdn-local-{secrets.token_hex(8)}"
+            )
+            self._workdir.mkdir(mode=0o700)
             self._start()
         except BaseException:
             self.close()
@@ -108,8 +119,6 @@ class LocalEdge:
 
     def _start(self) -> None:
         options = self.options
-        # Our one line per request replaces the access logs of werkzeug (ours and moto's).
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         if not options.content.is_dir():
             raise LocalEdgeError(f"content folder {options.content} does not exist")
         stack_file = read_stack_file(options.stack)
@@ -120,12 +129,14 @@ class LocalEdge:
         self.settings = stack_file.settings(self.token, options.previous_tokens)
         self.site: SiteModel = build_site_model(self.settings)
 
-        self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
-        self._moto.start()
-        s3_host, s3_port = self._moto.get_host_and_port()
+        # In-process S3: moto patches botocore, so the client's calls never leave this process
+        # and nothing but the edge port listens. mock_aws is process-wide and nests: two edges
+        # in one process share it (each has its own bucket); its data goes when the last stops.
+        s3_mock = mock_aws()
+        s3_mock.start()
+        self._s3_mock = s3_mock  # set once started: close() stops only a started mock
         self.s3 = boto3.client(
             "s3",
-            endpoint_url=f"http://{s3_host}:{s3_port}",
             region_name=REGION,
             aws_access_key_id="local",
             aws_secret_access_key="local",  # noqa: S106 - moto accepts any key
@@ -134,8 +145,7 @@ class LocalEdge:
         # One bucket per origin, as deployed: protected content apart from public content.
         suffix = secrets.token_hex(4)
         self.buckets = {
-            origin_id: f"protected-cdn-{options.stack}-local-{origin_id}-{suffix}"
-            for origin_id in ORIGIN_IDS
+            origin_id: f"protected-cdn-local-{origin_id}-{suffix}" for origin_id in ORIGIN_IDS
         }
         for bucket in self.buckets.values():
             self.s3.create_bucket(
@@ -148,21 +158,25 @@ class LocalEdge:
         )
         handler = load_handler(archive).handler
         app = LocalDistribution(self.site, handler, self.s3, self.buckets, log=self.log)
-        # Bind ourselves: werkzeug would print two lines and sys.exit on a taken port.
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((HOST, options.port))
-            listener.listen(128)
-            self._server = make_server(HOST, options.port, app, threaded=True, fd=listener.fileno())
         except OSError as error:
+            listener.close()
             if error.errno == errno.EADDRINUSE:
                 raise LocalEdgeError(
                     f"port {options.port} is in use; pick another with PORT=<n>"
                 ) from None
             raise LocalEdgeError(f"cannot listen on {HOST}:{options.port}: {error}") from None
-        finally:
-            listener.close()  # the server holds its own duplicate of the socket
-        self.port = self._server.socket.getsockname()[1]
+        try:
+            self._server = EdgeHTTPServer(
+                app, listener, threads=options.threads, idle_timeout=options.idle_timeout
+            )
+        except BaseException:
+            listener.close()
+            raise
+        self.port = self._server.port
         self.url = f"http://{HOST}:{self.port}"
 
     def serve_forever(self) -> None:
@@ -199,18 +213,21 @@ class LocalEdge:
         )
 
     def close(self) -> None:
-        if self._server is not None:
-            self._server.server_close()
-            self._server = None
-        if self._moto is not None:
-            self._moto.stop()
-            self._moto = None
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        """Release the port, the in-process S3 and the temp folder; safe to call twice."""
+        try:
+            if self._server is not None:
+                server, self._server = self._server, None
+                server.shutdown()
+            if self._s3_mock is not None:
+                mock, self._s3_mock = self._s3_mock, None
+                mock.stop()
+        finally:
+            if self._workdir is not None:
+                shutil.rmtree(self._workdir, ignore_errors=True)
+                self._workdir = None
 
     def shutdown(self) -> None:
-        """Stop serve_forever running in another thread, then close."""
-        if self._server is not None:
-            self._server.shutdown()
+        """Stop serve_forever running in another thread (if it ever started), then close."""
         self.close()
 
     def __enter__(self) -> LocalEdge:
@@ -220,16 +237,54 @@ class LocalEdge:
         self.shutdown()
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad arguments end with one line on stderr and exit 2, like bad settings."""
+
+    def error(self, message: str):
+        self.exit(2, f"local edge: {message} (see --help)\n")
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535 (0: any free), got {port}")
+    return port
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="make local", description=__doc__.split("\n\n")[0])
+    parser = _OneLineParser(prog="make local", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
     parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="folder to serve")
-    parser.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0: any free)")
+    parser.add_argument(
+        "--port", type=port_number, default=8080, help="port on 127.0.0.1 (0: any free)"
+    )
     return parser.parse_args(argv)
 
 
-def _stop_on_sigterm(_signum, _frame) -> None:
-    raise KeyboardInterrupt  # same clean stop as Ctrl-C
+class _Stopping:
+    """The first SIGINT/SIGTERM stops the edge; from then on both signals are ignored."""
+
+    def __init__(self) -> None:
+        self.begun = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+    def begin(self) -> None:
+        # Cleanup (joining threads, removing the temp folder) must not be cut short. The
+        # handler stays installed and does nothing: switching to SIG_IGN while a signal is
+        # already pending makes CPython print "Signal 15 ignored due to race condition".
+        self.begun = True
+
+    def _on_signal(self, _signum, _frame) -> None:
+        if self.begun:
+            return
+        self.begin()
+        raise KeyboardInterrupt  # unwinds start-up or serving; cleanup runs in finally
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,24 +297,41 @@ def main(argv: list[str] | None = None) -> int:
         token=os.environ.get("AUTH_TOKEN"),
         previous_tokens=tuple(t for t in previous.split(",") if t),
     )
+    # stdout may be a pipe that closes (`make local | head`): output never raises.
+    out = RequestLog()
+    stopping = _Stopping()
+    edge = None
+    tempfile.gettempdir()  # its first call writes a probe file; do it before signals can cut in
+    stopping.install()
     try:
-        edge = LocalEdge(options, log=lambda line: print(line, flush=True))
-    except (LocalEdgeError, StackFileError) as error:
-        print(f"local edge: {error}", file=sys.stderr)
-        return 2
-    except SettingsError as error:
-        print(f"local edge: {error} (locally the token comes from AUTH_TOKEN)", file=sys.stderr)
-        return 2
-    print(edge.banner(), flush=True)
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    try:
-        edge.serve_forever()  # werkzeug returns from here on Ctrl-C
+        # Start-up takes a moment (archive build, upload); from here a signal stops it cleanly.
+        out(f"protected-cdn local edge: starting stack {options.stack} ...")
+        try:
+            edge = LocalEdge(options, log=out)
+        except (LocalEdgeError, StackFileError, OSError) as error:
+            print(f"local edge: {_one_line(error)}", file=sys.stderr)
+            return 2
+        except SettingsError as error:
+            print(
+                f"local edge: {_one_line(error)} (locally the token comes from AUTH_TOKEN)",
+                file=sys.stderr,
+            )
+            return 2
+        for line in edge.banner().splitlines():
+            out(line)
+        edge.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        edge.close()
-    print("stopped", flush=True)
+        stopping.begin()
+        if edge is not None:
+            edge.close()
+    out("stopped")
     return 0
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
 
 
 if __name__ == "__main__":

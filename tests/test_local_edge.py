@@ -46,7 +46,8 @@ def request(edge, path, method="GET", headers=None):
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        # Header names are case-insensitive (the server may send "Etag" for "ETag").
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
 
@@ -106,8 +107,9 @@ def test_missing_key_is_404_with_the_json_error_page(local):
         ("/public/../ex-img/logo.svg", 401),
         # %2F stays encoded (RFC 3986): the default behavior, whose bucket has no such key.
         ("/ex-img%2Flogo.svg", 404),
-        # Python's http.server folds leading slashes before the app sees the path.
-        ("//ex-img/logo.svg", 401),
+        # A doubled leading slash is not folded by RFC 3986 normalization: the default behavior,
+        # and the public bucket has no key "/ex-img/logo.svg".
+        ("//ex-img/logo.svg", 404),
     ],
 )
 def test_encoded_or_dotted_paths_cannot_reach_protected_files_without_the_token(
@@ -207,8 +209,7 @@ def test_hostile_requests_get_http_errors_and_the_server_keeps_serving(local):
         assert raw.recv(64).split(b" ")[1][:1] == b"4"
     with socket.create_connection(("127.0.0.1", local.port), timeout=10) as raw:
         raw.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
-        # Not HTTP/1.x, so the answer is an HTTP/0.9-style error page: no status line.
-        assert b"Error code: 400" in raw.recv(300)
+        assert raw.recv(64).startswith(b"HTTP/1.0 400 ")
     assert request(local, "/public/hello.txt")[0] == 200
 
 
