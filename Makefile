@@ -13,7 +13,7 @@ MIN_PYTHON := 3.11
 MAKEFLAGS += --no-print-directory
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint format local bench plan plan-json snapshots clean
+.PHONY: help venv test lint format local bench plan plan-json snapshots docs constraints identities clean
 
 help: ## list the targets (this text)
 	@echo "protected-cdn: make <target> [STACK=dev] [PORT=8080]"
@@ -67,6 +67,9 @@ plan-json: $(STAMP) ## the same plan as JSON on stdout
 
 snapshots: $(STAMP) ## accept the current plans as tests/snapshots/
 	@$(PY) -m offline.plan --write-snapshots
+
+docs: $(STAMP) ## regenerate Pulumi.yaml's config block and README's table from CONFIG_KEYS
+	@$(PY) -m offline.docs --write
 
 clean: ## remove .venv and .build
 	@rm -rf $(VENV) .build
