@@ -3,7 +3,10 @@ are internals a minor release may change), while requirements*.txt keep ranges f
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -81,3 +84,20 @@ def test_installed_versions_equal_the_pins():
         if installed != version:
             wrong.append(f"{name}: pinned {version}, installed {installed}")
     assert not wrong, "\n".join([*wrong, SYNC, UPDATE])
+
+
+def test_the_venv_is_reinstalled_when_the_pins_change(tmp_path):
+    # make -n: is the install step due once constraints.txt is newer than the stamp?
+    for name in ("Makefile", "requirements.txt", "requirements-dev.txt", "constraints.txt"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "policy").mkdir()
+    shutil.copy(ROOT / "policy" / "requirements.txt", tmp_path / "policy" / "requirements.txt")
+    stamp = tmp_path / ".venv" / ".installed"
+    stamp.parent.mkdir()
+    stamp.touch()
+    dry_run = ["make", "-n", "-C", str(tmp_path), "venv"]
+    assert "pip install" not in subprocess.run(dry_run, capture_output=True, text=True).stdout
+    later = stamp.stat().st_mtime + 10
+    os.utime(tmp_path / "constraints.txt", (later, later))
+    planned = subprocess.run(dry_run, capture_output=True, text=True).stdout
+    assert "-r requirements-dev.txt -c constraints.txt" in planned
