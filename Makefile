@@ -72,6 +72,9 @@ plan-json: $(STAMP) ## the same plan as JSON on stdout
 snapshots: $(STAMP) ## accept the current plans as tests/snapshots/
 	@$(PY) -m offline.plan --write-snapshots
 
+identities: $(STAMP) ## accept the URNs of the resources a refactor must keep (tests/identities/)
+	@$(PY) -m offline.identities --write
+
 docs: $(STAMP) ## regenerate Pulumi.yaml's config block and README's table from CONFIG_KEYS
 	@$(PY) -m offline.docs --write
 
