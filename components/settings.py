@@ -53,43 +53,101 @@ _BUCKET_NAME = re.compile(r"(?!-)[a-z0-9.-]{3,63}(?<!-)")
 
 @dataclass(frozen=True)
 class ConfigKey:
-    """One config key: its camelCase name, default and description (mirrored in Pulumi.yaml)."""
+    """One config key: the single source of its docs.
+
+    ``description`` is the full user-facing text (``code`` in backticks). ``python -m
+    offline.docs --write`` renders it into Pulumi.yaml's ``config:`` block and README's
+    configuration table; a test fails when either differs from what this tuple renders.
+    ``default`` None means required. ``items`` is the element type of an array.
+    """
 
     name: str
     type: str
     description: str
     default: Any = None
     secret: bool = False
+    items: str | None = None
 
 
 CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(
-        "authToken", "string", "Token viewers send in the auth header (secret).", secret=True
+        "authToken",
+        "string",
+        "Token viewers send in the auth header: 32-256 characters of `[A-Za-z0-9._~+/=-]`, "
+        "at least 10 distinct. Required; set it with "
+        '`pulumi config set --secret authToken "$(openssl rand -hex 32)"`.',
+        secret=True,
     ),
     ConfigKey(
         "previousAuthTokens",
         "array",
-        "Tokens still accepted during a rotation (secret list).",
+        "Old tokens still accepted during a rotation (at most 4), stored as secrets: "
+        "`pulumi config set --secret --path 'previousAuthTokens[0]' <old token>`.",
         default=[],
         secret=True,
+        items="string",
     ),
-    ConfigKey("authHeader", "string", "Header that carries the token.", "authorization"),
+    ConfigKey(
+        "authHeader",
+        "string",
+        "Lowercase name of the header that carries the token (`Bearer <token>` or the raw "
+        "token); no underscore (`_`), since many proxies and servers drop such headers.",
+        "authorization",
+    ),
     ConfigKey(
         "protectedPaths",
         "array",
-        "CloudFront path patterns that require the token; '*' protects the default behavior.",
+        "CloudFront path patterns that require the token, each with a `*` or `?` wildcard "
+        '(`ex-img/*`, not `ex-img`, which would match one exact path only). `["*"]` protects '
+        "the default behavior (everything); specific patterns such as `ex-img/*` become "
+        "ordered behaviors with the check while other paths are served without it.",
         ["*"],
-    ),
-    ConfigKey("domainName", "string", "Custom domain for the site; empty for cloudfront.net.", ""),
-    ConfigKey("hostedZoneName", "string", "Route 53 public hosted zone of domainName.", ""),
-    ConfigKey("priceClass", "string", "CloudFront price class.", "PriceClass_100"),
-    ConfigKey("errorCachingMinTtl", "integer", "Seconds CloudFront caches error responses.", 10),
-    ConfigKey("protectContent", "boolean", "Protect the content bucket from pulumi destroy.", True),
-    ConfigKey(
-        "webAclId", "string", "ARN of a WAFv2 web ACL (scope CLOUDFRONT); empty for none.", ""
+        items="string",
     ),
     ConfigKey(
-        "accessLogBucket", "string", "Bucket for CloudFront standard logs; empty for none.", ""
+        "domainName",
+        "string",
+        "Custom domain (e.g. `assets.example.com`); empty uses the distribution's "
+        "`cloudfront.net` name. Set together with `hostedZoneName`.",
+        "",
+    ),
+    ConfigKey(
+        "hostedZoneName",
+        "string",
+        "Public Route 53 hosted zone that holds `domainName` (e.g. `example.com`); set both "
+        "or neither.",
+        "",
+    ),
+    ConfigKey(
+        "priceClass",
+        "string",
+        "CloudFront price class: `PriceClass_100`, `PriceClass_200` or `PriceClass_All`.",
+        "PriceClass_100",
+    ),
+    ConfigKey(
+        "errorCachingMinTtl",
+        "integer",
+        "Seconds CloudFront caches an error response (0-31536000).",
+        10,
+    ),
+    ConfigKey(
+        "protectContent",
+        "boolean",
+        "Protect the two content buckets from `pulumi destroy` (and never empty them by "
+        "force); dev stacks may set `false`.",
+        True,
+    ),
+    ConfigKey(
+        "webAclId",
+        "string",
+        "ARN of a WAFv2 web ACL with scope CLOUDFRONT; empty for none.",
+        "",
+    ),
+    ConfigKey(
+        "accessLogBucket",
+        "string",
+        "Name of an existing bucket for CloudFront standard logs (ACLs enabled); empty for none.",
+        "",
     ),
 )
 

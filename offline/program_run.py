@@ -116,10 +116,28 @@ class Registration:
     inputs: dict[str, Any]
     # Input property name -> URNs of the resources its value came from.
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # The resource's own aliases as the engine receives them: {"urn": ...} or an alias spec
+    # {"name", "type", "stack", "project", "parentUrn", "noParent"} (empty fields left out).
+    aliases: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def secret_input_names(self) -> list[str]:
         return sorted(key for key, value in self.inputs.items() if is_secret_value(value))
+
+
+def _alias_record(alias: Any) -> dict[str, Any]:
+    """One ``pulumirpc.Alias`` as plain data: its URN, or the fields its spec sets."""
+    if alias.WhichOneof("alias") == "urn":
+        return {"urn": alias.urn}
+    spec = alias.spec
+    record = {
+        field_name: getattr(spec, field_name)
+        for field_name in ("name", "type", "stack", "project", "parentUrn")
+        if getattr(spec, field_name)
+    }
+    if spec.noParent:
+        record["noParent"] = True
+    return record
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -143,6 +161,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     property_dependencies={
                         key: list(deps.urns) for key, deps in request.propertyDependencies.items()
                     },
+                    aliases=[_alias_record(alias) for alias in request.aliases],
                 )
             )
         return response

@@ -105,7 +105,7 @@ FAKE_PYTHON = textwrap.dedent(
 @pytest.fixture
 def project(tmp_path):
     """The Makefile and requirement files alone, plus a fake python3."""
-    for name in ("Makefile", "requirements.txt", "requirements-dev.txt"):
+    for name in ("Makefile", "requirements.txt", "requirements-dev.txt", "constraints.txt"):
         shutil.copy(ROOT / name, tmp_path / name)
     (tmp_path / "policy").mkdir()
     shutil.copy(ROOT / "policy" / "requirements.txt", tmp_path / "policy" / "requirements.txt")
@@ -135,7 +135,8 @@ def test_venv_step_recreates_a_half_made_venv_without_pip(project):
     assert result.returncode == 0, result.stderr
     assert "has no working pip (half-made); recreating it" in result.stderr
     calls = (project / ".venv" / "calls.log").read_text()
-    assert "-m pip install --quiet -r requirements-dev.txt" in calls
+    # The suite's exact versions: a new SDK release cannot change tests, plan and snapshots.
+    assert "-m pip install --quiet -r requirements-dev.txt -c constraints.txt" in calls
     assert (project / ".venv" / ".installed").exists()
     assert result.stdout == ""  # `make plan-json | jq` on a fresh clone stays valid JSON
 
