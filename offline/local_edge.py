@@ -118,7 +118,9 @@ class LocalEdge:
         self.token = options.token or secrets.token_hex(32)
         # The program's checks: unknown keys, aws:region, no plaintext token in the file.
         self.settings = stack_file.settings(self.token, options.previous_tokens)
-        self.site: SiteModel = build_site_model(self.settings)
+        self.site: SiteModel = build_site_model(
+            self.settings.protected_paths, self.settings.error_caching_min_ttl
+        )
 
         self._moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
         self._moto.start()
