@@ -55,15 +55,13 @@ class ProtectedContentArgs(TypedDict):
     """
 
     auth_token: pulumi.Input[str]
-    """Token viewers send in the auth header: 32 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -.
-    Treated as a secret whatever the caller passes; the edge function holds its SHA-256 only."""
+    """Token viewers send in the auth header (32-256 chars, e.g. openssl rand -hex 32); secret."""
     previous_auth_tokens: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
     """Tokens still accepted during a rotation (at most 4); treated as secrets."""
     auth_header: NotRequired[str]
     """Lowercase name of the header that carries the token; default authorization."""
     protected_paths: NotRequired[list[str]]
-    """CloudFront path patterns that require the token, each with a wildcard (ex-img/*);
-    default ['*'] protects everything."""
+    """Path patterns that require the token, each with a wildcard (ex-img/*); default ['*']."""
     domain_name: NotRequired[str]
     """Custom domain for the site; omit for the cloudfront.net name. Needs hostedZoneName."""
     hosted_zone_name: NotRequired[str]
@@ -110,8 +108,7 @@ def edge_archive(
 
 
 class ProtectedContent(pulumi.ComponentResource):
-    """Private S3 content behind CloudFront, let in only with a secret header token that a
-    Lambda@Edge viewer-request function checks."""
+    """Private S3 content behind CloudFront, let in only with a secret header token."""
 
     url: pulumi.Output[str]
     """https URL of the site (the custom domain, else the cloudfront.net name)."""
