@@ -23,7 +23,6 @@ from offline.program_run import ProgramRun, run_under_mocks
 from .edge_support import CURRENT_TOKEN
 
 EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edge:7"
-DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/E1"
 
 
 def declare(build) -> tuple[ProgramRun, dict]:
