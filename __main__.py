@@ -3,11 +3,33 @@
 import pulumi
 
 from components.protected_content import ProtectedContent, ProtectedContentArgs
-from components.settings import load_settings
+from components.settings import Settings, load_settings
+
+
+def component_args(settings: Settings) -> ProtectedContentArgs:
+    """Validated stack settings as the component's inputs (its public API)."""
+    args = ProtectedContentArgs(
+        auth_token=settings.auth_token,
+        previous_auth_tokens=list(settings.previous_auth_tokens),
+        auth_header=settings.auth_header,
+        protected_paths=list(settings.protected_paths),
+        price_class=settings.price_class,
+        error_caching_min_ttl=settings.error_caching_min_ttl,
+        protect_content=settings.protect_content,
+    )
+    if settings.domain:
+        args["domain_name"] = settings.domain.domain_name
+        args["hosted_zone_name"] = settings.domain.hosted_zone_name
+    if settings.web_acl_id:
+        args["web_acl_id"] = settings.web_acl_id
+    if settings.access_log_bucket:
+        args["access_log_bucket"] = settings.access_log_bucket
+    return args
+
 
 # Validated before any resource is declared: a bad value stops here with the key and the fix.
 settings = load_settings()
-site = ProtectedContent("site", ProtectedContentArgs(settings=settings))
+site = ProtectedContent("site", component_args(settings))
 
 pulumi.export("url", site.url)
 pulumi.export("distributionId", site.distribution_id)
@@ -18,4 +40,4 @@ pulumi.export("edgeFunctionVersionArn", site.edge_function_version_arn)
 # Left in AWS by `pulumi destroy` (replicas): the name and log groups to clean up later.
 pulumi.export("edgeFunctionName", site.edge_function_name)
 pulumi.export("edgeFunctionLogGroups", site.edge_function_log_groups)
-pulumi.export("protectedPaths", list(settings.protected_paths))
+pulumi.export("protectedPaths", site.protected_paths)

@@ -23,6 +23,14 @@ class ContentOriginArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
+def _state_path(path: Path) -> str:
+    """Relative to the project (Pulumi's working directory) when the file is inside it, so the
+    state holds the same path on every machine; absolute when the component runs as a
+    provider from another project's directory."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else relative
+
+
 def bucket_policy_document(bucket_arn: str, distribution_arn: str) -> str:
     """Read (and list, so a missing key is 404 not 403) for this distribution only; TLS only."""
     return json.dumps(
@@ -52,14 +60,28 @@ def bucket_policy_document(bucket_arn: str, distribution_arn: str) -> str:
 
 
 class ContentOrigin(pulumi.ComponentResource):
-    bucket: aws.s3.Bucket
-    origin_access_control: aws.cloudfront.OriginAccessControl
+    """A private, encrypted, versioned bucket and the OAC CloudFront signs its reads with.
+
+    The bucket policy is not here: it names the distribution, which is created after the
+    origin; ``ProtectedContent`` declares it where both are known (``bucket_policy_document``).
+    """
+
+    bucket_name: pulumi.Output[str]
+    """Name of the bucket (AWS-generated suffix)."""
+    bucket_arn: pulumi.Output[str]
+    """ARN of the bucket, for its policy."""
+    bucket_regional_domain_name: pulumi.Output[str]
+    """The bucket's regional S3 endpoint: the CloudFront origin domain."""
+    origin_access_control_id: pulumi.Output[str]
+    """ID of the origin access control CloudFront signs requests to this bucket with."""
+    policy_bucket: pulumi.Output[str]
+    """The bucket's name once Block Public Access is in place: what a bucket policy must
+    attach to, so the policy is never judged public."""
 
     def __init__(
         self, name: str, args: ContentOriginArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("protected-cdn:index:ContentOrigin", name, None, opts)
-        self._base_name = name
         child = pulumi.ResourceOptions(parent=self)
 
         self.bucket = aws.s3.Bucket(
@@ -124,32 +146,28 @@ class ContentOrigin(pulumi.ComponentResource):
                 f"{name}-error-page-{key.rsplit('/', 1)[-1].removesuffix('.json')}",
                 bucket=self.bucket.id,
                 key=key,
-                # Relative to the project (Pulumi's working directory), so the state holds the
-                # same path on every machine.
-                source=pulumi.FileAsset(os.path.relpath(path)),
+                source=pulumi.FileAsset(_state_path(path)),
                 content_type=ERROR_PAGES_CONTENT_TYPE,
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.ownership_controls]),
             )
             for key, path in sorted(args.error_pages.items())
         ]
+        self.bucket_name = self.bucket.bucket
+        self.bucket_arn = self.bucket.arn
+        self.bucket_regional_domain_name = self.bucket.bucket_regional_domain_name
+        self.origin_access_control_id = self.origin_access_control.id
+        # Depends on the bucket (policy checks link a policy to its bucket by this) and on
+        # Block Public Access, so the policy lands after it and is never judged public.
+        self.policy_bucket = pulumi.Output.all(self.bucket.id, self.public_access_block.id).apply(
+            lambda ids: ids[0]
+        )
         self.register_outputs(
             {
-                "bucketName": self.bucket.bucket,
-                "bucketRegionalDomainName": self.bucket.bucket_regional_domain_name,
-                "originAccessControlId": self.origin_access_control.id,
+                "bucketName": self.bucket_name,
+                "bucketArn": self.bucket_arn,
+                "bucketRegionalDomainName": self.bucket_regional_domain_name,
+                "originAccessControlId": self.origin_access_control_id,
+                "policyBucket": self.policy_bucket,
             }
         )
-
-    def allow_distribution(self, distribution_arn: pulumi.Input[str]) -> aws.s3.BucketPolicy:
-        """The bucket policy needs the distribution's ARN, which exists only after the origin."""
-        self.bucket_policy = aws.s3.BucketPolicy(
-            f"{self._base_name}-policy",
-            bucket=self.bucket.id,
-            policy=pulumi.Output.all(self.bucket.arn, distribution_arn).apply(
-                lambda arns: bucket_policy_document(arns[0], arns[1])
-            ),
-            # The policy must land after Block Public Access so it is never judged public.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block]),
-        )
-        return self.bucket_policy

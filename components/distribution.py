@@ -60,7 +60,16 @@ def _behavior_settings(behavior: CacheBehavior, edge_arn: pulumi.Input[str]) -> 
 
 
 class Distribution(pulumi.ComponentResource):
-    distribution: aws.cloudfront.Distribution
+    """The CloudFront distribution: the site model's behaviors over the two S3 origins."""
+
+    distribution_id: pulumi.Output[str]
+    """ID of the distribution (for invalidations)."""
+    arn: pulumi.Output[str]
+    """ARN of the distribution: what the bucket policies grant read access to."""
+    domain_name: pulumi.Output[str]
+    """The distribution's cloudfront.net domain name."""
+    hosted_zone_id: pulumi.Output[str]
+    """CloudFront's Route 53 zone id, for alias records."""
 
     def __init__(
         self, name: str, args: DistributionArgs, opts: pulumi.ResourceOptions | None = None
@@ -137,9 +146,15 @@ class Distribution(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.distribution_id = self.distribution.id
         self.arn = self.distribution.arn
         self.domain_name = self.distribution.domain_name
         self.hosted_zone_id = self.distribution.hosted_zone_id
         self.register_outputs(
-            {"distributionId": self.distribution.id, "domainName": self.domain_name}
+            {
+                "distributionId": self.distribution_id,
+                "arn": self.arn,
+                "domainName": self.domain_name,
+                "hostedZoneId": self.hosted_zone_id,
+            }
         )

@@ -22,8 +22,10 @@ class DomainCertificateArgs:
 
 
 class DomainCertificate(pulumi.ComponentResource):
-    # ARN of the certificate once DNS validation has completed: what CloudFront may use.
+    """A DNS-validated ACM certificate in us-east-1 (the only region CloudFront reads)."""
+
     certificate_arn: pulumi.Output[str]
+    """ARN of the certificate once DNS validation has completed: what CloudFront may use."""
 
     def __init__(
         self, name: str, args: DomainCertificateArgs, opts: pulumi.ResourceOptions | None = None
@@ -68,6 +70,11 @@ class DomainAliasRecordsArgs:
 
 
 class DomainAliasRecords(pulumi.ComponentResource):
+    """A and AAAA alias records pointing the custom domain at the distribution."""
+
+    fqdn: pulumi.Output[str]
+    """The domain name the records answer for."""
+
     def __init__(
         self, name: str, args: DomainAliasRecordsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
@@ -89,4 +96,5 @@ class DomainAliasRecords(pulumi.ComponentResource):
             )
             for record_type in ("A", "AAAA")
         }
-        self.register_outputs({"fqdn": self.records["A"].fqdn})
+        self.fqdn = self.records["A"].fqdn
+        self.register_outputs({"fqdn": self.fqdn})

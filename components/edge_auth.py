@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -16,8 +15,9 @@ from . import cloudfront_facts as facts
 
 @dataclass(frozen=True)
 class EdgeAuthFunctionArgs:
-    # The archive built by edge_handler.build from the stack's token(s): digests only.
-    archive_path: Path
+    # The archive built by edge_handler.build from the stack's token(s): digests only. An
+    # Output when the tokens are (secret or unknown until deploy); marked secret here anyway.
+    code: pulumi.Input[pulumi.Archive]
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -55,13 +55,14 @@ def log_group_pattern(function_name: str) -> str:
 
 
 class EdgeAuthFunction(pulumi.ComponentResource):
-    function: aws.lambda_.Function
-    # Numbered version ARN (…:function:name:7): what CloudFront must reference.
+    """The token check as a published Lambda@Edge function in us-east-1, with its role."""
+
     version_arn: pulumi.Output[str]
-    # The name Pulumi chose (logical name plus a random suffix).
+    """Numbered version ARN (…:function:name:7): what CloudFront must reference."""
     function_name: pulumi.Output[str]
-    # /aws/lambda/us-east-1.<name>: the log group name in each region where replicas ran.
+    """The name Pulumi chose (logical name plus a random suffix)."""
     log_group_pattern: pulumi.Output[str]
+    """/aws/lambda/us-east-1.<name>: the log group name in each region where replicas ran."""
 
     def __init__(
         self, name: str, args: EdgeAuthFunctionArgs, opts: pulumi.ResourceOptions | None = None
@@ -91,7 +92,7 @@ class EdgeAuthFunction(pulumi.ComponentResource):
             # No source_code_hash: Pulumi diffs the archive by content, and the zip is
             # deterministic, so a new version is published only on a real change
             # (pulumi/pulumi-aws#3478: a hand-set hash can disagree with the provider's).
-            code=pulumi.Output.secret(pulumi.FileArchive(str(args.archive_path))),
+            code=pulumi.Output.secret(args.code),
             # Deleting a replicated function fails for hours; drop it from state instead.
             skip_destroy=True,
             tags=args.tags,

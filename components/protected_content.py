@@ -1,16 +1,20 @@
-"""ProtectedContent: the whole product for one stack, composed from the other components."""
+"""ProtectedContent: the whole product for one stack, composed from the other components.
 
-from __future__ import annotations
+Its public API (``ProtectedContentArgs`` and the ``pulumi.Output`` class attributes) is what
+Pulumi's component provider host turns into a schema for TypeScript, Go, C#, Java and YAML
+(provider/). No ``from __future__ import annotations`` here: the host reads these
+annotations as real types.
+"""
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from edge_handler.build import write_archive
 
-from .content_origin import ContentOrigin, ContentOriginArgs
+from .content_origin import ContentOrigin, ContentOriginArgs, bucket_policy_document
 from .distribution import Distribution, DistributionArgs, S3Origin
 from .domain import (
     DomainAliasRecords,
@@ -19,127 +23,241 @@ from .domain import (
     DomainCertificateArgs,
 )
 from .edge_auth import EdgeAuthFunction, EdgeAuthFunctionArgs
-from .settings import PROJECT, Settings
+from .settings import PROJECT, check_tokens, check_values
 from .site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, build_site_model, error_page_files
-from .tags import resource_tags
+from .tags import check_extra_tags, resource_tags
 
 # Where the edge archive is written; relative, so the path in state works on any machine.
 DEFAULT_BUILD_DIR = Path(".build") / "edge"
 
+# Input name (as in the schema and the stack config) -> key of ProtectedContentArgs, for the
+# settings that are validated before any resource is declared.
+_PLAIN_INPUTS = {
+    "authHeader": "auth_header",
+    "protectedPaths": "protected_paths",
+    "domainName": "domain_name",
+    "hostedZoneName": "hosted_zone_name",
+    "priceClass": "price_class",
+    "errorCachingMinTtl": "error_caching_min_ttl",
+    "protectContent": "protect_content",
+    "webAclId": "web_acl_id",
+    "accessLogBucket": "access_log_bucket",
+}
 
-@dataclass(frozen=True)
-class ProtectedContentArgs:
-    settings: Settings
-    build_dir: Path = DEFAULT_BUILD_DIR
+
+class ProtectedContentArgs(TypedDict):
+    """Inputs of ProtectedContent; each mirrors the stack config key of the same name.
+
+    Only the tokens are Inputs: they may come from another resource, an ESC environment or a
+    secret manager, and are unknown during preview. The other settings are plain values
+    because they decide which resources exist and how many (behaviors, certificate, DNS,
+    protection), and are validated before any resource is declared.
+    """
+
+    auth_token: pulumi.Input[str]
+    """Token viewers send in the auth header (32-256 chars, e.g. openssl rand -hex 32); secret."""
+    previous_auth_tokens: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
+    """Tokens still accepted during a rotation (at most 4); treated as secrets."""
+    auth_header: NotRequired[str]
+    """Lowercase name of the header that carries the token; default authorization."""
+    protected_paths: NotRequired[list[str]]
+    """Path patterns that require the token, each with a wildcard (ex-img/*); default ['*']."""
+    domain_name: NotRequired[str]
+    """Custom domain for the site; omit for the cloudfront.net name. Needs hostedZoneName."""
+    hosted_zone_name: NotRequired[str]
+    """Route 53 public hosted zone that holds domainName."""
+    price_class: NotRequired[str]
+    """CloudFront price class; default PriceClass_100."""
+    error_caching_min_ttl: NotRequired[int]
+    """Seconds CloudFront caches error responses (0 to 31536000); default 10."""
+    protect_content: NotRequired[bool]
+    """Protect the content bucket from deletion (pulumi destroy keeps it); default true."""
+    web_acl_id: NotRequired[str]
+    """ARN of a WAFv2 web ACL with scope CLOUDFRONT; omit for none."""
+    access_log_bucket: NotRequired[str]
+    """Bucket name for CloudFront standard logs; omit for none."""
+    tags: NotRequired[dict[str, str]]
+    """Extra tags for every taggable resource, beside project, stack and managed-by."""
+
+
+def plain_settings(args: ProtectedContentArgs) -> dict:
+    """The non-token inputs, validated like the stack config (same one-line errors)."""
+    raw = {key: args.get(field) for key, field in _PLAIN_INPUTS.items()}
+    return check_values({key: value for key, value in raw.items() if value is not None})
+
+
+def edge_archive(
+    auth_token: pulumi.Input[str],
+    previous_auth_tokens: pulumi.Input[list[pulumi.Input[str]]] | None,
+    header: str,
+    build_dir: Path = DEFAULT_BUILD_DIR,
+) -> pulumi.Output[pulumi.Archive]:
+    """The edge function's code, built once the tokens are known; secret on every path."""
+    tokens = pulumi.Output.secret(
+        pulumi.Output.all(
+            pulumi.Output.from_input(auth_token),
+            pulumi.Output.from_input(previous_auth_tokens),
+        )
+    )
+
+    def build(values: list) -> pulumi.Archive:
+        current, previous = check_tokens(values[0], values[1])
+        return pulumi.FileArchive(str(write_archive(build_dir, (current, *previous), header)))
+
+    return pulumi.Output.secret(tokens.apply(build))
 
 
 class ProtectedContent(pulumi.ComponentResource):
+    """Private S3 content behind CloudFront, let in only with a secret header token."""
+
+    url: pulumi.Output[str]
+    """https URL of the site (the custom domain, else the cloudfront.net name)."""
+    distribution_id: pulumi.Output[str]
+    """CloudFront distribution ID (for invalidations)."""
+    distribution_domain: pulumi.Output[str]
+    """The distribution's cloudfront.net domain name."""
+    bucket_name: pulumi.Output[str]
+    """Bucket for protected content (keys the protected paths match)."""
+    public_bucket_name: pulumi.Output[str]
+    """Bucket for public content and the JSON error pages."""
+    edge_function_version_arn: pulumi.Output[str]
+    """Numbered version ARN of the edge function CloudFront runs."""
+    edge_function_name: pulumi.Output[str]
+    """Name of the edge function; left in AWS after destroy (replicas), delete it later."""
+    edge_function_log_groups: pulumi.Output[str]
+    """Log group name of the edge function in each region where replicas ran."""
+    protected_paths: pulumi.Output[list[str]]
+    """The path patterns that require the token, as validated."""
+
     def __init__(
-        self, name: str, args: ProtectedContentArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: ProtectedContentArgs,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("protected-cdn:index:ProtectedContent", name, None, opts)
-        settings = args.settings
-        self.site = build_site_model(settings)
-        tags = resource_tags(settings.stack)
+        settings = plain_settings(args)
+        domain = settings["domain"]
+        site = build_site_model(settings["protected_paths"], settings["error_caching_min_ttl"])
+        stack = pulumi.get_stack()
+        tags = {**resource_tags(stack), **check_extra_tags(args.get("tags") or {})}
+        protect_content = settings["protect_content"]
+        child = pulumi.ResourceOptions(parent=self)
 
         # Two buckets so that no request on an unprotected behavior can read a protected
         # object, whatever CloudFront's path normalization and S3's key decoding do (README,
         # Security notes). The protected one keeps the original name: existing state stays.
-        self.origin = ContentOrigin(
+        origin = ContentOrigin(
             f"{name}-content",
-            ContentOriginArgs(error_pages={}, protect_content=settings.protect_content, tags=tags),
-            opts=pulumi.ResourceOptions(parent=self),
+            ContentOriginArgs(error_pages={}, protect_content=protect_content, tags=tags),
+            opts=child,
         )
-        self.public_origin = ContentOrigin(
+        public_origin = ContentOrigin(
             f"{name}-public",
             ContentOriginArgs(
-                error_pages=error_page_files(),
-                protect_content=settings.protect_content,
+                error_pages=error_page_files(), protect_content=protect_content, tags=tags
+            ),
+            opts=child,
+        )
+        edge_auth = EdgeAuthFunction(
+            f"{name}-edge-auth",
+            EdgeAuthFunctionArgs(
+                code=edge_archive(
+                    args["auth_token"], args.get("previous_auth_tokens"), settings["auth_header"]
+                ),
                 tags=tags,
             ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        archive_path = write_archive(args.build_dir, settings.accepted_tokens, settings.auth_header)
-        self.edge_auth = EdgeAuthFunction(
-            f"{name}-edge-auth",
-            EdgeAuthFunctionArgs(archive_path=archive_path, tags=tags),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child,
         )
 
         certificate_arn = None
         zone_id = None
-        if settings.domain:
+        if domain:
             zone_id = aws.route53.get_zone_output(
-                name=settings.domain.hosted_zone_name, private_zone=False
+                name=domain.hosted_zone_name,
+                private_zone=False,
+                # parent=self: a provider passed to the component reaches the lookup too.
+                opts=pulumi.InvokeOutputOptions(parent=self),
             ).zone_id
             certificate = DomainCertificate(
                 f"{name}-certificate",
-                DomainCertificateArgs(
-                    domain_name=settings.domain.domain_name, zone_id=zone_id, tags=tags
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
+                DomainCertificateArgs(domain_name=domain.domain_name, zone_id=zone_id, tags=tags),
+                opts=child,
             )
             certificate_arn = certificate.certificate_arn
 
-        self.cdn = Distribution(
+        cdn = Distribution(
             f"{name}-cdn",
             DistributionArgs(
-                site=self.site,
+                site=site,
                 origins={
                     PROTECTED_ORIGIN_ID: S3Origin(
-                        self.origin.bucket.bucket_regional_domain_name,
-                        self.origin.origin_access_control.id,
+                        origin.bucket_regional_domain_name, origin.origin_access_control_id
                     ),
                     PUBLIC_ORIGIN_ID: S3Origin(
-                        self.public_origin.bucket.bucket_regional_domain_name,
-                        self.public_origin.origin_access_control.id,
+                        public_origin.bucket_regional_domain_name,
+                        public_origin.origin_access_control_id,
                     ),
                 },
-                edge_function_version_arn=self.edge_auth.version_arn,
-                price_class=settings.price_class,
-                aliases=(settings.domain.domain_name,) if settings.domain else (),
+                edge_function_version_arn=edge_auth.version_arn,
+                price_class=settings["price_class"],
+                aliases=(domain.domain_name,) if domain else (),
                 certificate_arn=certificate_arn,
-                web_acl_id=settings.web_acl_id,
-                access_log_bucket=settings.access_log_bucket,
-                comment=f"{PROJECT} ({settings.stack})",
+                web_acl_id=settings["web_acl_id"],
+                access_log_bucket=settings["access_log_bucket"],
+                comment=f"{PROJECT} ({stack})",
                 tags=tags,
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child,
         )
-        self.origin.allow_distribution(self.cdn.arn)
-        self.public_origin.allow_distribution(self.cdn.arn)
+        # Here, not in ContentOrigin: the policy names the distribution, created after the
+        # origins. The alias keeps the URN it had as the origin's child: no replacement.
+        for origin_name, content in (
+            (f"{name}-content", origin),
+            (f"{name}-public", public_origin),
+        ):
+            aws.s3.BucketPolicy(
+                f"{origin_name}-policy",
+                bucket=content.policy_bucket,
+                policy=pulumi.Output.all(content.bucket_arn, cdn.arn).apply(
+                    lambda arns: bucket_policy_document(arns[0], arns[1])
+                ),
+                opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=content)]),
+            )
 
-        if settings.domain:
+        if domain:
             DomainAliasRecords(
                 f"{name}-dns",
                 DomainAliasRecordsArgs(
-                    domain_name=settings.domain.domain_name,
+                    domain_name=domain.domain_name,
                     zone_id=zone_id,
-                    distribution_domain_name=self.cdn.domain_name,
-                    distribution_hosted_zone_id=self.cdn.hosted_zone_id,
+                    distribution_domain_name=cdn.domain_name,
+                    distribution_hosted_zone_id=cdn.hosted_zone_id,
                 ),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=child,
             )
-            self.url = pulumi.Output.from_input(f"https://{settings.domain.domain_name}/")
+            self.url = pulumi.Output.from_input(f"https://{domain.domain_name}/")
         else:
-            self.url = self.cdn.domain_name.apply(lambda domain: f"https://{domain}/")
+            self.url = cdn.domain_name.apply(lambda domain_name: f"https://{domain_name}/")
 
-        self.distribution_id = self.cdn.distribution.id
-        self.distribution_domain = self.cdn.domain_name
-        # bucketName: the protected content; publicBucketName: public content and error pages.
-        self.bucket_name = self.origin.bucket.bucket
-        self.public_bucket_name = self.public_origin.bucket.bucket
-        self.edge_function_version_arn = self.edge_auth.version_arn
-        self.edge_function_name = self.edge_auth.function_name
-        self.edge_function_log_groups = self.edge_auth.log_group_pattern
+        self.distribution_id = cdn.distribution_id
+        self.distribution_domain = cdn.domain_name
+        self.bucket_name = origin.bucket_name
+        self.public_bucket_name = public_origin.bucket_name
+        self.edge_function_version_arn = edge_auth.version_arn
+        self.edge_function_name = edge_auth.function_name
+        self.edge_function_log_groups = edge_auth.log_group_pattern
+        self.protected_paths = pulumi.Output.from_input(list(settings["protected_paths"]))
         self.register_outputs(
             {
                 "url": self.url,
                 "distributionId": self.distribution_id,
+                "distributionDomain": self.distribution_domain,
                 "bucketName": self.bucket_name,
                 "publicBucketName": self.public_bucket_name,
                 "edgeFunctionVersionArn": self.edge_function_version_arn,
                 "edgeFunctionName": self.edge_function_name,
                 "edgeFunctionLogGroups": self.edge_function_log_groups,
+                "protectedPaths": self.protected_paths,
             }
         )

@@ -20,6 +20,7 @@ from typing import Any
 import pulumi
 
 from . import cloudfront_facts as facts
+from .site_model import ERROR_PAGES_PREFIX, ordered_behavior_count
 
 PROJECT = "protected-cdn"
 # Config namespaces a stack may use: this project's, the aws provider's and Pulumi's own
@@ -34,8 +35,6 @@ MIN_DISTINCT_TOKEN_CHARACTERS = 10
 MAX_PREVIOUS_TOKENS = 4
 # Our limit, not AWS's: a header name is a short word; this keeps messages and logs small.
 MAX_HEADER_NAME_LENGTH = 128
-# Key prefix of the JSON error pages in the bucket; served by an unprotected behavior.
-ERROR_PAGES_PREFIX = "_errors"
 GENERATE_TOKEN = 'pulumi config set --secret authToken "$(openssl rand -hex 32)"'
 
 # RFC 6750 token68 characters: what `openssl rand -hex|-base64` produces, safe in a header.
@@ -243,6 +242,8 @@ def _as_bool(name: str, raw: Any) -> bool:
 
 
 def _as_int(name: str, raw: Any, low: int, high: int) -> int:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # the component provider hands every number over as a float
     try:
         value = int(str(raw).strip())
     except ValueError:
@@ -291,10 +292,10 @@ def _check_path_patterns(raw: Any) -> tuple[str, ...]:
             name, "is empty", "list at least one pattern, e.g. ex-img/* or * for everything"
         )
     # Count first: a huge list is refused before any per-item work.
-    if len(patterns) + 1 > facts.MAX_CACHE_BEHAVIORS:  # + the error pages behavior
+    if ordered_behavior_count(patterns) > facts.MAX_CACHE_BEHAVIORS:
         raise _fail(
             name,
-            f"needs {len(patterns) + 1} cache behaviors; CloudFront allows "
+            f"needs {ordered_behavior_count(patterns)} cache behaviors; CloudFront allows "
             f"{facts.MAX_CACHE_BEHAVIORS} per distribution",
             "merge patterns with wildcards (ex-img/* covers every file under ex-img/)",
         )
@@ -408,25 +409,41 @@ def parse_settings(
     if region is not None:
         region = check_region(region)
 
-    def value(name: str) -> Any:
-        got = raw.get(name)
-        if got is None:
-            return next(key.default for key in CONFIG_KEYS if key.name == name)
-        return got
-
-    auth_token = _check_token("authToken", raw.get("authToken"))
+    auth_token, previous = check_tokens(raw.get("authToken"), raw.get("previousAuthTokens"))
     if not is_secret("authToken"):
         raise _fail("authToken", "is stored in plaintext", GENERATE_TOKEN)
-    previous = tuple(
-        _check_token("previousAuthTokens", token)
-        for token in _as_list("previousAuthTokens", value("previousAuthTokens"))
-    )
     if previous and not is_secret("previousAuthTokens"):
         raise _fail(
             "previousAuthTokens",
             "is stored in plaintext",
             "pulumi config set --secret --path 'previousAuthTokens[0]' <old token>",
         )
+    return Settings(
+        stack=stack,
+        auth_token=auth_token,
+        previous_auth_tokens=previous,
+        region=region,
+        **check_values(raw),
+    )
+
+
+def _default(name: str) -> Any:
+    return next(key.default for key in CONFIG_KEYS if key.name == name)
+
+
+def check_tokens(auth_token: Any, previous_raw: Any) -> tuple[str, tuple[str, ...]]:
+    """The current token and the previous ones (a list, or its JSON text), checked.
+
+    Shared by the stack program and the component, which calls it inside ``Output.apply``
+    because its token inputs may be secret or unknown Outputs.
+    """
+    auth_token = _check_token("authToken", auth_token)
+    if previous_raw is None:
+        previous_raw = _default("previousAuthTokens")
+    previous = tuple(
+        _check_token("previousAuthTokens", token)
+        for token in _as_list("previousAuthTokens", previous_raw)
+    )
     if len(previous) > MAX_PREVIOUS_TOKENS:
         raise _fail(
             "previousAuthTokens",
@@ -435,6 +452,19 @@ def parse_settings(
         )
     if auth_token in previous or len(set(previous)) != len(previous):
         raise _fail("previousAuthTokens", "repeats a token", "list each old token once")
+    return auth_token, previous
+
+
+def check_values(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Every setting but the tokens, validated: camelCase key -> value (strings as Pulumi
+    config gives them, or typed values as the component receives them); a missing key takes
+    its default. Returns the matching ``Settings`` fields. Shared by the stack program
+    (``parse_settings``) and the ``ProtectedContent`` component, so both fail with the same line.
+    """
+
+    def value(name: str) -> Any:
+        got = raw.get(name)
+        return _default(name) if got is None else got
 
     auth_header = str(value("authHeader")).strip()
     if "_" in auth_header:
@@ -502,22 +532,18 @@ def parse_settings(
             "give the bucket name only, e.g. my-cdn-logs",
         )
 
-    return Settings(
-        stack=stack,
-        auth_token=auth_token,
-        previous_auth_tokens=previous,
-        auth_header=auth_header,
-        protected_paths=_check_path_patterns(value("protectedPaths")),
-        domain=domain,
-        price_class=price_class,
-        error_caching_min_ttl=_as_int(
+    return {
+        "auth_header": auth_header,
+        "protected_paths": _check_path_patterns(value("protectedPaths")),
+        "domain": domain,
+        "price_class": price_class,
+        "error_caching_min_ttl": _as_int(
             "errorCachingMinTtl", value("errorCachingMinTtl"), 0, 31536000
         ),
-        protect_content=_as_bool("protectContent", value("protectContent")),
-        web_acl_id=web_acl_id,
-        access_log_bucket=access_log_bucket,
-        region=region,
-    )
+        "protect_content": _as_bool("protectContent", value("protectContent")),
+        "web_acl_id": web_acl_id,
+        "access_log_bucket": access_log_bucket,
+    }
 
 
 def settings_from_config(

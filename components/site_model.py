@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -17,8 +17,11 @@ from typing import Literal
 from urllib.parse import unquote
 
 from . import cloudfront_facts as facts
-from .settings import ERROR_PAGES_PREFIX, Settings
 
+# Key prefix of the JSON error pages in the bucket; served by an unprotected behavior.
+ERROR_PAGES_PREFIX = "_errors"
+# The package's own files, not the working directory: the component provider runs from the
+# consumer's project.
 ERROR_PAGES_DIR = Path(__file__).resolve().parent.parent / "error_pages"
 ERROR_PAGES_CONTENT_TYPE = "application/json"
 # The whole bucket is the origin; an origin path would prefix every object key.
@@ -59,7 +62,6 @@ class ErrorResponse:
 
 @dataclass(frozen=True)
 class SiteModel:
-    auth_header: str
     # Ordered behaviors in CloudFront's evaluation order, then the default behavior last.
     behaviors: tuple[CacheBehavior, ...]
     error_responses: tuple[ErrorResponse, ...]
@@ -192,16 +194,23 @@ def _behavior(pattern: str | None, protected: bool) -> CacheBehavior:
     return CacheBehavior(pattern, protected=protected, origin_id=origin)
 
 
-def build_site_model(settings: Settings) -> SiteModel:
-    protect_everything = settings.protected_paths == ("*",)
+def ordered_behavior_count(protected_paths: Sequence[str]) -> int:
+    """Ordered cache behaviors the site needs: one per pattern plus the error pages one
+    (CloudFront's MAX_CACHE_BEHAVIORS limit applies to this count)."""
+    return len(protected_paths) + 1
+
+
+def build_site_model(protected_paths: Sequence[str], error_caching_min_ttl: int) -> SiteModel:
+    """The routing for validated protected paths (see settings) and error caching TTL."""
+    protect_everything = tuple(protected_paths) == ("*",)
     # Error pages first, so no protected pattern can shadow them: CloudFront fetches them
     # without running edge functions, and a viewer must be able to read a 404 page.
     ordered = [_behavior(f"{ERROR_PAGES_PREFIX}/*", protected=False)]
     if not protect_everything:
-        ordered += [_behavior(pattern, protected=True) for pattern in settings.protected_paths]
+        ordered += [_behavior(pattern, protected=True) for pattern in protected_paths]
     behaviors = (*ordered, _behavior(None, protected=protect_everything))
     errors = tuple(
-        ErrorResponse(code, code, "/" + error_page_key(code), settings.error_caching_min_ttl)
+        ErrorResponse(code, code, "/" + error_page_key(code), error_caching_min_ttl)
         for code in facts.CUSTOM_ERROR_CODES
     )
-    return SiteModel(settings.auth_header, behaviors, errors)
+    return SiteModel(behaviors, errors)

@@ -127,7 +127,9 @@ class LocalEdge:
         self.token = options.token or secrets.token_hex(32)
         # The program's checks: unknown keys, aws:region, no plaintext token in the file.
         self.settings = stack_file.settings(self.token, options.previous_tokens)
-        self.site: SiteModel = build_site_model(self.settings)
+        self.site: SiteModel = build_site_model(
+            self.settings.protected_paths, self.settings.error_caching_min_ttl
+        )
 
         # In-process S3: moto patches botocore, so the client's calls never leave this process
         # and nothing but the edge port listens. mock_aws is process-wide and nests: two edges

@@ -385,7 +385,7 @@ def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
 def render_access(run: ProgramRun) -> str:
     """For sample paths under each behavior: token required or public, and from which origin."""
     planned = _planned_behaviors(run)
-    site = SiteModel("", tuple(planned), ())
+    site = SiteModel(tuple(planned), ())
     lines = ["who needs the token (sample requests; the first matching behavior decides):"]
     for behavior in planned:
         lines.append(f"  {behavior.label}:")

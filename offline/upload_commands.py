@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         values = read_stack_file(args.stack).project_values()
         values["authToken"] = _UNUSED_TOKEN
         values.pop("previousAuthTokens", None)
-        site = build_site_model(parse_settings(values, args.stack))
+        settings = parse_settings(values, args.stack)
+        site = build_site_model(settings.protected_paths, settings.error_caching_min_ttl)
     except (StackFileError, SettingsError) as error:
         print(f"upload_commands: {error}", file=sys.stderr)
         return 2

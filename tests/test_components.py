@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pulumi
@@ -24,7 +23,6 @@ from offline.program_run import ProgramRun, run_under_mocks
 from .edge_support import CURRENT_TOKEN
 
 EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edge:7"
-DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/E1"
 
 
 def declare(build) -> tuple[ProgramRun, dict]:
@@ -51,8 +49,7 @@ def test_content_origin_declares_a_private_bucket_with_its_error_pages():
         origin = ContentOrigin(
             "origin", ContentOriginArgs(error_pages=error_page_files(), protect_content=True)
         )
-        origin.allow_distribution(DISTRIBUTION_ARN)
-        return {"oac": origin.origin_access_control.id}
+        return {"oac": origin.origin_access_control_id}
 
     run, outputs = declare(build)
     assert_children_of(run, "protected-cdn:index:ContentOrigin")
@@ -60,8 +57,8 @@ def test_content_origin_declares_a_private_bucket_with_its_error_pages():
     assert bucket.protect and bucket.inputs["forceDestroy"] is False
     pages = run.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
     assert len(pages) == len(error_page_files()) == 11
-    policy = json.loads(run.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
-    assert policy["Statement"][0]["Condition"]["StringEquals"]["AWS:SourceArn"] == DISTRIBUTION_ARN
+    # The policy names the distribution: ProtectedContent declares it (no back-edge).
+    assert run.of_type("aws:s3/bucketPolicy:BucketPolicy") == []
     assert outputs["oac"] == "origin-oac-id"
 
 
@@ -79,7 +76,7 @@ def test_edge_auth_function_exposes_the_numbered_version_name_and_log_groups(tmp
     archive = write_archive(tmp_path, [CURRENT_TOKEN])
 
     def build():
-        edge = EdgeAuthFunction("edge", EdgeAuthFunctionArgs(archive_path=archive))
+        edge = EdgeAuthFunction("edge", EdgeAuthFunctionArgs(code=pulumi.FileArchive(str(archive))))
         return {
             "version": edge.version_arn,
             "name": edge.function_name,
@@ -99,7 +96,10 @@ def test_edge_auth_function_exposes_the_numbered_version_name_and_log_groups(tmp
 
 def _site(*patterns):
     return build_site_model(
-        parse_settings({"authToken": CURRENT_TOKEN, "protectedPaths": list(patterns)}, "dev")
+        parse_settings(
+            {"authToken": CURRENT_TOKEN, "protectedPaths": list(patterns)}, "dev"
+        ).protected_paths,
+        10,
     )
 
 

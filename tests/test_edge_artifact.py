@@ -187,7 +187,7 @@ def test_zip_entries_have_fixed_dates_and_modes():
 )
 def test_builder_rejects_inputs_that_would_deploy_a_broken_check(tokens, header):
     with pytest.raises(ValueError):
-        render_config_module(tokens, header, "protected-cdn")
+        render_config_module(tokens, header)
 
 
 def test_each_denial_returns_its_own_headers_a_caller_may_change(edge):

@@ -224,7 +224,10 @@ def test_one_log_line_per_request_with_method_path_behavior_status_and_time(loca
 
 def test_behaviors_come_from_the_stack_settings(local):
     expected = build_site_model(
-        parse_settings({"authToken": CURRENT_TOKEN, "protectedPaths": ["ex-img/*"]}, "dev")
+        parse_settings(
+            {"authToken": CURRENT_TOKEN, "protectedPaths": ["ex-img/*"]}, "dev"
+        ).protected_paths,
+        10,
     )
     assert local.site.behaviors == expected.behaviors
     assert local.site.error_responses == expected.error_responses

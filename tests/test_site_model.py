@@ -24,7 +24,10 @@ from .edge_support import CURRENT_TOKEN
 
 def site(*patterns):
     return build_site_model(
-        parse_settings({"authToken": CURRENT_TOKEN, "protectedPaths": list(patterns)}, "dev")
+        parse_settings(
+            {"authToken": CURRENT_TOKEN, "protectedPaths": list(patterns)}, "dev"
+        ).protected_paths,
+        10,
     )
 
 
