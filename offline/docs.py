@@ -1,8 +1,9 @@
-"""`make docs`: render the config keys' docs from their one source, CONFIG_KEYS.
+"""`make docs`: render the config keys' and outputs' docs from their one source each.
 
 ``components/settings.py`` holds each key's type, default, secret flag and full description.
 This writes them into Pulumi.yaml's ``config:`` block (the rest of the file is kept as it is)
-and into README's configuration table (between the markers). tests/test_docs_source.py
+and into README's configuration table (between the markers); README's outputs table comes from
+ProtectedContent's output annotations through the schema Pulumi infers. tests/test_docs_source.py
 renders both in memory and fails on any difference.
 
     python -m offline.docs --write     # regenerate the two files
@@ -30,6 +31,12 @@ TABLE_BEGIN = (
     " edit it there -->"
 )
 TABLE_END = "<!-- /config-table -->"
+OUTPUTS_BEGIN = (
+    "<!-- outputs-table: generated from ProtectedContent's output annotations by `make docs`;"
+    " edit their docstrings -->"
+)
+OUTPUTS_END = "<!-- /outputs-table -->"
+COMPONENT_TOKEN = "protected-cdn:index:ProtectedContent"
 # Width of a description line in Pulumi.yaml (after its 6-space indent).
 WRAP = 90
 
@@ -116,14 +123,45 @@ def config_table(keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
     return "\n".join(rows) + "\n"
 
 
+def component_schema() -> dict:
+    """ProtectedContent's schema as Pulumi's component provider host infers it (one source for
+    the outputs: their annotations and docstrings)."""
+    from pulumi.provider.experimental.component import ComponentProvider
+
+    from components.protected_content import ProtectedContent
+
+    provider = ComponentProvider([ProtectedContent], "protected-cdn", None, "0.0.0")
+    return json.loads(provider.schema)["resources"][COMPONENT_TOKEN]
+
+
+def _schema_type(prop: dict) -> str:
+    if prop.get("type") == "array":
+        return f"list of {prop['items'].get('type', 'object')}s"
+    return prop.get("type", "object")
+
+
+def outputs_table(schema: dict | None = None) -> str:
+    properties = (schema or component_schema())["properties"]
+    rows = ["| output | type | meaning |", "|---|---|---|"]
+    for name, prop in properties.items():
+        cells = (f"`{name}`", _schema_type(prop), prop.get("description", ""))
+        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def _between(current: str, begin: str, end: str, body: str) -> str:
+    start = current.find(begin)
+    stop = current.find(end)
+    if start < 0 or stop < start:
+        raise DocsError(f"README.md lacks the markers {begin!r} ... {end!r}")
+    body_start = start + len(begin)
+    return current[:body_start] + "\n" + body + current[stop:]
+
+
 def readme(current: str, keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
-    """README with the text between the config-table markers regenerated."""
-    start = current.find(TABLE_BEGIN)
-    end = current.find(TABLE_END)
-    if start < 0 or end < start:
-        raise DocsError(f"README.md lacks the markers {TABLE_BEGIN!r} ... {TABLE_END!r}")
-    body_start = start + len(TABLE_BEGIN)
-    return current[:body_start] + "\n" + config_table(keys) + current[end:]
+    """README with the text between the config-table and outputs-table markers regenerated."""
+    current = _between(current, TABLE_BEGIN, TABLE_END, config_table(keys))
+    return _between(current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table())
 
 
 def targets() -> dict[Path, str]:

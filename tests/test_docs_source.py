@@ -83,3 +83,14 @@ def test_check_mode_reports_stale_files_with_the_fix(monkeypatch, capsys, tmp_pa
 def test_a_readme_without_the_markers_is_refused_in_one_line():
     with pytest.raises(docs.DocsError, match="markers"):
         docs.readme("# no table here\n")
+
+
+def test_the_stack_exports_exactly_the_component_outputs_the_readme_describes():
+    from .program_support import run_stack
+
+    properties = docs.component_schema()["properties"]
+    assert sorted(run_stack("dev").outputs) == sorted(properties)
+    assert all(prop.get("description") for prop in properties.values())
+    table = docs.outputs_table()
+    for name in properties:
+        assert f"| `{name}` |" in table
