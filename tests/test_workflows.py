@@ -194,3 +194,39 @@ def test_the_integration_test_runs_on_demand_and_nightly():
     assert "workflow_dispatch" in document["on"] and document["on"]["schedule"]
     (run,) = [s for _j, _job, s in steps(document) if s.get("run") == "make integration"]
     assert run["env"]["PROTECTED_CDN_INTEGRATION"] == "1"
+
+
+# --- the README's CI/CD section ---------------------------------------------------------
+
+
+def cicd_section() -> str:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("\n## CI/CD\n")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def yaml_blocks(text: str) -> list[dict]:
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def test_the_cicd_section_names_the_workflows_that_exist_and_sits_before_layout():
+    readme = (ROOT / "README.md").read_text()
+    assert readme.index("\n## CI/CD\n") < readme.index("\n## Layout\n")
+    section = cicd_section()
+    for path in workflow_files():
+        assert f"`{path.name}`" in section, path.name
+    assert "### Alarms" in section and "make integration" in section
+
+
+def test_the_readmes_esc_stack_file_is_read_by_the_offline_tools(tmp_path):
+    from components.settings import CONFIG_KEYS
+    from offline.stack_file import read_stack_file
+
+    environment, stack_file = yaml_blocks(cicd_section())
+    keys = {f"protected-cdn:{key.name}" for key in CONFIG_KEYS}
+    imported = environment["values"]["pulumiConfig"]
+    assert set(imported) <= keys and "protected-cdn:authToken" in imported
+    (tmp_path / "Pulumi.esc.yaml").write_text(yaml.safe_dump(stack_file))
+    parsed = read_stack_file("esc", tmp_path)
+    assert parsed.environments == tuple(stack_file["environment"]) == ("protected-cdn/prod",)
+    assert "protected-cdn:authToken" not in parsed.config
