@@ -14,7 +14,7 @@ CONSTRAINTS_HEADER := \# Exact versions the test suite runs with (pip install -c
 MAKEFLAGS += --no-print-directory
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean
+.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean
 
 help: ## list the targets (this text)
 	@echo "protected-cdn: make <target> [STACK=dev] [PORT=8080]"
@@ -54,6 +54,10 @@ format: $(STAMP) ## format and fix the code with ruff
 
 test: lint ## lint, then the whole test suite
 	@$(PY) -m pytest
+
+# Deploys an ephemeral stack to AWS: needs the pulumi CLI, AWS credentials and a Pulumi login.
+integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (costs money)
+	@PROTECTED_CDN_INTEGRATION=1 $(PY) -m pytest tests/integration -v -s -rs
 
 local: $(STAMP) ## serve CONTENT through the edge on 127.0.0.1:PORT (STACK's settings)
 	@$(PY) -m offline.local_edge --stack $(STACK) --content $(CONTENT) --port $(PORT)

@@ -24,6 +24,10 @@ def component_args(settings: Settings) -> ProtectedContentArgs:
         args["web_acl_id"] = settings.web_acl_id
     if settings.access_log_bucket:
         args["access_log_bucket"] = settings.access_log_bucket
+    if settings.alarm_email:
+        args["alarm_email"] = settings.alarm_email
+    if settings.alarm_topic_arn:
+        args["alarm_topic_arn"] = settings.alarm_topic_arn
     return args
 
 

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 
 from edge_handler.build import write_archive
 
+from .alarms import EdgeAlarms, EdgeAlarmsArgs
 from .content_origin import ContentOrigin, ContentOriginArgs, bucket_policy_document
 from .distribution import Distribution, DistributionArgs, S3Origin
 from .domain import (
@@ -42,6 +43,8 @@ _PLAIN_INPUTS = {
     "protectContent": "protect_content",
     "webAclId": "web_acl_id",
     "accessLogBucket": "access_log_bucket",
+    "alarmEmail": "alarm_email",
+    "alarmTopicArn": "alarm_topic_arn",
 }
 
 
@@ -76,6 +79,10 @@ class ProtectedContentArgs(TypedDict):
     """ARN of a WAFv2 web ACL with scope CLOUDFRONT; omit for none."""
     access_log_bucket: NotRequired[str]
     """Bucket name for CloudFront standard logs; omit for none."""
+    alarm_email: NotRequired[str]
+    """Email for the edge alarms (5xx rate, edge errors, 401 rise) via a us-east-1 SNS topic."""
+    alarm_topic_arn: NotRequired[str]
+    """Existing SNS topic in us-east-1 for the edge alarms; omit for none."""
     tags: NotRequired[dict[str, str]]
     """Extra tags for every taggable resource, beside project, stack and managed-by."""
 
@@ -223,6 +230,19 @@ class ProtectedContent(pulumi.ComponentResource):
                     lambda arns: bucket_policy_document(arns[0], arns[1])
                 ),
                 opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=content)]),
+            )
+
+        # Only on request: the additional metrics the 401 alarm needs are billed.
+        if settings["alarm_email"] or settings["alarm_topic_arn"]:
+            EdgeAlarms(
+                f"{name}-alarms",
+                EdgeAlarmsArgs(
+                    distribution_id=cdn.distribution_id,
+                    email=settings["alarm_email"],
+                    topic_arn=settings["alarm_topic_arn"],
+                    tags=tags,
+                ),
+                opts=child,
             )
 
         if domain:

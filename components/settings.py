@@ -48,6 +48,10 @@ _PATH_PATTERN = re.compile(r"[A-Za-z0-9_.*$/~\"'@:+?&-]+")
 _DOMAIN_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _WEB_ACL_ARN = re.compile(r"arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[\w-]+")
 _BUCKET_NAME = re.compile(r"(?!-)[a-z0-9.-]{3,63}(?<!-)")
+# One address, no display name or list: SNS's email protocol takes exactly that.
+_EMAIL = re.compile(r"[^@\s,;<>]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
+# CloudFront's metrics live in us-east-1; an alarm may only notify a topic of its own region.
+_ALARM_TOPIC_ARN = re.compile(r"arn:aws:sns:us-east-1:\d{12}:[A-Za-z0-9_-]{1,256}")
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,21 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "Name of an existing bucket for CloudFront standard logs (ACLs enabled); empty for none.",
         "",
     ),
+    ConfigKey(
+        "alarmEmail",
+        "string",
+        "Email address that gets the edge alarms (5xx rate, Lambda@Edge execution and "
+        "validation errors, a sudden rise of 401s) through a new SNS topic in us-east-1; "
+        "AWS mails a confirmation link first. Empty (with `alarmTopicArn` empty) for no alarms.",
+        "",
+    ),
+    ConfigKey(
+        "alarmTopicArn",
+        "string",
+        "ARN of an existing SNS topic in us-east-1 for the edge alarms, instead of (or beside) "
+        "`alarmEmail`; empty for none.",
+        "",
+    ),
 )
 
 
@@ -180,6 +199,9 @@ class Settings:
     access_log_bucket: str | None
     # aws:region, where the bucket lives; None only when parsed without the stack's aws config.
     region: str | None = None
+    # Edge alarms (components/alarms.py): on when either is set.
+    alarm_email: str | None = None
+    alarm_topic_arn: str | None = None
 
     @property
     def accepted_tokens(self) -> tuple[str, ...]:
@@ -543,7 +565,28 @@ def check_values(raw: Mapping[str, Any]) -> dict[str, Any]:
         "protect_content": _as_bool("protectContent", value("protectContent")),
         "web_acl_id": web_acl_id,
         "access_log_bucket": access_log_bucket,
+        **_check_alarm_targets(value("alarmEmail"), value("alarmTopicArn")),
     }
+
+
+def _check_alarm_targets(email_raw: Any, topic_raw: Any) -> dict[str, str | None]:
+    """Where the edge alarms go: an email address, an SNS topic in us-east-1, both or none."""
+    email = str(email_raw).strip() or None
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        raise _fail(
+            "alarmEmail",
+            f"{shown(email)} is not one email address",
+            "pulumi config set alarmEmail ops@example.com",
+        )
+    topic_arn = str(topic_raw).strip() or None
+    if topic_arn and not _ALARM_TOPIC_ARN.fullmatch(topic_arn):
+        raise _fail(
+            "alarmTopicArn",
+            f"{shown(topic_arn)} is not the ARN of an SNS topic in us-east-1 (CloudFront's "
+            "metrics and so its alarms live there; an alarm notifies topics of its own region)",
+            "pulumi config set alarmTopicArn arn:aws:sns:us-east-1:<account>:<topic>",
+        )
+    return {"alarm_email": email, "alarm_topic_arn": topic_arn}
 
 
 def settings_from_config(

@@ -209,12 +209,40 @@ def _kind_details(r: Registration, i: dict) -> list[str]:
         return [f"{i['domainName']} validation={i['validationMethod']} region={i.get('region')}"]
     if kind == "CertificateValidation":
         return [f"region={i.get('region')} records={i.get('validationRecordFqdns')}"]
+    if kind in ("MetricAlarm", "Topic", "TopicSubscription", "MonitoringSubscription"):
+        return _alarm_details(kind, i)
     if kind == "Record":
         if i.get("aliases"):
             alias = i["aliases"][0]
             return [f"{i['type']} {i['name']} → alias {alias['name']} (zone {alias['zoneId']})"]
         return [f"{i['type']} {i['name']} → {', '.join(i.get('records', []))}"]
     return []
+
+
+def _alarm_details(kind: str, i: dict) -> list[str]:
+    """The edge alarms (components/alarms.py): what each watches, where, and whom it tells."""
+    if kind == "MonitoringSubscription":
+        status = i["monitoringSubscription"]["realtimeMetricsSubscriptionConfig"]
+        return [f"additional metrics {status['realtimeMetricsSubscriptionStatus']} (billed)"]
+    if kind == "Topic":
+        return [f"region={i.get('region')}"]
+    if kind == "TopicSubscription":
+        return [f"{i['protocol']} {i['endpoint']} region={i.get('region')}"]
+    condition = f"{i['comparisonOperator']} {i.get('thresholdMetricId') or i.get('threshold')}"
+    window = f"{i.get('datapointsToAlarm')} of {i['evaluationPeriods']} periods"
+    if i.get("metricQueries"):
+        metric = next(q["metric"] for q in i["metricQueries"] if q.get("metric"))
+        band = next(q["expression"] for q in i["metricQueries"] if q.get("expression"))
+        watched = f"{metric['namespace']} {metric['metricName']} {metric['stat']} vs {band}"
+        period, dimensions = metric["period"], metric["dimensions"]
+    else:
+        watched = f"{i['namespace']} {i['metricName']} {i['statistic']}"
+        period, dimensions = i["period"], i["dimensions"]
+    dims = " ".join(f"{k}={v}" for k, v in sorted(dimensions.items()))
+    return [
+        f"{watched} {condition}, {window} of {period}s region={i.get('region')}",
+        f"{dims} missing={i.get('treatMissingData')}",
+    ]
 
 
 def _short(value: Any) -> str:

@@ -94,6 +94,12 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif kind == "aws:iam/role:Role":
             role_name = state.get("name") or autoname(name)
             state |= {"name": role_name, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{role_name}"}
+        elif kind == "aws:sns/topic:Topic":
+            topic_name = state.get("name") or autoname(name)
+            region = state.get("region") or "us-east-1"
+            state |= {"name": topic_name, "arn": f"arn:aws:sns:{region}:{ACCOUNT_ID}:{topic_name}"}
+        elif kind == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            state |= {"name": state.get("name") or autoname(name)}
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:

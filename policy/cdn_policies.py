@@ -279,6 +279,50 @@ def _protected_origin_behind_check(args: ResourceValidationArgs, report: ReportV
             )
 
 
+# 10. Alarms on CloudFront metrics watch where CloudFront publishes them.
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+CLOUDFRONT_NAMESPACE = "AWS/CloudFront"
+METRICS_REGION = "us-east-1"
+
+
+def _cloudfront_metrics(props) -> Iterator[tuple[str, dict]]:
+    """(metric name, dimensions) of every CloudFront metric an alarm reads."""
+    if props.get("namespace") == CLOUDFRONT_NAMESPACE:
+        yield props.get("metricName"), props.get("dimensions") or {}
+    for query in props.get("metricQueries") or []:
+        metric = query.get("metric") or {}
+        if metric.get("namespace") == CLOUDFRONT_NAMESPACE:
+            yield metric.get("metricName"), metric.get("dimensions") or {}
+
+
+def _cloudfront_alarms_in_us_east_1(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """An alarm elsewhere, or without Region=Global, watches a metric that never gets data:
+    it stays quiet through an outage."""
+    if args.resource_type != METRIC_ALARM:
+        return
+    metrics = list(_cloudfront_metrics(args.props))
+    if not metrics:
+        return
+    if args.props.get("region") != METRICS_REGION:
+        report(
+            f"alarm on CloudFront metrics has region {args.props.get('region')!r}; CloudFront "
+            f"publishes them only in {METRICS_REGION} (set region={METRICS_REGION!r})"
+        )
+    for name, dimensions in metrics:
+        if dimensions.get("Region") != "Global" or not dimensions.get("DistributionId"):
+            report(
+                f"alarm metric {name!r} has dimensions {dimensions!r}; CloudFront's carry "
+                "DistributionId and Region=Global"
+            )
+    for key in ("alarmActions", "okActions"):
+        for action in args.props.get(key) or []:
+            if isinstance(action, str) and not action.startswith(f"arn:aws:sns:{METRICS_REGION}:"):
+                report(
+                    f"{key} {action!r} is not an SNS topic in {METRICS_REGION}; an alarm "
+                    "notifies topics of its own region only"
+                )
+
+
 MANDATORY = EnforcementLevel.MANDATORY
 POLICIES = [
     StackValidationPolicy(
@@ -333,6 +377,12 @@ POLICIES = [
         name="protected-origin-behind-check",
         description="An unprotected behavior never targets an origin that holds protected content.",
         validate=_protected_origin_behind_check,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="cloudfront-alarms-us-east-1",
+        description="Alarms on CloudFront metrics are in us-east-1 with Region=Global.",
+        validate=_cloudfront_alarms_in_us_east_1,
         enforcement_level=MANDATORY,
     ),
 ]

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+import components.alarms
 import components.content_origin
 import components.distribution
 import components.domain
@@ -30,6 +31,7 @@ COMPONENT_CLASSES = (
     components.distribution.Distribution,
     components.domain.DomainCertificate,
     components.domain.DomainAliasRecords,
+    components.alarms.EdgeAlarms,
     ProtectedContent,
 )
 DOMAIN = {"domain_name": "assets.example.com", "hosted_zone_name": "example.com"}
@@ -231,7 +233,7 @@ def test_every_component_registers_exactly_its_annotated_outputs(monkeypatch):
         return original(self, outputs)
 
     monkeypatch.setattr(pulumi.ComponentResource, "register_outputs", record)
-    run = declare({"auth_token": CURRENT_TOKEN, **DOMAIN})
+    run = declare({"auth_token": CURRENT_TOKEN, **DOMAIN, "alarm_email": "ops@example.com"})
     assert set(registered) == set(COMPONENT_CLASSES), registered
     for cls in COMPONENT_CLASSES:
         names = output_names(cls)

@@ -32,6 +32,7 @@ POLICY_NAMES = {
     "error-pages-json-unprotected",
     "protected-content-versioned",
     "protected-origin-behind-check",
+    "cloudfront-alarms-us-east-1",
 }
 
 

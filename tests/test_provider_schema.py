@@ -85,6 +85,8 @@ def test_every_input_is_in_the_schema_with_a_type_and_a_description(schema):
         "protectContent",
         "webAclId",
         "accessLogBucket",
+        "alarmEmail",
+        "alarmTopicArn",
         "tags",
     } == expected
     for name, spec in inputs.items():

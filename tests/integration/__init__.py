@@ -1,0 +1,1 @@
+"""Live tests against AWS (skipped unless enabled) and their offline-tested helpers."""
