@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components.protected_content import ProtectedContent, ProtectedContentArgs
+from components.protected_content import ClientArgs, ProtectedContent, ProtectedContentArgs
 from components.settings import Settings, load_settings
 
 
@@ -24,7 +24,26 @@ def component_args(settings: Settings) -> ProtectedContentArgs:
         args["web_acl_id"] = settings.web_acl_id
     if settings.access_log_bucket:
         args["access_log_bucket"] = settings.access_log_bucket
+    if settings.clients:
+        args["clients"] = client_args(settings)
+    if settings.log_allowed:
+        args["log_allowed"] = True
     return args
+
+
+def client_args(settings: Settings) -> dict[str, ClientArgs]:
+    """The named clients as the component's input (validated again there, inside the apply)."""
+    result: dict[str, ClientArgs] = {}
+    for client in settings.clients:
+        entry = ClientArgs(token=client.tokens[0])
+        if len(client.tokens) > 1:
+            entry["previous_token"] = client.tokens[1]
+        if client.expires is not None:
+            entry["expires"] = client.expires
+        if client.paths is not None:
+            entry["paths"] = list(client.paths)
+        result[client.name] = entry
+    return result
 
 
 # Validated before any resource is declared: a bad value stops here with the key and the fix.
