@@ -686,12 +686,14 @@ def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -
                 "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
             )
         if not any(covered_by(text, protected) for protected in protected_paths):
+            folders = [p for p in protected_paths if p.endswith("*")]
+            example = folders[0][:-1] + name + "/*" if folders else protected_paths[0]
             raise _fail(
                 key,
                 f"{shown(pattern)} is not inside the protected paths "
-                f"({', '.join(protected_paths)})",
-                "use a pattern that starts with a protected folder, e.g. "
-                f"{clip(protected_paths[0].rstrip('*') + name + '/*')}",
+                f"({clip(', '.join(protected_paths))})",
+                "use a protected pattern, or one that starts with a protected pattern's text "
+                f"before its final *, e.g. {clip(example)}",
             )
         if text not in cleaned:
             cleaned.append(text)
