@@ -112,15 +112,26 @@ class StackFile:
 
     def plaintext_token_keys(self) -> list[str]:
         """Token keys holding any plaintext value: committed secrets, always refused."""
-        return [
+        keys = [
             key
             for key in TOKEN_KEYS
             if key in self.values
             and any(not isinstance(v, Secure) for v in _leaves(self.values[key]))
         ]
+        clients = self.values.get(CLIENTS_KEY)
+        if isinstance(clients, dict) and any(
+            isinstance(entry, dict)
+            and any(f in entry and not isinstance(entry[f], Secure) for f in CLIENT_TOKEN_FIELDS)
+            for entry in clients.values()
+        ):
+            keys.append(CLIENTS_KEY)
+        return keys
 
     def reject_plaintext_tokens(self) -> None:
         for key in self.plaintext_token_keys():
+            if key == CLIENTS_KEY:
+                self.client_entries()  # names the client and the field, with the fix
+                continue
             name = key.removeprefix(PROJECT + ":")
             where = f"--path '{name}[0]' " if name == "previousAuthTokens" else ""
             raise SettingsError(

@@ -164,6 +164,8 @@ def write_stack(tmp_path, clients_yaml: str):
 
 def test_a_client_token_committed_in_plaintext_is_refused(tmp_path):
     stack_file = write_stack(tmp_path, f"    partner-a:\n      token: {OPEN_TOKEN}\n")
+    assert stack_file.plaintext_token_keys() == ["protected-cdn:clients"]
+    assert read_stack_file("partners").plaintext_token_keys() == []
     with pytest.raises(SettingsError) as caught:
         stack_file.settings(CURRENT_TOKEN)
     message = str(caught.value)
