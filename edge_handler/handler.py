@@ -150,8 +150,7 @@ def _log(kind: str, reason, request, event, client) -> None:
     uri_json = _json_string(uri[:256]) if isinstance(uri, str) else "null"
     id_json = _json_string(request_id[:64]) if isinstance(request_id, str) else "null"
     reason_part = f'"reason":"{reason}",' if reason else ""
-    # Client names are [a-z0-9-] (settings), safe in JSON as they are.
-    client_part = f'"client":"{client}",' if client else ""
+    client_part = f'"client":{_json_string(client)},' if client else ""
     sys.stdout.write(
         f'{{"event":"{kind}",{reason_part}{client_part}"uri":{uri_json},"requestId":{id_json}}}\n'
     )
