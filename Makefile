@@ -14,7 +14,7 @@ CONSTRAINTS_HEADER := \# Exact versions the test suite runs with (pip install -c
 MAKEFLAGS += --no-print-directory
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean
+.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean clients new-client
 
 help: ## list the targets (this text)
 	@echo "protected-cdn: make <target> [STACK=dev] [PORT=8080]"
@@ -78,6 +78,13 @@ plan-json: $(STAMP) ## the same plan as JSON on stdout
 
 snapshots: $(STAMP) ## accept the current plans as tests/snapshots/
 	@$(PY) -m offline.plan --write-snapshots
+
+clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (never a token)
+	@$(PY) -m offline.clients --stack $(STACK)
+
+# NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*']
+new-client: $(STAMP) ## a fresh token for client NAME, shown once, with the pulumi config commands
+	@$(PY) -m offline.clients --new "$(NAME)" $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
 	@$(PY) -m offline.upload_commands --stack $(STACK) --content $(CONTENT)

@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components.protected_content import ProtectedContent, ProtectedContentArgs
+from components.protected_content import ClientArgs, ProtectedContent, ProtectedContentArgs
 from components.settings import Settings, load_settings
 
 
@@ -28,7 +28,26 @@ def component_args(settings: Settings) -> ProtectedContentArgs:
         args["alarm_email"] = settings.alarm_email
     if settings.alarm_topic_arn:
         args["alarm_topic_arn"] = settings.alarm_topic_arn
+    if settings.clients:
+        args["clients"] = client_args(settings)
+    if settings.log_allowed:
+        args["log_allowed"] = True
     return args
+
+
+def client_args(settings: Settings) -> dict[str, ClientArgs]:
+    """The named clients as the component's input (validated again there, inside the apply)."""
+    result: dict[str, ClientArgs] = {}
+    for client in settings.clients:
+        entry = ClientArgs(token=client.tokens[0])
+        if len(client.tokens) > 1:
+            entry["previous_token"] = client.tokens[1]
+        if client.expires is not None:
+            entry["expires"] = client.expires
+        if client.paths is not None:
+            entry["paths"] = list(client.paths)
+        result[client.name] = entry
+    return result
 
 
 # Validated before any resource is declared: a bad value stops here with the key and the fix.

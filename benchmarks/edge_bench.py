@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from edge_handler.artifact import load_handler
-from edge_handler.build import build_archive, write_archive
+from edge_handler.build import EdgeClient, build_archive, write_archive
 from offline.viewer_event import viewer_request_event
 
 TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
@@ -87,6 +87,69 @@ def main() -> None:
         print(f"{name:28s} {value:7.3f} us/call  ({value / floor:5.1f}x floor)")
     print(f"{'import from zip':28s} {min(import_times) * 1e3:7.3f} ms (best of 20)")
     print(f"{'zip size':28s} {len(build_archive([TOKEN, PREVIOUS])):7d} bytes (2 tokens)")
+    bench_clients(workdir)
+
+
+# --- named clients (issue 10) ----------------------------------------------------------------
+
+CLIENT_COUNTS = (1, 100, 1000)
+FAR_FUTURE = 4102358400  # 2099-12-31T00:00:00Z: every client has an expiry to check
+
+
+def clients(count: int) -> list[EdgeClient]:
+    """``count`` clients, each with a rotation token, an expiry and (even ones) a path scope."""
+    return [
+        EdgeClient(
+            f"client-{i:04d}",
+            (f"{i:064x}", f"{i + 10**6:064x}"),
+            FAR_FUTURE,
+            (f"ex-img/client-{i:04d}/*",) if i % 2 == 0 else None,
+        )
+        for i in range(count)
+    ]
+
+
+def bench_clients(workdir: Path) -> None:
+    """allow / 401 / 403 per call for 1, 100 and 1,000 clients; archive size for each.
+
+    allow: an unrestricted token (the stack's authToken, client default); allow scoped and
+    403: the last scoped client, in and out of its folder; 401: an unknown token.
+    """
+    print()
+    print("named clients (each with expiry and rotation token; even ones scoped to a folder):")
+    print(
+        f"{'clients':>8s} {'allow':>9s} {'allow scoped':>13s} {'401':>9s} {'403':>9s} {'zip':>10s}"
+    )
+    results = {}
+    for count in CLIENT_COUNTS:
+        named = clients(count)
+        edge = load_handler(write_archive(workdir / f"clients-{count}", [TOKEN], clients=named))
+        scoped = next(c for c in reversed(named) if c.paths)
+
+        def event(token: str, uri: str):
+            return lambda: viewer_request_event(
+                [("Authorization", token), ("Accept", "*/*")], uri=uri
+            )
+
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+            figures = (
+                per_call_us(edge.handler, event(TOKEN, "/ex-img/a/b.png")),
+                per_call_us(edge.handler, event(scoped.tokens[0], f"/ex-img/{scoped.name}/b.png")),
+                per_call_us(edge.handler, event("x" * 64, "/ex-img/a/b.png")),
+                per_call_us(edge.handler, event(scoped.tokens[0], "/ex-img/other/b.png")),
+            )
+        size = len(build_archive([TOKEN], clients=named))
+        results[count] = figures[0]
+        allow, allow_scoped, denied, forbidden = figures
+        print(
+            f"{count:8d} {allow:6.3f} us {allow_scoped:10.3f} us {denied:6.3f} us "
+            f"{forbidden:6.3f} us {size:9d} B"
+        )
+    ratio = results[CLIENT_COUNTS[-1]] / results[CLIENT_COUNTS[0]]
+    print(
+        f"allow at {CLIENT_COUNTS[-1]} clients / allow at 1 client: {ratio:.2f}x (target <= 1.5x)"
+    )
+    print("zip limit for a Lambda@Edge viewer-request function: 1,048,576 B")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from .domain import (
     DomainCertificateArgs,
 )
 from .edge_auth import EdgeAuthFunction, EdgeAuthFunctionArgs
-from .settings import PROJECT, check_tokens, check_values
+from .settings import PROJECT, check_clients, check_tokens, check_values
 from .site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, build_site_model, error_page_files
 from .tags import check_extra_tags, resource_tags
 
@@ -46,6 +46,22 @@ _PLAIN_INPUTS = {
     "alarmEmail": "alarm_email",
     "alarmTopicArn": "alarm_topic_arn",
 }
+
+# Named clients (issue 10): whether admitted requests are logged is a plain setting too.
+_PLAIN_INPUTS["logAllowed"] = "log_allowed"
+
+
+class ClientArgs(TypedDict):
+    """One named client: its own token, optional expiry and path scope."""
+
+    token: pulumi.Input[str]
+    """The client's token (32-256 chars, e.g. openssl rand -hex 32); secret."""
+    previous_token: NotRequired[pulumi.Input[str]]
+    """A second token accepted during this client's rotation; secret."""
+    expires: NotRequired[pulumi.Input[str]]
+    """RFC 3339 UTC time from which the edge refuses the client (2027-03-31T00:00:00Z)."""
+    paths: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
+    """Path patterns inside protectedPaths the client may open; omit for all of them."""
 
 
 class ProtectedContentArgs(TypedDict):
@@ -85,6 +101,10 @@ class ProtectedContentArgs(TypedDict):
     """Existing SNS topic in us-east-1 for the edge alarms; omit for none."""
     tags: NotRequired[dict[str, str]]
     """Extra tags for every taggable resource, beside project, stack and managed-by."""
+    clients: NotRequired[pulumi.Input[dict[str, pulumi.Input[ClientArgs]]]]
+    """Named clients (at most 1000), name ([a-z0-9-]{1,40}) -> token, expiry, paths; secret."""
+    log_allowed: NotRequired[bool]
+    """Log one line per admitted request (client, uri, requestId); default false."""
 
 
 def plain_settings(args: ProtectedContentArgs) -> dict:
@@ -98,18 +118,33 @@ def edge_archive(
     previous_auth_tokens: pulumi.Input[list[pulumi.Input[str]]] | None,
     header: str,
     build_dir: Path = DEFAULT_BUILD_DIR,
+    clients: pulumi.Input[dict] | None = None,
+    protected_paths: tuple[str, ...] = ("*",),
+    log_allowed: bool = False,
 ) -> pulumi.Output[pulumi.Archive]:
-    """The edge function's code, built once the tokens are known; secret on every path."""
+    """The edge function's code, built once the tokens are known; secret on every path.
+
+    ``clients`` (the named clients, tokens included) are checked inside the apply, as the
+    tokens are: they may be secret or unknown Outputs.
+    """
     tokens = pulumi.Output.secret(
         pulumi.Output.all(
             pulumi.Output.from_input(auth_token),
             pulumi.Output.from_input(previous_auth_tokens),
+            pulumi.Output.from_input(clients),
         )
     )
 
     def build(values: list) -> pulumi.Archive:
         current, previous = check_tokens(values[0], values[1])
-        return pulumi.FileArchive(str(write_archive(build_dir, (current, *previous), header)))
+        named = check_clients(values[2], protected_paths, (current, *previous))
+        return pulumi.FileArchive(
+            str(
+                write_archive(
+                    build_dir, (current, *previous), header, clients=named, log_allowed=log_allowed
+                )
+            )
+        )
 
     return pulumi.Output.secret(tokens.apply(build))
 
@@ -170,7 +205,12 @@ class ProtectedContent(pulumi.ComponentResource):
             f"{name}-edge-auth",
             EdgeAuthFunctionArgs(
                 code=edge_archive(
-                    args["auth_token"], args.get("previous_auth_tokens"), settings["auth_header"]
+                    args["auth_token"],
+                    args.get("previous_auth_tokens"),
+                    settings["auth_header"],
+                    clients=args.get("clients"),
+                    protected_paths=settings["protected_paths"],
+                    log_allowed=settings["log_allowed"],
                 ),
                 tags=tags,
             ),

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
@@ -167,6 +168,27 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "`alarmEmail`; empty for none.",
         "",
     ),
+    # Named clients (issue 10): see "Clients" in README.
+    ConfigKey(
+        "clients",
+        "object",
+        "Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> "
+        "`{token, previousToken?, expires?, paths?}`; at most 1000. `token` (and "
+        "`previousToken` during a rotation) as secrets: `pulumi config set --secret --path "
+        "'clients.partner-a.token' \"$(openssl rand -hex 32)\"`; `expires` an RFC 3339 UTC time "
+        "(`2027-03-31T00:00:00Z`), checked at the edge on each request; `paths` path patterns "
+        "inside `protectedPaths` (`ex-img/partner-a/*`), default all protected paths. "
+        "`authToken` is the client `default`.",
+        {},
+        secret=True,
+    ),
+    ConfigKey(
+        "logAllowed",
+        "boolean",
+        "Write one log line per admitted request (`client`, `uri`, `requestId`) for usage "
+        "accounting; denials are always logged.",
+        False,
+    ),
 )
 
 
@@ -181,6 +203,27 @@ class SettingsError(pulumi.RunError, ValueError):
 class DomainSettings:
     domain_name: str
     hosted_zone_name: str
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """One named client: its tokens (current, then rotation), expiry and path scope."""
+
+    name: str
+    # Plaintext tokens stay out of repr so no log or traceback shows them.
+    tokens: tuple[str, ...] = field(repr=False)
+    # Expiry as seconds since the epoch (UTC); None: never expires.
+    expires_at: int | None = None
+    # Path patterns the client may open (inside protectedPaths); None: every protected path.
+    paths: tuple[str, ...] | None = None
+
+    @property
+    def expires(self) -> str | None:
+        """The expiry as RFC 3339 UTC text (what the config holds, normalized)."""
+        if self.expires_at is None:
+            return None
+        moment = datetime.fromtimestamp(self.expires_at, tz=UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -202,6 +245,9 @@ class Settings:
     # Edge alarms (components/alarms.py): on when either is set.
     alarm_email: str | None = None
     alarm_topic_arn: str | None = None
+    # Named clients besides `default` (authToken), and whether admitted requests are logged.
+    clients: tuple[ClientSettings, ...] = ()
+    log_allowed: bool = False
 
     @property
     def accepted_tokens(self) -> tuple[str, ...]:
@@ -440,12 +486,22 @@ def parse_settings(
             "is stored in plaintext",
             "pulumi config set --secret --path 'previousAuthTokens[0]' <old token>",
         )
+    values = check_values(raw)
+    clients = check_clients(raw.get("clients"), values["protected_paths"], (auth_token, *previous))
+    if clients and not is_secret("clients"):
+        raise _fail(
+            "clients",
+            "is stored in plaintext",
+            "pulumi config rm clients, make new tokens (these are exposed), then "
+            "pulumi config set --secret --path 'clients.<name>.token' <token>",
+        )
     return Settings(
         stack=stack,
         auth_token=auth_token,
         previous_auth_tokens=previous,
         region=region,
-        **check_values(raw),
+        clients=clients,
+        **values,
     )
 
 
@@ -566,6 +622,7 @@ def check_values(raw: Mapping[str, Any]) -> dict[str, Any]:
         "web_acl_id": web_acl_id,
         "access_log_bucket": access_log_bucket,
         **_check_alarm_targets(value("alarmEmail"), value("alarmTopicArn")),
+        "log_allowed": _as_bool("logAllowed", value("logAllowed")),
     }
 
 
@@ -587,6 +644,174 @@ def _check_alarm_targets(email_raw: Any, topic_raw: Any) -> dict[str, str | None
             "pulumi config set alarmTopicArn arn:aws:sns:us-east-1:<account>:<topic>",
         )
     return {"alarm_email": email, "alarm_topic_arn": topic_arn}
+
+
+# --- named clients (issue 10) -------------------------------------------------------------
+
+MAX_CLIENTS = 1000
+DEFAULT_CLIENT = "default"
+_CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
+_CLIENT_FIELDS = ("token", "previousToken", "expires", "paths")
+# The component provider hands nested inputs over with Python names.
+_CLIENT_FIELD_ALIASES = {"previous_token": "previousToken"}
+_RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|\+00:00|-00:00)")
+
+
+def new_client_commands(name: str) -> str:
+    """The commands that add a client (placeholder token: the caller fills in a fresh one)."""
+    return f"pulumi config set --secret --path 'clients.{name}.token' \"$(openssl rand -hex 32)\""
+
+
+def _as_map(name: str, raw: Any) -> dict:
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = None
+    if not isinstance(value, dict):
+        raise _fail(
+            name,
+            "must be a map of client name to {token, previousToken, expires, paths}",
+            new_client_commands("partner-a"),
+        )
+    return value
+
+
+def parse_expiry(name: str, raw: Any) -> int:
+    """An RFC 3339 UTC timestamp (``2027-03-31T00:00:00Z``) as seconds since the epoch."""
+    fix = f"pulumi config set --path '{name}' 2027-03-31T00:00:00Z (RFC 3339, UTC)"
+    if isinstance(raw, datetime):  # YAML reads an unquoted timestamp as one
+        moment = raw if raw.tzinfo else raw.replace(tzinfo=UTC)
+    else:
+        text = str(raw).strip()
+        if not _RFC3339_UTC.fullmatch(text):
+            raise _fail(name, f"{shown(raw)} is not an RFC 3339 UTC time", fix)
+        try:
+            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        except ValueError:
+            raise _fail(name, f"{shown(raw)} is not a valid date and time", fix) from None
+    if moment.utcoffset() != UTC.utcoffset(None):
+        raise _fail(name, f"{shown(str(raw))} is not in UTC", fix)
+    return int(moment.timestamp())
+
+
+def covered_by(pattern: str, protected: str) -> bool:
+    """Whether every path ``pattern`` matches is matched by ``protected`` (conservative).
+
+    True when they are equal, or ``protected`` ends with ``*`` and ``pattern`` starts with the
+    rest of it: a path matched by ``pattern`` then starts with what ``protected[:-1]`` matches,
+    and its remainder is matched by the final ``*`` (which crosses ``/``).
+    """
+    return pattern == protected or (protected.endswith("*") and pattern.startswith(protected[:-1]))
+
+
+def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -> tuple[str, ...]:
+    key = f"clients.{name}.paths"
+    patterns = _as_list(key, raw)
+    if not patterns:
+        raise _fail(
+            key,
+            "is empty, so the client could open nothing",
+            f"pulumi config rm --path 'clients.{name}' to remove the client",
+        )
+    cleaned: list[str] = []
+    for pattern in patterns:
+        text = pattern.strip().lstrip("/") if isinstance(pattern, str) else ""
+        if not text or len(text) > facts.MAX_PATH_PATTERN_LENGTH:
+            raise _fail(
+                key, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/a/*"
+            )
+        if not _PATH_PATTERN.fullmatch(text):
+            raise _fail(
+                key,
+                f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
+                "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+            )
+        if not any(covered_by(text, protected) for protected in protected_paths):
+            folders = [p for p in protected_paths if p.endswith("*")]
+            example = folders[0][:-1] + name + "/*" if folders else protected_paths[0]
+            raise _fail(
+                key,
+                f"{shown(pattern)} is not inside the protected paths "
+                f"({clip(', '.join(protected_paths))})",
+                "use a protected pattern, or one that starts with a protected pattern's text "
+                f"before its final *, e.g. {clip(example)}",
+            )
+        if text not in cleaned:
+            cleaned.append(text)
+    return tuple(cleaned)
+
+
+def check_clients(
+    raw: Any, protected_paths: tuple[str, ...], taken_tokens: tuple[str, ...] = ()
+) -> tuple[ClientSettings, ...]:
+    """The ``clients`` map (a dict, or its JSON text), checked; sorted by name.
+
+    ``taken_tokens`` are authToken and previousAuthTokens: a client may not reuse one.
+    """
+    if raw is None or raw == "":
+        return ()
+    clients = _as_map("clients", raw)
+    if len(clients) > MAX_CLIENTS:
+        raise _fail(
+            "clients",
+            f"holds {len(clients)} clients; at most {MAX_CLIENTS} fit in the edge function",
+            "remove clients that ended (pulumi config rm --path 'clients.<name>')",
+        )
+    owners: dict[str, str] = {token: DEFAULT_CLIENT for token in taken_tokens}
+    result: list[ClientSettings] = []
+    for name in sorted(clients, key=str):
+        if not isinstance(name, str) or not _CLIENT_NAME.fullmatch(name):
+            raise _fail(
+                f"clients.{clip(str(name))}",
+                "is not a client name (1 to 40 of a-z, 0-9 and -)",
+                "rename it, e.g. partner-a",
+            )
+        if name == DEFAULT_CLIENT:
+            raise _fail(
+                "clients.default",
+                "is reserved: authToken and previousAuthTokens are the client default",
+                "pick another name, e.g. partner-a",
+            )
+        entry = clients[name]
+        if not isinstance(entry, dict):
+            raise _fail(
+                f"clients.{name}",
+                "must be an object with token, previousToken, expires, paths",
+                new_client_commands(name),
+            )
+        entry = {_CLIENT_FIELD_ALIASES.get(k, k): v for k, v in entry.items() if v is not None}
+        for field_name in entry:
+            if field_name not in _CLIENT_FIELDS:
+                raise _fail(
+                    f"clients.{name}.{clip(str(field_name))}",
+                    "is not a client field",
+                    f"{_suggest(str(field_name), _CLIENT_FIELDS)}"
+                    f"pulumi config rm --path 'clients.{name}.{clip(str(field_name))}'; "
+                    f"fields: {', '.join(_CLIENT_FIELDS)}",
+                )
+        tokens = [_check_token(f"clients.{name}.token", entry.get("token"))]
+        if "previousToken" in entry:
+            tokens.append(_check_token(f"clients.{name}.previousToken", entry["previousToken"]))
+        for field_name, token in zip(("token", "previousToken"), tokens, strict=False):
+            if token in owners:
+                # Never the token itself: only whose it already is.
+                raise _fail(
+                    f"clients.{name}.{field_name}",
+                    f"is the same token as client {owners[token]}'s; each client needs its own",
+                    f"pulumi config set --secret --path 'clients.{name}.{field_name}' "
+                    '"$(openssl rand -hex 32)"',
+                )
+            owners[token] = name
+        expires_at = None
+        if "expires" in entry:
+            expires_at = parse_expiry(f"clients.{name}.expires", entry["expires"])
+        paths = None
+        if "paths" in entry:
+            paths = _check_client_paths(name, entry["paths"], protected_paths)
+        result.append(ClientSettings(name, tuple(tokens), expires_at, paths))
+    return tuple(result)
 
 
 def settings_from_config(

@@ -1,19 +1,26 @@
 """Lambda@Edge viewer-request handler: let a request through only with a valid token header.
 
 Deployed inside a zip built by ``edge_handler/build.py`` next to a generated ``auth_config``
-module that holds only SHA-256 digests of the accepted tokens (Lambda@Edge has no environment
-variables). Stdlib only; import does nothing but bind constants.
+module that holds only SHA-256 digests of the accepted tokens, each with its client's name,
+expiry and path scope (Lambda@Edge has no environment variables). Stdlib only; import does
+nothing but bind constants.
 
-Fails closed: every path that is not a verified token, including malformed events and
-unexpected errors, returns a generated 401 and never the request.
+Decision order: missing / malformed / unknown token -> 401; known token past its client's
+expiry -> 401 (invalid_token, "token expired"); a scoped client asking for a path outside its
+scope, or a URI that is not in normalized form -> 403; else the request goes on without the
+token header. Fails closed: malformed events and unexpected errors give a generated 401.
 """
 
+import re
 import sys
+from fnmatch import fnmatchcase
 from hashlib import sha256
 from hmac import compare_digest
 from json.encoder import encode_basestring_ascii as _json_string
+from time import time
+from urllib.parse import unquote
 
-from auth_config import DIGESTS, HEADER, REALM
+from auth_config import CLIENTS, HEADER, LOG_ALLOWED, REALM
 
 # Tokens are at most 256 characters (settings enforce it); longer values are not worth hashing.
 MAX_VALUE_LENGTH = 1024
@@ -33,37 +40,119 @@ def _headers(challenge: str) -> dict:
 
 _CHALLENGE_NO_TOKEN = f'Bearer realm="{REALM}"'
 _CHALLENGE_BAD_TOKEN = f'Bearer realm="{REALM}", error="invalid_token"'
+# RFC 6750 3: the description tells a client its token is known but no longer valid.
+_CHALLENGE_EXPIRED = f'{_CHALLENGE_BAD_TOKEN}, error_description="token expired"'
+_FORBIDDEN_BODY = '{"meta": {"code": 403, "error_message": "Forbidden"}, "data": {}}'
+
+# RFC 3986 2.3 unreserved characters: the only escapes CloudFront's normalization decodes.
+# A copy of components/site_model.py's rules (this file is deployed alone); a test proves
+# both agree.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _unescape_unreserved(match) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4 for an absolute path; the result starts with ``/``."""
+    kept = []
+    segments = path.split("/")
+    for segment in segments:
+        if segment == "..":
+            if len(kept) > 1:
+                kept.pop()
+        elif segment != ".":
+            kept.append(segment)
+    if segments[-1] in (".", "..") and kept[-1:] != [""]:
+        kept.append("")
+    normalized = "/".join(kept)
+    return normalized if normalized.startswith("/") else "/" + normalized
+
+
+def normalize(path: str) -> str:
+    """The path as CloudFront normalizes it (RFC 3986 6.2.2): unreserved escapes decoded,
+    other escapes upper-cased, dot segments removed."""
+    return remove_dot_segments(_ESCAPE.sub(_unescape_unreserved, path.split("?", 1)[0]))
+
+
+def scope_problem(uri: str, patterns) -> str | None:
+    """None when a client scoped to ``patterns`` may open ``uri``, else the denial reason.
+
+    The URI must already be in normalized form, and must have no dot segment even once every
+    escape is decoded (``..%2F``): no reading of it can climb out of the scope. Then the path
+    must match a pattern by CloudFront's rules (case-sensitive, ``*`` crosses ``/``), both as
+    sent and fully decoded (the key S3 reads).
+    """
+    if normalize(uri) != uri:
+        return "not_normalized"
+    decoded = unquote(uri)
+    if remove_dot_segments(decoded) != decoded:
+        return "not_normalized"
+    path, key = uri[1:], decoded[1:]
+    for pattern in patterns:
+        if fnmatchcase(path, pattern) and fnmatchcase(key, pattern):
+            return None
+    return "out_of_scope"
+
+
 # Reasons that mean "no credentials were offered" get the plain challenge.
 _NO_TOKEN_REASONS = frozenset(("missing", "empty"))
 
 
-def _deny(reason: str, request, event) -> dict:
-    # A failed log write must not turn a denial into an error (no contextlib import on the edge).
-    try:  # noqa: SIM105
-        _log_denial(reason, request, event)
-    except Exception:  # noqa: S110
-        pass
+def _deny(reason: str, request, event, client=None) -> dict:
+    _log_safely("denied", reason, request, event, client)
+    if reason == "expired":
+        challenge = _CHALLENGE_EXPIRED
+    elif reason in _NO_TOKEN_REASONS:
+        challenge = _CHALLENGE_NO_TOKEN
+    else:
+        challenge = _CHALLENGE_BAD_TOKEN
     return {
         "status": "401",
         "statusDescription": "Unauthorized",
         # Fresh each call: a caller that changes one response must not change the next.
-        "headers": _headers(
-            _CHALLENGE_NO_TOKEN if reason in _NO_TOKEN_REASONS else _CHALLENGE_BAD_TOKEN
-        ),
+        "headers": _headers(challenge),
         "body": _BODY,
     }
 
 
-def _log_denial(reason: str, request, event) -> None:
-    # One compact JSON line: reason, uri, requestId. Never the header value or the event.
+def _forbid(reason: str, request, event, client: str) -> dict:
+    # A known, valid token outside its scope: 403, no challenge (another token would not help).
+    _log_safely("denied", reason, request, event, client)
+    return {
+        "status": "403",
+        "statusDescription": "Forbidden",
+        "headers": {
+            "content-type": [{"key": "Content-Type", "value": "application/json; charset=utf-8"}],
+            "cache-control": [{"key": "Cache-Control", "value": "no-store"}],
+        },
+        "body": _FORBIDDEN_BODY,
+    }
+
+
+def _log_safely(kind: str, reason, request, event, client) -> None:
+    # A failed log write must not turn a decision into an error (no contextlib import on the edge).
+    try:  # noqa: SIM105
+        _log(kind, reason, request, event, client)
+    except Exception:  # noqa: S110
+        pass
+
+
+def _log(kind: str, reason, request, event, client) -> None:
+    # One compact JSON line: event, reason, client, uri, requestId. Never a token or the event.
     uri = request.get("uri") if isinstance(request, dict) else None
     request_id = (
         event["Records"][0]["cf"]["config"].get("requestId") if reason != "malformed" else None
     )
     uri_json = _json_string(uri[:256]) if isinstance(uri, str) else "null"
     id_json = _json_string(request_id[:64]) if isinstance(request_id, str) else "null"
+    reason_part = f'"reason":"{reason}",' if reason else ""
+    client_part = f'"client":{_json_string(client)},' if client else ""
     sys.stdout.write(
-        f'{{"event":"denied","reason":"{reason}","uri":{uri_json},"requestId":{id_json}}}\n'
+        f'{{"event":"{kind}",{reason_part}{client_part}"uri":{uri_json},"requestId":{id_json}}}\n'
     )
 
 
@@ -91,13 +180,23 @@ def handler(event, context):
         if not value.isascii():
             return _deny("non_ascii", request, event)
         digest = sha256(value.encode()).digest()
-        matched = False
-        for expected in DIGESTS:  # check every digest: no early exit that timing could reveal
-            matched |= compare_digest(digest, expected)
-        if not matched:
+        # One dict lookup by digest, whatever the number of clients. Its timing can tell at
+        # most whether a digest exists; choosing a token whose digest is a given one is a
+        # SHA-256 preimage. compare_digest confirms the entry found.
+        entry = CLIENTS.get(digest)
+        if entry is None or not compare_digest(entry[0], digest):
             return _deny("invalid", request, event)
+        client, expires_at, paths = entry[1], entry[2], entry[3]
+        if expires_at is not None and time() >= expires_at:
+            return _deny("expired", request, event, client)
+        if paths is not None:
+            problem = scope_problem(request["uri"], paths)
+            if problem is not None:
+                return _forbid(problem, request, event, client)
         # The token is for the edge only: never forward it towards the origin or logs.
         del headers[HEADER]
+        if LOG_ALLOWED:
+            _log_safely("allowed", None, request, event, client)
         return request
     except Exception:
         return _deny("malformed" if request is None else "error", request, event)

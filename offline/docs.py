@@ -65,10 +65,13 @@ def config_block(keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
     lines = ["config:"]
     for key in keys:
         lines.append(f"  {key.name}:")
-        lines.append(f"    type: {key.type}")
+        if key.type != "object":
+            # Pulumi's project schema has no object type before pulumi/pulumi#20129; an
+            # untyped declaration is accepted and the program validates the value.
+            lines.append(f"    type: {key.type}")
         if key.items:
             lines += ["    items:", f"      type: {key.items}"]
-        if key.default is not None:
+        if key.default is not None and key.type != "object":
             lines.append(f"    default: {_yaml_default(key.default)}")
         if key.secret and key.default is None:
             lines.append("    secret: true")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import fnmatch
 import mimetypes
 import os
 import secrets
@@ -22,8 +23,9 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
@@ -44,7 +46,7 @@ from edge_handler.build import write_archive
 from .http_server import EdgeHTTPServer
 from .local_distribution import LocalDistribution
 from .request_log import RequestLog
-from .stack_file import ROOT, StackFileError, read_stack_file
+from .stack_file import ROOT, StackFileError, client_token_env, read_stack_file
 
 HOST = "127.0.0.1"
 DEFAULT_CONTENT = ROOT / "sample_content"
@@ -67,6 +69,9 @@ class LocalEdgeOptions:
     threads: int = 8
     # Seconds an idle connection is kept open.
     idle_timeout: int = 30
+    # Where named clients' tokens come from (CLIENT_TOKEN_<NAME>); a client without one gets
+    # a fresh token, printed in the banner.
+    client_env: Mapping[str, str] = field(default_factory=dict)
 
 
 def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Path) -> int:
@@ -125,8 +130,10 @@ class LocalEdge:
         if options.token is not None and not options.token.strip():
             raise LocalEdgeError("AUTH_TOKEN is set but empty; unset it or give a real token")
         self.token = options.token or secrets.token_hex(32)
+        # Named clients: a token each, from the environment or fresh (name, field) -> token.
+        self.client_tokens: dict[tuple[str, str], str] = {}
         # The program's checks: unknown keys, aws:region, no plaintext token in the file.
-        self.settings = stack_file.settings(self.token, options.previous_tokens)
+        self.settings = stack_file.settings(self.token, options.previous_tokens, self._client_token)
         self.site: SiteModel = build_site_model(
             self.settings.protected_paths, self.settings.error_caching_min_ttl
         )
@@ -156,7 +163,11 @@ class LocalEdge:
         self.files = upload_content(self.s3, self.buckets, self.site, options.content)
 
         archive = write_archive(
-            self._workdir, self.settings.accepted_tokens, self.settings.auth_header
+            self._workdir,
+            self.settings.accepted_tokens,
+            self.settings.auth_header,
+            clients=self.settings.clients,
+            log_allowed=self.settings.log_allowed,
         )
         handler = load_handler(archive).handler
         app = LocalDistribution(self.site, handler, self.s3, self.buckets, log=self.log)
@@ -180,6 +191,54 @@ class LocalEdge:
             raise
         self.port = self._server.port
         self.url = f"http://{HOST}:{self.port}"
+
+    def _client_token(self, name: str, field_name: str) -> str:
+        token = self.options.client_env.get(client_token_env(name, field_name))
+        if token is not None and not token.strip():
+            raise LocalEdgeError(f"{client_token_env(name, field_name)} is set but empty")
+        token = token or secrets.token_hex(32)
+        self.client_tokens[(name, field_name)] = token
+        return token
+
+    def client_lines(self, limit: int = 10) -> list[str]:
+        """Per named client: its token, state and a curl line that shows it (at most
+        ``limit`` clients; a stack may have a thousand)."""
+        if not self.settings.clients:
+            return []
+        header = self.settings.auth_header
+        files = sorted(
+            "/" + p.relative_to(self.options.content).as_posix()
+            for p in self.options.content.rglob("*")
+            if p.is_file()
+        )
+        protected = [f for f in files if self.site.behavior_for(f).protected]
+        lines = [f"clients ({len(self.settings.clients)} named, besides default above):"]
+        for client in self.settings.clients[:limit]:
+            token = self.client_tokens[(client.name, "token")]
+            expired = client.expires_at is not None and client.expires_at <= time.time()
+            scope = ", ".join(client.paths) if client.paths is not None else "all protected"
+            state = (
+                f"expired {client.expires}" if expired else f"expires {client.expires or 'never'}"
+            )
+            lines.append(f"  {client.name}: token {token} ({state}; paths: {scope})")
+            inside = [
+                f
+                for f in protected
+                if client.paths is None
+                or any(fnmatch.fnmatchcase(f[1:], pattern) for pattern in client.paths)
+            ]
+            outside = [f for f in protected if f not in inside]
+            curl = f'curl -i -H "{header}: Bearer {token}" {self.url}'
+            if expired:
+                lines.append(f"    {curl}{(inside or protected or ['/'])[0]}   # 401 expired")
+                continue
+            if inside:
+                lines.append(f"    {curl}{inside[0]}   # 200")
+            if outside and client.paths is not None:
+                lines.append(f"    {curl}{outside[0]}   # 403 out of scope")
+        if len(self.settings.clients) > limit:
+            lines.append(f"  ... and {len(self.settings.clients) - limit} more")
+        return lines
 
     def serve_forever(self) -> None:
         self._server.serve_forever()
@@ -210,6 +269,7 @@ class LocalEdge:
                 f"protected paths: {protected} (header: {header})",
                 f"  curl -i {self.url}{path}",
                 f'  curl -i -H "{header}: Bearer {self.token}" {self.url}{path}',
+                *self.client_lines(),
                 "Ctrl-C stops it.",
             ]
         )
@@ -298,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         token=os.environ.get("AUTH_TOKEN"),
         previous_tokens=tuple(t for t in previous.split(",") if t),
+        client_env={k: v for k, v in os.environ.items() if k.startswith("CLIENT_")},
     )
     # stdout may be a pipe that closes (`make local | head`): output never raises.
     out = RequestLog()

@@ -23,9 +23,19 @@ from typing import Any
 from components.settings import GENERATE_TOKEN, PROJECT, Settings, SettingsError
 from components.site_model import CacheBehavior, SiteModel
 
+from .clients import client_rows, env_client_token, render_clients
 from .policy_run import Violation, load_policies, masked, run_policies
 from .program_run import SECRET_MARK, ProgramRun, Registration, run_program
-from .stack_file import ROOT, StackFile, StackFileError, available_stacks, read_stack_file
+from .stack_file import (
+    CLIENTS_KEY,
+    ROOT,
+    SECRET_KEYS,
+    ClientTokenSource,
+    StackFile,
+    StackFileError,
+    available_stacks,
+    read_stack_file,
+)
 
 # Pass validation; stand in for the secrets the offline plan cannot decrypt.
 PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
@@ -84,7 +94,12 @@ def _token_notes(
             f"previousAuthTokens, if set in the ESC environment, is not visible offline; "
             f"the plan uses {previous_source if used else 'none'}"
         )
-    other = sorted(stack_file.secure_keys - {TOKEN_KEY, PREVIOUS_KEY})
+    if CLIENTS_KEY in stack_file.secure_keys:
+        notes.append(
+            f"clients' tokens are encrypted in {name} ([secret]); the plan uses "
+            "CLIENT_TOKEN_<NAME> where set, else placeholders"
+        )
+    other = sorted(stack_file.secure_keys - {TOKEN_KEY, PREVIOUS_KEY, CLIENTS_KEY})
     if other:
         notes.append(
             f"{', '.join(other)} encrypted in {name}: unreadable offline, the plan uses defaults"
@@ -97,6 +112,7 @@ def plan_run(
     token: str | None,
     config_dir: Path = ROOT,
     previous_tokens: tuple[str, ...] | None = None,
+    client_token: ClientTokenSource | None = None,
 ) -> PlanRun:
     """Run the program for the stack file in ``config_dir``.
 
@@ -106,16 +122,18 @@ def plan_run(
     """
     stack_file = read_stack_file(stack, config_dir)
     used_token, used_previous, notes = _token_notes(stack_file, token, previous_tokens)
-    settings = stack_file.settings(used_token, used_previous)  # the program's checks, early
-    config = {k: v for k, v in stack_file.config.items() if k not in (TOKEN_KEY, PREVIOUS_KEY)}
-    config[TOKEN_KEY] = used_token
-    config[PREVIOUS_KEY] = json.dumps(list(used_previous))
-    run = run_program(stack, config, [TOKEN_KEY, PREVIOUS_KEY])
+    # Named clients' tokens: CLIENT_TOKEN_<NAME> or placeholders (offline/clients.py).
+    client_token = client_token or env_client_token
+    # The program's checks, early.
+    settings = stack_file.settings(used_token, used_previous, client_token)
+    config = stack_file.offline_config(used_token, used_previous, client_token)
+    run = run_program(stack, config, list(SECRET_KEYS))
     return PlanRun(run.registrations, run.outputs, settings=settings, notes=notes)
 
 
 def plan_document(run: ProgramRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
-    """The JSON form: every resource (sorted by URN) with masked inputs, outputs, violations."""
+    """The JSON form: every resource (sorted by URN) with masked inputs, outputs, violations,
+    and the named clients when the stack has any (no days left: snapshots must not age)."""
     names = {r.urn: r.name for r in run.registrations}
     resources = [
         {
@@ -128,12 +146,18 @@ def plan_document(run: ProgramRun, stack: str, violations: list[Violation]) -> d
         }
         for r in sorted(run.registrations, key=lambda r: r.urn)
     ]
-    return {
+    document = {
         "stack": stack,
         "outputs": run.outputs,
         "resources": resources,
         "policyViolations": [v.__dict__ for v in violations],
     }
+    settings = getattr(run, "settings", None)
+    if settings is not None and settings.clients:
+        document["clients"] = [
+            {k: v for k, v in row.items() if k != "daysLeft"} for row in client_rows(settings)
+        ]
+    return document
 
 
 def _portable(value: Any) -> Any:
@@ -452,6 +476,7 @@ def _print_plan(args: argparse.Namespace, run: PlanRun, violations: list[Violati
     for name, value in sorted(run.outputs.items()):
         print(f"  {name} = {value}")
     print(render_access(run))
+    print(render_clients(run.settings))
     print(render_tags(run))
     print(render_violations(violations, len(load_policies())))
 

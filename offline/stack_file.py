@@ -16,8 +16,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,36 @@ TOP_LEVEL_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "config",
 TOKEN_KEYS = (f"{PROJECT}:authToken", f"{PROJECT}:previousAuthTokens")
 # A stack file is small; more nodes than this is a YAML alias bomb, not settings.
 MAX_NODES = 100_000
+
+
+CLIENTS_KEY = f"{PROJECT}:clients"
+CLIENT_TOKEN_FIELDS = ("token", "previousToken")
+SECRET_KEYS = (*TOKEN_KEYS, CLIENTS_KEY)
+# (client name, "token" | "previousToken") -> the token the offline tools use for it.
+ClientTokenSource = Callable[[str, str], str]
+
+
+def placeholder_client_token(name: str, field_name: str) -> str:
+    """A stand-in for a client's encrypted token: valid, unique, obviously not a secret."""
+    return f"PLACEHOLDER-{field_name}-{name}-0123456789abcdef"
+
+
+def client_token_env(name: str, field_name: str = "token") -> str:
+    """The environment variable the offline tools read a client's token from."""
+    prefix = "CLIENT_TOKEN_" if field_name == "token" else "CLIENT_PREVIOUS_TOKEN_"
+    return prefix + name.upper().replace("-", "_")
+
+
+def _plain(value: Any) -> Any:
+    """A plaintext value, JSON-ready: YAML reads an unquoted timestamp as a datetime."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 class StackFileError(Exception):
@@ -81,15 +112,26 @@ class StackFile:
 
     def plaintext_token_keys(self) -> list[str]:
         """Token keys holding any plaintext value: committed secrets, always refused."""
-        return [
+        keys = [
             key
             for key in TOKEN_KEYS
             if key in self.values
             and any(not isinstance(v, Secure) for v in _leaves(self.values[key]))
         ]
+        clients = self.values.get(CLIENTS_KEY)
+        if isinstance(clients, dict) and any(
+            isinstance(entry, dict)
+            and any(f in entry and not isinstance(entry[f], Secure) for f in CLIENT_TOKEN_FIELDS)
+            for entry in clients.values()
+        ):
+            keys.append(CLIENTS_KEY)
+        return keys
 
     def reject_plaintext_tokens(self) -> None:
         for key in self.plaintext_token_keys():
+            if key == CLIENTS_KEY:
+                self.client_entries()  # names the client and the field, with the fix
+                continue
             name = key.removeprefix(PROJECT + ":")
             where = f"--path '{name}[0]' " if name == "previousAuthTokens" else ""
             raise SettingsError(
@@ -98,16 +140,80 @@ class StackFile:
                 f"--secret {where}{name} <token>"
             )
 
-    def settings(self, token: str, previous_tokens: tuple[str, ...] = ()) -> Settings:
+    def settings(
+        self,
+        token: str,
+        previous_tokens: tuple[str, ...] = (),
+        client_token: ClientTokenSource | None = None,
+    ) -> Settings:
         """Validated settings for the offline tools: the file's values, tokens given here.
 
         Same checks as the program: unknown keys, region, and no plaintext token in the file.
+        ``client_token(name, field)`` stands in for each named client's encrypted token
+        (default: a placeholder).
         """
         self.reject_plaintext_tokens()
-        config: dict[str, Any] = {k: v for k, v in self.config.items() if k not in TOKEN_KEYS}
+        config = self.offline_config(token, previous_tokens, client_token)
+        return settings_from_config(config, self.stack, lambda key: key in SECRET_KEYS)
+
+    def offline_config(
+        self,
+        token: str,
+        previous_tokens: tuple[str, ...] = (),
+        client_token: ClientTokenSource | None = None,
+    ) -> dict[str, str]:
+        """The config as the CLI would pass it, with the given tokens for the encrypted ones."""
+        config: dict[str, Any] = {k: v for k, v in self.config.items() if k not in SECRET_KEYS}
         config[TOKEN_KEYS[0]] = token
         config[TOKEN_KEYS[1]] = json.dumps(list(previous_tokens))
-        return settings_from_config(config, self.stack, lambda key: key in TOKEN_KEYS)
+        clients = self.offline_clients(client_token or placeholder_client_token)
+        if clients:
+            config[CLIENTS_KEY] = json.dumps(clients)
+        return config
+
+    # --- named clients (issue 10) ---------------------------------------------------------
+
+    def client_entries(self) -> dict[str, Any]:
+        """``clients`` as written: name -> fields, each encrypted token as ``Secure``."""
+        value = self.values.get(CLIENTS_KEY)
+        if value is None:
+            return {}
+        if isinstance(value, Secure):
+            raise SettingsError(
+                f"{CLIENTS_KEY}: is encrypted as a whole, so names, expiry and paths are "
+                "unreadable. Fix: pulumi config rm clients, then set each field with --path: "
+                "pulumi config set --secret --path 'clients.<name>.token' <token>"
+            )
+        if not isinstance(value, dict):
+            return value  # settings refuse it with the fix
+        for name, entry in value.items():
+            if not isinstance(entry, dict):
+                continue
+            for field_name in CLIENT_TOKEN_FIELDS:
+                if field_name in entry and not isinstance(entry[field_name], Secure):
+                    raise SettingsError(
+                        f"{CLIENTS_KEY}.{clip(str(name))}.{field_name}: is committed in "
+                        f"plaintext in {self.path.name}. Fix: make a new token (this one is "
+                        f"exposed), then pulumi config set --secret --path "
+                        f"'clients.{clip(str(name))}.{field_name}' <token>"
+                    )
+        return value
+
+    def offline_clients(self, client_token: ClientTokenSource) -> Any:
+        """``clients`` with ``client_token(name, field)`` for every encrypted token, JSON-ready."""
+        entries = self.client_entries()
+        if not isinstance(entries, dict):
+            return entries
+        result = {}
+        for name, entry in entries.items():
+            if not isinstance(entry, dict):
+                result[name] = entry
+                continue
+            result[name] = {
+                key: client_token(str(name), key) if isinstance(v, Secure) else _plain(v)
+                for key, v in entry.items()
+            }
+        return result
 
 
 def _leaves(value: Any) -> Iterator[Any]:
@@ -146,7 +252,7 @@ def _as_config_string(value: Any) -> str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value)
+    return json.dumps(_plain(value))
 
 
 def check_stack_name(stack: str) -> str:

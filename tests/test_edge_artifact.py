@@ -164,7 +164,7 @@ def test_zip_holds_only_the_handler_and_digests_never_the_token():
     for token in (CURRENT_TOKEN, PREVIOUS_TOKEN):
         assert token.encode() not in contents
         assert token.encode() not in archive
-    assert b"DIGESTS" in contents
+    assert b"CLIENTS" in contents
 
 
 def test_builds_are_byte_identical_and_change_with_the_token():

@@ -125,7 +125,12 @@ def test_each_file_sits_in_the_bucket_of_its_origin(local):
         listing = local.s3.list_objects_v2(Bucket=local.buckets[origin_id])
         return sorted(item["Key"] for item in listing.get("Contents", []))
 
-    assert keys("protected") == ["ex-img/gradient.png", "ex-img/logo.svg"]
+    assert keys("protected") == [
+        "ex-img/gradient.png",
+        "ex-img/logo.svg",
+        "ex-img/partner-a/logo.svg",
+        "ex-img/partner-a/readme.txt",
+    ]
     public = keys("public")
     assert "index.html" in public and "public/hello.txt" in public
     assert "_errors/404.json" in public

@@ -88,6 +88,8 @@ def test_every_input_is_in_the_schema_with_a_type_and_a_description(schema):
         "alarmEmail",
         "alarmTopicArn",
         "tags",
+        "clients",
+        "logAllowed",
     } == expected
     for name, spec in inputs.items():
         assert spec.get("type") and spec.get("description"), name
@@ -98,6 +100,18 @@ def test_every_input_is_in_the_schema_with_a_type_and_a_description(schema):
     assert inputs["protectedPaths"]["plain"] is True
     assert inputs["errorCachingMinTtl"]["type"] == "integer"
     assert inputs["protectContent"]["type"] == "boolean"
+
+
+def test_clients_is_a_map_of_client_objects_with_a_required_token(schema):
+    clients = schema["resources"][TOKEN]["inputProperties"]["clients"]
+    assert clients["type"] == "object" and "plain" not in clients
+    ref = clients["additionalProperties"]["$ref"]
+    assert ref == "#/types/protected-cdn:index:ClientArgs"
+    client = schema["types"]["protected-cdn:index:ClientArgs"]
+    assert set(client["properties"]) == {"token", "previousToken", "expires", "paths"}
+    assert client["required"] == ["token"]
+    for name, spec in client["properties"].items():
+        assert spec.get("description"), name
 
 
 def test_every_output_is_in_the_schema_with_a_type_and_a_description(schema):
