@@ -3,6 +3,9 @@
 Files that a protected pattern covers go to the protected bucket (output ``bucketName``), the
 rest to the public one (``publicBucketName``), by the same site model the program deploys.
 
+Each command names the stack (``pulumi stack output --stack <stack>``): with another stack
+selected, a plain ``pulumi stack output`` would put this stack's files into that stack's buckets.
+
     python -m offline.upload_commands --stack dev [--content ./files]
 """
 
@@ -22,12 +25,14 @@ _UNUSED_TOKEN = "upload-commands-need-no-token-0123456789abcdef"
 OUTPUTS = {PROTECTED_ORIGIN_ID: "bucketName", PUBLIC_ORIGIN_ID: "publicBucketName"}
 
 
-def upload_commands(site: SiteModel, content: str) -> list[str]:
+def upload_commands(site: SiteModel, content: str, stack: str) -> list[str]:
+    """One command per bucket; each names ``stack`` so the selected stack never matters."""
     lines = []
     for origin_id, filters in site.sync_filters().items():
         if filters is None:
             continue
-        bucket = f'"s3://$(pulumi stack output {OUTPUTS[origin_id]})/"'
+        output = f"pulumi stack output --stack {shlex.quote(stack)} {OUTPUTS[origin_id]}"
+        bucket = f'"s3://$({output})/"'
         args = " ".join(shlex.quote(arg) for arg in filters)
         lines.append(f"aws s3 sync {shlex.quote(content)} {bucket} {args}")
     return lines
@@ -47,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     except (StackFileError, SettingsError) as error:
         print(f"upload_commands: {error}", file=sys.stderr)
         return 2
-    print("\n".join(upload_commands(site, args.content)))
+    print("\n".join(upload_commands(site, args.content, args.stack)))
     return 0
 
 
