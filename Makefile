@@ -76,7 +76,7 @@ plan: $(STAMP) ## what STACK will create, who needs the token, policy results (o
 plan-json: $(STAMP) ## the same plan as JSON on stdout
 	@$(PY) -m offline.plan --stack $(STACK) --json
 
-snapshots: $(STAMP) ## accept the current plans as tests/snapshots/
+snapshots: $(STAMP) ## accept the current plans as tests/snapshots/ (+ new stacks' identities)
 	@$(PY) -m offline.plan --write-snapshots
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets

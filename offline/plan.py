@@ -362,13 +362,18 @@ def snapshot_diff(stack: str) -> str:
 
 
 def write_snapshots() -> list[Path]:
+    """Accept every stack's plan, and record the identities of stacks that have none yet."""
     SNAPSHOT_DIR.mkdir(parents=True, exist_ok=True)
     written = []
     for stack in available_stacks():
         path = SNAPSHOT_DIR / f"{stack}.json"
         path.write_text(snapshot_text(stack), encoding="utf-8")
         written.append(path)
-    return written
+    # A new stack also needs its identities recorded (never rewritten here: accepting a changed
+    # URN stays a deliberate `make identities`). Imported here: identities imports this module.
+    from .identities import write_identities
+
+    return written + write_identities(missing_only=True)
 
 
 # --- who needs the token ---------------------------------------------------------------
