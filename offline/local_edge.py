@@ -11,13 +11,20 @@ settings through the same ``parse_settings`` and ``build_site_model`` as the Pul
 
 from __future__ import annotations
 
+import signal
+
+if __name__ == "__main__":
+    # Ctrl-C during the imports below (boto3, moto: most of a second) would print a
+    # KeyboardInterrupt traceback. Until main() installs its own handlers, SIGINT ends the
+    # process by the signal: nothing has been made yet that would need cleaning up.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 import argparse
 import errno
 import mimetypes
 import os
 import secrets
 import shutil
-import signal
 import socket
 import sys
 import tempfile
