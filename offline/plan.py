@@ -25,6 +25,7 @@ from components.site_model import CacheBehavior, SiteModel
 
 from .policy_run import Violation, load_policies, masked, run_policies
 from .program_run import SECRET_MARK, ProgramRun, Registration, run_program
+from .stack_arg import stack_file_name
 from .stack_file import ROOT, StackFile, StackFileError, available_stacks, read_stack_file
 
 # Pass validation; stand in for the secrets the offline plan cannot decrypt.
@@ -470,7 +471,11 @@ def _stdout_closed() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make plan", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--stack",
+        default="dev",
+        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
+    )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     parser.add_argument("--config-dir", type=Path, default=ROOT, help="folder of the stack files")
     parser.add_argument(
@@ -487,6 +492,7 @@ def main(argv: list[str] | None = None) -> int:
             args.token = os.environ.get("AUTH_TOKEN") or None
             previous = os.environ.get("PREVIOUS_AUTH_TOKENS")
             previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
+            args.stack = stack_file_name(args.stack)  # org/project/dev -> dev
             run = plan_run(args.stack, args.token, args.config_dir, previous_tokens)
         except (StackFileError, SettingsError) as error:
             print(f"plan: {error}", file=sys.stderr)

@@ -18,6 +18,7 @@ import sys
 from components.settings import SettingsError, parse_settings
 from components.site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, SiteModel, build_site_model
 
+from .stack_arg import stack_file_name
 from .stack_file import StackFileError, read_stack_file
 
 # Settings need a token to validate; these commands never use it.
@@ -44,10 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", default="./files", help="local folder to upload")
     args = parser.parse_args(argv)
     try:
-        values = read_stack_file(args.stack).project_values()
+        stack = stack_file_name(args.stack)  # org/project/dev -> dev; the commands keep it whole
+        values = read_stack_file(stack).project_values()
         values["authToken"] = _UNUSED_TOKEN
         values.pop("previousAuthTokens", None)
-        settings = parse_settings(values, args.stack)
+        settings = parse_settings(values, stack)
         site = build_site_model(settings.protected_paths, settings.error_caching_min_ttl)
     except (StackFileError, SettingsError) as error:
         print(f"upload_commands: {error}", file=sys.stderr)

@@ -30,3 +30,9 @@ def test_each_command_names_its_stack_so_the_selected_stack_does_not_matter(caps
     for line in lines:
         assert "$(pulumi stack output --stack prod " in line
         assert "$(pulumi stack output bucketName)" not in line
+
+
+def test_a_fully_qualified_stack_name_reads_its_last_segment_and_is_kept_whole(capsys):
+    assert main(["--stack", "acme/protected-cdn/dev", "--content", "./site"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "$(pulumi stack output --stack acme/protected-cdn/dev bucketName)" in lines[0]
