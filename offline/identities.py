@@ -9,7 +9,10 @@ certificate. Unless the resource declares ``aliases`` that resolve to its old UR
 tests/identities/<stack>.json records the URNs of the content buckets, their policies, the
 edge function, the distribution, the certificate and the DNS records as the engine would key
 them. tests/test_stable_identities.py runs the program under mocks and fails when one of them
-is neither declared any more nor reachable through an alias.
+is neither declared any more nor reachable through an alias while the program declares an
+unrecorded resource of its type (a rename); one whose type is gone altogether was removed by
+config (e.g. no custom domain: no certificate, no DNS records) and passes. `make snapshots`
+writes the file of a new stack; it never rewrites an existing one.
 
     python -m offline.identities --write    # accept the current URNs (after a deliberate change)
     python -m offline.identities --check    # exit 1 and name each identity that changed
@@ -165,7 +168,13 @@ def read_identities(stack: str) -> list[Identity]:
 
 
 def changed_identities(run: ProgramRun, stack: str, recorded: list[Identity]) -> list[str]:
-    """One message per recorded identity the run no longer keeps, under its URN or an alias."""
+    """One message per recorded identity the run renamed: it is reached neither under its URN
+    nor through an alias, while the run declares a resource of its type that is not recorded.
+
+    A recorded identity whose type the run no longer declares at all (e.g. the certificate and
+    DNS records once the stack drops its domain), or whose type's resources are all recorded
+    ones, was removed by config, not renamed: that is no problem.
+    """
     urns = EngineUrns(run, stack)
     reached: set[str] = set()
     now: dict[str, list[str]] = {}
@@ -179,9 +188,11 @@ def changed_identities(run: ProgramRun, stack: str, recorded: list[Identity]) ->
         if identity.urn in reached:
             continue
         candidates = sorted(set(now.get(identity.type, [])) - {i.urn for i in recorded})
-        hint = f"; declared now: {', '.join(candidates)}" if candidates else ""
+        if not candidates:
+            continue  # removed by config: nothing of its type took its place
         problems.append(
-            f"URN changed for {identity.label()} (was {identity.urn}{hint}): "
+            f"URN changed for {identity.label()} (was {identity.urn}; "
+            f"declared now: {', '.join(candidates)}): "
             f"add an alias (pulumi.Alias) in the component, or accept with {ACCEPT}"
         )
     return problems
@@ -194,11 +205,15 @@ def check(stack: str) -> list[str]:
     return changed_identities(plan_run(stack, token=None), stack, read_identities(stack))
 
 
-def write_identities() -> list[Path]:
+def write_identities(missing_only: bool = False) -> list[Path]:
+    """Write each stack's identities; with ``missing_only`` only for stacks without a file
+    (a new stack), so that changing a recorded URN stays a deliberate `make identities`."""
     IDENTITY_DIR.mkdir(parents=True, exist_ok=True)
     written = []
     for stack in available_stacks():
         path = identity_path(stack)
+        if missing_only and path.exists():
+            continue
         path.write_text(identity_text(identities(plan_run(stack, token=None), stack)), "utf-8")
         written.append(path)
     return written

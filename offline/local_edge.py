@@ -11,6 +11,14 @@ settings through the same ``parse_settings`` and ``build_site_model`` as the Pul
 
 from __future__ import annotations
 
+import signal
+
+if __name__ == "__main__":
+    # Ctrl-C during the imports below (boto3, moto: most of a second) would print a
+    # KeyboardInterrupt traceback. Until main() installs its own handlers, SIGINT ends the
+    # process by the signal: nothing has been made yet that would need cleaning up.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 import argparse
 import errno
 import fnmatch
@@ -18,7 +26,6 @@ import mimetypes
 import os
 import secrets
 import shutil
-import signal
 import socket
 import sys
 import tempfile
@@ -45,8 +52,9 @@ from edge_handler.build import write_archive
 
 from .http_server import EdgeHTTPServer
 from .local_distribution import LocalDistribution
-from .request_log import RequestLog
-from .stack_file import ROOT, StackFileError, client_token_env, read_stack_file
+from .request_log import RequestLog, printable
+from .stack_arg import stack_file_name
+from .stack_file import ROOT, TOKEN_KEYS, StackFileError, client_token_env, read_stack_file
 
 HOST = "127.0.0.1"
 DEFAULT_CONTENT = ROOT / "sample_content"
@@ -125,7 +133,8 @@ class LocalEdge:
     def _start(self) -> None:
         options = self.options
         if not options.content.is_dir():
-            raise LocalEdgeError(f"content folder {options.content} does not exist")
+            problem = "is not a folder" if options.content.exists() else "does not exist"
+            raise LocalEdgeError(f"content folder {printable(str(options.content))} {problem}")
         stack_file = read_stack_file(options.stack)
         if options.token is not None and not options.token.strip():
             raise LocalEdgeError("AUTH_TOKEN is set but empty; unset it or give a real token")
@@ -316,10 +325,22 @@ def port_number(text: str) -> int:
     return port
 
 
+def content_folder(text: str) -> Path:
+    if not text:  # Path("") is the working folder: the whole checkout, .git included
+        raise argparse.ArgumentTypeError("content folder must not be empty")
+    return Path(text)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _OneLineParser(prog="make local", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
-    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="folder to serve")
+    parser.add_argument(
+        "--stack",
+        default="dev",
+        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
+    )
+    parser.add_argument(
+        "--content", type=content_folder, default=DEFAULT_CONTENT, help="folder to serve"
+    )
     parser.add_argument(
         "--port", type=port_number, default=8080, help="port on 127.0.0.1 (0: any free)"
     )
@@ -351,9 +372,14 @@ class _Stopping:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        stack = stack_file_name(args.stack)
+    except StackFileError as error:
+        print(f"local edge: {_one_line(error)}", file=sys.stderr)
+        return 2
     previous = os.environ.get("PREVIOUS_AUTH_TOKENS", "")
     options = LocalEdgeOptions(
-        stack=args.stack,
+        stack=stack,
         content=args.content,
         port=args.port,
         token=os.environ.get("AUTH_TOKEN"),
@@ -375,10 +401,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"local edge: {_one_line(error)}", file=sys.stderr)
             return 2
         except SettingsError as error:
-            print(
-                f"local edge: {_one_line(error)} (locally the token comes from AUTH_TOKEN)",
-                file=sys.stderr,
-            )
+            # Only a token error concerns AUTH_TOKEN / PREVIOUS_AUTH_TOKENS.
+            about_token = str(error).startswith(TOKEN_KEYS)
+            hint = " (locally the token comes from AUTH_TOKEN)" if about_token else ""
+            print(f"local edge: {_one_line(error)}{hint}", file=sys.stderr)
             return 2
         for line in edge.banner().splitlines():
             out(line)

@@ -26,6 +26,7 @@ from components.site_model import CacheBehavior, SiteModel
 from .clients import client_rows, env_client_token, render_clients
 from .policy_run import Violation, load_policies, masked, run_policies
 from .program_run import SECRET_MARK, ProgramRun, Registration, run_program
+from .stack_arg import stack_file_name
 from .stack_file import (
     CLIENTS_KEY,
     ROOT,
@@ -386,13 +387,18 @@ def snapshot_diff(stack: str) -> str:
 
 
 def write_snapshots() -> list[Path]:
+    """Accept every stack's plan, and record the identities of stacks that have none yet."""
     SNAPSHOT_DIR.mkdir(parents=True, exist_ok=True)
     written = []
     for stack in available_stacks():
         path = SNAPSHOT_DIR / f"{stack}.json"
         path.write_text(snapshot_text(stack), encoding="utf-8")
         written.append(path)
-    return written
+    # A new stack also needs its identities recorded (never rewritten here: accepting a changed
+    # URN stays a deliberate `make identities`). Imported here: identities imports this module.
+    from .identities import write_identities
+
+    return written + write_identities(missing_only=True)
 
 
 # --- who needs the token ---------------------------------------------------------------
@@ -490,7 +496,11 @@ def _stdout_closed() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make plan", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--stack",
+        default="dev",
+        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
+    )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     parser.add_argument("--config-dir", type=Path, default=ROOT, help="folder of the stack files")
     parser.add_argument(
@@ -507,6 +517,7 @@ def main(argv: list[str] | None = None) -> int:
             args.token = os.environ.get("AUTH_TOKEN") or None
             previous = os.environ.get("PREVIOUS_AUTH_TOKENS")
             previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
+            args.stack = stack_file_name(args.stack)  # org/project/dev -> dev
             run = plan_run(args.stack, args.token, args.config_dir, previous_tokens)
         except (StackFileError, SettingsError) as error:
             print(f"plan: {error}", file=sys.stderr)

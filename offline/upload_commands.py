@@ -3,6 +3,9 @@
 Files that a protected pattern covers go to the protected bucket (output ``bucketName``), the
 rest to the public one (``publicBucketName``), by the same site model the program deploys.
 
+Each command names the stack (``pulumi stack output --stack <stack>``): with another stack
+selected, a plain ``pulumi stack output`` would put this stack's files into that stack's buckets.
+
     python -m offline.upload_commands --stack dev [--content ./files]
 """
 
@@ -15,6 +18,7 @@ import sys
 from components.settings import SettingsError, parse_settings
 from components.site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, SiteModel, build_site_model
 
+from .stack_arg import stack_file_name
 from .stack_file import StackFileError, read_stack_file
 
 # Settings need a token to validate; these commands never use it.
@@ -22,12 +26,14 @@ _UNUSED_TOKEN = "upload-commands-need-no-token-0123456789abcdef"
 OUTPUTS = {PROTECTED_ORIGIN_ID: "bucketName", PUBLIC_ORIGIN_ID: "publicBucketName"}
 
 
-def upload_commands(site: SiteModel, content: str) -> list[str]:
+def upload_commands(site: SiteModel, content: str, stack: str) -> list[str]:
+    """One command per bucket; each names ``stack`` so the selected stack never matters."""
     lines = []
     for origin_id, filters in site.sync_filters().items():
         if filters is None:
             continue
-        bucket = f'"s3://$(pulumi stack output {OUTPUTS[origin_id]})/"'
+        output = f"pulumi stack output --stack {shlex.quote(stack)} {OUTPUTS[origin_id]}"
+        bucket = f'"s3://$({output})/"'
         args = " ".join(shlex.quote(arg) for arg in filters)
         lines.append(f"aws s3 sync {shlex.quote(content)} {bucket} {args}")
     return lines
@@ -39,15 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", default="./files", help="local folder to upload")
     args = parser.parse_args(argv)
     try:
-        values = read_stack_file(args.stack).project_values()
+        stack = stack_file_name(args.stack)  # org/project/dev -> dev; the commands keep it whole
+        values = read_stack_file(stack).project_values()
         values["authToken"] = _UNUSED_TOKEN
         values.pop("previousAuthTokens", None)
-        settings = parse_settings(values, args.stack)
+        settings = parse_settings(values, stack)
         site = build_site_model(settings.protected_paths, settings.error_caching_min_ttl)
     except (StackFileError, SettingsError) as error:
         print(f"upload_commands: {error}", file=sys.stderr)
         return 2
-    print("\n".join(upload_commands(site, args.content)))
+    print("\n".join(upload_commands(site, args.content, args.stack)))
     return 0
 
 

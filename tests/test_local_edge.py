@@ -347,3 +347,91 @@ def test_generated_base64_body_is_decoded_and_a_rewritten_uri_is_fetched(local):
         assert (status, body) == (200, LOGO.read_bytes())
     finally:
         server.shutdown()
+
+
+# --- messages for bad arguments (hostile-tester findings) --------------------------------
+
+
+def _cli_error(*args, env_extra=None) -> str:
+    process = _cli(
+        "--port", "0", *args, env_extra={"AUTH_TOKEN": CURRENT_TOKEN, **(env_extra or {})}
+    )
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert err.count("\n") == 1 and err.startswith("local edge: "), err
+    return err
+
+
+def test_a_file_as_content_is_not_a_folder():
+    with pytest.raises(LocalEdgeError, match=r"content folder .*README\.md is not a folder"):
+        LocalEdge(LocalEdgeOptions(content=ROOT / "README.md", port=0))
+
+
+def test_an_empty_content_path_is_refused_not_the_whole_checkout_served():
+    err = _cli_error("--content", "")
+    assert "content folder must not be empty" in err
+
+
+def test_a_missing_content_path_is_printed_escaped():
+    with pytest.raises(LocalEdgeError) as caught:
+        LocalEdge(LocalEdgeOptions(content=Path("/nonexistent/\x1b[2Jx"), port=0))
+    assert "\x1b" not in str(caught.value)
+    assert "/nonexistent/\\x1b[2Jx does not exist" in str(caught.value)
+
+
+def test_a_stack_name_with_a_space_is_shown_quoted():
+    err = _cli_error("--stack", "dev ")
+    assert "'dev ' is not a stack name" in err
+
+
+def test_a_fully_qualified_stack_name_uses_its_last_segment():
+    process = _cli(
+        "--stack", "acme/protected-cdn/dev", "--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN}
+    )
+    banner = []
+    try:
+        for line in process.stdout:
+            banner.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+    finally:
+        process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert any(line.split()[:1] == ["URL:"] for line in banner), err
+    assert "stack dev," in "".join(banner)
+
+
+def test_a_stack_of_another_project_is_refused():
+    err = _cli_error("--stack", "acme/other/dev")
+    assert "'acme/other/dev' is a stack of project 'other', not protected-cdn" in err
+
+
+SETTINGS_DRIVER = """
+import functools, sys
+from pathlib import Path
+import offline.local_edge as local_edge
+# The real reader and checks, on a stack file in a temporary folder.
+root = Path(sys.argv[1])
+local_edge.read_stack_file = functools.partial(local_edge.read_stack_file, root=root)
+sys.exit(local_edge.main(sys.argv[2:]))
+"""
+
+
+def test_the_auth_token_hint_comes_only_with_a_token_error(tmp_path):
+    (tmp_path / "Pulumi.bad.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  protected-cdn:priceClass: PriceClass_1\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", SETTINGS_DRIVER, str(tmp_path), "--stack", "bad", "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "AUTH_TOKEN": CURRENT_TOKEN},
+        check=False,
+    )
+    assert process.returncode == 2, process.stderr
+    assert "protected-cdn:priceClass" in process.stderr
+    assert "AUTH_TOKEN" not in process.stderr
+    # A token error keeps it (see test_cli_weak_token_names_the_setting).

@@ -273,3 +273,42 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path, args):
     assert err.count("\n") == 1 and err.startswith("local edge: "), err
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+# Item 3 (Ctrl-C during start-up): until main() installs its handlers, SIGINT ends the
+# process by the signal, without a KeyboardInterrupt traceback from the middle of an import.
+
+
+def test_ctrl_c_right_after_start_prints_no_traceback(tmp_path):
+    process = start_cli("--port", "0", tmpdir=tmp_path)
+    process.send_signal(signal.SIGINT)  # at once, as a user's quick Ctrl-C
+    _out, err = process.communicate(timeout=60)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_python_imports_the_modules_prints_no_traceback(tmp_path):
+    # -X importtime reports each finished import on stderr: once botocore's first module is
+    # in, the process is inside local_edge's imports (boto3, moto, ...) when the signal lands.
+    process = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "offline.local_edge", "--port", "0"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "AUTH_TOKEN": CURRENT_TOKEN, "TMPDIR": str(tmp_path)},
+    )
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.rstrip().endswith("botocore"):
+            break
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    process.wait(timeout=60)
+    lines = "".join([*seen, rest]).splitlines()
+    err = "\n".join(line for line in lines if not line.startswith("import time:"))
+    assert any(line.rstrip().endswith("botocore") for line in seen), "no import of botocore"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert list(tmp_path.iterdir()) == []

@@ -101,3 +101,56 @@ def test_the_venv_is_reinstalled_when_the_pins_change(tmp_path):
     os.utime(tmp_path / "constraints.txt", (later, later))
     planned = subprocess.run(dry_run, capture_output=True, text=True).stdout
     assert "-r requirements-dev.txt -c constraints.txt" in planned
+
+
+# --- what the requirements pull, and nothing more ---------------------------------------
+
+MOTO_SERVER = re.compile(r"moto\.server|ThreadedMotoServer")
+
+
+def _uses_moto_server() -> bool:
+    sources = [
+        p
+        for p in ROOT.rglob("*.py")
+        if not {".venv", ".build"} & set(p.parts) and p != Path(__file__).resolve()
+    ]
+    return any(MOTO_SERVER.search(p.read_text(encoding="utf-8")) for p in sources)
+
+
+def test_moto_server_extra_only_when_something_runs_moto_server():
+    """mock_aws runs in-process (local edge, tests): moto[server] would add Flask, docker,
+    cfn-lint, ... to every dev install for nothing."""
+    (moto,) = [r for _, r in requirements() if canonicalize_name(r.name) == "moto"]
+    assert ("server" in moto.extras) == _uses_moto_server(), (
+        f"requirements-dev.txt asks for {moto}; "
+        f"moto's server is {'used' if _uses_moto_server() else 'not used'}"
+    )
+
+
+def _needed() -> set[str]:
+    """Every distribution the requirement files pull in, by the installed metadata."""
+    todo = [requirement for _, requirement in requirements()]
+    extras_of: dict[str, set[str]] = {}
+    while todo:
+        requirement = todo.pop()
+        name = canonicalize_name(requirement.name)
+        if name in extras_of and set(requirement.extras) <= extras_of[name]:
+            continue
+        extras = extras_of.setdefault(name, set())
+        extras |= set(requirement.extras)
+        try:
+            requires = metadata.requires(requirement.name) or []
+        except metadata.PackageNotFoundError:
+            pytest.skip(f"{requirement.name} is not installed: {SYNC}")
+        for line in requires:
+            child = Requirement(line)
+            if child.marker is None or any(
+                child.marker.evaluate({"extra": extra}) for extra in extras or {""}
+            ):
+                todo.append(child)
+    return set(extras_of)
+
+
+def test_constraints_pin_nothing_the_requirements_do_not_pull():
+    stale = sorted(set(pins()) - _needed())
+    assert not stale, f"constraints.txt pins what nothing requires: {', '.join(stale)}. {UPDATE}"

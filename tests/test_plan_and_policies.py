@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from offline.plan import PLACEHOLDER_TOKEN, plan_document, plan_run, snapshot_diff
+from offline.plan import main as plan_main
 from offline.policy_run import load_policies, run_policies
 from offline.program_run import ProgramRun
 from offline.stack_file import available_stacks, read_stack_file
@@ -342,3 +343,13 @@ def test_plan_needs_no_network_no_credentials_and_no_cli():
     assert result.returncode == 0, result.stderr
     assert "no violations" in result.stdout
     assert shutil.which("pulumi", path=env["PATH"]) is None
+
+
+def test_plan_takes_a_fully_qualified_stack_name(capsys):
+    assert plan_main(["--stack", "acme/protected-cdn/dev", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stack"] == "dev"
+
+
+def test_plan_shows_a_bad_stack_name_quoted(capsys):
+    assert plan_main(["--stack", "dev "]) == 2
+    assert "'dev ' is not a stack name" in capsys.readouterr().err

@@ -159,3 +159,61 @@ def test_venv_step_without_the_venv_module_says_how_and_leaves_no_half_made_venv
         result.stderr
     )
     assert not (project / ".venv").exists()  # the next run starts clean
+
+
+def _pyenv_python(*versions: str) -> Path:
+    """An interpreter of one of ``versions`` from pyenv, or skip (only for these tests)."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for version in versions:
+        for found in sorted(root.glob(f"{version}.*/bin/python{version}")):
+            return found
+    pytest.skip(f"no Python {' or '.join(versions)} under {root}")
+
+
+def test_venv_step_recreates_a_venv_made_by_a_python_older_than_3_11(project):
+    # `python3.9 -m venv .venv`: pip works (here the base's, for speed) but the pins need 3.11+.
+    old = _pyenv_python("3.9", "3.10")
+    subprocess.run(
+        [old, "-m", "venv", "--without-pip", "--system-site-packages", project / ".venv"],
+        check=True,
+    )
+    assert subprocess.run([project / ".venv/bin/python", "-m", "pip", "--version"]).returncode == 0
+    result = make_venv(project)
+    assert result.returncode == 0, result.stderr
+    ours = [line for line in result.stderr.splitlines() if line.startswith("make venv:")]
+    assert ours == ["make venv: .venv has Python older than 3.11; recreating it"]
+    calls = (project / ".venv" / "calls.log").read_text()  # the fake 3.12's venv replaced it
+    assert "-m pip install --quiet -r requirements-dev.txt -c constraints.txt" in calls
+
+
+def test_venv_step_calls_python_2_too_old_rather_than_unrunnable(project):
+    python2 = _pyenv_python("2.7")
+    result = subprocess.run(
+        ["make", "venv", f"PYTHON={python2}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(),
+        check=False,
+    )
+    assert result.returncode != 0
+    ours = [line for line in result.stderr.splitlines() if line.startswith("make venv:")]
+    assert ours == [
+        f"make venv: Python >= 3.11 needed, {python2} is 2.7. "
+        "Fix: make PYTHON=python3.12 (any 3.11 or newer)"
+    ]
+    assert not (project / ".venv").exists()
+
+
+@pytest.mark.parametrize("args", [(), ("help",)])
+def test_a_closed_pipe_ends_make_help_quietly(args):
+    """`make | head -1`: no "Broken pipe" from make, status 0."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads: the first write fails, every time, not by timing
+    try:
+        result = make(*args, stdout=write_end, stderr=subprocess.PIPE)
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == 0

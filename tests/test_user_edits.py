@@ -1,8 +1,9 @@
 """A user's own domain and an extra stack, then `make snapshots`: the suite stays green.
 
-README tells users to change domainName/hostedZoneName (and to add stacks). This copies the
-project, makes those edits there, runs the snapshot writer and then the suite's stack-dependent
-tests on the copy.
+README tells users to change domainName/hostedZoneName, to drop them for CloudFront's own
+domain, and to add stacks. This copies the project, makes those edits there, runs the snapshot
+writer (which also records a new stack's identities) and then the suite's stack-dependent tests
+on the copy.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ STACK_TESTS = [
     "tests/test_settings.py",
     "tests/test_stack_files.py",
     "tests/test_plan_and_policies.py",
+    "tests/test_stable_identities.py",
 ]
 
 
@@ -54,6 +56,18 @@ def test_own_domain_and_a_new_stack_then_snapshots_keep_the_suite_green(tmp_path
     dev = copy / "Pulumi.dev.yaml"
     text = _set(dev.read_text(), "domainName", "static.acme-widgets.io")
     dev.write_text(_set(text, "hostedZoneName", "acme-widgets.io"))
+    # No custom domain on staging: its recorded certificate and DNS records go away by config.
+    staging = copy / "Pulumi.staging.yaml"
+    staging.write_text(
+        re.sub(
+            r"^  protected-cdn:(domainName|hostedZoneName):.*\n",
+            "",
+            staging.read_text(),
+            flags=re.MULTILINE,
+        )
+    )
+    assert "domainName" not in staging.read_text()
+    identities_before = {p.name: p.read_text() for p in (copy / "tests" / "identities").iterdir()}
     (copy / "Pulumi.qa.yaml").write_text(
         "config:\n"
         "  aws:region: ap-southeast-2\n"
@@ -75,6 +89,9 @@ def test_own_domain_and_a_new_stack_then_snapshots_keep_the_suite_green(tmp_path
     )
     assert snapshots.returncode == 0, snapshots.stderr
     assert (copy / "tests" / "snapshots" / "qa.json").is_file()
+    assert (copy / "tests" / "identities" / "qa.json").is_file()
+    for name, text in identities_before.items():  # recorded URNs are never rewritten here
+        assert (copy / "tests" / "identities" / name).read_text() == text, name
     suite = subprocess.run(
         [sys.executable, "-m", "pytest", "-rA", "-p", "no:cacheprovider", *STACK_TESTS],
         cwd=copy,
@@ -91,3 +108,8 @@ def test_own_domain_and_a_new_stack_then_snapshots_keep_the_suite_green(tmp_path
         in (suite.stdout)
     )
     assert re.search(r"PASSED tests/test_program\.py::\w+\[qa\]", suite.stdout)
+    for stack in ("qa", "staging", "dev"):
+        assert (
+            "PASSED tests/test_stable_identities.py::test_kept_resources_keep_their_urns"
+            f"[{stack}]" in suite.stdout
+        )
