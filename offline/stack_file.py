@@ -24,7 +24,14 @@ from typing import Any
 
 import yaml
 
-from components.settings import PROJECT, Settings, SettingsError, clip, settings_from_config
+from components.settings import (
+    PROJECT,
+    Settings,
+    SettingsError,
+    check_config_keys,
+    clip,
+    settings_from_config,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Pulumi's rule for a stack name (sdk/go/common/workspace: stackNameAndProjectRegexp).
@@ -152,6 +159,8 @@ class StackFile:
         ``client_token(name, field)`` stands in for each named client's encrypted token
         (default: a placeholder).
         """
+        # Every key, encrypted ones too: the program sees them all (a typo stops it).
+        check_config_keys(self.values)
         self.reject_plaintext_tokens()
         config = self.offline_config(token, previous_tokens, client_token)
         return settings_from_config(config, self.stack, lambda key: key in SECRET_KEYS)

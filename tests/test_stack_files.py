@@ -18,6 +18,7 @@ import yaml
 from components.settings import SettingsError
 from offline import local_edge
 from offline.plan import PLACEHOLDER_TOKEN, TOKEN_KEY, placeholder_previous_token, plan_run
+from offline.program_run import run_program
 from offline.stack_file import (
     Secure,
     StackFileError,
@@ -317,3 +318,34 @@ def test_local_edge_refuses_a_bad_stack_name_in_one_line(name):
 def test_the_longest_stack_name_pulumi_allows_is_accepted(tmp_path):
     stack = _write(tmp_path, "config:\n" + BASE, stack="s" * 100)
     assert read_stack_file(stack, tmp_path).stack == stack
+
+
+# --- encrypted keys get the same unknown-key check as the program ------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("protected-cdn:previousAuthToken", "did you mean previousAuthTokens?"),
+        ("protected-cdn:authtoken", "did you mean authToken?"),
+        ("confg:x", "is not a key this stack can use"),
+    ],
+)
+def test_an_encrypted_misspelt_key_stops_plan_and_local_edge_as_the_program(
+    tmp_path, monkeypatch, key, words
+):
+    stack = _write(tmp_path, "config:\n" + BASE + f"  {key}:\n    secure: {SECURE}\n")
+    with pytest.raises(SettingsError, match=re.escape(words)) as from_plan:
+        plan_run(stack, None, tmp_path)
+    monkeypatch.setattr(local_edge, "read_stack_file", lambda name: read_stack_file(name, tmp_path))
+    with pytest.raises(SettingsError) as from_local:
+        local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=stack, port=0))
+    config = {
+        "aws:region": "eu-west-1",
+        "protected-cdn:protectedPaths": '["ex-img/*"]',
+        "protected-cdn:authToken": CURRENT_TOKEN,
+        key: "decrypted-value",
+    }
+    with pytest.raises(SettingsError) as from_program:
+        run_program(stack, config, ["protected-cdn:authToken", key])
+    assert str(from_plan.value) == str(from_local.value) == str(from_program.value)
