@@ -18,7 +18,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,8 @@ TOP_LEVEL_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "config",
 TOKEN_KEYS = (f"{PROJECT}:authToken", f"{PROJECT}:previousAuthTokens")
 # A stack file is small; more nodes than this is a YAML alias bomb, not settings.
 MAX_NODES = 100_000
+# Lists and objects nested deeper than this are no setting (and would exhaust the stack).
+MAX_DEPTH = 64
 
 
 CLIENTS_KEY = f"{PROJECT}:clients"
@@ -60,20 +61,42 @@ def client_token_env(name: str, field_name: str = "token") -> str:
     return prefix + name.upper().replace("-", "_")
 
 
-def _plain(value: Any) -> Any:
-    """A plaintext value, JSON-ready: YAML reads an unquoted timestamp as a datetime."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
-
-
 class StackFileError(Exception):
     """The stack file is missing, unreadable or not a Pulumi stack settings file."""
+
+
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, path: list[Any], line: int) -> None:
+        super().__init__()
+        self.path = path
+        self.line = line
+
+
+class _StackFileLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, read as the Pulumi CLI (go-yaml v3) reads a stack file.
+
+    Timestamps stay the text written: go-yaml v3 decodes an unquoted ``2024-01-01`` into a
+    string, and the CLI hands the program that string. Nesting is bounded while composing, so
+    a hostile file ends with one line, not a RecursionError.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._path: list[Any] = []
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
+        try:
+            if len(self._path) > MAX_DEPTH + 2:  # + the document and its config: mapping
+                raise _TooDeep(self._path[:3], self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._path.pop()
+
+
+_StackFileLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
 @dataclass(frozen=True)
@@ -219,7 +242,7 @@ class StackFile:
                 result[name] = entry
                 continue
             result[name] = {
-                key: client_token(str(name), key) if isinstance(v, Secure) else _plain(v)
+                key: client_token(str(name), key) if isinstance(v, Secure) else v
                 for key, v in entry.items()
             }
         return result
@@ -236,20 +259,36 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
-def _with_secure(value: Any, budget: list[int]) -> Any:
-    """The value with every ``{secure: …}`` as ``Secure``; refuses alias bombs."""
+def _with_secure(value: Any, budget: list[int], depth: int = 0) -> Any:
+    """The value with every ``{secure: …}`` as ``Secure``; refuses alias bombs, values nested
+    deeper than MAX_DEPTH (aliases can build them) and YAML types the CLI cannot pass on."""
     budget[0] -= 1
     if budget[0] < 0:
         raise StackFileError(
             f"has more than {MAX_NODES} values (a YAML alias bomb?); write the values out"
         )
+    if depth > MAX_DEPTH:
+        raise StackFileError(f"nests lists or objects more than {MAX_DEPTH} levels deep")
     if isinstance(value, dict):
         if set(value) == {"secure"} and isinstance(value["secure"], str):
             return Secure(value["secure"])
-        return {key: _with_secure(item, budget) for key, item in value.items()}
+        for key in value:
+            if not isinstance(key, _SCALARS):
+                raise StackFileError(f"has a {type(key).__name__} as an object key")
+        return {key: _with_secure(item, budget, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [_with_secure(item, budget) for item in value]
+        return [_with_secure(item, budget, depth + 1) for item in value]
+    if not isinstance(value, _SCALARS):
+        # !!binary, !!set, !!omap, !!pairs: no config value Pulumi passes to a program.
+        kind = "binary data (!!binary)" if isinstance(value, bytes) else type(value).__name__
+        raise StackFileError(
+            f"holds {kind}, which a stack setting cannot be. Fix: write the value as plain "
+            "text, a number, true/false, a list or an object"
+        )
     return value
+
+
+_SCALARS = (str, bool, int, float, type(None))
 
 
 def _has_secure(value: Any) -> bool:
@@ -261,7 +300,7 @@ def _as_config_string(value: Any) -> str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(_plain(value))
+    return json.dumps(value)
 
 
 def check_stack_name(stack: str) -> str:
@@ -289,6 +328,13 @@ def _environments(value: Any, name: str) -> tuple[str, ...]:
     raise StackFileError(f"{name}: 'environment:' must be a list of ESC environment names")
 
 
+def _config_key(path: list[Any]) -> str:
+    """``"<key>: "`` for the config key a composing path is under, else ``""``."""
+    if len(path) >= 3 and path[1] == "config" and isinstance(path[2], str):
+        return f"{clip(path[2])}: "
+    return ""
+
+
 def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     check_stack_name(stack)
     path = root / f"Pulumi.{stack}.yaml"
@@ -296,7 +342,13 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         known = ", ".join(available_stacks(root)) or "none"
         raise StackFileError(f"unknown stack {stack!r}: no {path.name} (stacks here: {known})")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), _StackFileLoader) or {}  # noqa: S506 - a SafeLoader
+    except _TooDeep as error:
+        key = _config_key(error.path)
+        raise StackFileError(
+            f"{path.name}: {key}nests lists or objects more than {MAX_DEPTH} levels deep "
+            f"(line {error.line}). Fix: a setting is never that deep; write the value out flat"
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise StackFileError(f"cannot read {path.name}: {error}") from None
     except yaml.YAMLError as error:
@@ -317,11 +369,13 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     config = document.get("config") or {}
     if not isinstance(config, dict) or not all(isinstance(k, str) for k in config):
         raise StackFileError(f"{path.name}: expected a 'config:' mapping of keys to values")
-    try:
-        budget = [MAX_NODES]
-        values = {key: _with_secure(value, budget) for key, value in config.items()}
-    except StackFileError as error:
-        raise StackFileError(f"{path.name}: {error}") from None
+    budget = [MAX_NODES]
+    values = {}
+    for key, value in config.items():
+        try:
+            values[key] = _with_secure(value, budget)
+        except StackFileError as error:
+            raise StackFileError(f"{path.name}: {clip(key)}: {error}") from None
     secure = frozenset(key for key, value in values.items() if _has_secure(value))
     return StackFile(
         stack=stack,

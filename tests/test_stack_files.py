@@ -5,6 +5,7 @@ Every Pulumi.*.yaml in the repo is covered; the odd cases are written to a temp 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -349,3 +350,63 @@ def test_an_encrypted_misspelt_key_stops_plan_and_local_edge_as_the_program(
     with pytest.raises(SettingsError) as from_program:
         run_program(stack, config, ["protected-cdn:authToken", key])
     assert str(from_plan.value) == str(from_local.value) == str(from_program.value)
+
+
+# --- YAML the CLI reads differently or not at all: one line naming the key, exit 2 ------------
+
+
+def test_an_unquoted_date_is_passed_as_the_text_written_as_the_cli_does(tmp_path):
+    # go-yaml v3 decodes a timestamp into a string: the program gets "2024-01-01" as written.
+    stack = _write(
+        tmp_path,
+        "config:\n"
+        + BASE
+        + "  pulumi:tags:\n    created: 2024-01-01\n    at: 2024-01-01 10:00:00\n",
+    )
+    config = read_stack_file(stack, tmp_path).config
+    assert json.loads(config["pulumi:tags"]) == {
+        "created": "2024-01-01",
+        "at": "2024-01-01 10:00:00",
+    }
+    assert _plan_cli("--stack", stack, "--config-dir", str(tmp_path)).returncode == 0
+
+
+NESTED = "[" * 5000 + "]" * 5000
+SECURE_NESTED = "[" * 900 + "{secure: v1:x}" + "]" * 900
+
+
+@pytest.mark.parametrize(
+    ("entry", "key", "words"),
+    [
+        ("  aws:region: !!binary ZXUtd2VzdC0x\n", "aws:region", "binary"),
+        ("  pulumi:tags: !!set {a, b}\n", "pulumi:tags", "set"),
+        (
+            f"  protected-cdn:protectedPaths: {NESTED}\n",
+            "protected-cdn:protectedPaths",
+            "64 levels",
+        ),
+        (f"  protected-cdn:webAclId: {SECURE_NESTED}\n", "protected-cdn:webAclId", "64 levels"),
+        (
+            "  pulumi:x0: &a " + "[" * 40 + "x" + "]" * 40 + "\n"
+            "  pulumi:x1: &b " + "[" * 40 + "*a" + "]" * 40 + "\n"
+            "  pulumi:tags: " + "[" * 40 + "*b" + "]" * 40 + "\n",
+            "pulumi:x1",
+            "64 levels",
+        ),
+    ],
+    ids=["binary", "set", "5000-deep", "900-deep-secure", "deep-by-aliases"],
+)
+def test_yaml_no_setting_can_be_is_one_line_exit_2_in_plan_and_local_edge(
+    tmp_path, monkeypatch, entry, key, words
+):
+    region = "" if key == "aws:region" else "  aws:region: eu-west-1\n"
+    stack = _write(tmp_path, "config:\n" + region + entry)
+    for json_flag in ((), ("--json",)):
+        result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path), *json_flag)
+        assert result.returncode == 2, result.stderr[-300:]
+        assert "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:500]
+        assert f"{key}: " in result.stderr and words in result.stderr
+    monkeypatch.setattr(local_edge, "read_stack_file", lambda name: read_stack_file(name, tmp_path))
+    with pytest.raises(StackFileError, match=re.escape(key)):
+        local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=stack, port=0))
