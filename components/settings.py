@@ -420,10 +420,7 @@ def check_region(region: Any) -> str:
     """aws:region must be set and name a region of the commercial AWS partition."""
     fix = "pulumi config set aws:region eu-west-1 (any AWS region name)"
     if region is None or not str(region).strip():
-        raise SettingsError(
-            f"{REGION_KEY}: is missing (the bucket's region; a value from an ESC environment "
-            f"is not visible to the offline tools). Fix: {fix}"
-        )
+        raise SettingsError(f"{REGION_KEY}: is missing (the region of the buckets). Fix: {fix}")
     text = str(region).strip()
     if text not in facts.AWS_REGIONS:
         hint = _suggest(text.lower(), facts.AWS_REGIONS)

@@ -25,6 +25,7 @@ import yaml
 
 from components.settings import (
     PROJECT,
+    REGION_KEY,
     Settings,
     SettingsError,
     check_config_keys,
@@ -43,6 +44,9 @@ MAX_NODES = 100_000
 MAX_DEPTH = 64
 
 
+# What the offline tools run with when aws:region is encrypted or comes from ESC: the program
+# under the CLI gets the real value; offline it only names the bucket's region.
+OFFLINE_REGION = "us-east-1"
 CLIENTS_KEY = f"{PROJECT}:clients"
 CLIENT_TOKEN_FIELDS = ("token", "previousToken")
 SECRET_KEYS = (*TOKEN_KEYS, CLIENTS_KEY)
@@ -157,6 +161,21 @@ class StackFile:
             keys.append(CLIENTS_KEY)
         return keys
 
+    def region_note(self) -> str | None:
+        """Why the offline tools use OFFLINE_REGION, when aws:region is not readable here."""
+        name = self.path.name
+        if REGION_KEY in self.secure_keys:
+            return (
+                f"aws:region is encrypted in {name} ([secret]); the offline plan uses "
+                f"{OFFLINE_REGION}"
+            )
+        if REGION_KEY not in self.values and self.environments:
+            return (
+                f"aws:region comes from the ESC environment {', '.join(self.environments)}, "
+                f"which offline tools cannot read; the offline plan uses {OFFLINE_REGION}"
+            )
+        return None
+
     def reject_plaintext_tokens(self) -> None:
         for key in self.plaintext_token_keys():
             if key == CLIENTS_KEY:
@@ -198,6 +217,8 @@ class StackFile:
         config: dict[str, Any] = {k: v for k, v in self.config.items() if k not in SECRET_KEYS}
         config[TOKEN_KEYS[0]] = token
         config[TOKEN_KEYS[1]] = json.dumps(list(previous_tokens))
+        if self.region_note():
+            config[REGION_KEY] = OFFLINE_REGION
         clients = self.offline_clients(client_token or placeholder_client_token)
         if clients:
             config[CLIENTS_KEY] = json.dumps(clients)

@@ -410,3 +410,36 @@ def test_yaml_no_setting_can_be_is_one_line_exit_2_in_plan_and_local_edge(
     monkeypatch.setattr(local_edge, "read_stack_file", lambda name: read_stack_file(name, tmp_path))
     with pytest.raises(StackFileError, match=re.escape(key)):
         local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=stack, port=0))
+
+
+# --- aws:region from ESC or encrypted: a placeholder and a note offline ---------------------
+
+PATHS = "  protected-cdn:protectedPaths:\n    - ex-img/*\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("environment:\n  - myproj/dev\nconfig:\n" + PATHS, "ESC environment myproj/dev"),
+        (f"config:\n  aws:region:\n    secure: {SECURE}\n" + PATHS, "aws:region is encrypted"),
+    ],
+    ids=["esc", "encrypted"],
+)
+def test_a_region_the_offline_tools_cannot_read_is_a_note_not_missing(tmp_path, text, words):
+    stack = _write(tmp_path, text)
+    run = plan_run(stack, None, tmp_path)
+    (note,) = [n for n in run.notes if "aws:region" in n]
+    assert words in note and "the offline plan uses us-east-1" in note
+    assert run.settings.region == "us-east-1" and run.registrations
+    result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "is missing" not in result.stdout + result.stderr
+    assert f"note: {note}" in result.stdout
+    settings = read_stack_file(stack, tmp_path).settings(CURRENT_TOKEN)  # what local edge runs
+    assert settings.region == "us-east-1"
+
+
+def test_the_program_itself_still_requires_aws_region():
+    config = {"protected-cdn:authToken": CURRENT_TOKEN}
+    with pytest.raises(SettingsError, match="aws:region: is missing"):
+        run_program("dev", config, ["protected-cdn:authToken"])
