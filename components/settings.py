@@ -481,7 +481,7 @@ def parse_settings(
         raise _fail(
             "previousAuthTokens",
             "is stored in plaintext",
-            "pulumi config set --secret --path 'previousAuthTokens[0]' <old token>",
+            "pulumi config set --secret --path 'previousAuthTokens[0]' <token>",
         )
     values = check_values(raw)
     clients = check_clients(raw.get("clients"), values["protected_paths"], (auth_token, *previous))

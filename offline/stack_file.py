@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from components.settings import (
+    GENERATE_TOKEN,
     PROJECT,
     REGION_KEY,
     Settings,
@@ -182,11 +183,16 @@ class StackFile:
                 self.client_entries()  # names the client and the field, with the fix
                 continue
             name = key.removeprefix(PROJECT + ":")
-            where = f"--path '{name}[0]' " if name == "previousAuthTokens" else ""
+            problem = f"{key}: is committed in plaintext in {self.path.name}"
+            if name == "authToken":
+                raise SettingsError(
+                    f"{problem}; this token is exposed. Fix: pulumi config rm authToken, then "
+                    f"make a new one: {GENERATE_TOKEN}"
+                )
             raise SettingsError(
-                f"{key}: is committed in plaintext in {self.path.name}. Fix: pulumi config rm "
-                f"{name}, make a new token (this one is exposed), then pulumi config set "
-                f"--secret {where}{name} <token>"
+                f"{problem}; these old tokens are exposed, so stop accepting them. Fix: pulumi "
+                "config rm previousAuthTokens, then only if a client still needs one during "
+                "a rotation: pulumi config set --secret --path 'previousAuthTokens[0]' <token>"
             )
 
     def settings(

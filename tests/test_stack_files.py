@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.settings import SettingsError
+from components.settings import SettingsError, parse_settings
 from offline import local_edge
 from offline.plan import PLACEHOLDER_TOKEN, TOKEN_KEY, placeholder_previous_token, plan_run
 from offline.program_run import run_program
@@ -443,3 +444,63 @@ def test_the_program_itself_still_requires_aws_region():
     config = {"protected-cdn:authToken": CURRENT_TOKEN}
     with pytest.raises(SettingsError, match="aws:region: is missing"):
         run_program("dev", config, ["protected-cdn:authToken"])
+
+
+# --- every fix for a plaintext token is a command that runs -----------------------------------
+
+# A command inside a fix text: words, or quoted strings, up to a comma, semicolon or "(".
+_COMMAND = re.compile(r"pulumi config(?:\s+(?:'[^']*'|\"[^\"]*\"|[^\s,;()'\"]+))+")
+_TOKEN_KEYS = ("authToken", "previousAuthTokens", "clients")
+
+
+def _check_fix_commands(message: str) -> list[list[str]]:
+    """Each `pulumi config` command in the fix: set/rm, one key (a --path for nested ones),
+    --secret when a token is set, and exactly one value after the key."""
+    commands = [shlex.split(c) for c in _COMMAND.findall(message.partition("Fix: ")[2])]
+    assert commands, message
+    for argv in commands:
+        assert argv[:2] == ["pulumi", "config"] and argv[2] in ("set", "rm"), argv
+        words = [a for a in argv[3:] if a not in ("--secret", "--path")]
+        assert not any(a.startswith("-") for a in words), argv
+        key = words[0]
+        assert re.split(r"[.\[]", key)[0] in _TOKEN_KEYS, argv
+        assert ("--path" in argv) == bool(re.search(r"[.\[]", key)), argv
+        if argv[2] == "set":
+            assert "--secret" in argv and len(words) == 2, argv
+            assert re.split(r"[.\[]", words[1])[0] not in _TOKEN_KEYS, argv  # no key twice
+        else:
+            assert len(words) == 1, argv
+    return commands
+
+
+CLIENT = "  protected-cdn:clients:\n    partner-a:\n"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        f"  protected-cdn:authToken: {CURRENT_TOKEN}\n",
+        f"  protected-cdn:previousAuthTokens:\n    - {PREVIOUS_TOKEN}\n",
+        CLIENT + f"      token: {CURRENT_TOKEN}\n",
+        CLIENT + f"      token:\n        secure: {SECURE}\n      previousToken: {PREVIOUS_TOKEN}\n",
+    ],
+    ids=["authToken", "previousAuthTokens", "client-token", "client-previousToken"],
+)
+def test_the_fix_for_a_plaintext_token_in_the_file_is_valid_commands(tmp_path, entry):
+    stack = _write(tmp_path, "config:\n" + BASE + entry)
+    with pytest.raises(SettingsError, match="plaintext") as caught:
+        plan_run(stack, None, tmp_path)
+    commands = _check_fix_commands(str(caught.value))
+    assert any(argv[2] == "set" for argv in commands)
+
+
+@pytest.mark.parametrize("key", ["authToken", "previousAuthTokens", "clients"])
+def test_the_fix_for_a_token_key_stored_in_plaintext_is_valid_commands(key):
+    raw = {
+        "authToken": CURRENT_TOKEN,
+        "previousAuthTokens": f'["{PREVIOUS_TOKEN}"]',
+        "clients": '{"partner-a": {"token": "' + "c" + CURRENT_TOKEN[1:] + '"}}',
+    }
+    with pytest.raises(SettingsError, match="plaintext") as caught:
+        parse_settings(raw, "dev", is_secret=lambda name: name != key)
+    _check_fix_commands(str(caught.value))
