@@ -397,11 +397,15 @@ def _check_path_patterns(raw: Any) -> tuple[str, ...]:
                 "and leaves everything under it public",
                 f"use {shown(folder)} to protect everything under it",
             )
-        if normalized.startswith(ERROR_PAGES_PREFIX):
+        # The error pages' behavior (_errors/*) always comes first, so a pattern under
+        # _errors/ would never apply; only that prefix is refused (_errorsx/* is fine).
+        if normalized.startswith(ERROR_PAGES_PREFIX + "/"):
             raise _fail(
                 name,
-                f"{shown(pattern)} would cover the error pages under {ERROR_PAGES_PREFIX}/",
-                "error pages must stay readable; protect a different prefix",
+                f"{shown(pattern)} would never apply: the error pages' behavior "
+                f"{ERROR_PAGES_PREFIX}/* comes first, so nothing under {ERROR_PAGES_PREFIX}/ "
+                "can be protected",
+                f"keep protected content out of {ERROR_PAGES_PREFIX}/ and protect its own prefix",
             )
         if normalized in seen:
             raise _fail(name, f"{shown(pattern)} is listed twice", "remove the duplicate")
