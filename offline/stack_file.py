@@ -77,6 +77,14 @@ class _TooDeep(yaml.YAMLError):
         self.line = line
 
 
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, first: int, again: int) -> None:
+        super().__init__()
+        self.key = key
+        self.first = first
+        self.again = again
+
+
 class _StackFileLoader(yaml.SafeLoader):
     """PyYAML's safe loader, read as the Pulumi CLI (go-yaml v3) reads a stack file.
 
@@ -88,6 +96,25 @@ class _StackFileLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._path: list[Any] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        # go-yaml v3 (the CLI) refuses a repeated key ("mapping key ... already defined");
+        # PyYAML would keep the last value. Merge keys (<<) may be overridden, as in both.
+        seen: dict[tuple[type, Any], int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                marker = (type(key), key)
+                first = seen.get(marker)
+            except TypeError:
+                continue  # unhashable: PyYAML's own error names it
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise _DuplicateKey(key, first, line)
+            seen[marker] = line
+        return super().construct_mapping(node, deep=deep)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self._path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
@@ -146,7 +173,7 @@ class StackFile:
         return None
 
     def plaintext_token_keys(self) -> list[str]:
-        """Token keys holding any plaintext value: committed secrets, always refused."""
+        """Token keys holding any plaintext value (an empty one too): always refused."""
         keys = [
             key
             for key in TOKEN_KEYS
@@ -183,6 +210,19 @@ class StackFile:
                 self.client_entries()  # names the client and the field, with the fix
                 continue
             name = key.removeprefix(PROJECT + ":")
+            empty = not any(
+                not isinstance(v, Secure) and not _empty(v) for v in _leaves(self.values[key])
+            )
+            if empty and name == "authToken":
+                raise SettingsError(
+                    f"{key}: is empty in {self.path.name} (not set). Fix: {GENERATE_TOKEN}"
+                )
+            if empty:
+                raise SettingsError(
+                    f"{key}: holds an empty value in {self.path.name}. Fix: pulumi config rm "
+                    "previousAuthTokens, then add each old token still needed: pulumi config "
+                    "set --secret --path 'previousAuthTokens[0]' <token>"
+                )
             problem = f"{key}: is committed in plaintext in {self.path.name}"
             if name == "authToken":
                 raise SettingsError(
@@ -249,6 +289,12 @@ class StackFile:
             if not isinstance(entry, dict):
                 continue
             for field_name in CLIENT_TOKEN_FIELDS:
+                if field_name in entry and _empty(entry[field_name]):
+                    raise SettingsError(
+                        f"{CLIENTS_KEY}.{clip(str(name))}.{field_name}: is empty in "
+                        f"{self.path.name} (not set). Fix: pulumi config set --secret --path "
+                        f"'clients.{clip(str(name))}.{field_name}' \"$(openssl rand -hex 32)\""
+                    )
                 if field_name in entry and not isinstance(entry[field_name], Secure):
                     raise SettingsError(
                         f"{CLIENTS_KEY}.{clip(str(name))}.{field_name}: is committed in "
@@ -273,6 +319,11 @@ class StackFile:
                 for key, v in entry.items()
             }
         return result
+
+
+def _empty(value: Any) -> bool:
+    """``key:`` with nothing after it (null) or ``''``: not set, rather than a plaintext value."""
+    return value is None or value == ""
 
 
 def _leaves(value: Any) -> Iterator[Any]:
@@ -370,6 +421,12 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         raise StackFileError(f"unknown stack {stack!r}: no {path.name} (stacks here: {known})")
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), _StackFileLoader) or {}  # noqa: S506 - a SafeLoader
+    except _DuplicateKey as error:
+        key = clip(str(error.key))
+        raise StackFileError(
+            f"{path.name}: {key} is defined twice (lines {error.first} and {error.again}); "
+            f"Pulumi refuses a repeated key. Fix: keep one {key}"
+        ) from None
     except _TooDeep as error:
         key = _config_key(error.path)
         raise StackFileError(

@@ -504,3 +504,60 @@ def test_the_fix_for_a_token_key_stored_in_plaintext_is_valid_commands(key):
     with pytest.raises(SettingsError, match="plaintext") as caught:
         parse_settings(raw, "dev", is_secret=lambda name: name != key)
     _check_fix_commands(str(caught.value))
+
+
+# --- duplicate keys (go-yaml v3 refuses them) and empty token keys ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "lines"),
+    [
+        (
+            "config:\n  aws:region: eu-west-1\n" + PATHS + "  aws:region: us-east-1\n",
+            "aws:region",
+            (2, 5),
+        ),
+        ("config:\n" + BASE + "  pulumi:tags:\n    a: 1\n    a: 2\n", "a", (6, 7)),
+        ("config:\n" + BASE + "config:\n  aws:region: us-east-1\n", "config", (1, 5)),
+    ],
+    ids=["config-key", "nested", "top-level"],
+)
+def test_a_key_written_twice_is_refused_with_its_lines_in_plan_and_local_edge(
+    tmp_path, monkeypatch, text, key, lines
+):
+    stack = _write(tmp_path, text)
+    result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert f"{key} is defined twice (lines {lines[0]} and {lines[1]})" in result.stderr
+    monkeypatch.setattr(local_edge, "read_stack_file", lambda name: read_stack_file(name, tmp_path))
+    with pytest.raises(StackFileError, match="defined twice"):
+        local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=stack, port=0))
+
+
+def test_a_merge_key_may_be_overridden_as_in_go_yaml(tmp_path):
+    stack = _write(
+        tmp_path,
+        "config:\n"
+        + BASE
+        + "  pulumi:x: &base {a: 1, b: 2}\n  pulumi:tags:\n    <<: *base\n    a: 3\n",
+    )
+    assert json.loads(read_stack_file(stack, tmp_path).config["pulumi:tags"]) == {"a": 3, "b": 2}
+
+
+@pytest.mark.parametrize(
+    ("entry", "key"),
+    [
+        ("  protected-cdn:authToken:\n", "protected-cdn:authToken"),
+        ("  protected-cdn:authToken: ''\n", "protected-cdn:authToken"),
+        ("  protected-cdn:previousAuthTokens:\n    -\n", "protected-cdn:previousAuthTokens"),
+        (CLIENT + "      token:\n", "protected-cdn:clients.partner-a.token"),
+    ],
+    ids=["authToken-null", "authToken-empty", "previous-null", "client-null"],
+)
+def test_an_empty_token_key_is_reported_empty_not_plaintext(tmp_path, entry, key):
+    stack = _write(tmp_path, "config:\n" + BASE + entry)
+    with pytest.raises(SettingsError) as caught:
+        plan_run(stack, None, tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{key}: ") and "empty" in message and "plaintext" not in message
+    _check_fix_commands(message)
