@@ -397,11 +397,15 @@ def _check_path_patterns(raw: Any) -> tuple[str, ...]:
                 "and leaves everything under it public",
                 f"use {shown(folder)} to protect everything under it",
             )
-        if normalized.startswith(ERROR_PAGES_PREFIX):
+        # The error pages' behavior (_errors/*) always comes first, so a pattern under
+        # _errors/ would never apply; only that prefix is refused (_errorsx/* is fine).
+        if normalized.startswith(ERROR_PAGES_PREFIX + "/"):
             raise _fail(
                 name,
-                f"{shown(pattern)} would cover the error pages under {ERROR_PAGES_PREFIX}/",
-                "error pages must stay readable; protect a different prefix",
+                f"{shown(pattern)} would never apply: the error pages' behavior "
+                f"{ERROR_PAGES_PREFIX}/* comes first, so nothing under {ERROR_PAGES_PREFIX}/ "
+                "can be protected",
+                f"keep protected content out of {ERROR_PAGES_PREFIX}/ and protect its own prefix",
             )
         if normalized in seen:
             raise _fail(name, f"{shown(pattern)} is listed twice", "remove the duplicate")
@@ -420,10 +424,7 @@ def check_region(region: Any) -> str:
     """aws:region must be set and name a region of the commercial AWS partition."""
     fix = "pulumi config set aws:region eu-west-1 (any AWS region name)"
     if region is None or not str(region).strip():
-        raise SettingsError(
-            f"{REGION_KEY}: is missing (the bucket's region; a value from an ESC environment "
-            f"is not visible to the offline tools). Fix: {fix}"
-        )
+        raise SettingsError(f"{REGION_KEY}: is missing (the region of the buckets). Fix: {fix}")
     text = str(region).strip()
     if text not in facts.AWS_REGIONS:
         hint = _suggest(text.lower(), facts.AWS_REGIONS)
@@ -484,7 +485,7 @@ def parse_settings(
         raise _fail(
             "previousAuthTokens",
             "is stored in plaintext",
-            "pulumi config set --secret --path 'previousAuthTokens[0]' <old token>",
+            "pulumi config set --secret --path 'previousAuthTokens[0]' <token>",
         )
     values = check_values(raw)
     clients = check_clients(raw.get("clients"), values["protected_paths"], (auth_token, *previous))

@@ -100,7 +100,7 @@ def _token_notes(
             f"clients' tokens are encrypted in {name} ([secret]); the plan uses "
             "CLIENT_TOKEN_<NAME> where set, else placeholders"
         )
-    other = sorted(stack_file.secure_keys - {TOKEN_KEY, PREVIOUS_KEY, CLIENTS_KEY})
+    other = sorted(stack_file.secure_keys - {TOKEN_KEY, PREVIOUS_KEY, CLIENTS_KEY, "aws:region"})
     if other:
         notes.append(
             f"{', '.join(other)} encrypted in {name}: unreadable offline, the plan uses defaults"
@@ -123,6 +123,7 @@ def plan_run(
     """
     stack_file = read_stack_file(stack, config_dir)
     used_token, used_previous, notes = _token_notes(stack_file, token, previous_tokens)
+    notes += [note for note in (stack_file.region_note(),) if note]
     # Named clients' tokens: CLIENT_TOKEN_<NAME> or placeholders (offline/clients.py).
     client_token = client_token or env_client_token
     # The program's checks, early.

@@ -273,3 +273,17 @@ def test_region_list_matches_botocores_aws_partition():
 
     regions = boto3.session.Session().get_available_regions("ec2", partition_name="aws")
     assert set(regions) == set(facts.AWS_REGIONS)
+
+
+@pytest.mark.parametrize("pattern", ["_errorsx/*", "_errors-old/*", "_errors*.json"])
+def test_a_prefix_that_only_starts_like_the_error_pages_is_protected(pattern):
+    assert parse(protectedPaths=[pattern]).protected_paths == (pattern,)
+
+
+@pytest.mark.parametrize("pattern", ["_errors/*", "/_errors/private/*", "_errors/?.json"])
+def test_a_pattern_under_the_error_pages_is_refused_as_one_that_never_applies(pattern):
+    with pytest.raises(SettingsError) as caught:
+        parse(protectedPaths=[pattern])
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:protectedPaths: ")
+    assert "never apply" in message and "_errors/* comes first" in message

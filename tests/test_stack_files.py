@@ -5,8 +5,10 @@ Every Pulumi.*.yaml in the repo is covered; the odd cases are written to a temp 
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -15,9 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.settings import SettingsError
+from components.settings import SettingsError, parse_settings
 from offline import local_edge
 from offline.plan import PLACEHOLDER_TOKEN, TOKEN_KEY, placeholder_previous_token, plan_run
+from offline.program_run import run_program
 from offline.stack_file import (
     Secure,
     StackFileError,
@@ -317,3 +320,244 @@ def test_local_edge_refuses_a_bad_stack_name_in_one_line(name):
 def test_the_longest_stack_name_pulumi_allows_is_accepted(tmp_path):
     stack = _write(tmp_path, "config:\n" + BASE, stack="s" * 100)
     assert read_stack_file(stack, tmp_path).stack == stack
+
+
+# --- encrypted keys get the same unknown-key check as the program ------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("protected-cdn:previousAuthToken", "did you mean previousAuthTokens?"),
+        ("protected-cdn:authtoken", "did you mean authToken?"),
+        ("confg:x", "is not a key this stack can use"),
+    ],
+)
+def test_an_encrypted_misspelt_key_stops_plan_and_local_edge_as_the_program(
+    tmp_path, monkeypatch, key, words
+):
+    stack = _write(tmp_path, "config:\n" + BASE + f"  {key}:\n    secure: {SECURE}\n")
+    with pytest.raises(SettingsError, match=re.escape(words)) as from_plan:
+        plan_run(stack, None, tmp_path)
+    monkeypatch.setattr(local_edge, "read_stack_file", lambda name: read_stack_file(name, tmp_path))
+    with pytest.raises(SettingsError) as from_local:
+        local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=stack, port=0))
+    config = {
+        "aws:region": "eu-west-1",
+        "protected-cdn:protectedPaths": '["ex-img/*"]',
+        "protected-cdn:authToken": CURRENT_TOKEN,
+        key: "decrypted-value",
+    }
+    with pytest.raises(SettingsError) as from_program:
+        run_program(stack, config, ["protected-cdn:authToken", key])
+    assert str(from_plan.value) == str(from_local.value) == str(from_program.value)
+
+
+# --- YAML the CLI reads differently or not at all: one line naming the key, exit 2 ------------
+
+
+def test_an_unquoted_date_is_passed_as_the_text_written_as_the_cli_does(tmp_path):
+    # go-yaml v3 decodes a timestamp into a string: the program gets "2024-01-01" as written.
+    stack = _write(
+        tmp_path,
+        "config:\n"
+        + BASE
+        + "  pulumi:tags:\n    created: 2024-01-01\n    at: 2024-01-01 10:00:00\n",
+    )
+    config = read_stack_file(stack, tmp_path).config
+    assert json.loads(config["pulumi:tags"]) == {
+        "created": "2024-01-01",
+        "at": "2024-01-01 10:00:00",
+    }
+    assert _plan_cli("--stack", stack, "--config-dir", str(tmp_path)).returncode == 0
+
+
+NESTED = "[" * 5000 + "]" * 5000
+SECURE_NESTED = "[" * 900 + "{secure: v1:x}" + "]" * 900
+
+
+@pytest.mark.parametrize(
+    ("entry", "key", "words"),
+    [
+        ("  aws:region: !!binary ZXUtd2VzdC0x\n", "aws:region", "binary"),
+        ("  pulumi:tags: !!set {a, b}\n", "pulumi:tags", "set"),
+        (
+            f"  protected-cdn:protectedPaths: {NESTED}\n",
+            "protected-cdn:protectedPaths",
+            "64 levels",
+        ),
+        (f"  protected-cdn:webAclId: {SECURE_NESTED}\n", "protected-cdn:webAclId", "64 levels"),
+        (
+            "  pulumi:x0: &a " + "[" * 40 + "x" + "]" * 40 + "\n"
+            "  pulumi:x1: &b " + "[" * 40 + "*a" + "]" * 40 + "\n"
+            "  pulumi:tags: " + "[" * 40 + "*b" + "]" * 40 + "\n",
+            "pulumi:x1",
+            "64 levels",
+        ),
+    ],
+    ids=["binary", "set", "5000-deep", "900-deep-secure", "deep-by-aliases"],
+)
+def test_yaml_no_setting_can_be_is_one_line_exit_2_in_plan_and_local_edge(
+    tmp_path, monkeypatch, entry, key, words
+):
+    region = "" if key == "aws:region" else "  aws:region: eu-west-1\n"
+    stack = _write(tmp_path, "config:\n" + region + entry)
+    for json_flag in ((), ("--json",)):
+        result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path), *json_flag)
+        assert result.returncode == 2, result.stderr[-300:]
+        assert "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:500]
+        assert f"{key}: " in result.stderr and words in result.stderr
+    monkeypatch.setattr(local_edge, "read_stack_file", lambda name: read_stack_file(name, tmp_path))
+    with pytest.raises(StackFileError, match=re.escape(key)):
+        local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=stack, port=0))
+
+
+# --- aws:region from ESC or encrypted: a placeholder and a note offline ---------------------
+
+PATHS = "  protected-cdn:protectedPaths:\n    - ex-img/*\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("environment:\n  - myproj/dev\nconfig:\n" + PATHS, "ESC environment myproj/dev"),
+        (f"config:\n  aws:region:\n    secure: {SECURE}\n" + PATHS, "aws:region is encrypted"),
+    ],
+    ids=["esc", "encrypted"],
+)
+def test_a_region_the_offline_tools_cannot_read_is_a_note_not_missing(tmp_path, text, words):
+    stack = _write(tmp_path, text)
+    run = plan_run(stack, None, tmp_path)
+    (note,) = [n for n in run.notes if "aws:region" in n]
+    assert words in note and "the offline plan uses us-east-1" in note
+    assert run.settings.region == "us-east-1" and run.registrations
+    result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "is missing" not in result.stdout + result.stderr
+    assert f"note: {note}" in result.stdout
+    settings = read_stack_file(stack, tmp_path).settings(CURRENT_TOKEN)  # what local edge runs
+    assert settings.region == "us-east-1"
+
+
+def test_the_program_itself_still_requires_aws_region():
+    config = {"protected-cdn:authToken": CURRENT_TOKEN}
+    with pytest.raises(SettingsError, match="aws:region: is missing"):
+        run_program("dev", config, ["protected-cdn:authToken"])
+
+
+# --- every fix for a plaintext token is a command that runs -----------------------------------
+
+# A command inside a fix text: words, or quoted strings, up to a comma, semicolon or "(".
+_COMMAND = re.compile(r"pulumi config(?:\s+(?:'[^']*'|\"[^\"]*\"|[^\s,;()'\"]+))+")
+_TOKEN_KEYS = ("authToken", "previousAuthTokens", "clients")
+
+
+def _check_fix_commands(message: str) -> list[list[str]]:
+    """Each `pulumi config` command in the fix: set/rm, one key (a --path for nested ones),
+    --secret when a token is set, and exactly one value after the key."""
+    commands = [shlex.split(c) for c in _COMMAND.findall(message.partition("Fix: ")[2])]
+    assert commands, message
+    for argv in commands:
+        assert argv[:2] == ["pulumi", "config"] and argv[2] in ("set", "rm"), argv
+        words = [a for a in argv[3:] if a not in ("--secret", "--path")]
+        assert not any(a.startswith("-") for a in words), argv
+        key = words[0]
+        assert re.split(r"[.\[]", key)[0] in _TOKEN_KEYS, argv
+        assert ("--path" in argv) == bool(re.search(r"[.\[]", key)), argv
+        if argv[2] == "set":
+            assert "--secret" in argv and len(words) == 2, argv
+            assert re.split(r"[.\[]", words[1])[0] not in _TOKEN_KEYS, argv  # no key twice
+        else:
+            assert len(words) == 1, argv
+    return commands
+
+
+CLIENT = "  protected-cdn:clients:\n    partner-a:\n"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        f"  protected-cdn:authToken: {CURRENT_TOKEN}\n",
+        f"  protected-cdn:previousAuthTokens:\n    - {PREVIOUS_TOKEN}\n",
+        CLIENT + f"      token: {CURRENT_TOKEN}\n",
+        CLIENT + f"      token:\n        secure: {SECURE}\n      previousToken: {PREVIOUS_TOKEN}\n",
+    ],
+    ids=["authToken", "previousAuthTokens", "client-token", "client-previousToken"],
+)
+def test_the_fix_for_a_plaintext_token_in_the_file_is_valid_commands(tmp_path, entry):
+    stack = _write(tmp_path, "config:\n" + BASE + entry)
+    with pytest.raises(SettingsError, match="plaintext") as caught:
+        plan_run(stack, None, tmp_path)
+    commands = _check_fix_commands(str(caught.value))
+    assert any(argv[2] == "set" for argv in commands)
+
+
+@pytest.mark.parametrize("key", ["authToken", "previousAuthTokens", "clients"])
+def test_the_fix_for_a_token_key_stored_in_plaintext_is_valid_commands(key):
+    raw = {
+        "authToken": CURRENT_TOKEN,
+        "previousAuthTokens": f'["{PREVIOUS_TOKEN}"]',
+        "clients": '{"partner-a": {"token": "' + "c" + CURRENT_TOKEN[1:] + '"}}',
+    }
+    with pytest.raises(SettingsError, match="plaintext") as caught:
+        parse_settings(raw, "dev", is_secret=lambda name: name != key)
+    _check_fix_commands(str(caught.value))
+
+
+# --- duplicate keys (go-yaml v3 refuses them) and empty token keys ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "lines"),
+    [
+        (
+            "config:\n  aws:region: eu-west-1\n" + PATHS + "  aws:region: us-east-1\n",
+            "aws:region",
+            (2, 5),
+        ),
+        ("config:\n" + BASE + "  pulumi:tags:\n    a: 1\n    a: 2\n", "a", (6, 7)),
+        ("config:\n" + BASE + "config:\n  aws:region: us-east-1\n", "config", (1, 5)),
+    ],
+    ids=["config-key", "nested", "top-level"],
+)
+def test_a_key_written_twice_is_refused_with_its_lines_in_plan_and_local_edge(
+    tmp_path, monkeypatch, text, key, lines
+):
+    stack = _write(tmp_path, text)
+    result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert f"{key} is defined twice (lines {lines[0]} and {lines[1]})" in result.stderr
+    monkeypatch.setattr(local_edge, "read_stack_file", lambda name: read_stack_file(name, tmp_path))
+    with pytest.raises(StackFileError, match="defined twice"):
+        local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=stack, port=0))
+
+
+def test_a_merge_key_may_be_overridden_as_in_go_yaml(tmp_path):
+    stack = _write(
+        tmp_path,
+        "config:\n"
+        + BASE
+        + "  pulumi:x: &base {a: 1, b: 2}\n  pulumi:tags:\n    <<: *base\n    a: 3\n",
+    )
+    assert json.loads(read_stack_file(stack, tmp_path).config["pulumi:tags"]) == {"a": 3, "b": 2}
+
+
+@pytest.mark.parametrize(
+    ("entry", "key"),
+    [
+        ("  protected-cdn:authToken:\n", "protected-cdn:authToken"),
+        ("  protected-cdn:authToken: ''\n", "protected-cdn:authToken"),
+        ("  protected-cdn:previousAuthTokens:\n    -\n", "protected-cdn:previousAuthTokens"),
+        (CLIENT + "      token:\n", "protected-cdn:clients.partner-a.token"),
+    ],
+    ids=["authToken-null", "authToken-empty", "previous-null", "client-null"],
+)
+def test_an_empty_token_key_is_reported_empty_not_plaintext(tmp_path, entry, key):
+    stack = _write(tmp_path, "config:\n" + BASE + entry)
+    with pytest.raises(SettingsError) as caught:
+        plan_run(stack, None, tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{key}: ") and "empty" in message and "plaintext" not in message
+    _check_fix_commands(message)
