@@ -286,13 +286,18 @@ def _fail(name: str, problem: str, fix: str) -> SettingsError:
     return SettingsError(f"{_key(name)}: {problem}. Fix: {fix}")
 
 
+def _decoded(raw: Any) -> Any:
+    """A list or map as given, or as the CLI passes it: JSON text (None when it is not JSON)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+
+
 def _as_list(name: str, raw: Any) -> list:
-    value = raw
-    if isinstance(raw, str):
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = None
+    value = _decoded(raw)
     if not isinstance(value, list):
         raise _fail(
             name, "must be a list", f"pulumi config set --path '{name}[0]' <value> (one per item)"
@@ -664,12 +669,7 @@ def new_client_commands(name: str) -> str:
 
 
 def _as_map(name: str, raw: Any) -> dict:
-    value = raw
-    if isinstance(raw, str):
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = None
+    value = _decoded(raw)
     if not isinstance(value, dict):
         raise _fail(
             name,
