@@ -2,12 +2,12 @@
 // edge_handler/cloudfront_function.py. Same decisions, bodies and log fields as handler.py.
 // Only what runtime 2.0 documents: var/let/const, function, arrow-free ES5 loops, regex,
 // String methods, JSON, require('crypto'). Comment lines and indentation are stripped when
-// rendering (10 KB code quota); placeholders are /*NAME*/.
+// rendering, and spaces next to punctuation outside strings (10 KB code quota).
 var crypto = require('crypto');
 var HEADER = /*HEADER*/, REALM = /*REALM*/, LOG_ALLOWED = /*LOG_ALLOWED*/;
 // Clients: [name, expiry (epoch seconds) or null, path patterns or null].
 var CLIENTS = /*CLIENTS*/;
-// First 16 hex digits of a token's SHA-256 -> [other 48 hex digits, client index]: the lookup
+// A token's SHA-256 in base64: first 12 characters -> [the next 31, client index]. The lookup
 // uses the prefix, the rest is compared in constant time (compare_digest's role in handler.py).
 var DIGESTS = /*DIGESTS*/;
 var BODY = '{"meta": {"code": 401, "error_message": "Unauthorized"}, "data": {}}';
@@ -144,9 +144,9 @@ function handler(event) {
     if (value.replace(PAIR, '.').length > 1024) return deny('oversized', q, event);
     if (value.slice(0, 7).toLowerCase() === 'bearer ') value = value.slice(7);
     if (/[^\x00-\x7F]/.test(value)) return deny('non_ascii', q, event);
-    var digest = crypto.createHash('sha256').update(value).digest('hex');
-    var entry = own(DIGESTS, digest.slice(0, 16)) ? DIGESTS[digest.slice(0, 16)] : null;
-    if (entry === null || !same(entry[0], digest.slice(16))) return deny('invalid', q, event);
+    var digest = crypto.createHash('sha256').update(value).digest('base64');
+    var entry = own(DIGESTS, digest.slice(0, 12)) ? DIGESTS[digest.slice(0, 12)] : null;
+    if (entry === null || !same(entry[0], digest.slice(12, 43))) return deny('invalid', q, event);
     var client = CLIENTS[entry[1]];
     if (client[1] !== null && Date.now() / 1000 >= client[1]) {
       return deny('expired', q, event, client[0]);
