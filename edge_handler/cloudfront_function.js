@@ -131,6 +131,8 @@ function handler(event) {
   var q = null;
   try {
     q = event.request;
+    // As handler.py's request["headers"]: no such field is an error, not a missing header.
+    if (typeof q !== 'object' || !own(q, 'headers')) throw new Error('no headers');
     var headers = q.headers;
     if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
       return deny('malformed', null, event);
