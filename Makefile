@@ -68,8 +68,9 @@ test: lint ## lint, then the whole test suite
 integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (costs money)
 	@PROTECTED_CDN_INTEGRATION=1 $(PY) -m pytest tests/integration -v -s -rs
 
-local: $(STAMP) ## serve CONTENT through the edge on 127.0.0.1:PORT (STACK's settings)
-	@$(PY) -m offline.local_edge --stack $(STACK) --content $(CONTENT) --port $(PORT)
+# ENGINE=cloudfront-function runs the generated CloudFront Function (default: the stack's edgeRuntime).
+local: $(STAMP) ## serve CONTENT through the edge on 127.0.0.1:PORT (STACK's settings, ENGINE)
+	@$(PY) -m offline.local_edge --stack $(STACK) --content $(CONTENT) --port $(PORT) $(if $(ENGINE),--engine $(ENGINE))
 
 # BENCH_PYTHON=/path/to/python3.13 measures under the Lambda runtime's version (stdlib only).
 BENCH_PYTHON ?= $(PY)

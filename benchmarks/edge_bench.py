@@ -9,6 +9,7 @@ import time from the zip and the zip size. Denials log one line; here the log go
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import sys
@@ -20,6 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from edge_handler.artifact import load_handler
 from edge_handler.build import EdgeClient, build_archive, write_archive
+from edge_handler.cloudfront_function import (
+    MAX_CODE_BYTES,
+    RUNTIME,
+    code_size,
+    render_function_code,
+)
 from offline.viewer_event import viewer_request_event
 
 TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
@@ -150,6 +157,114 @@ def bench_clients(workdir: Path) -> None:
         f"allow at {CLIENT_COUNTS[-1]} clients / allow at 1 client: {ratio:.2f}x (target <= 1.5x)"
     )
     print("zip limit for a Lambda@Edge viewer-request function: 1,048,576 B")
+    bench_function()
+
+
+# --- the CloudFront Function (issue 11) ------------------------------------------------------
+
+JS_CALLS = 20_000
+HOP_CALLS = 1_000
+
+# Builds a fresh CloudFront Functions event per call (the allow path deletes the header).
+_JS_BENCH = """
+function __event(value, uri) {
+  var headers = {accept: {value: '*/*'}};
+  if (value !== null) headers.authorization = {value: value};
+  return {version: '1.0', context: {requestId: 'bench'}, viewer: {ip: '203.0.113.178'},
+    request: {method: 'GET', uri: uri, querystring: {}, headers: headers, cookies: {}}};
+}
+function __identity(event) { return event.request; }
+function __loop(fn, value, uri, calls) {
+  for (var i = 0; i < calls; i++) { fn(__event(value, uri)); __logs = []; }
+  return calls;
+}
+"""
+
+
+def fitting_clients(make) -> int:
+    """The largest client count whose code stays within the 10 KB quota."""
+    low, high = 0, 1
+    while code_size(1, "authorization", make(high)) <= MAX_CODE_BYTES:
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        fits = code_size(1, "authorization", make(middle)) <= MAX_CODE_BYTES
+        low, high = (middle, high) if fits else (low, middle)
+    return low
+
+
+def bench_function() -> None:
+    """The generated CloudFront Function in V8 (mini-racer): per call inside one JS loop (no
+    Python<->V8 hop), per ctx.call from Python, and the code size against the 10 KB quota."""
+    print()
+    try:
+        from offline.cloudfront_runtime import CloudFrontRuntime
+    except ImportError:
+        print("CloudFront Function: skipped (mini-racer is not installed for this Python)")
+        return
+    print(f"CloudFront Function ({RUNTIME}) in V8, {JS_CALLS} calls in one JS loop, best of 5:")
+    print(
+        f"{'clients':>8s} {'allow':>9s} {'allow scoped':>13s} {'401':>9s} {'403':>9s} {'code':>8s}"
+    )
+    for count in (1, 10, 30):
+        named = clients(count)
+        code = render_function_code([TOKEN], "authorization", named)
+        scoped = next(c for c in reversed(named) if c.paths)
+        with CloudFrontRuntime(code, now=1_800_000_000) as runtime:
+            runtime.eval(_JS_BENCH)
+
+            def loop(fn: str, value, uri: str, calls: int = JS_CALLS) -> float:
+                best = float("inf")
+                for _ in range(5):
+                    start = timeit.default_timer()
+                    runtime.eval(f"__loop({fn}, {json.dumps(value)}, {json.dumps(uri)}, {calls})")
+                    best = min(best, timeit.default_timer() - start)
+                return best / calls * 1e6
+
+            figures = (
+                loop("handler", TOKEN, "/ex-img/a/b.png"),
+                loop("handler", scoped.tokens[0], f"/ex-img/{scoped.name}/b.png"),
+                loop("handler", "x" * 64, "/ex-img/a/b.png"),
+                loop("handler", scoped.tokens[0], "/ex-img/other/b.png"),
+            )
+            if count == 1:
+                floor = loop("__identity", TOKEN, "/ex-img/a/b.png")
+                missing = loop("handler", None, "/ex-img/a/b.png")
+                event = {
+                    "version": "1.0",
+                    "context": {"requestId": "bench"},
+                    "request": {
+                        "method": "GET",
+                        "uri": "/ex-img/a/b.png",
+                        "querystring": {},
+                        "headers": {"authorization": {"value": TOKEN}},
+                        "cookies": {},
+                    },
+                }
+                start = timeit.default_timer()
+                for _ in range(HOP_CALLS):
+                    runtime.handle(event)
+                hop = (timeit.default_timer() - start) / HOP_CALLS * 1e6
+        allow, allow_scoped, denied, forbidden = figures
+        print(
+            f"{count:8d} {allow:6.3f} us {allow_scoped:10.3f} us {denied:6.3f} us "
+            f"{forbidden:6.3f} us {len(code.encode()):7d} B"
+        )
+    print(f"identity function in the same loop (floor): {floor:.3f} us/call")
+    print(f"deny (missing header), 1 client: {missing:.3f} us/call")
+    print(
+        f"one call from Python (CloudFrontRuntime.handle: JSON both ways + thread hop): "
+        f"{hop:.1f} us/call ({HOP_CALLS} calls)"
+    )
+    sizes = ", ".join(f"{n}: {code_size(1, 'authorization', clients(n))} B" for n in (0, 1, 10, 30))
+    print(f"code size by named clients (2 tokens, expiry, half scoped): {sizes}")
+    one_token = fitting_clients(
+        lambda n: [EdgeClient(f"client-{i:04d}", (f"t{i}",), FAR_FUTURE) for i in range(n)]
+    )
+    print(
+        f"clients that fit in {MAX_CODE_BYTES:,} B: {fitting_clients(clients)} of that shape, "
+        f"{one_token} with one token and no scope"
+    )
 
 
 if __name__ == "__main__":

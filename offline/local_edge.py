@@ -47,9 +47,8 @@ from components.site_model import (
     build_site_model,
     error_page_files,
 )
-from edge_handler.artifact import load_handler
-from edge_handler.build import write_archive
 
+from .edge_engines import ENGINES, LAMBDA_EDGE, make_engine
 from .http_server import EdgeHTTPServer
 from .local_distribution import LocalDistribution
 from .request_log import RequestLog, printable
@@ -80,6 +79,8 @@ class LocalEdgeOptions:
     # Where named clients' tokens come from (CLIENT_TOKEN_<NAME>); a client without one gets
     # a fresh token, printed in the banner.
     client_env: Mapping[str, str] = field(default_factory=dict)
+    # lambda-edge or cloudfront-function; None: the stack's edgeRuntime (default lambda-edge).
+    engine: str | None = None
 
 
 def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Path) -> int:
@@ -109,6 +110,12 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Pat
     return count
 
 
+_ENGINE_NOTES = {
+    "lambda-edge": "the Python handler from the built zip",
+    "cloudfront-function": "the generated CloudFront Function in V8",
+}
+
+
 class LocalEdge:
     """Embedded S3 + built edge archive + HTTP server on loopback. Use as a context manager."""
 
@@ -119,6 +126,7 @@ class LocalEdge:
         self._workdir: Path | None = None
         self._s3_mock = None
         self._server: EdgeHTTPServer | None = None
+        self._engine = None
         try:
             # Named before it exists, so a signal at any point leaves nothing close() misses.
             self._workdir = (
@@ -143,6 +151,13 @@ class LocalEdge:
         self.client_tokens: dict[tuple[str, str], str] = {}
         # The program's checks: unknown keys, aws:region, no plaintext token in the file.
         self.settings = stack_file.settings(self.token, options.previous_tokens, self._client_token)
+        self.engine_name = (
+            options.engine or getattr(self.settings, "edge_runtime", None) or LAMBDA_EDGE
+        )
+        if self.engine_name not in ENGINES:
+            raise LocalEdgeError(
+                f"engine {printable(self.engine_name)} is unknown; use {' or '.join(ENGINES)}"
+            )
         self.site: SiteModel = build_site_model(
             self.settings.protected_paths, self.settings.error_caching_min_ttl
         )
@@ -171,15 +186,15 @@ class LocalEdge:
             )
         self.files = upload_content(self.s3, self.buckets, self.site, options.content)
 
-        archive = write_archive(
-            self._workdir,
+        self._engine = make_engine(
+            self.engine_name,
+            self._workdir / "edge",
             self.settings.accepted_tokens,
             self.settings.auth_header,
             clients=self.settings.clients,
             log_allowed=self.settings.log_allowed,
         )
-        handler = load_handler(archive).handler
-        app = LocalDistribution(self.site, handler, self.s3, self.buckets, log=self.log)
+        app = LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -273,6 +288,7 @@ class LocalEdge:
             [
                 f"protected-cdn local edge: stack {self.options.stack}, "
                 f"{self.files} files from {self.options.content}",
+                f"edge engine: {self.engine_name} ({_ENGINE_NOTES[self.engine_name]})",
                 f"URL:   {self.url}/",
                 f"token: {self.token}",
                 f"protected paths: {protected} (header: {header})",
@@ -292,6 +308,9 @@ class LocalEdge:
             if self._s3_mock is not None:
                 mock, self._s3_mock = self._s3_mock, None
                 mock.stop()
+            if self._engine is not None:
+                engine, self._engine = self._engine, None
+                engine.close()
         finally:
             if self._workdir is not None:
                 shutil.rmtree(self._workdir, ignore_errors=True)
@@ -344,6 +363,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--port", type=port_number, default=8080, help="port on 127.0.0.1 (0: any free)"
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="edge engine (default: the stack's edgeRuntime, else lambda-edge)",
+    )
     return parser.parse_args(argv)
 
 
@@ -385,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         token=os.environ.get("AUTH_TOKEN"),
         previous_tokens=tuple(t for t in previous.split(",") if t),
         client_env={k: v for k, v in os.environ.items() if k.startswith("CLIENT_")},
+        engine=args.engine,
     )
     # stdout may be a pipe that closes (`make local | head`): output never raises.
     out = RequestLog()

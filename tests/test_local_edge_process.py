@@ -213,20 +213,20 @@ import os, signal, sys
 import offline.local_edge as local_edge
 
 mode = sys.argv[1]
-real_write_archive = local_edge.write_archive
+real_make_engine = local_edge.make_engine
 real_close = local_edge.LocalEdge.close
 
-def write_archive(*args, **kwargs):
-    if mode == "startup":  # the temp folder exists, the archive is not written yet
+def make_engine(*args, **kwargs):
+    if mode == "startup":  # the temp folder exists, the engine is not built yet
         os.kill(os.getpid(), signal.SIGTERM)
-    return real_write_archive(*args, **kwargs)
+    return real_make_engine(*args, **kwargs)
 
 def close(self):
     os.kill(os.getpid(), signal.SIGINT)  # a second signal while shutting down
     os.kill(os.getpid(), signal.SIGTERM)
     return real_close(self)
 
-local_edge.write_archive = write_archive
+local_edge.make_engine = make_engine
 local_edge.LocalEdge.close = close
 sys.exit(local_edge.main(sys.argv[2:]))
 """

@@ -1,0 +1,168 @@
+// Template of the CloudFront Functions (cloudfront-js-2.0) viewer-request check, rendered by
+// edge_handler/cloudfront_function.py. Same decisions, bodies and log fields as handler.py.
+// Only what runtime 2.0 documents: var/let/const, function, arrow-free ES5 loops, regex,
+// String methods, JSON, require('crypto'). Comment lines and indentation are stripped when
+// rendering, and spaces next to punctuation outside strings (10 KB code quota).
+var crypto = require('crypto');
+var HEADER = /*HEADER*/, REALM = /*REALM*/, LOG_ALLOWED = /*LOG_ALLOWED*/;
+// Clients: [name, expiry (epoch seconds) or null, path patterns or null].
+var CLIENTS = /*CLIENTS*/;
+// A token's SHA-256 in base64: first 12 characters -> [the next 31, client index]. The lookup
+// uses the prefix, the rest is compared in constant time (compare_digest's role in handler.py).
+var DIGESTS = /*DIGESTS*/;
+var BODY = '{"meta": {"code": 401, "error_message": "Unauthorized"}, "data": {}}';
+var FORBIDDEN = '{"meta": {"code": 403, "error_message": "Forbidden"}, "data": {}}';
+var JSON_TYPE = 'application/json; charset=utf-8';
+var NO_TOKEN = 'Bearer realm="' + REALM + '"';
+var BAD_TOKEN = NO_TOKEN + ', error="invalid_token"';
+var UNRESERVED = /^[A-Za-z0-9._~-]$/;
+// One code point: a surrogate pair, or one unit that does not start a pair (as Python counts).
+var CP = '(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\uD800-\\uDBFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF]))';
+var PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+function own(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+// Python slices by code point: the first n code points of s.
+function head(s, n) {
+  var i = 0;
+  for (var c = 0; c < n && i < s.length; c++) {
+    i += /[\uD800-\uDBFF]/.test(s.charAt(i)) && /[\uDC00-\uDFFF]/.test(s.charAt(i + 1)) ? 2 : 1;
+  }
+  return s.slice(0, i);
+}
+function log(kind, reason, q, event, client) {
+  // A failed log write must not change the decision. Never a token or the event.
+  try {
+    var uri = q !== null && typeof q === 'object' && !Array.isArray(q) ? q.uri : null;
+    var id = reason !== 'malformed' ? event.context.requestId : null;
+    var line = { event: kind };
+    if (reason) line.reason = reason;
+    if (client) line.client = client;
+    line.uri = typeof uri === 'string' ? head(uri, 256) : null;
+    line.requestId = typeof id === 'string' ? head(id, 64) : null;
+    console.log(JSON.stringify(line));
+  } catch (e) {}
+}
+function deny(reason, q, event, client) {
+  log('denied', reason, q, event, client);
+  var challenge = reason === 'expired' ? BAD_TOKEN + ', error_description="token expired"'
+    : reason === 'missing' || reason === 'empty' ? NO_TOKEN : BAD_TOKEN;
+  return { statusCode: 401, statusDescription: 'Unauthorized', headers: {
+    'content-type': { value: JSON_TYPE }, 'cache-control': { value: 'no-store' },
+    'www-authenticate': { value: challenge } }, body: BODY };
+}
+function forbid(reason, q, event, client) {
+  log('denied', reason, q, event, client);
+  return { statusCode: 403, statusDescription: 'Forbidden', headers: {
+    'content-type': { value: JSON_TYPE }, 'cache-control': { value: 'no-store' } },
+    body: FORBIDDEN };
+}
+function same(a, b) {
+  // Constant time for equal lengths: no early exit.
+  var diff = a.length ^ b.length;
+  for (var i = 0; i < a.length && i < b.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+function dots(path) {
+  // RFC 3986 5.2.4 for an absolute path, as handler.remove_dot_segments.
+  var kept = [], segments = path.split('/');
+  for (var i = 0; i < segments.length; i++) {
+    var s = segments[i];
+    if (s === '..') { if (kept.length > 1) kept.pop(); } else if (s !== '.') kept.push(s);
+  }
+  var last = segments[segments.length - 1];
+  if ((last === '.' || last === '..') && !(kept.length && kept[kept.length - 1] === '')) {
+    kept.push('');
+  }
+  var out = kept.join('/');
+  return out.charAt(0) === '/' ? out : '/' + out;
+}
+function normalize(path) {
+  return dots(path.split('?')[0].replace(/%([0-9A-Fa-f]{2})/g, function (m, h) {
+    var c = String.fromCharCode(parseInt(h, 16));
+    return UNRESERVED.test(c) ? c : '%' + h.toUpperCase();
+  }));
+}
+function utf8(b) {
+  // Bytes to text with U+FFFD for each maximal invalid subpart, as Python's errors='replace'.
+  var out = '', i = 0;
+  while (i < b.length) {
+    var c = b[i++], need = 0, cp = 0, lo = 0x80, hi = 0xBF;
+    if (c < 0x80) { out += String.fromCharCode(c); continue; }
+    if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0xF; lo = c === 0xE0 ? 0xA0 : 0x80; hi = c === 0xED ? 0x9F : 0xBF; }
+    else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 7; lo = c === 0xF0 ? 0x90 : 0x80; hi = c === 0xF4 ? 0x8F : 0xBF; }
+    else { out += '\uFFFD'; continue; }
+    while (need && i < b.length && b[i] >= lo && b[i] <= hi) {
+      cp = cp << 6 | b[i++] & 0x3F; lo = 0x80; hi = 0xBF; need--;
+    }
+    if (need) out += '\uFFFD';
+    else if (cp < 0x10000) out += String.fromCharCode(cp);
+    else out += String.fromCharCode(0xD7C0 + (cp >> 10), 0xDC00 | cp & 0x3FF);
+  }
+  return out;
+}
+function unquote(s) {
+  // urllib.parse.unquote: each run of escapes decoded as UTF-8.
+  return s.replace(/(%[0-9A-Fa-f]{2})+/g, function (run) {
+    var bytes = [];
+    for (var i = 0; i < run.length; i += 3) bytes.push(parseInt(run.slice(i + 1, i + 3), 16));
+    return utf8(bytes);
+  });
+}
+function glob(pattern) {
+  // fnmatchcase: case-sensitive, * any code points (crossing /), ? one code point.
+  return new RegExp('^' + pattern.replace(/[*?]|[.+^${}()|[\]\\\/]/g, function (m) {
+    return m === '*' ? CP + '*' : m === '?' ? CP : '\\' + m;
+  }) + '$');
+}
+for (var n = 0; n < CLIENTS.length; n++) {
+  if (CLIENTS[n][2] !== null) CLIENTS[n][2] = CLIENTS[n][2].map(glob);
+}
+function scope(uri, patterns) {
+  // handler.scope_problem: normalized as sent and once fully decoded, then a pattern match.
+  if (normalize(uri) !== uri) return 'not_normalized';
+  var key = unquote(uri);
+  if (dots(key) !== key) return 'not_normalized';
+  for (var i = 0; i < patterns.length; i++) {
+    if (patterns[i].test(uri.slice(1)) && patterns[i].test(key.slice(1))) return null;
+  }
+  return 'out_of_scope';
+}
+function handler(event) {
+  var q = null;
+  try {
+    q = event.request;
+    // As handler.py's request["headers"]: no such field is an error, not a missing header.
+    if (typeof q !== 'object' || !own(q, 'headers')) throw new Error('no headers');
+    var headers = q.headers;
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
+      return deny('malformed', null, event);
+    }
+    var field = own(headers, HEADER) ? headers[HEADER] : undefined;
+    if (!field) return deny('missing', q, event);
+    if (field.multiValue && field.multiValue.length > 1) return deny('multiple', q, event);
+    var value = field.value;
+    if (typeof value !== 'string') return deny('malformed', q, event);
+    if (value === '') return deny('empty', q, event);
+    if (value.replace(PAIR, '.').length > 1024) return deny('oversized', q, event);
+    if (value.slice(0, 7).toLowerCase() === 'bearer ') value = value.slice(7);
+    if (/[^\x00-\x7F]/.test(value)) return deny('non_ascii', q, event);
+    var digest = crypto.createHash('sha256').update(value).digest('base64');
+    var entry = own(DIGESTS, digest.slice(0, 12)) ? DIGESTS[digest.slice(0, 12)] : null;
+    if (entry === null || !same(entry[0], digest.slice(12, 43))) return deny('invalid', q, event);
+    var client = CLIENTS[entry[1]];
+    if (client[1] !== null && Date.now() / 1000 >= client[1]) {
+      return deny('expired', q, event, client[0]);
+    }
+    if (client[2] !== null) {
+      var problem = scope(q.uri, client[2]);
+      if (problem !== null) return forbid(problem, q, event, client[0]);
+    }
+    // The token is for the edge only: never forward it towards the origin or logs.
+    delete headers[HEADER];
+    if (LOG_ALLOWED) log('allowed', null, q, event, client[0]);
+    return q;
+  } catch (e) {
+    // A thrown exception would be a 503 (FunctionExecutionErrors): fail closed with a 401.
+    return deny(q === null || q === undefined ? 'malformed' : 'error', q, event);
+  }
+}

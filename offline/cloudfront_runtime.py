@@ -1,0 +1,214 @@
+"""Run a CloudFront Functions (``cloudfront-js-2.0``) viewer-request function in embedded V8.
+
+The harness offers only what the CloudFront runtime offers, so a function that leans on
+anything else fails here too: ``require`` knows only ``'crypto'`` (``createHash('sha256')``
+with ``hex``/``base64``/``base64url`` digests, from a pure-JS SHA-256), ``console.log`` takes
+one argument and is captured, there are no timers and no ``eval``/``Function``, the code runs
+in strict mode, and ``Date.now()`` is the function's start time (frozen per call, settable).
+mini-racer's V8 accepts far more syntax than CloudFront's runtime: ``forbidden_syntax`` is the
+check for that. One V8 context per instance; calls are serialized by a lock (waitress serves
+from threads) and ``close()`` must be called (open contexts can hang the interpreter at exit).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from typing import Any
+
+from py_mini_racer import MiniRacer
+
+# What mini-racer adds and CloudFront lacks, then the CloudFront built-ins our function uses.
+_RUNTIME_JS = r"""
+var __logs = [];
+var __now = 0;
+delete globalThis.setTimeout;
+delete globalThis.clearTimeout;
+globalThis.setTimeout = undefined;
+globalThis.clearTimeout = undefined;
+globalThis.eval = function () { throw new EvalError('eval is not supported'); };
+globalThis.Function = function () { throw new EvalError('Function is not supported'); };
+globalThis.console = { log: function (message) {
+  if (arguments.length !== 1) throw new TypeError('console.log takes one argument');
+  __logs.push(String(message));
+} };
+Date.now = function () { return __now; };
+var __sha256 = (function () {
+  var K = [0x428a2f98,0x71374491,0xb5c0fbcf,0xe9b5dba5,0x3956c25b,0x59f111f1,0x923f82a4,
+  0xab1c5ed5,0xd807aa98,0x12835b01,0x243185be,0x550c7dc3,0x72be5d74,0x80deb1fe,0x9bdc06a7,
+  0xc19bf174,0xe49b69c1,0xefbe4786,0x0fc19dc6,0x240ca1cc,0x2de92c6f,0x4a7484aa,0x5cb0a9dc,
+  0x76f988da,0x983e5152,0xa831c66d,0xb00327c8,0xbf597fc7,0xc6e00bf3,0xd5a79147,0x06ca6351,
+  0x14292967,0x27b70a85,0x2e1b2138,0x4d2c6dfc,0x53380d13,0x650a7354,0x766a0abb,0x81c2c92e,
+  0x92722c85,0xa2bfe8a1,0xa81a664b,0xc24b8b70,0xc76c51a3,0xd192e819,0xd6990624,0xf40e3585,
+  0x106aa070,0x19a4c116,0x1e376c08,0x2748774c,0x34b0bcb5,0x391c0cb3,0x4ed8aa4a,0x5b9cca4f,
+  0x682e6ff3,0x748f82ee,0x78a5636f,0x84c87814,0x8cc70208,0x90befffa,0xa4506ceb,0xbef9a3f7,
+  0xc67178f2];
+  return function (bytes) {
+    var H = [0x6a09e667,0xbb67ae85,0x3c6ef372,0xa54ff53a,0x510e527f,0x9b05688c,0x1f83d9ab,
+      0x5be0cd19];
+    var l = bytes.length, m = bytes.slice(), w = new Array(64), t, o, i;
+    m.push(0x80);
+    while (m.length % 64 !== 56) m.push(0);
+    var high = Math.floor(l / 0x20000000), low = (l * 8) >>> 0;
+    m.push(high >>> 24 & 255, high >>> 16 & 255, high >>> 8 & 255, high & 255,
+      low >>> 24 & 255, low >>> 16 & 255, low >>> 8 & 255, low & 255);
+    for (o = 0; o < m.length; o += 64) {
+      for (t = 0; t < 16; t++) {
+        i = o + 4 * t;
+        w[t] = (m[i] << 24) | (m[i + 1] << 16) | (m[i + 2] << 8) | m[i + 3];
+      }
+      for (t = 16; t < 64; t++) {
+        var a = w[t - 15], b = w[t - 2];
+        var s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+        var s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+        w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
+      }
+      var A = H[0], B = H[1], C = H[2], D = H[3], E = H[4], F = H[5], G = H[6], X = H[7];
+      for (t = 0; t < 64; t++) {
+        var S1 = ((E >>> 6) | (E << 26)) ^ ((E >>> 11) | (E << 21)) ^ ((E >>> 25) | (E << 7));
+        var t1 = (X + S1 + ((E & F) ^ (~E & G)) + K[t] + w[t]) | 0;
+        var S0 = ((A >>> 2) | (A << 30)) ^ ((A >>> 13) | (A << 19)) ^ ((A >>> 22) | (A << 10));
+        var t2 = (S0 + ((A & B) ^ (A & C) ^ (B & C))) | 0;
+        X = G; G = F; F = E; E = (D + t1) | 0; D = C; C = B; B = A; A = (t1 + t2) | 0;
+      }
+      H[0] = (H[0] + A) | 0; H[1] = (H[1] + B) | 0; H[2] = (H[2] + C) | 0;
+      H[3] = (H[3] + D) | 0; H[4] = (H[4] + E) | 0; H[5] = (H[5] + F) | 0;
+      H[6] = (H[6] + G) | 0; H[7] = (H[7] + X) | 0;
+    }
+    var out = [];
+    for (t = 0; t < 8; t++) {
+      out.push(H[t] >>> 24 & 255, H[t] >>> 16 & 255, H[t] >>> 8 & 255, H[t] & 255);
+    }
+    return out;
+  };
+})();
+function __utf8(text) {
+  // UTF-8 as Buffer.from(text) gives it (a lone surrogate becomes U+FFFD).
+  var out = [];
+  for (var i = 0; i < text.length; i++) {
+    var c = text.charCodeAt(i);
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.length) {
+      var d = text.charCodeAt(i + 1);
+      if (d >= 0xDC00 && d <= 0xDFFF) { c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00); i++; }
+    }
+    if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xC0 | c >> 6, 0x80 | c & 63);
+    else if (c < 0x10000) out.push(0xE0 | c >> 12, 0x80 | c >> 6 & 63, 0x80 | c & 63);
+    else out.push(0xF0 | c >> 18, 0x80 | c >> 12 & 63, 0x80 | c >> 6 & 63, 0x80 | c & 63);
+  }
+  return out;
+}
+function __base64(bytes, url) {
+  var T = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789' + (url ? '-_' : '+/');
+  var out = '';
+  for (var i = 0; i < bytes.length; i += 3) {
+    var n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+    out += T[n >> 18 & 63] + T[n >> 12 & 63];
+    out += i + 1 < bytes.length ? T[n >> 6 & 63] : (url ? '' : '=');
+    out += i + 2 < bytes.length ? T[n & 63] : (url ? '' : '=');
+  }
+  return out;
+}
+globalThis.require = function (name) {
+  if (name !== 'crypto') throw new Error('Cannot find module ' + name);
+  return { createHash: function (algorithm) {
+    // CloudFront also offers md5 and sha1; this harness has only what the function needs.
+    if (algorithm !== 'sha256') throw new Error('harness: only sha256, not ' + algorithm);
+    var data = [];
+    var hash = {
+      update: function (chunk) {
+        if (typeof chunk !== 'string') throw new TypeError('harness: update takes a string');
+        data = data.concat(__utf8(chunk));
+        return hash;
+      },
+      digest: function (encoding) {
+        var d = __sha256(data);
+        if (encoding === 'hex') {
+          return d.map(function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
+        }
+        if (encoding === 'base64') return __base64(d, false);
+        if (encoding === 'base64url') return __base64(d, true);
+        throw new Error('harness: digest() without an encoding returns a Buffer (not offered)');
+      },
+    };
+    return hash;
+  } };
+};
+"""
+
+# Syntax mini-racer's V8 accepts and cloudfront-js-2.0 does not list (AWS's runtime 2.0
+# feature page), and APIs it does not offer. Checked on the code with string literals removed.
+FORBIDDEN_SYNTAX = {
+    "optional chaining": re.compile(r"\?\.(?!\d)"),
+    "nullish coalescing": re.compile(r"\?\?"),
+    "spread or rest": re.compile(r"\.\.\."),
+    "class": re.compile(r"\bclass\b"),
+    "for-of": re.compile(r"\bfor\s*\([^;)]*\bof\b"),
+    "destructuring": re.compile(r"\b(?:var|let|const)\s*[\[{]"),
+    "async/await": re.compile(r"\b(?:async|await)\b"),
+    "generator": re.compile(r"\bfunction\s*\*|\byield\b"),
+    "module syntax": re.compile(r"^\s*(?:import|export)\b", re.M),
+    "unlisted API": re.compile(
+        r"\b(?:Array\.from|Map|Set|WeakMap|Symbol|Proxy|Reflect|fromCodePoint|structuredClone"
+        r"|setTimeout|setInterval|eval|Function|fetch|process|BigInt)\b|\.at\(|Object\.hasOwn\b"
+        r"|Object\.(?:entries|values|fromEntries)\b"
+    ),
+}
+_STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+_COMMENT = re.compile(r"^\s*//.*$", re.M)
+
+
+def forbidden_syntax(code: str) -> list[str]:
+    """Names of the constructs in ``code`` that cloudfront-js-2.0 does not offer."""
+    bare = _STRING.sub("''", _COMMENT.sub("", code))
+    return [name for name, pattern in FORBIDDEN_SYNTAX.items() if pattern.search(bare)]
+
+
+class CloudFrontRuntime:
+    """One function's code loaded into a fresh V8 context with the CloudFront built-ins."""
+
+    def __init__(self, code: str, now: float | None = None) -> None:
+        self._lock = threading.Lock()
+        self._now = now
+        self._ctx = MiniRacer()
+        try:
+            self._ctx.eval(_RUNTIME_JS)
+            # CloudFront runs functions in strict mode; this cannot be changed there.
+            self._ctx.eval('"use strict";\n' + code)
+        except BaseException:
+            self._ctx.close()
+            raise
+
+    def set_now(self, now: float | None) -> None:
+        """Freeze ``Date.now()`` at ``now`` seconds since the epoch; None: the call's start."""
+        self._now = now
+
+    def handle(self, event: dict) -> tuple[dict, list[dict]]:
+        """``handler(event)``'s result and the log lines it wrote (parsed)."""
+        with self._lock:
+            now = time.time() if self._now is None else self._now
+            self._ctx.eval(f"__now = {round(now * 1000)}; __logs = [];")
+            result = self._ctx.call("handler", event, timeout_sec=5)
+            logs = json.loads(self._ctx.eval("JSON.stringify(__logs)"))
+        return _plain(result), [json.loads(line) for line in logs]
+
+    def eval(self, source: str) -> Any:
+        with self._lock:
+            return self._ctx.eval(source, timeout_sec=60)
+
+    def close(self) -> None:
+        self._ctx.close()
+
+    def __enter__(self) -> CloudFrontRuntime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _plain(value: Any) -> Any:
+    # ctx.call returns JSON-parsed data; make sure no mini-racer proxy escapes.
+    return json.loads(json.dumps(value))
