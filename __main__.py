@@ -16,6 +16,7 @@ def component_args(settings: Settings) -> ProtectedContentArgs:
         price_class=settings.price_class,
         error_caching_min_ttl=settings.error_caching_min_ttl,
         protect_content=settings.protect_content,
+        edge_runtime=settings.edge_runtime,
     )
     if settings.domain:
         args["domain_name"] = settings.domain.domain_name
@@ -60,7 +61,8 @@ pulumi.export("distributionDomain", site.distribution_domain)
 pulumi.export("bucketName", site.bucket_name)
 pulumi.export("publicBucketName", site.public_bucket_name)
 pulumi.export("edgeFunctionVersionArn", site.edge_function_version_arn)
-# Left in AWS by `pulumi destroy` (replicas): the name and log groups to clean up later.
+# Lambda@Edge: left in AWS by `pulumi destroy` (replicas), the name and log groups to clean up
+# later. CloudFront Function: its name and its one log group in us-east-1.
 pulumi.export("edgeFunctionName", site.edge_function_name)
 pulumi.export("edgeFunctionLogGroups", site.edge_function_log_groups)
 pulumi.export("protectedPaths", site.protected_paths)

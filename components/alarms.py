@@ -1,4 +1,4 @@
-"""Edge alarms: CloudWatch alarms on the distribution and its Lambda@Edge check, in us-east-1.
+"""Edge alarms: CloudWatch alarms on the distribution and its edge check (either engine).
 
 CloudFront publishes its metrics only in us-east-1, namespace ``AWS/CloudFront``, with the
 dimensions ``DistributionId`` and ``Region=Global`` (CloudFront Developer Guide, "Types of
@@ -73,6 +73,31 @@ EDGE_VALIDATION = AlarmSpec(
 )
 STATIC_ALARMS = (FIVE_XX, EDGE_EXECUTION, EDGE_VALIDATION)
 
+# The same two alarms on the cloudfront-function engine: CloudFront Functions publish their
+# errors per function (dimensions FunctionName and Region=Global; Developer Guide,
+# "Monitoring CloudFront Functions"). Same keys: switching engines updates them in place.
+FUNCTION_EXECUTION = AlarmSpec(
+    "edge-execution-errors",
+    "FunctionExecutionErrors",
+    "Sum",
+    0.0,
+    1,
+    1,
+    "The CloudFront Function token check threw instead of answering; viewers got a 503. "
+    "Read /aws/cloudfront/function/<name> in us-east-1 (edgeFunctionLogGroups).",
+)
+FUNCTION_VALIDATION = AlarmSpec(
+    "edge-validation-errors",
+    "FunctionValidationErrors",
+    "Sum",
+    0.0,
+    1,
+    1,
+    "The CloudFront Function token check returned an object CloudFront rejected; viewers got "
+    "an error. Redeploy the last good code.",
+)
+FUNCTION_ALARMS = (FUNCTION_EXECUTION, FUNCTION_VALIDATION)
+
 # A sudden rise of 401s: a leaked or rotated-away token, a broken client, or someone guessing.
 UNAUTHORIZED_METRIC = "401ErrorRate"
 # Width of the anomaly band in standard deviations; wide, so ordinary daily swings stay inside.
@@ -92,10 +117,28 @@ class EdgeAlarmsArgs:
     email: str | None = None
     topic_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    # lambda-edge or cloudfront-function; the latter needs the function's name.
+    edge_runtime: str = "lambda-edge"
+    function_name: pulumi.Input[str] | None = None
 
 
 def metric_dimensions(distribution_id: pulumi.Input[str]) -> dict:
     return {"DistributionId": distribution_id, "Region": GLOBAL_REGION}
+
+
+def function_dimensions(function_name: pulumi.Input[str]) -> dict:
+    return {"FunctionName": function_name, "Region": GLOBAL_REGION}
+
+
+def static_alarms(args: EdgeAlarmsArgs) -> list[tuple[AlarmSpec, dict]]:
+    """(spec, dimensions) of each static alarm: the 5xx rate, then the engine's two errors."""
+    distribution = metric_dimensions(args.distribution_id)
+    if args.edge_runtime == "cloudfront-function":
+        if args.function_name is None:
+            raise ValueError("EdgeAlarms on cloudfront-function needs the function's name")
+        function = function_dimensions(args.function_name)
+        return [(FIVE_XX, distribution), *((spec, function) for spec in FUNCTION_ALARMS)]
+    return [(spec, distribution) for spec in STATIC_ALARMS]
 
 
 class EdgeAlarms(pulumi.ComponentResource):
@@ -156,7 +199,7 @@ class EdgeAlarms(pulumi.ComponentResource):
                 alarm_description=spec.description,
                 namespace=NAMESPACE,
                 metric_name=spec.metric_name,
-                dimensions=metric_dimensions(args.distribution_id),
+                dimensions=dimensions,
                 statistic=spec.statistic,
                 period=PERIOD_SECONDS,
                 evaluation_periods=spec.evaluation_periods,
@@ -166,7 +209,7 @@ class EdgeAlarms(pulumi.ComponentResource):
                 opts=child,
                 **common,
             )
-            for spec in STATIC_ALARMS
+            for spec, dimensions in static_alarms(args)
         ]
         # A fixed threshold on 401s would either page on every busy day or never: compare
         # with the metric's own learned band instead (CloudWatch anomaly detection).

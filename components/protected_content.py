@@ -24,7 +24,15 @@ from .domain import (
     DomainCertificateArgs,
 )
 from .edge_auth import EdgeAuthFunction, EdgeAuthFunctionArgs
-from .settings import PROJECT, check_clients, check_tokens, check_values
+from .edge_function_auth import EdgeCheckFunction, EdgeCheckFunctionArgs
+from .settings import (
+    CLOUDFRONT_FUNCTION,
+    PROJECT,
+    check_clients,
+    check_function_size,
+    check_tokens,
+    check_values,
+)
 from .site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, build_site_model, error_page_files
 from .tags import check_extra_tags, resource_tags
 
@@ -49,6 +57,8 @@ _PLAIN_INPUTS = {
 
 # Named clients (issue 10): whether admitted requests are logged is a plain setting too.
 _PLAIN_INPUTS["logAllowed"] = "log_allowed"
+# The engine (issue 11): it decides which resources exist, so a plain setting too.
+_PLAIN_INPUTS["edgeRuntime"] = "edge_runtime"
 
 
 class ClientArgs(TypedDict):
@@ -105,6 +115,8 @@ class ProtectedContentArgs(TypedDict):
     """Named clients (at most 1000), name ([a-z0-9-]{1,40}) -> token, expiry, paths; secret."""
     log_allowed: NotRequired[bool]
     """Log one line per admitted request (client, uri, requestId); default false."""
+    edge_runtime: NotRequired[str]
+    """Engine of the token check: lambda-edge (default) or cloudfront-function (10 KB code)."""
 
 
 def plain_settings(args: ProtectedContentArgs) -> dict:
@@ -149,6 +161,41 @@ def edge_archive(
     return pulumi.Output.secret(tokens.apply(build))
 
 
+def edge_function_code(
+    auth_token: pulumi.Input[str],
+    previous_auth_tokens: pulumi.Input[list[pulumi.Input[str]]] | None,
+    header: str,
+    clients: pulumi.Input[dict] | None = None,
+    protected_paths: tuple[str, ...] = ("*",),
+    log_allowed: bool = False,
+) -> pulumi.Output[str]:
+    """The CloudFront Function's JavaScript, built once the tokens are known; secret.
+
+    The tokens and clients are checked inside the apply (they may be secret or unknown
+    Outputs), and so is the 10 KB size limit, with the same one-line error as the stack's.
+    """
+    # Imported here: only this engine needs the generator.
+    from edge_handler.cloudfront_function import render_function_code
+
+    tokens = pulumi.Output.secret(
+        pulumi.Output.all(
+            pulumi.Output.from_input(auth_token),
+            pulumi.Output.from_input(previous_auth_tokens),
+            pulumi.Output.from_input(clients),
+        )
+    )
+
+    def build(values: list) -> str:
+        current, previous = check_tokens(values[0], values[1])
+        named = check_clients(values[2], protected_paths, (current, *previous))
+        check_function_size(CLOUDFRONT_FUNCTION, 1 + len(previous), header, named, log_allowed)
+        return render_function_code(
+            (current, *previous), header, clients=named, log_allowed=log_allowed
+        )
+
+    return pulumi.Output.secret(tokens.apply(build))
+
+
 class ProtectedContent(pulumi.ComponentResource):
     """Private S3 content behind CloudFront, let in only with a secret header token."""
 
@@ -163,11 +210,11 @@ class ProtectedContent(pulumi.ComponentResource):
     public_bucket_name: pulumi.Output[str]
     """Bucket for public content and the JSON error pages."""
     edge_function_version_arn: pulumi.Output[str]
-    """Numbered version ARN of the edge function CloudFront runs."""
+    """What CloudFront runs: numbered Lambda version ARN, or the CloudFront function's ARN."""
     edge_function_name: pulumi.Output[str]
-    """Name of the edge function; left in AWS after destroy (replicas), delete it later."""
+    """Name of the edge function; a Lambda@Edge one stays after destroy (replicas)."""
     edge_function_log_groups: pulumi.Output[str]
-    """Log group name of the edge function in each region where replicas ran."""
+    """Log group of the edge function: per replica region, or one in us-east-1 (function)."""
     protected_paths: pulumi.Output[list[str]]
     """The path patterns that require the token, as validated."""
 
@@ -201,21 +248,36 @@ class ProtectedContent(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        edge_auth = EdgeAuthFunction(
-            f"{name}-edge-auth",
-            EdgeAuthFunctionArgs(
-                code=edge_archive(
-                    args["auth_token"],
-                    args.get("previous_auth_tokens"),
-                    settings["auth_header"],
-                    clients=args.get("clients"),
-                    protected_paths=settings["protected_paths"],
-                    log_allowed=settings["log_allowed"],
+        code_args = (args["auth_token"], args.get("previous_auth_tokens"), settings["auth_header"])
+        code_kwargs = {
+            "clients": args.get("clients"),
+            "protected_paths": settings["protected_paths"],
+            "log_allowed": settings["log_allowed"],
+        }
+        edge_runtime = settings["edge_runtime"]
+        if edge_runtime == CLOUDFRONT_FUNCTION:
+            # No Lambda, no role, no us-east-1 Lambda resources on this engine.
+            edge_check = EdgeCheckFunction(
+                f"{name}-edge-check",
+                EdgeCheckFunctionArgs(
+                    code=edge_function_code(*code_args, **code_kwargs),
+                    comment=f"{PROJECT} ({stack}) token check",
+                    tags=tags,
                 ),
-                tags=tags,
-            ),
-            opts=child,
-        )
+                opts=child,
+            )
+            edge_arn = edge_check.function_arn
+            edge_name = edge_check.function_name
+            edge_logs = edge_check.log_group
+        else:
+            edge_auth = EdgeAuthFunction(
+                f"{name}-edge-auth",
+                EdgeAuthFunctionArgs(code=edge_archive(*code_args, **code_kwargs), tags=tags),
+                opts=child,
+            )
+            edge_arn = edge_auth.version_arn
+            edge_name = edge_auth.function_name
+            edge_logs = edge_auth.log_group_pattern
 
         certificate_arn = None
         zone_id = None
@@ -246,7 +308,8 @@ class ProtectedContent(pulumi.ComponentResource):
                         public_origin.origin_access_control_id,
                     ),
                 },
-                edge_function_version_arn=edge_auth.version_arn,
+                edge_function_version_arn=edge_arn,
+                edge_runtime=edge_runtime,
                 price_class=settings["price_class"],
                 aliases=(domain.domain_name,) if domain else (),
                 certificate_arn=certificate_arn,
@@ -281,6 +344,8 @@ class ProtectedContent(pulumi.ComponentResource):
                     email=settings["alarm_email"],
                     topic_arn=settings["alarm_topic_arn"],
                     tags=tags,
+                    edge_runtime=edge_runtime,
+                    function_name=edge_name if edge_runtime == CLOUDFRONT_FUNCTION else None,
                 ),
                 opts=child,
             )
@@ -304,9 +369,9 @@ class ProtectedContent(pulumi.ComponentResource):
         self.distribution_domain = cdn.domain_name
         self.bucket_name = origin.bucket_name
         self.public_bucket_name = public_origin.bucket_name
-        self.edge_function_version_arn = edge_auth.version_arn
-        self.edge_function_name = edge_auth.function_name
-        self.edge_function_log_groups = edge_auth.log_group_pattern
+        self.edge_function_version_arn = edge_arn
+        self.edge_function_name = edge_name
+        self.edge_function_log_groups = edge_logs
         self.protected_paths = pulumi.Output.from_input(list(settings["protected_paths"]))
         self.register_outputs(
             {

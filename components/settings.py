@@ -189,7 +189,21 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "accounting; denials are always logged.",
         False,
     ),
+    # Issue 11: the engine that runs the token check (README, "Choosing the engine").
+    ConfigKey(
+        "edgeRuntime",
+        "string",
+        "Engine that runs the token check on protected behaviors: `lambda-edge` (a Lambda@Edge "
+        "function in us-east-1) or `cloudfront-function` (a CloudFront Function, cheaper and "
+        "faster; its 10 KB code limit bounds the number of clients). Switch with "
+        "`pulumi config set edgeRuntime cloudfront-function && pulumi up`.",
+        "lambda-edge",
+    ),
 )
+
+LAMBDA_EDGE = "lambda-edge"
+CLOUDFRONT_FUNCTION = "cloudfront-function"
+EDGE_RUNTIMES = (LAMBDA_EDGE, CLOUDFRONT_FUNCTION)
 
 
 class SettingsError(pulumi.RunError, ValueError):
@@ -248,6 +262,8 @@ class Settings:
     # Named clients besides `default` (authToken), and whether admitted requests are logged.
     clients: tuple[ClientSettings, ...] = ()
     log_allowed: bool = False
+    # Which engine runs the check: lambda-edge or cloudfront-function (issue 11).
+    edge_runtime: str = LAMBDA_EDGE
 
     @property
     def accepted_tokens(self) -> tuple[str, ...]:
@@ -501,6 +517,13 @@ def parse_settings(
             "pulumi config rm clients, make new tokens (these are exposed), then "
             "pulumi config set --secret --path 'clients.<name>.token' <token>",
         )
+    check_function_size(
+        values["edge_runtime"],
+        1 + len(previous),
+        values["auth_header"],
+        clients,
+        values["log_allowed"],
+    )
     return Settings(
         stack=stack,
         auth_token=auth_token,
@@ -629,7 +652,58 @@ def check_values(raw: Mapping[str, Any]) -> dict[str, Any]:
         "access_log_bucket": access_log_bucket,
         **_check_alarm_targets(value("alarmEmail"), value("alarmTopicArn")),
         "log_allowed": _as_bool("logAllowed", value("logAllowed")),
+        "edge_runtime": check_edge_runtime(value("edgeRuntime")),
     }
+
+
+def check_edge_runtime(raw: Any) -> str:
+    """``edgeRuntime``: one of EDGE_RUNTIMES."""
+    runtime = str(raw).strip()
+    if runtime not in EDGE_RUNTIMES:
+        raise _fail(
+            "edgeRuntime",
+            f"{shown(runtime)} is not an engine",
+            f"{_suggest(runtime, EDGE_RUNTIMES)}pulumi config set edgeRuntime {LAMBDA_EDGE} "
+            f"(or {CLOUDFRONT_FUNCTION})",
+        )
+    return runtime
+
+
+def check_function_size(
+    edge_runtime: str,
+    token_count: int,
+    header: str,
+    clients: tuple[ClientSettings, ...] = (),
+    log_allowed: bool = False,
+) -> None:
+    """On cloudfront-function, the generated code must fit CloudFront's 10 KB function quota.
+
+    Shared by the stack program (before any resource) and the component (inside the apply,
+    once the tokens are known). The error says how many of these clients would fit.
+    """
+    if edge_runtime != CLOUDFRONT_FUNCTION:
+        return
+    # Imported here: the generator is only needed on this engine.
+    from edge_handler.cloudfront_function import MAX_CODE_BYTES, code_size
+
+    size = code_size(token_count, header, clients, log_allowed)
+    if size <= MAX_CODE_BYTES:
+        return
+    # Size grows with each client: find the most that fit by bisection over the count.
+    low, high = 0, len(clients) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if code_size(token_count, header, clients[:middle], log_allowed) <= MAX_CODE_BYTES:
+            low = middle
+        else:
+            high = middle - 1
+    fit = low
+    raise _fail(
+        "edgeRuntime",
+        f"cloudfront-function code would be {size} bytes, over CloudFront's "
+        f"{MAX_CODE_BYTES}-byte limit; {fit} of the {len(clients)} clients fit",
+        f"pulumi config set edgeRuntime {LAMBDA_EDGE}, or remove clients",
+    )
 
 
 def _check_alarm_targets(email_raw: Any, topic_raw: Any) -> dict[str, str | None]:

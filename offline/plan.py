@@ -25,7 +25,7 @@ from components.site_model import CacheBehavior, SiteModel
 
 from .clients import client_rows, env_client_token, render_clients
 from .policy_run import Violation, load_policies, masked, run_policies
-from .program_run import SECRET_MARK, ProgramRun, Registration, run_program
+from .program_run import SECRET_MARK, ProgramRun, Registration, is_secret_value, run_program
 from .stack_arg import stack_file_name
 from .stack_file import (
     CLIENTS_KEY,
@@ -43,6 +43,9 @@ PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
 SNAPSHOT_DIR = ROOT / "tests" / "snapshots"
 TOKEN_KEY = f"{PROJECT}:authToken"
 PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
+CLOUDFRONT_FUNCTION_TYPE = "aws:cloudfront/function:Function"
+# CloudFront Functions quota "Maximum function size" (edge_handler.cloudfront_function).
+MAX_FUNCTION_CODE_BYTES = 10_240
 
 
 def placeholder_previous_token(index: int) -> str:
@@ -221,6 +224,12 @@ def _kind_details(r: Registration, i: dict) -> list[str]:
     if kind == "RolePolicy":
         statement = json.loads(i["policy"])["Statement"][0]
         return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
+    if r.type == CLOUDFRONT_FUNCTION_TYPE:
+        return [
+            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
+            f"runtime={i.get('runtime')} publish={i.get('publish')}",
+            f"code={_short(i.get('code'))} {_code_size(r.inputs.get('code'))}",
+        ]
     if kind == "Function":
         return [
             f"name={i.get('name') or 'auto (logical name + random suffix)'} "
@@ -243,6 +252,15 @@ def _kind_details(r: Registration, i: dict) -> list[str]:
             return [f"{i['type']} {i['name']} → alias {alias['name']} (zone {alias['zoneId']})"]
         return [f"{i['type']} {i['name']} → {', '.join(i.get('records', []))}"]
     return []
+
+
+def _code_size(code: Any) -> str:
+    """Size of a CloudFront function's code against its 10 KB quota; the size is not secret."""
+    if is_secret_value(code):
+        code = code.get("value")
+    if not isinstance(code, str):
+        return "size unknown until deploy"
+    return f"size={len(code.encode('utf-8'))} of {MAX_FUNCTION_CODE_BYTES} bytes"
 
 
 def _alarm_details(kind: str, i: dict) -> list[str]:
@@ -308,11 +326,14 @@ def _distribution_details(i: dict) -> list[str]:
     ]
     for number, behavior in enumerate(ordered, 1):
         label = "default" if number == len(ordered) else f"{number}."
-        associations = behavior.get("lambdaFunctionAssociations") or []
-        check = (
-            ", ".join(f"{a['eventType']} → {a['lambdaArn']}" for a in associations)
-            or "no edge function"
-        )
+        associations = [
+            f"{a['eventType']} → {a['lambdaArn']}"
+            for a in behavior.get("lambdaFunctionAssociations") or []
+        ] + [
+            f"{a['eventType']} → CloudFront function {a['functionArn']}"
+            for a in behavior.get("functionAssociations") or []
+        ]
+        check = ", ".join(associations) or "no edge function"
         lines.append(
             f"  {label:8} {behavior['pathPattern']:16} origin={behavior['targetOriginId']:9} "
             f"{behavior['viewerProtocolPolicy']}, {check}"
@@ -434,7 +455,8 @@ def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
     return [
         CacheBehavior(
             b["pathPattern"],
-            protected=bool(b.get("lambdaFunctionAssociations")),
+            # Either engine's viewer-request association makes a behavior protected.
+            protected=bool(b.get("lambdaFunctionAssociations") or b.get("functionAssociations")),
             origin_id=str(b.get("targetOriginId")),
         )
         for b in declared

@@ -67,6 +67,15 @@ class CloudMocks(pulumi.runtime.Mocks):
                 "version": "1",
                 "qualifiedArn": f"{arn}:1",
             }
+        elif kind == "aws:cloudfront/function:Function":
+            function_name = state.get("name") or autoname(name)
+            state |= {
+                "name": function_name,
+                "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:function/{function_name}",
+                "etag": "ETVPDKIKX0DER",
+                "liveStageEtag": "ETVPDKIKX0DER" if state.get("publish", True) else "",
+                "status": "UNASSOCIATED",
+            }
         elif kind == "aws:cloudfront/distribution:Distribution":
             resource_id = "E2EXAMPLE1234"
             state |= {

@@ -30,6 +30,11 @@ BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 FUNCTION = "aws:lambda/function:Function"
+CLOUDFRONT_FUNCTION = "aws:cloudfront/function:Function"
+CLOUDFRONT_FUNCTION_RUNTIME = "cloudfront-js-2.0"
+# CloudFront Functions quota "Maximum function size": 10 KB, not adjustable.
+MAX_FUNCTION_CODE_BYTES = 10_240
+VIEWER_EVENTS = ("viewer-request", "viewer-response")
 
 BLOCK_PUBLIC_ACCESS_FLAGS = (
     "blockPublicAcls",
@@ -309,10 +314,12 @@ def _cloudfront_alarms_in_us_east_1(args: ResourceValidationArgs, report: Report
             f"publishes them only in {METRICS_REGION} (set region={METRICS_REGION!r})"
         )
     for name, dimensions in metrics:
-        if dimensions.get("Region") != "Global" or not dimensions.get("DistributionId"):
+        # A CloudFront Function's metrics carry FunctionName instead of DistributionId.
+        owner = "FunctionName" if str(name).startswith("Function") else "DistributionId"
+        if dimensions.get("Region") != "Global" or not dimensions.get(owner):
             report(
                 f"alarm metric {name!r} has dimensions {dimensions!r}; CloudFront's carry "
-                "DistributionId and Region=Global"
+                f"{owner} and Region=Global"
             )
     for key in ("alarmActions", "okActions"):
         for action in args.props.get(key) or []:
@@ -321,6 +328,69 @@ def _cloudfront_alarms_in_us_east_1(args: ResourceValidationArgs, report: Report
                     f"{key} {action!r} is not an SNS topic in {METRICS_REGION}; an alarm "
                     "notifies topics of its own region only"
                 )
+
+
+# 11. CloudFront Functions a distribution runs are LIVE, on runtime 2.0, within 10 KB.
+def _cloudfront_function_published(args: StackValidationArgs, report: ReportViolation) -> None:
+    for distribution in (r for r in args.resources if r.resource_type == DISTRIBUTION):
+        keys = ("defaultCacheBehavior", "orderedCacheBehaviors")
+        functions = {
+            dep.urn: dep
+            for key in keys
+            for dep in distribution.property_dependencies.get(key) or []
+            if dep.resource_type == CLOUDFRONT_FUNCTION
+        }
+        for function in functions.values():
+            props = function.props
+            # Explicit, as for Lambda@Edge: a distribution runs the LIVE stage only, so an
+            # unpublished change would never reach viewers.
+            if props.get("publish") is not True:
+                report(
+                    f"CloudFront function {function.name} must set publish=True; a distribution "
+                    "runs the LIVE stage only",
+                    function.urn,
+                )
+            if props.get("runtime") != CLOUDFRONT_FUNCTION_RUNTIME:
+                report(
+                    f"CloudFront function {function.name} has runtime {props.get('runtime')!r}; "
+                    f"use {CLOUDFRONT_FUNCTION_RUNTIME!r} (crypto, Buffer, const/let)",
+                    function.urn,
+                )
+            code = props.get("code")
+            # The code is secret in a plan ("[secret]" here) or unknown in a preview: then the
+            # program's own size check (settings, and inside the apply) is what guards it.
+            if isinstance(code, str) and code != "[secret]":
+                size = len(code.encode("utf-8"))
+                if size > MAX_FUNCTION_CODE_BYTES:
+                    report(
+                        f"CloudFront function {function.name} code is {size} bytes; CloudFront "
+                        f"allows at most {MAX_FUNCTION_CODE_BYTES} (use Lambda@Edge instead)",
+                        function.urn,
+                    )
+
+
+# 12. One engine per behavior on viewer events (CloudFront refuses both).
+def _one_engine_per_behavior(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != DISTRIBUTION:
+        return
+    for pattern, behavior in _behaviors(args.props):
+        lambda_events = {
+            a.get("eventType")
+            for a in behavior.get("lambdaFunctionAssociations") or []
+            if a.get("eventType") in VIEWER_EVENTS
+        }
+        function_events = {
+            a.get("eventType")
+            for a in behavior.get("functionAssociations") or []
+            if a.get("eventType") in VIEWER_EVENTS
+        }
+        if lambda_events and function_events:
+            report(
+                f"behavior {pattern or 'default'!r} has both a Lambda@Edge "
+                f"({', '.join(sorted(lambda_events))}) and a CloudFront function "
+                f"({', '.join(sorted(function_events))}) on viewer events; CloudFront allows one "
+                "engine there (edgeRuntime picks it)"
+            )
 
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -383,6 +453,19 @@ POLICIES = [
         name="cloudfront-alarms-us-east-1",
         description="Alarms on CloudFront metrics are in us-east-1 with Region=Global.",
         validate=_cloudfront_alarms_in_us_east_1,
+        enforcement_level=MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="cloudfront-function-published",
+        description="CloudFront functions a distribution runs are published, on "
+        "cloudfront-js-2.0, with code under 10,240 bytes.",
+        validate=_cloudfront_function_published,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="one-edge-engine-per-behavior",
+        description="No behavior has both Lambda@Edge and a CloudFront function on viewer events.",
+        validate=_one_engine_per_behavior,
         enforcement_level=MANDATORY,
     ),
 ]

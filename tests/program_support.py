@@ -13,6 +13,21 @@ DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 FUNCTION = "aws:lambda/function:Function"
 BUCKET = "aws:s3/bucket:Bucket"
 RECORD = "aws:route53/record:Record"
+CF_FUNCTION = "aws:cloudfront/function:Function"
+ENGINE_KEY = "protected-cdn:edgeRuntime"
+
+
+def engine_of(stack: str) -> str:
+    """The stack file's edgeRuntime (issue 11); lambda-edge when unset."""
+    return read_stack_file(stack).config.get(ENGINE_KEY) or "lambda-edge"
+
+
+def edge_associations(behavior: dict) -> list[dict]:
+    """The behavior's viewer-event associations of either engine."""
+    return [
+        *(behavior.get("lambdaFunctionAssociations") or []),
+        *(behavior.get("functionAssociations") or []),
+    ]
 
 
 def stack_config(stack: str, **overrides: str | None) -> dict[str, str]:

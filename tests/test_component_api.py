@@ -16,6 +16,7 @@ import components.content_origin
 import components.distribution
 import components.domain
 import components.edge_auth
+import components.edge_function_auth
 import components.protected_content
 from components.protected_content import ProtectedContent, ProtectedContentArgs
 from components.settings import SettingsError, parse_settings
@@ -28,6 +29,7 @@ COMPONENTS_DIR = Path(components.protected_content.__file__).parent
 COMPONENT_CLASSES = (
     components.content_origin.ContentOrigin,
     components.edge_auth.EdgeAuthFunction,
+    components.edge_function_auth.EdgeCheckFunction,
     components.distribution.Distribution,
     components.domain.DomainCertificate,
     components.domain.DomainAliasRecords,
@@ -35,6 +37,7 @@ COMPONENT_CLASSES = (
     ProtectedContent,
 )
 DOMAIN = {"domain_name": "assets.example.com", "hosted_zone_name": "example.com"}
+FULL = {"auth_token": CURRENT_TOKEN, **DOMAIN, "alarm_email": "ops@example.com"}
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 
 
@@ -233,7 +236,9 @@ def test_every_component_registers_exactly_its_annotated_outputs(monkeypatch):
         return original(self, outputs)
 
     monkeypatch.setattr(pulumi.ComponentResource, "register_outputs", record)
-    run = declare({"auth_token": CURRENT_TOKEN, **DOMAIN, "alarm_email": "ops@example.com"})
+    # One run per engine: each declares its own edge component.
+    declare({**FULL, "edge_runtime": "cloudfront-function"})
+    run = declare(FULL)
     assert set(registered) == set(COMPONENT_CLASSES), registered
     for cls in COMPONENT_CLASSES:
         names = output_names(cls)

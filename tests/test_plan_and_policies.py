@@ -34,7 +34,12 @@ POLICY_NAMES = {
     "protected-content-versioned",
     "protected-origin-behind-check",
     "cloudfront-alarms-us-east-1",
+    "cloudfront-function-published",
+    "one-edge-engine-per-behavior",
 }
+CF_FUNCTION = "aws:cloudfront/function:Function"
+# The committed stack on the CloudFront Functions engine (issue 11).
+FN_STACK = "fn"
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +107,22 @@ def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
     out = result.stdout
     assert "a placeholder token" in out
     assert "├─ protected-cdn:index:Distribution  site-cdn" in out
+    # Each engine's association is shown per protected behavior.
+    target = (
+        r"CloudFront function arn:aws:cloudfront::\d{12}:function/"
+        if settings.edge_runtime == "cloudfront-function"
+        else r"arn:aws:lambda:us-east-1:"
+    )
     for pattern in settings.protected_paths:
         label = "default  *" if pattern == "*" else f"{pattern:16}"
         assert re.search(
             rf"{re.escape(label)} +origin=protected +redirect-to-https, "
-            r"viewer-request → arn:aws:lambda:us-east-1:",
+            rf"viewer-request → {target}",
             out,
         ), pattern
+    if settings.edge_runtime == "cloudfront-function":
+        assert "runtime=cloudfront-js-2.0 publish=True" in out
+        assert re.search(r"code=\[secret\] size=\d+ of 10240 bytes", out)
     assert "404 → /_errors/404.json (status 404" in out
     assert "code=[secret]" in out
     assert f"policies: {len(load_policies())} of pack protected-cdn checked, no violations" in out
@@ -169,7 +183,7 @@ def test_the_pack_has_every_policy_and_all_are_mandatory():
     assert all(p.enforcement_level.value == "mandatory" for p in policies)
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", ["dev", "prod", FN_STACK])
 def test_both_stacks_pass_every_policy(stack):
     assert run_policies(run_stack(stack)) == []
 
@@ -277,6 +291,52 @@ def test_each_policy_fails_on_a_crafted_bad_resource(prod_run, policy, resource_
     violations = run_policies(_break(prod_run, resource_type, change), [chosen])
     assert violations, f"{policy} did not notice the change"
     assert all(v.policy == policy and v.mandatory and v.urn for v in violations)
+
+
+@pytest.fixture(scope="module")
+def fn_run():
+    return run_stack(FN_STACK)
+
+
+def _add_lambda_edge(registration):
+    behavior = registration.inputs["orderedCacheBehaviors"][1]
+    behavior["lambdaFunctionAssociations"] = [
+        {
+            "eventType": "viewer-request",
+            "lambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:edge:1",
+            "includeBody": False,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("policy", "resource_type", "change"),
+    [
+        ("cloudfront-function-published", CF_FUNCTION, _set(["publish"], False)),
+        ("cloudfront-function-published", CF_FUNCTION, _set(["runtime"], "cloudfront-js-1.0")),
+        ("cloudfront-function-published", CF_FUNCTION, _set(["code"], "x" * 10_241)),
+        ("one-edge-engine-per-behavior", DISTRIBUTION, _add_lambda_edge),
+    ],
+)
+def test_each_cloudfront_function_policy_fails_on_a_crafted_bad_resource(
+    fn_run, policy, resource_type, change
+):
+    (chosen,) = [p for p in load_policies() if p.name == policy]
+    assert run_policies(fn_run, [chosen]) == []
+    violations = run_policies(_break(fn_run, resource_type, change), [chosen])
+    assert violations, f"{policy} did not notice the change"
+    assert all(v.policy == policy and v.mandatory and v.urn for v in violations)
+
+
+def test_the_function_code_reaches_the_policies_as_a_secret_and_plain_code_within_10_kb_passes(
+    fn_run,
+):
+    (chosen,) = [p for p in load_policies() if p.name == "cloudfront-function-published"]
+    # The mock records the code as a secret: the pack sees "[secret]" and relies on the
+    # program's own size check; plain code (as an unencrypted input would be) is measured.
+    assert fn_run.one(CF_FUNCTION).secret_input_names == ["code"]
+    ok = _break(fn_run, CF_FUNCTION, _set(["code"], "x" * 10_240))
+    assert run_policies(ok, [chosen]) == []
 
 
 def test_protected_bucket_without_any_versioning_resource_is_a_violation(prod_run):

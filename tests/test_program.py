@@ -30,6 +30,8 @@ from .program_support import (
     RECORD,
     TOKEN_KEY,
     behaviors,
+    edge_associations,
+    engine_of,
     run_stack,
     stack_config,
 )
@@ -121,10 +123,10 @@ def test_each_origin_uses_origin_access_control_on_its_own_bucket(run):
 
 def test_protected_behaviors_read_the_protected_origin_and_no_other_does(run):
     for behavior in behaviors(run):
-        protected = bool(behavior.get("lambdaFunctionAssociations"))
+        protected = bool(edge_associations(behavior))
         expected = "protected" if protected else "public"
         assert behavior["targetOriginId"] == expected, behavior.get("pathPattern")
-    assert any(b.get("lambdaFunctionAssociations") for b in behaviors(run))
+    assert any(edge_associations(b) for b in behaviors(run))
 
 
 def test_each_bucket_policy_lets_only_this_distribution_read_and_list_over_tls(run):
@@ -156,10 +158,16 @@ def test_every_error_page_is_uploaded_as_json_to_the_public_bucket(run):
     errors_behavior = behaviors(run)[0]
     assert errors_behavior["pathPattern"] == "_errors/*"
     assert errors_behavior["targetOriginId"] == "public"
-    assert "lambdaFunctionAssociations" not in errors_behavior
+    assert not edge_associations(errors_behavior)
 
 
-def test_edge_function_is_a_published_python_version_in_us_east_1(run):
+def _lambda_edge_only(stack: str) -> None:
+    if engine_of(stack) != "lambda-edge":
+        pytest.skip("this stack runs the CloudFront Function engine (tests/test_edge_engine.py)")
+
+
+def test_edge_function_is_a_published_python_version_in_us_east_1(run, stack):
+    _lambda_edge_only(stack)
     function = run.one(FUNCTION).inputs
     assert function["region"] == "us-east-1"
     assert function["runtime"] == "python3.13"
@@ -172,7 +180,8 @@ def test_edge_function_is_a_published_python_version_in_us_east_1(run):
     assert "code" in run.one(FUNCTION).secret_input_names
 
 
-def test_edge_role_trusts_lambda_and_edgelambda_and_logs_in_every_region(run):
+def test_edge_role_trusts_lambda_and_edgelambda_and_logs_in_every_region(run, stack):
+    _lambda_edge_only(stack)
     trust = json.loads(run.one("aws:iam/role:Role").inputs["assumeRolePolicy"])
     assert sorted(trust["Statement"][0]["Principal"]["Service"]) == [
         "edgelambda.amazonaws.com",
@@ -186,13 +195,17 @@ def test_edge_role_trusts_lambda_and_edgelambda_and_logs_in_every_region(run):
 def test_viewer_request_check_sits_only_on_protected_behaviors(run, expected):
     protected = []
     for behavior in behaviors(run):
-        associations = behavior.get("lambdaFunctionAssociations") or []
+        associations = edge_associations(behavior)
         if associations:
             protected.append(behavior["pathPattern"])
             (association,) = associations
             assert association["eventType"] == "viewer-request"
-            assert NUMBERED_VERSION.fullmatch(association["lambdaArn"]), association
-            assert association["lambdaArn"] == run.outputs["edgeFunctionVersionArn"]
+            arn = association.get("lambdaArn") or association.get("functionArn")
+            if expected.edge_runtime == "lambda-edge":
+                assert NUMBERED_VERSION.fullmatch(arn), association
+            else:
+                assert "lambdaArn" not in association
+            assert arn == run.outputs["edgeFunctionVersionArn"]
     assert protected == [None if p == "*" else p for p in expected.protected_paths]
 
 

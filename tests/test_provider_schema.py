@@ -90,6 +90,7 @@ def test_every_input_is_in_the_schema_with_a_type_and_a_description(schema):
         "tags",
         "clients",
         "logAllowed",
+        "edgeRuntime",
     } == expected
     for name, spec in inputs.items():
         assert spec.get("type") and spec.get("description"), name

@@ -10,7 +10,7 @@ import pytest
 from components.tags import MAX_TAG_VALUE_LENGTH, resource_tags
 from offline.stack_file import available_stacks
 
-from .program_support import run_stack
+from .program_support import engine_of, run_stack
 
 # The stack as written, and with a custom domain, so the certificate is checked too.
 DOMAIN_OVERRIDES = ({}, {"domainName": "cdn.example.org", "hostedZoneName": "example.org"})
@@ -48,11 +48,15 @@ def test_every_taggable_resource_carries_project_stack_and_managed_by(stack):
         run = run_stack(stack, **overrides)
         custom = [r for r in run.registrations if r.custom]
         taggable = [r for r in custom if accepts_tags(r.type)]
+        edge = (
+            {"aws:cloudfront/function:Function"}
+            if engine_of(stack) == "cloudfront-function"
+            else {"aws:lambda/function:Function", "aws:iam/role:Role"}
+        )
         assert {r.type for r in taggable} >= {
             "aws:s3/bucket:Bucket",
-            "aws:lambda/function:Function",
-            "aws:iam/role:Role",
             "aws:cloudfront/distribution:Distribution",
+            *edge,
         }
         if overrides:
             assert "aws:acm/certificate:Certificate" in {r.type for r in taggable}
