@@ -486,7 +486,10 @@ def render_tags(run: ProgramRun) -> str:
     return f"tags: {text or 'none'} (on {len(tagged)} resources)"
 
 
-def render_region(region: str) -> str:
+def render_region(region: str, edge_runtime: str = "lambda-edge") -> str:
+    if edge_runtime == "cloudfront-function":
+        where = "the CloudFront function is global, its logs and metrics and the certificate are"
+        return f"region: {region} (aws:region; {where} in us-east-1)"
     return f"region: {region} (aws:region; the edge function and certificate: us-east-1)"
 
 
@@ -499,7 +502,7 @@ def _print_plan(args: argparse.Namespace, run: PlanRun, violations: list[Violati
         return
     source = "AUTH_TOKEN" if args.token else "a placeholder token"
     print(f"Plan for stack {args.stack} (offline: Pulumi mocks, {source}, no cloud access)")
-    print(render_region(run.settings.region))
+    print(render_region(run.settings.region, run.settings.edge_runtime))
     print(render_tree(run))
     print("outputs:")
     for name, value in sorted(run.outputs.items()):

@@ -26,7 +26,8 @@ def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack,
     assert plan.main(["--stack", stack]) == 0
     out = capsys.readouterr().out
     region = read_stack_file(stack).config.get("aws:region")
-    assert plan.render_region(region) in out.splitlines()
+    engine = read_stack_file(stack).config.get("protected-cdn:edgeRuntime", "lambda-edge")
+    assert plan.render_region(region, engine) in out.splitlines()
     run = plan.plan_run(stack, token=None)
     for pattern in run.outputs["protectedPaths"]:
         samples = plan.sample_paths(None if pattern == "*" else pattern)
@@ -37,4 +38,8 @@ def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack,
 
 def test_region_line_names_the_stack_region_and_the_edge_region():
     line = plan.render_region("eu-west-1")
-    assert line.startswith("region: eu-west-1 ") and "us-east-1" in line
+    assert (
+        line.startswith("region: eu-west-1 ") and "edge function and certificate: us-east-1" in line
+    )
+    function_line = plan.render_region("eu-west-1", "cloudfront-function")
+    assert "CloudFront function is global" in function_line
