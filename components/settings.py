@@ -373,6 +373,10 @@ def _check_domain(name: str, domain: str) -> str:
     return domain
 
 
+def _has_dot_segment(pattern: str) -> bool:
+    return any(segment in (".", "..") for segment in pattern.split("/"))
+
+
 def _check_path_patterns(raw: Any) -> tuple[str, ...]:
     name = "protectedPaths"
     patterns = _as_list(name, raw)
@@ -408,6 +412,13 @@ def _check_path_patterns(raw: Any) -> tuple[str, ...]:
                 name,
                 f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
                 "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+            )
+        if _has_dot_segment(normalized):
+            raise _fail(
+                name,
+                f"{shown(pattern)} has a . or .. segment; CloudFront matches the path with dot "
+                "segments removed, so the pattern could never match",
+                "write the pattern without . and .. segments",
             )
         if "*" not in normalized and "?" not in normalized:
             # CloudFront matches the whole path: 'ex-img' protects one key, not the folder.
@@ -639,6 +650,15 @@ def check_values(raw: Mapping[str, Any]) -> dict[str, Any]:
             "give the bucket name only, e.g. my-cdn-logs",
         )
 
+    edge_runtime = check_edge_runtime(value("edgeRuntime"))
+    if edge_runtime == CLOUDFRONT_FUNCTION and auth_header == "cookie":
+        # CloudFront Functions get cookies in event.request.cookies, never as a header.
+        raise _fail(
+            "authHeader",
+            "'cookie' never reaches a CloudFront Function as a header (cookies arrive apart), "
+            "so every request would be refused",
+            "pulumi config set authHeader authorization (or edgeRuntime lambda-edge)",
+        )
     return {
         "auth_header": auth_header,
         "protected_paths": _check_path_patterns(value("protectedPaths")),
@@ -652,7 +672,7 @@ def check_values(raw: Mapping[str, Any]) -> dict[str, Any]:
         "access_log_bucket": access_log_bucket,
         **_check_alarm_targets(value("alarmEmail"), value("alarmTopicArn")),
         "log_allowed": _as_bool("logAllowed", value("logAllowed")),
-        "edge_runtime": check_edge_runtime(value("edgeRuntime")),
+        "edge_runtime": edge_runtime,
     }
 
 
@@ -802,6 +822,13 @@ def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -
                 key,
                 f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
                 "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+            )
+        if _has_dot_segment(text):
+            raise _fail(
+                key,
+                f"{shown(pattern)} has a . or .. segment; the edge refuses such paths for a "
+                "scoped client, so it would open nothing",
+                "write the pattern without . and .. segments",
             )
         if not any(covered_by(text, protected) for protected in protected_paths):
             folders = [p for p in protected_paths if p.endswith("*")]

@@ -13,6 +13,7 @@ from threads) and ``close()`` must be called (open contexts can hang the interpr
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import time
@@ -190,7 +191,7 @@ class CloudFrontRuntime:
         """``handler(event)``'s result and the log lines it wrote (parsed)."""
         with self._lock:
             now = time.time() if self._now is None else self._now
-            self._ctx.eval(f"__now = {round(now * 1000)}; __logs = [];")
+            self._ctx.eval(f"__now = {math.floor(now * 1000)}; __logs = [];")
             result = self._ctx.call("handler", event, timeout_sec=5)
             logs = json.loads(self._ctx.eval("JSON.stringify(__logs)"))
         return _plain(result), [json.loads(line) for line in logs]

@@ -209,3 +209,8 @@ def test_new_client_commands_are_the_pulumi_config_commands():
         "pulumi config set --path 'clients.partner-b.paths[0]' 'ex-img/b/*'",
         "pulumi up",
     ]
+
+
+def test_a_client_path_with_dot_segments_is_refused():
+    with pytest.raises(SettingsError, match=r"clients\.a\.paths: .* has a \. or \.\. segment"):
+        parse({"a": {"token": OPEN_TOKEN, "paths": ["ex-img/../*"]}})

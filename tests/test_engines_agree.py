@@ -191,7 +191,11 @@ def test_client_corpus(engines, token, uri):
     assert_agree(engines, auth(f"Bearer {token}", uri=uri))
 
 
-@pytest.mark.parametrize("now", [PAST - 1, PAST, PAST + 1, FUTURE - 1, FUTURE, FUTURE + 1])
+# Fractions of a millisecond before expiry: JS Date.now() counts whole milliseconds (floor).
+@pytest.mark.parametrize(
+    "now",
+    [PAST - 1, PAST - 0.0004, PAST, PAST + 1, FUTURE - 1, FUTURE - 0.0004, FUTURE, FUTURE + 1],
+)
 @pytest.mark.parametrize("token", [EXPIRED_TOKEN, SCOPED_TOKEN, OPEN_TOKEN])
 def test_expiry_at_the_same_now(engines, token, now):
     assert_agree(engines, auth(token), now)

@@ -287,3 +287,15 @@ def test_a_pattern_under_the_error_pages_is_refused_as_one_that_never_applies(pa
     message = str(caught.value)
     assert message.startswith("protected-cdn:protectedPaths: ")
     assert "never apply" in message and "_errors/* comes first" in message
+
+
+def test_the_cookie_header_is_refused_on_the_function_engine_only():
+    with pytest.raises(SettingsError, match=r"authHeader: 'cookie' never reaches a CloudFront"):
+        parse(authHeader="cookie", edgeRuntime="cloudfront-function")
+    assert parse(authHeader="cookie").auth_header == "cookie"
+
+
+@pytest.mark.parametrize("pattern", ["a/../b/*", "./ex-img/*", "ex-img/./x/*", "ex-img/.."])
+def test_patterns_with_dot_segments_are_refused(pattern):
+    with pytest.raises(SettingsError, match=r"protectedPaths: .* has a \. or \.\. segment"):
+        parse(protectedPaths=[pattern])
