@@ -195,35 +195,40 @@ def _numbered_versions(args: ResourceValidationArgs, report: ReportViolation) ->
                 )
 
 
+def _behavior_dependencies(args: StackValidationArgs, resource_type: str):
+    """Each resource of ``resource_type`` that a distribution's cache behaviors reference
+    (edge functions), once, through the property dependencies the engine records."""
+    for distribution in (r for r in args.resources if r.resource_type == DISTRIBUTION):
+        found = {
+            dep.urn: dep
+            for key in ("defaultCacheBehavior", "orderedCacheBehaviors")
+            for dep in distribution.property_dependencies.get(key) or []
+            if dep.resource_type == resource_type
+        }
+        yield from found.values()
+
+
 # 6. Edge functions: no environment, viewer-request limits.
 def _edge_function_limits(args: StackValidationArgs, report: ReportViolation) -> None:
-    for distribution in (r for r in args.resources if r.resource_type == DISTRIBUTION):
-        keys = ("defaultCacheBehavior", "orderedCacheBehaviors")
-        functions = {
-            dep.urn: dep
-            for key in keys
-            for dep in distribution.property_dependencies.get(key) or []
-            if dep.resource_type == FUNCTION
-        }
-        for function in functions.values():
-            props = function.props
-            variables = (props.get("environment") or {}).get("variables")
-            if variables:
+    for function in _behavior_dependencies(args, FUNCTION):
+        props = function.props
+        variables = (props.get("environment") or {}).get("variables")
+        if variables:
+            report(
+                f"edge function {function.name} has environment variables; Lambda@Edge "
+                "allows none (build configuration into the code archive)",
+                function.urn,
+            )
+        for prop, argument, maximum, unit in EDGE_LIMITS:
+            value = props.get(prop)
+            if value is None or value > maximum:
                 report(
-                    f"edge function {function.name} has environment variables; Lambda@Edge "
-                    "allows none (build configuration into the code archive)",
+                    f"edge function {function.name} has {argument} {value}; viewer-request "
+                    f"functions may use at most {maximum} {unit}",
                     function.urn,
                 )
-            for prop, argument, maximum, unit in EDGE_LIMITS:
-                value = props.get(prop)
-                if value is None or value > maximum:
-                    report(
-                        f"edge function {function.name} has {argument} {value}; viewer-request "
-                        f"functions may use at most {maximum} {unit}",
-                        function.urn,
-                    )
-            if props.get("publish") is not True:
-                report(f"edge function {function.name} must set publish=True", function.urn)
+        if props.get("publish") is not True:
+            report(f"edge function {function.name} must set publish=True", function.urn)
 
 
 # 7. Error pages are JSON and served without an edge function.
@@ -332,41 +337,33 @@ def _cloudfront_alarms_in_us_east_1(args: ResourceValidationArgs, report: Report
 
 # 11. CloudFront Functions a distribution runs are LIVE, on runtime 2.0, within 10 KB.
 def _cloudfront_function_published(args: StackValidationArgs, report: ReportViolation) -> None:
-    for distribution in (r for r in args.resources if r.resource_type == DISTRIBUTION):
-        keys = ("defaultCacheBehavior", "orderedCacheBehaviors")
-        functions = {
-            dep.urn: dep
-            for key in keys
-            for dep in distribution.property_dependencies.get(key) or []
-            if dep.resource_type == CLOUDFRONT_FUNCTION
-        }
-        for function in functions.values():
-            props = function.props
-            # Explicit, as for Lambda@Edge: a distribution runs the LIVE stage only, so an
-            # unpublished change would never reach viewers.
-            if props.get("publish") is not True:
+    for function in _behavior_dependencies(args, CLOUDFRONT_FUNCTION):
+        props = function.props
+        # Explicit, as for Lambda@Edge: a distribution runs the LIVE stage only, so an
+        # unpublished change would never reach viewers.
+        if props.get("publish") is not True:
+            report(
+                f"CloudFront function {function.name} must set publish=True; a distribution "
+                "runs the LIVE stage only",
+                function.urn,
+            )
+        if props.get("runtime") != CLOUDFRONT_FUNCTION_RUNTIME:
+            report(
+                f"CloudFront function {function.name} has runtime {props.get('runtime')!r}; "
+                f"use {CLOUDFRONT_FUNCTION_RUNTIME!r} (crypto, Buffer, const/let)",
+                function.urn,
+            )
+        code = props.get("code")
+        # The code is secret in a plan ("[secret]" here) or unknown in a preview: then the
+        # program's own size check (settings, and inside the apply) is what guards it.
+        if isinstance(code, str) and code != "[secret]":
+            size = len(code.encode("utf-8"))
+            if size > MAX_FUNCTION_CODE_BYTES:
                 report(
-                    f"CloudFront function {function.name} must set publish=True; a distribution "
-                    "runs the LIVE stage only",
+                    f"CloudFront function {function.name} code is {size} bytes; CloudFront "
+                    f"allows at most {MAX_FUNCTION_CODE_BYTES} (use Lambda@Edge instead)",
                     function.urn,
                 )
-            if props.get("runtime") != CLOUDFRONT_FUNCTION_RUNTIME:
-                report(
-                    f"CloudFront function {function.name} has runtime {props.get('runtime')!r}; "
-                    f"use {CLOUDFRONT_FUNCTION_RUNTIME!r} (crypto, Buffer, const/let)",
-                    function.urn,
-                )
-            code = props.get("code")
-            # The code is secret in a plan ("[secret]" here) or unknown in a preview: then the
-            # program's own size check (settings, and inside the apply) is what guards it.
-            if isinstance(code, str) and code != "[secret]":
-                size = len(code.encode("utf-8"))
-                if size > MAX_FUNCTION_CODE_BYTES:
-                    report(
-                        f"CloudFront function {function.name} code is {size} bytes; CloudFront "
-                        f"allows at most {MAX_FUNCTION_CODE_BYTES} (use Lambda@Edge instead)",
-                        function.urn,
-                    )
 
 
 # 12. One engine per behavior on viewer events (CloudFront refuses both).
