@@ -30,3 +30,33 @@ CLIENTS_CONFIG = {
     },
     "mirror": {"token": OPEN_TOKEN},
 }
+
+
+# Path pieces that hypothesis strings together into URIs: escapes of unreserved and reserved
+# characters, dot segments, broken escapes, folders inside and outside partner-a's scope.
+URI_PIECES = (
+    "/",
+    "a",
+    "ex-img",
+    "partner-a",
+    "partner-b",
+    ".",
+    "..",
+    "%2e",
+    "%2E",
+    "%2f",
+    "%2F",
+    "%61",
+    "%41",
+    "%7e",
+    "%25",
+    "%20",
+    "%",
+    "%zz",
+    "~",
+    "-",
+    "_",
+    "?",
+    "x.png",
+    "%C3%A9",
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 from pathlib import Path
 
@@ -36,3 +37,14 @@ def assert_valid_denial(response) -> None:
     assert size < MAX_GENERATED_RESPONSE_BYTES
     assert "www-authenticate" in response["headers"]
     assert json.loads(response["body"])["meta"]["code"] == 401
+
+
+def raw_get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+    """GET on 127.0.0.1:port; http.client sends the path exactly as given (no normalization)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import io
 import os
 import signal
@@ -18,6 +17,7 @@ from offline.local_edge import LocalEdge, LocalEdgeOptions
 from offline.request_log import RequestLog, printable
 
 from .edge_support import CURRENT_TOKEN
+from .edge_support import raw_get as get
 
 ROOT = Path(__file__).resolve().parent.parent
 TCP_LISTEN = "0A"
@@ -45,16 +45,6 @@ def listening_ports(pid: int) -> set[int]:
 
 def thread_count(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/task"))
-
-
-def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def bearer() -> dict:

@@ -8,7 +8,6 @@ an unprotected behavior reads the public bucket only, so it can never get a prot
 
 from __future__ import annotations
 
-import http.client
 import threading
 
 import pytest
@@ -21,6 +20,7 @@ from offline.local_distribution import LocalDistribution
 from offline.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeOptions
 
 from .edge_support import CURRENT_TOKEN, load_built
+from .edge_support import raw_get as get
 
 PROTECTED_KEYS = ("ex-img/gradient.png", "ex-img/logo.svg")
 READINGS = {"rfc3986": normalize_rfc3986, "full-decoding": normalize_full_decoding}
@@ -48,17 +48,6 @@ def servers(tmp_path_factory):
         finally:
             wide.shutdown()
             wide.server_close()
-
-
-def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
-    # http.client sends the path exactly as given: no normalization, no re-encoding.
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def _char(c: str) -> st.SearchStrategy[str]:
