@@ -62,7 +62,7 @@ format: $(STAMP) ## format and fix the code with ruff
 	@$(PY) -m ruff check --fix .
 
 test: lint ## lint, then the whole test suite
-	@$(PY) -m pytest
+	@$(PY) -m pytest -n auto
 
 # Deploys an ephemeral stack to AWS: needs the pulumi CLI, AWS credentials and a Pulumi login.
 integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (costs money)
@@ -70,7 +70,7 @@ integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (co
 
 # ENGINE=cloudfront-function runs the generated CloudFront Function (default: the stack's edgeRuntime).
 local: $(STAMP) ## serve CONTENT through the edge on 127.0.0.1:PORT (STACK's settings, ENGINE)
-	@$(PY) -m offline.local_edge --stack $(STACK) --content $(CONTENT) --port $(PORT) $(if $(ENGINE),--engine $(ENGINE))
+	@$(PY) -m tools.local_edge.local_edge --stack $(STACK) --content $(CONTENT) --port $(PORT) $(if $(ENGINE),--engine $(ENGINE))
 
 # BENCH_PYTHON=/path/to/python3.13 measures under the Lambda runtime's version (stdlib only).
 BENCH_PYTHON ?= $(PY)
@@ -81,29 +81,29 @@ bench-local: $(STAMP) ## load-test make local: 200 clients on loopback, prints r
 	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000
 
 plan: $(STAMP) ## what STACK will create, who needs the token, policy results (offline)
-	@$(PY) -m offline.plan --stack $(STACK)
+	@$(PY) -m tools.plan.plan --stack $(STACK)
 
 plan-json: $(STAMP) ## the same plan as JSON on stdout
-	@$(PY) -m offline.plan --stack $(STACK) --json
+	@$(PY) -m tools.plan.plan --stack $(STACK) --json
 
 snapshots: $(STAMP) ## accept the current plans as tests/snapshots/ (+ new stacks' identities)
-	@$(PY) -m offline.plan --write-snapshots
+	@$(PY) -m tools.plan.plan --write-snapshots
 
 clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (never a token)
-	@$(PY) -m offline.clients --stack $(STACK)
+	@$(PY) -m tools.clients.clients --stack $(STACK)
 
 # NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*']
 new-client: $(STAMP) ## a fresh token for client NAME, shown once, with the pulumi config commands
-	@$(PY) -m offline.clients --new "$(NAME)" $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
+	@$(PY) -m tools.clients.clients --new "$(NAME)" $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
-	@$(PY) -m offline.upload_commands --stack $(STACK) --content $(CONTENT)
+	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --content $(CONTENT)
 
 identities: $(STAMP) ## accept the URNs of the resources a refactor must keep (tests/identities/)
-	@$(PY) -m offline.identities --write
+	@$(PY) -m tools.plan.identities --write
 
 docs: $(STAMP) ## regenerate Pulumi.yaml's config block and README's table from CONFIG_KEYS
-	@$(PY) -m offline.docs --write
+	@$(PY) -m tools.docs.generate --write
 
 # Upgrade within the ranges of requirements*.txt, then pin what got installed.
 constraints: $(STAMP) ## upgrade the venv within requirements*.txt and re-pin constraints.txt

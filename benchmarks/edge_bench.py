@@ -27,7 +27,7 @@ from edge_handler.cloudfront_function import (
     code_size,
     render_function_code,
 )
-from offline.viewer_event import viewer_request_event
+from tools.edge_runtime.viewer_event import viewer_request_event
 
 TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
 PREVIOUS = "0a9b8c7d6e5f40312f1e0d9c8b7a69584736251403f2e1d0c9b8a79685746352"
@@ -198,7 +198,7 @@ def bench_function() -> None:
     Python<->V8 hop), per ctx.call from Python, and the code size against the 10 KB quota."""
     print()
     try:
-        from offline.cloudfront_runtime import CloudFrontRuntime
+        from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
     except ImportError:
         print("CloudFront Function: skipped (mini-racer is not installed for this Python)")
         return

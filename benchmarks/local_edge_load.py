@@ -1,6 +1,6 @@
 """Load on the local edge over loopback: many concurrent clients, a fixed number of requests.
 
-Starts `python -m offline.local_edge --port 0` as its own process, drives it from CLIENTS
+Starts `python -m tools.local_edge.local_edge --port 0` as its own process, drives it from CLIENTS
 threads (a new connection per request, as curl does; --keep-alive reuses one per client),
 then stops it with SIGTERM. Prints requests per second, errors, latency p50/p99 and the peak
 thread count of the edge process. Bounded: at most --requests requests and --seconds seconds.
@@ -32,7 +32,7 @@ MIX = (
 
 def start_edge() -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "offline.local_edge", "--port", "0"],
+        [sys.executable, "-m", "tools.local_edge.local_edge", "--port", "0"],
         cwd=ROOT,
         env={**os.environ, "AUTH_TOKEN": TOKEN},
         stdout=subprocess.PIPE,

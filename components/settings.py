@@ -60,7 +60,7 @@ class ConfigKey:
     """One config key: the single source of its docs.
 
     ``description`` is the full user-facing text (``code`` in backticks). ``python -m
-    offline.docs --write`` renders it into Pulumi.yaml's ``config:`` block and README's
+    tools.docs.generate --write`` renders it into Pulumi.yaml's ``config:`` block and README's
     configuration table; a test fails when either differs from what this tuple renders.
     ``default`` None means required. ``items`` is the element type of an array.
     """

@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import settings
 
-from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN, load_built
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN, load_built
 
 # CI runs the property tests with a fixed seed so a landing never depends on luck;
 # local runs explore new examples every time.

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from offline.program_run import ProgramRun, run_program
-from offline.stack_file import read_stack_file
-
-from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tools.plan.program_run import ProgramRun, run_program
+from tools.stack_files.reader import read_stack_file
 
 TOKEN_KEY = "protected-cdn:authToken"
 PREVIOUS_KEY = "protected-cdn:previousAuthTokens"

@@ -11,12 +11,7 @@ import pytest
 
 from components.protected_content import ProtectedContent
 from edge_handler.artifact import load_handler
-from offline.plan import plan_document, plan_run, render_tree
-from offline.program_run import run_under_mocks
-from offline.stack_file import placeholder_client_token
-from offline.viewer_event import viewer_request_event
-
-from .client_support import (
+from tests.client_support import (
     CLIENT_TOKENS,
     CLIENTS_CONFIG,
     EXPIRED_TOKEN,
@@ -24,9 +19,13 @@ from .client_support import (
     SCOPED_PREVIOUS_TOKEN,
     SCOPED_TOKEN,
 )
-from .edge_support import CURRENT_TOKEN
-from .program_support import FUNCTION
-from .test_component_api import declare, leaves
+from tests.components.test_component_api import declare, leaves
+from tests.edge_support import CURRENT_TOKEN
+from tests.program_support import FUNCTION
+from tools.edge_runtime.viewer_event import viewer_request_event
+from tools.plan.plan import plan_document, plan_run, render_tree
+from tools.plan.program_run import run_under_mocks
+from tools.stack_files.reader import placeholder_client_token
 
 ALL_TOKENS = (*CLIENT_TOKENS, CURRENT_TOKEN)
 
@@ -131,8 +130,8 @@ def test_the_plan_uses_client_tokens_from_the_environment(monkeypatch):
 
 
 def test_the_program_refuses_clients_the_cli_did_not_mark_secret():
-    from offline.program_run import run_program
-    from offline.stack_file import read_stack_file
+    from tools.plan.program_run import run_program
+    from tools.stack_files.reader import read_stack_file
 
     config = read_stack_file("partners").offline_config(CURRENT_TOKEN)
     with pytest.raises(Exception, match="protected-cdn:clients: is stored in plaintext"):

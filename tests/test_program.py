@@ -11,18 +11,8 @@ import pytest
 from components import cloudfront_facts as facts
 from components.settings import SettingsError
 from components.site_model import ERROR_PAGES_DIR
-from offline.program_run import (
-    CLOUDFRONT_ZONE_ID,
-    DISTRIBUTION_DOMAIN,
-    HOSTED_ZONE_ID,
-    CloudMocks,
-    RecordingMonitor,
-    run_program,
-)
-from offline.stack_file import available_stacks, read_stack_file
-
-from .edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from .program_support import (
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.program_support import (
     BUCKET,
     DISTRIBUTION,
     FUNCTION,
@@ -35,6 +25,15 @@ from .program_support import (
     run_stack,
     stack_config,
 )
+from tools.plan.program_run import (
+    CLOUDFRONT_ZONE_ID,
+    DISTRIBUTION_DOMAIN,
+    HOSTED_ZONE_ID,
+    CloudMocks,
+    RecordingMonitor,
+    run_program,
+)
+from tools.stack_files.reader import available_stacks, read_stack_file
 
 # Every stack file in the repo; expectations come from the file, never from its values here.
 STACKS = available_stacks()

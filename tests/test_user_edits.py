@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # The tests that read stack files (everything else does not depend on them).
 STACK_TESTS = [
     "tests/test_program.py",
-    "tests/test_settings.py",
-    "tests/test_stack_files.py",
-    "tests/test_plan_and_policies.py",
-    "tests/test_stable_identities.py",
+    "tests/components/test_settings.py",
+    "tests/tools/stack_files/test_stack_files.py",
+    "tests/tools/plan/test_plan_and_policies.py",
+    "tests/tools/plan/test_stable_identities.py",
 ]
 
 
@@ -79,7 +79,7 @@ def test_own_domain_and_a_new_stack_then_snapshots_keep_the_suite_green(tmp_path
     )
     env = {**os.environ, "AUTH_TOKEN": "", "PREVIOUS_AUTH_TOKENS": ""}
     snapshots = subprocess.run(
-        [sys.executable, "-m", "offline.plan", "--write-snapshots"],
+        [sys.executable, "-m", "tools.plan.plan", "--write-snapshots"],
         cwd=copy,
         env=env,
         capture_output=True,
@@ -104,12 +104,12 @@ def test_own_domain_and_a_new_stack_then_snapshots_keep_the_suite_green(tmp_path
     assert suite.returncode == 0, suite.stdout[-4000:] + suite.stderr[-2000:]
     # The new stack was covered, not skipped.
     assert (
-        "PASSED tests/test_plan_and_policies.py::test_plan_matches_the_accepted_snapshot[qa]"
-        in (suite.stdout)
+        "PASSED tests/tools/plan/test_plan_and_policies.py::"
+        "test_plan_matches_the_accepted_snapshot[qa]" in suite.stdout
     )
     assert re.search(r"PASSED tests/test_program\.py::\w+\[qa\]", suite.stdout)
     for stack in ("qa", "staging", "dev"):
         assert (
-            "PASSED tests/test_stable_identities.py::test_kept_resources_keep_their_urns"
+            "PASSED tests/tools/plan/test_stable_identities.py::test_kept_resources_keep_their_urns"
             f"[{stack}]" in suite.stdout
         )

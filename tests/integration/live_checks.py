@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from components.settings import check_tokens
-from offline.stack_file import STACK_NAME
+from tools.stack_files.reader import STACK_NAME
 
 ENABLE_VARIABLE = "PROTECTED_CDN_INTEGRATION"
 STACK_PREFIX = "it"

@@ -10,10 +10,7 @@ from pathlib import Path
 import pytest
 
 from components.settings import SettingsError
-from offline.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeOptions
-
-from ..edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from .live_checks import (
+from tests.integration.live_checks import (
     CheckFailed,
     NotReady,
     Response,
@@ -30,6 +27,9 @@ from .live_checks import (
     serves,
     wait_until,
 )
+from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeOptions
+
+from ..edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGO = DEFAULT_CONTENT / "ex-img" / "logo.svg"

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from offline.local_edge import DEFAULT_CONTENT
-
-from .live_checks import (
+from tests.integration.live_checks import (
     SiteProbe,
     check_site,
     copy_project,
@@ -33,6 +31,7 @@ from .live_checks import (
     serves,
     wait_until,
 )
+from tools.local_edge.local_edge import DEFAULT_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = os.environ.get("PROTECTED_CDN_REGION", "eu-west-1")

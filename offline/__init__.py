@@ -1,1 +1,0 @@
-"""Tools that run the product on this machine without AWS or the Pulumi CLI."""

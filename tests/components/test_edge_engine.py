@@ -1,0 +1,224 @@
+"""edgeRuntime (issue 11): the engine choice in settings, the component, the plan and alarms."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from components.alarms import EdgeAlarms, EdgeAlarmsArgs
+from components.protected_content import ProtectedContent
+from components.settings import SettingsError, parse_settings
+from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, code_size
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.program_support import CF_FUNCTION, DISTRIBUTION, behaviors, engine_of, run_stack
+from tools.plan.policy_run import run_policies
+from tools.plan.program_run import run_under_mocks
+from tools.stack_files.reader import available_stacks
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+FN_STACKS = [s for s in available_stacks() if engine_of(s) == "cloudfront-function"]
+
+
+def many_clients(count: int) -> dict:
+    """``count`` named clients with distinct, valid tokens (64 hex characters each)."""
+    return {
+        f"client-{n:04d}": {"token": hashlib.sha256(f"client-{n}".encode()).hexdigest()}
+        for n in range(count)
+    }
+
+
+def parse(**values):
+    return parse_settings({"authToken": CURRENT_TOKEN, **values}, "dev")
+
+
+# --- settings --------------------------------------------------------------------------
+
+
+def test_lambda_edge_is_the_default_and_both_engines_are_accepted():
+    assert parse().edge_runtime == "lambda-edge"
+    assert parse(edgeRuntime="cloudfront-function").edge_runtime == "cloudfront-function"
+    assert parse(edgeRuntime=" lambda-edge ").edge_runtime == "lambda-edge"
+
+
+def test_an_unknown_engine_is_one_line_with_the_key_and_the_fix():
+    with pytest.raises(SettingsError) as caught:
+        parse(edgeRuntime="cloudfront-functions")
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:edgeRuntime: 'cloudfront-functions' is not")
+    assert "did you mean cloudfront-function?" in message
+    assert "pulumi config set edgeRuntime lambda-edge" in message and "\n" not in message
+
+
+def _fit(count: int) -> int:
+    """How many of ``count`` generated clients fit, asked of the generator directly."""
+    clients = parse(clients=json.dumps(many_clients(count))).clients
+    return max(
+        n for n in range(count + 1) if code_size(1, "authorization", clients[:n]) <= MAX_CODE_BYTES
+    )
+
+
+def test_too_many_clients_for_10_kb_say_how_many_fit_and_suggest_lambda_edge():
+    count = 400
+    fit = _fit(count)
+    assert 0 < fit < count
+    with pytest.raises(SettingsError) as caught:
+        parse(edgeRuntime="cloudfront-function", clients=json.dumps(many_clients(count)))
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:edgeRuntime: cloudfront-function code would be ")
+    assert f"{MAX_CODE_BYTES}-byte limit; {fit} of the {count} clients fit" in message
+    assert "Fix: pulumi config set edgeRuntime lambda-edge" in message and "\n" not in message
+    # The same clients are fine on Lambda@Edge, and as many as fit are fine on the function.
+    parse(clients=json.dumps(many_clients(count)))
+    parse(edgeRuntime="cloudfront-function", clients=json.dumps(many_clients(fit)))
+
+
+# --- the component ---------------------------------------------------------------------
+
+
+def test_the_component_refuses_a_bad_engine_with_the_stack_configs_line():
+    with pytest.raises(SettingsError) as caught:
+        run_under_mocks(
+            lambda: ProtectedContent("site", {"auth_token": CURRENT_TOKEN, "edge_runtime": "v8"}),
+            "dev",
+        )
+    with pytest.raises(SettingsError) as stack:
+        parse(edgeRuntime="v8")
+    assert str(caught.value) == str(stack.value)
+
+
+def _settings_error(error: BaseException) -> SettingsError:
+    while error is not None and not isinstance(error, SettingsError):
+        error = error.__cause__ or error.__context__
+    assert error is not None, "no SettingsError in the chain"
+    return error
+
+
+def test_the_component_checks_the_size_inside_the_apply_where_the_code_is_built():
+    args = {
+        "auth_token": CURRENT_TOKEN,
+        "edge_runtime": "cloudfront-function",
+        "clients": many_clients(400),
+    }
+    with pytest.raises(ValueError) as caught:
+        run_under_mocks(lambda: ProtectedContent("site", args), "dev")
+    message = str(_settings_error(caught.value))
+    assert message.startswith("protected-cdn:edgeRuntime: cloudfront-function code would be ")
+    assert CURRENT_TOKEN not in str(caught.value)
+
+
+# --- a stack on each engine ------------------------------------------------------------
+
+
+def test_a_committed_stack_uses_the_cloudfront_function_engine():
+    assert FN_STACKS, "no committed stack sets edgeRuntime: cloudfront-function"
+    assert all(engine_of(s) == "cloudfront-function" for s in FN_STACKS)
+
+
+@pytest.mark.parametrize("stack", FN_STACKS)
+def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
+    run = run_stack(stack)
+    kinds = {r.type for r in run.registrations}
+    assert not [k for k in kinds if k.startswith(("aws:lambda/", "aws:iam/"))], kinds
+    assert "protected-cdn:index:EdgeAuthFunction" not in kinds
+    (function,) = run.of_type(CF_FUNCTION)
+    assert function.inputs["runtime"] == RUNTIME == "cloudfront-js-2.0"
+    assert function.inputs["publish"] is True
+    # The code holds digests only, but is derived from the tokens: secret.
+    assert function.secret_input_names == ["code"]
+    for _registration, _path, value in run.walk_inputs():
+        assert CURRENT_TOKEN not in str(value) and PREVIOUS_TOKEN not in str(value)
+    assert run_policies(run) == []
+    name = run.outputs["edgeFunctionName"]
+    assert name.startswith(f"{function.name}-")
+    assert run.outputs["edgeFunctionVersionArn"] == (
+        f"arn:aws:cloudfront::123456789012:function/{name}"
+    )
+    assert run.outputs["edgeFunctionLogGroups"] == f"/aws/cloudfront/function/{name}"
+
+
+@pytest.mark.parametrize("stack", available_stacks())
+def test_each_stack_runs_its_engine_on_the_protected_behaviors_only(stack):
+    run = run_stack(stack)
+    engine = engine_of(stack)
+    protected = set(run.outputs["protectedPaths"])
+    own, other = (
+        ("functionAssociations", "lambdaFunctionAssociations")
+        if engine == "cloudfront-function"
+        else ("lambdaFunctionAssociations", "functionAssociations")
+    )
+    for behavior in behaviors(run):
+        pattern = behavior["pathPattern"] or "*"
+        assert not behavior.get(other), pattern
+        associations = behavior.get(own) or []
+        if pattern in protected:
+            assert [a["eventType"] for a in associations] == ["viewer-request"], pattern
+        else:
+            assert associations == [], pattern
+    assert (run.of_type(CF_FUNCTION) != []) == (engine == "cloudfront-function")
+    if engine == "cloudfront-function":
+        arn = run.outputs["edgeFunctionVersionArn"]
+        for behavior in behaviors(run):
+            for association in behavior.get("functionAssociations") or []:
+                assert association["functionArn"] == arn
+    assert run.one(DISTRIBUTION)
+
+
+def test_switching_a_lambda_edge_stack_to_the_function_keeps_every_other_resource():
+    before = run_stack("dev")
+    after = run_stack("dev", edgeRuntime="cloudfront-function")
+    edge = ("EdgeAuthFunction", "EdgeCheckFunction", "aws:lambda/", "aws:iam/", CF_FUNCTION)
+
+    def urns(run):
+        return {r.urn for r in run.registrations if not any(e in r.urn for e in edge)}
+
+    assert urns(before) == urns(after)
+
+
+# --- alarms ----------------------------------------------------------------------------
+
+
+def test_function_alarms_watch_the_functions_errors_by_function_name():
+    def body():
+        EdgeAlarms(
+            "alarms",
+            EdgeAlarmsArgs(
+                distribution_id="E2EXAMPLE1234",
+                email="ops@example.com",
+                edge_runtime="cloudfront-function",
+                function_name="site-edge-check-function-abc1234",
+            ),
+        )
+
+    run = run_under_mocks(body, "dev")
+    alarms = {r.name.removeprefix("alarms-"): r.inputs for r in run.of_type(ALARM)}
+    assert set(alarms) == {
+        "5xx-rate",
+        "edge-execution-errors",
+        "edge-validation-errors",
+        "401-surge",
+    }
+    function_dims = {"FunctionName": "site-edge-check-function-abc1234", "Region": "Global"}
+    for name, metric in (
+        ("edge-execution-errors", "FunctionExecutionErrors"),
+        ("edge-validation-errors", "FunctionValidationErrors"),
+    ):
+        alarm = alarms[name]
+        assert alarm["metricName"] == metric and alarm["namespace"] == "AWS/CloudFront"
+        assert alarm["dimensions"] == function_dims and alarm["region"] == "us-east-1"
+        assert alarm["statistic"] == "Sum" and alarm["threshold"] == 0
+    assert alarms["5xx-rate"]["dimensions"] == {
+        "DistributionId": "E2EXAMPLE1234",
+        "Region": "Global",
+    }
+    assert not any(a.get("metricName", "").startswith("Lambda") for a in alarms.values())
+
+
+def test_a_function_stack_with_alarms_names_its_function_and_passes_every_policy():
+    stack = FN_STACKS[0]
+    run = run_stack(stack, alarmEmail="ops@example.com")
+    alarms = {r.name: r.inputs for r in run.of_type(ALARM)}
+    execution = next(a for n, a in alarms.items() if n.endswith("edge-execution-errors"))
+    assert execution["dimensions"]["FunctionName"] == run.outputs["edgeFunctionName"]
+    assert run_policies(run) == []

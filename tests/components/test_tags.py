@@ -1,0 +1,73 @@
+"""Every resource that AWS lets carry tags carries the stack's tags (issue 8)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+from components.tags import MAX_TAG_VALUE_LENGTH, resource_tags
+from tests.program_support import engine_of, run_stack
+from tools.stack_files.reader import available_stacks
+
+# The stack as written, and with a custom domain, so the certificate is checked too.
+DOMAIN_OVERRIDES = ({}, {"domainName": "cdn.example.org", "hostedZoneName": "example.org"})
+
+
+def resource_class(type_token: str) -> type:
+    """The installed pulumi_aws class of a type token such as aws:s3/bucket:Bucket."""
+    package, module_path, class_name = type_token.split(":")
+    assert package == "aws", f"not a pulumi_aws resource: {type_token}"
+    module_name = module_path.split("/")[0]
+    try:
+        module = importlib.import_module(f"pulumi_aws.{module_name}")
+    except ImportError:  # Python keywords get a trailing underscore (lambda -> lambda_)
+        module = importlib.import_module(f"pulumi_aws.{module_name}_")
+    cls = getattr(module, class_name)
+    assert cls.pulumi_type == type_token
+    return cls
+
+
+def accepts_tags(type_token: str) -> bool:
+    """From the installed provider's own signature, so a new resource type cannot be missed."""
+    return "tags" in inspect.signature(resource_class(type_token)._internal_init).parameters
+
+
+def test_the_taggable_check_reads_the_provider_signatures():
+    assert accepts_tags("aws:s3/bucket:Bucket")
+    assert accepts_tags("aws:lambda/function:Function")
+    assert not accepts_tags("aws:s3/bucketPolicy:BucketPolicy")
+    assert not accepts_tags("aws:route53/record:Record")
+
+
+@pytest.mark.parametrize("stack", available_stacks())
+def test_every_taggable_resource_carries_project_stack_and_managed_by(stack):
+    for overrides in DOMAIN_OVERRIDES:
+        run = run_stack(stack, **overrides)
+        custom = [r for r in run.registrations if r.custom]
+        taggable = [r for r in custom if accepts_tags(r.type)]
+        edge = (
+            {"aws:cloudfront/function:Function"}
+            if engine_of(stack) == "cloudfront-function"
+            else {"aws:lambda/function:Function", "aws:iam/role:Role"}
+        )
+        assert {r.type for r in taggable} >= {
+            "aws:s3/bucket:Bucket",
+            "aws:cloudfront/distribution:Distribution",
+            *edge,
+        }
+        if overrides:
+            assert "aws:acm/certificate:Certificate" in {r.type for r in taggable}
+        for registration in taggable:
+            tags = registration.inputs.get("tags")
+            assert tags == {
+                "project": "protected-cdn",
+                "stack": stack,
+                "managed-by": "pulumi",
+            }, f"{registration.urn} tags: {tags}"
+
+
+def test_tag_values_stay_within_the_aws_limit():
+    tags = resource_tags("s" * 300)
+    assert all(len(value) <= MAX_TAG_VALUE_LENGTH for value in tags.values())

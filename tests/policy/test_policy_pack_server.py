@@ -1,0 +1,69 @@
+"""The policy pack as the Pulumi CLI runs it: start policy/__main__.py and talk gRPC to it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from tests.tools.plan.test_plan_and_policies import POLICY_NAMES
+
+ROOT = Path(__file__).resolve().parents[2]
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+URN = "urn:pulumi:dev::protected-cdn::aws:cloudfront/distribution:Distribution::cdn"
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    # The CLI starts the pack, reads the port it prints, then calls the Analyzer service.
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "policy" / "__main__.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        port = int(process.stdout.readline())
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        yield analyzer_pb2_grpc.AnalyzerStub(channel)
+        channel.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _distribution(viewer_protocol_policy: str) -> struct_pb2.Struct:
+    properties = struct_pb2.Struct()
+    properties.update(
+        {
+            "origins": [{"originId": "content", "originAccessControlId": "oac-1"}],
+            "defaultCacheBehavior": {"viewerProtocolPolicy": viewer_protocol_policy},
+            "customErrorResponses": [],
+        }
+    )
+    return properties
+
+
+def test_the_pack_serves_every_policy_as_mandatory(analyzer):
+    info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
+    assert info.name == "protected-cdn"
+    assert {p.name for p in info.policies} == POLICY_NAMES
+    mandatory = analyzer_pb2.EnforcementLevel.Value("MANDATORY")
+    assert all(p.enforcementLevel == mandatory for p in info.policies)
+
+
+def test_the_served_pack_reports_a_violation_and_passes_a_good_resource(analyzer):
+    def analyze(policy):
+        request = analyzer_pb2.AnalyzeRequest(
+            type=DISTRIBUTION, properties=_distribution(policy), urn=URN, name="cdn"
+        )
+        return analyzer.Analyze(request, timeout=30).diagnostics
+
+    bad = analyze("allow-all")
+    assert [d.policyName for d in bad] == ["behaviors-https-only"]
+    assert "redirect-to-https" in bad[0].message
+    assert list(analyze("redirect-to-https")) == []

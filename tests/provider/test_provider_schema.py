@@ -1,0 +1,147 @@
+"""The component provider (provider/) started as the Pulumi CLI starts it, queried over gRPC."""
+
+import inspect
+import json
+import subprocess
+import sys
+import typing
+from pathlib import Path
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from components.content_origin import _state_path
+from components.protected_content import ProtectedContent, ProtectedContentArgs
+from components.site_model import error_page_files
+from edge_handler.build import HANDLER_SOURCE
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVIDER_DIR = ROOT / "provider"
+TOKEN = "protected-cdn:index:ProtectedContent"
+# Any address: GetSchema never dials the engine (only Construct does).
+ENGINE_ADDRESS = "127.0.0.1:1"
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory):
+    """`python provider <engine>` from another project's directory, as pulumi-language-python
+    runs a plugin; the provider prints the port it listens on as its first stdout line."""
+    process = subprocess.Popen(
+        [sys.executable, str(PROVIDER_DIR), ENGINE_ADDRESS],
+        cwd=tmp_path_factory.mktemp("consumer"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()  # EOF (empty) if the provider failed to start
+        assert line.strip().isdigit(), f"no port from the provider: {process.stderr.read()}"
+        with grpc.insecure_channel(f"127.0.0.1:{int(line)}") as channel:
+            yield provider_pb2_grpc.ResourceProviderStub(channel)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+        process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def schema(provider) -> dict:
+    response = provider.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=30)
+    return json.loads(response.schema)
+
+
+def test_the_provider_reports_its_package_version(provider):
+    assert provider.GetPluginInfo(empty_pb2.Empty(), timeout=30).version == "0.1.0"
+
+
+def test_the_schema_names_the_package_and_the_component(schema):
+    assert schema["name"] == "protected-cdn"
+    resource = schema["resources"][TOKEN]
+    assert resource["isComponent"] is True
+    assert resource["description"]
+
+
+def test_every_input_is_in_the_schema_with_a_type_and_a_description(schema):
+    inputs = schema["resources"][TOKEN]["inputProperties"]
+    expected = {camel(name) for name in ProtectedContentArgs.__annotations__}
+    assert set(inputs) == expected
+    assert {
+        "authToken",
+        "previousAuthTokens",
+        "authHeader",
+        "protectedPaths",
+        "domainName",
+        "hostedZoneName",
+        "priceClass",
+        "errorCachingMinTtl",
+        "protectContent",
+        "webAclId",
+        "accessLogBucket",
+        "alarmEmail",
+        "alarmTopicArn",
+        "tags",
+        "clients",
+        "logAllowed",
+        "edgeRuntime",
+    } == expected
+    for name, spec in inputs.items():
+        assert spec.get("type") and spec.get("description"), name
+    assert schema["resources"][TOKEN]["requiredInputs"] == ["authToken"]
+    # Tokens may come from other resources (Inputs); structure-deciding settings are plain.
+    assert "plain" not in inputs["authToken"] and "plain" not in inputs["previousAuthTokens"]
+    assert inputs["previousAuthTokens"]["items"]["type"] == "string"
+    assert inputs["protectedPaths"]["plain"] is True
+    assert inputs["errorCachingMinTtl"]["type"] == "integer"
+    assert inputs["protectContent"]["type"] == "boolean"
+
+
+def test_clients_is_a_map_of_client_objects_with_a_required_token(schema):
+    clients = schema["resources"][TOKEN]["inputProperties"]["clients"]
+    assert clients["type"] == "object" and "plain" not in clients
+    ref = clients["additionalProperties"]["$ref"]
+    assert ref == "#/types/protected-cdn:index:ClientArgs"
+    client = schema["types"]["protected-cdn:index:ClientArgs"]
+    assert set(client["properties"]) == {"token", "previousToken", "expires", "paths"}
+    assert client["required"] == ["token"]
+    for name, spec in client["properties"].items():
+        assert spec.get("description"), name
+
+
+def test_every_output_is_in_the_schema_with_a_type_and_a_description(schema):
+    resource = schema["resources"][TOKEN]
+    annotated = inspect.get_annotations(ProtectedContent)
+    expected = {camel(n) for n, t in annotated.items() if typing.get_origin(t) is not None}
+    assert set(resource["properties"]) == expected == set(resource["required"])
+    assert {
+        "url",
+        "distributionId",
+        "distributionDomain",
+        "bucketName",
+        "publicBucketName",
+        "edgeFunctionVersionArn",
+        "edgeFunctionName",
+        "edgeFunctionLogGroups",
+        "protectedPaths",
+    } == expected
+    for name, spec in resource["properties"].items():
+        assert spec.get("type") and spec.get("description"), name
+
+
+def test_package_files_resolve_from_the_package_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert HANDLER_SOURCE.is_absolute() and HANDLER_SOURCE.is_relative_to(ROOT)
+    for path in error_page_files().values():
+        assert path.is_absolute() and path.is_relative_to(ROOT)
+        # From another project's directory the asset path is absolute, so it still resolves.
+        assert Path(_state_path(path)) == path
+    monkeypatch.chdir(ROOT)
+    path = next(iter(error_page_files().values()))
+    assert _state_path(path) == "error_pages/" + path.name  # the stack's state keeps its path

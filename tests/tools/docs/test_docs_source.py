@@ -1,0 +1,98 @@
+"""Config docs have one source, CONFIG_KEYS: Pulumi.yaml and README are rendered from it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+
+from components.settings import CONFIG_KEYS
+from tools.docs import generate as docs
+
+
+@pytest.mark.parametrize("path", [docs.PROJECT_FILE, docs.README], ids=lambda p: p.name)
+def test_generated_docs_equal_what_config_keys_render(path):
+    expected = docs.targets()[path]
+    changes = docs.diff(path, expected)
+    assert not changes, (
+        f"{path.name} differs from the docs of CONFIG_KEYS (components/settings.py). "
+        f"Edit the text there, then run: {docs.FIX}\n{changes}"
+    )
+
+
+def test_project_file_stays_a_pulumi_project_with_every_key_declared():
+    project = yaml.safe_load(docs.PROJECT_FILE.read_text(encoding="utf-8"))
+    assert project["name"] == "protected-cdn"
+    assert project["description"]
+    assert project["runtime"] == {
+        "name": "python",
+        "options": {"toolchain": "pip", "virtualenv": ".venv"},
+    }
+    declared = project["config"]
+    assert list(declared) == [key.name for key in CONFIG_KEYS]
+    for key in CONFIG_KEYS:
+        entry = declared[key.name]
+        # Pulumi's ConfigTypeDeclaration: only these fields; items required for an array.
+        assert set(entry) <= {"type", "items", "description", "secret", "default"}, key.name
+        assert entry.get("type", "object") in {"string", "integer", "boolean", "array", "object"}
+        assert ("type" in entry) == (key.type != "object"), key.name
+        assert ("items" in entry) == (key.type == "array"), key.name
+        assert entry["description"] == docs.plain(key.description), key.name
+        # An untyped (object) key declares no default: the program applies it.
+        assert entry.get("default") == (None if key.type == "object" else key.default), key.name
+
+
+def test_descriptions_are_full_sentences_without_table_breaking_characters():
+    for key in CONFIG_KEYS:
+        assert key.description.endswith("."), key.name
+        assert len(key.description) >= 40, key.name
+        assert "\n" not in key.description and "|" not in key.description, key.name
+        assert key.description.count("`") % 2 == 0, key.name
+
+
+def test_a_changed_description_shows_up_as_a_diff_in_both_files():
+    changed = tuple(
+        dataclasses.replace(key, description=key.description + " Changed.")
+        if key.name == "webAclId"
+        else key
+        for key in CONFIG_KEYS
+    )
+    project = docs.PROJECT_FILE.read_text(encoding="utf-8")
+    readme = docs.README.read_text(encoding="utf-8")
+    assert "Changed." in docs.project_file(project, changed)
+    assert docs.project_file(project, changed) != project
+    assert "Changed." in docs.readme(readme, changed)
+    assert docs.readme(readme, changed) != readme
+
+
+def test_check_mode_reports_stale_files_with_the_fix(monkeypatch, capsys, tmp_path):
+    stale = tmp_path / "README.md"
+    stale.write_text(docs.README.read_text(encoding="utf-8").replace("| `webAclId` |", "| x |"))
+    monkeypatch.setattr(docs, "ROOT", tmp_path)
+    monkeypatch.setattr(docs, "README", stale)
+    project = tmp_path / "Pulumi.yaml"
+    project.write_text(docs.PROJECT_FILE.read_text(encoding="utf-8"))
+    monkeypatch.setattr(docs, "PROJECT_FILE", project)
+    assert docs.main(["--check"]) == 1
+    captured = capsys.readouterr()
+    assert "-| x |" in captured.out
+    assert "Fix: make docs" in captured.err
+    assert docs.main(["--write"]) == 0
+    assert docs.main(["--check"]) == 0
+
+
+def test_a_readme_without_the_markers_is_refused_in_one_line():
+    with pytest.raises(docs.DocsError, match="markers"):
+        docs.readme("# no table here\n")
+
+
+def test_the_stack_exports_exactly_the_component_outputs_the_readme_describes():
+    from tests.program_support import run_stack
+
+    properties = docs.component_schema()["properties"]
+    assert sorted(run_stack("dev").outputs) == sorted(properties)
+    assert all(prop.get("description") for prop in properties.values())
+    table = docs.outputs_table()
+    for name in properties:
+        assert f"| `{name}` |" in table

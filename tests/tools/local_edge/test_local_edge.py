@@ -1,0 +1,436 @@
+"""The local edge over real HTTP on loopback: moto S3, the built zip, the stack's site model."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from components.settings import parse_settings
+from components.site_model import build_site_model
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tools.local_edge.local_distribution import LocalDistribution
+from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
+from tools.stack_files.reader import StackFileError
+
+ROOT = Path(__file__).resolve().parents[3]
+LOGO = DEFAULT_CONTENT / "ex-img" / "logo.svg"
+HELLO = DEFAULT_CONTENT / "public" / "hello.txt"
+
+
+@pytest.fixture(scope="module")
+def local():
+    lines: list[str] = []
+    options = LocalEdgeOptions(
+        stack="dev", port=0, token=CURRENT_TOKEN, previous_tokens=(PREVIOUS_TOKEN,)
+    )
+    with LocalEdge(options, log=lines.append) as edge:
+        edge.serve_in_background()
+        edge.lines = lines
+        yield edge
+
+
+def request(edge, path, method="GET", headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", edge.port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        # Header names are case-insensitive (the server may send "Etag" for "ETag").
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def bearer(token=CURRENT_TOKEN):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_protected_path_without_token_is_the_handlers_401_json(local):
+    status, headers, body = request(local, "/ex-img/logo.svg")
+    assert status == 401
+    assert json.loads(body) == {"meta": {"code": 401, "error_message": "Unauthorized"}, "data": {}}
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["WWW-Authenticate"] == 'Bearer realm="protected-cdn"'
+    assert headers["X-Cache"] == "LambdaGeneratedResponse from cloudfront"
+
+
+def test_protected_path_with_token_returns_the_exact_file(local):
+    status, headers, body = request(local, "/ex-img/logo.svg", headers=bearer())
+    assert status == 200
+    assert body == LOGO.read_bytes()
+    assert headers["Content-Type"] == "image/svg+xml"
+    assert headers["Content-Length"] == str(LOGO.stat().st_size)
+    assert headers["ETag"].startswith('"') and headers["Last-Modified"].endswith("GMT")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_raw_token_and_previous_token_are_accepted(local):
+    assert request(local, "/ex-img/logo.svg", headers={"Authorization": CURRENT_TOKEN})[0] == 200
+    assert request(local, "/ex-img/logo.svg", headers=bearer(PREVIOUS_TOKEN))[0] == 200
+    assert request(local, "/ex-img/logo.svg", headers=bearer(CURRENT_TOKEN[:-1]))[0] == 401
+
+
+def test_unprotected_paths_need_no_token(local):
+    status, _headers, body = request(local, "/public/hello.txt")
+    assert (status, body) == (200, HELLO.read_bytes())
+    status, headers, body = request(local, "/")
+    assert status == 200 and b"protected-cdn sample" in body
+    assert headers["Content-Type"].startswith("text/html")
+
+
+def test_missing_key_is_404_with_the_json_error_page(local):
+    for path, headers in [("/public/nope.txt", {}), ("/ex-img/nope.svg", bearer())]:
+        status, response_headers, body = request(local, path, headers=headers)
+        assert status == 404, path
+        assert response_headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"meta": {"code": 404, "error_message": "Not Found"}, "data": {}}
+        assert response_headers["X-Cache"] == "Error from cloudfront"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        # Encoded unreserved characters and dot segments normalize onto ex-img/*: checked.
+        ("/ex%2Dimg/logo.svg", 401),
+        ("/public/../ex-img/logo.svg", 401),
+        # %2F stays encoded (RFC 3986): the default behavior, whose bucket has no such key.
+        ("/ex-img%2Flogo.svg", 404),
+        # A doubled leading slash is not folded by RFC 3986 normalization: the default behavior,
+        # and the public bucket has no key "/ex-img/logo.svg".
+        ("//ex-img/logo.svg", 404),
+    ],
+)
+def test_encoded_or_dotted_paths_cannot_reach_protected_files_without_the_token(
+    local, path, status
+):
+    got, _headers, body = request(local, path)
+    assert got == status, (path, body[:80])
+    assert LOGO.read_bytes() not in body
+
+
+def test_each_file_sits_in_the_bucket_of_its_origin(local):
+    def keys(origin_id):
+        listing = local.s3.list_objects_v2(Bucket=local.buckets[origin_id])
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    assert keys("protected") == [
+        "ex-img/gradient.png",
+        "ex-img/logo.svg",
+        "ex-img/partner-a/logo.svg",
+        "ex-img/partner-a/readme.txt",
+    ]
+    public = keys("public")
+    assert "index.html" in public and "public/hello.txt" in public
+    assert "_errors/404.json" in public
+    assert not [key for key in public if key.startswith("ex-img/")]
+
+
+@pytest.mark.parametrize("value", ["bytes", "bytes 0-4", "bytes:0-4", "items=0-4", "bytes=0-1,3-4"])
+def test_a_range_s3_cannot_use_is_ignored_with_a_200(local, value):
+    status, _headers, body = request(local, "/public/hello.txt", headers={"Range": value})
+    assert (status, body) == (200, HELLO.read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/public/http://x", 404),
+        ("/public/a://b/hello.txt", 404),
+        ("/x://", 404),
+        ("http://any-host/public/hello.txt", 200),  # absolute form: the path after the host
+    ],
+)
+def test_paths_with_a_scheme_separator_keep_their_key(local, path, status):
+    got, _headers, body = request(local, path)
+    assert got == status, (path, body[:80])
+    if status == 404:
+        assert json.loads(body)["meta"]["code"] == 404
+
+
+def test_missing_protected_key_without_token_is_401_not_404(local):
+    # The check runs before the origin: nobody learns which keys exist.
+    assert request(local, "/ex-img/nope.svg")[0] == 401
+
+
+def test_head_returns_headers_without_body(local):
+    status, headers, body = request(local, "/ex-img/logo.svg", method="HEAD", headers=bearer())
+    assert (status, body) == (200, b"")
+    assert headers["Content-Length"] == str(LOGO.stat().st_size)
+    assert request(local, "/ex-img/logo.svg", method="HEAD")[0] == 401
+
+
+def test_range_request_gets_206_with_the_slice(local):
+    status, headers, body = request(
+        local, "/ex-img/logo.svg", headers={**bearer(), "Range": "bytes=5-14"}
+    )
+    assert status == 206
+    assert body == LOGO.read_bytes()[5:15]
+    assert headers["Content-Range"] == f"bytes 5-14/{LOGO.stat().st_size}"
+
+
+def test_unsatisfiable_range_is_416_json(local):
+    status, _headers, body = request(local, "/public/hello.txt", headers={"Range": "bytes=9999-"})
+    assert status == 416
+    assert json.loads(body)["meta"]["code"] == 416
+
+
+def test_conditional_request_with_matching_etag_is_304(local):
+    etag = request(local, "/public/hello.txt")[1]["ETag"]
+    status, _headers, body = request(local, "/public/hello.txt", headers={"If-None-Match": etag})
+    assert (status, body) == (304, b"")
+
+
+def test_error_pages_are_served_without_a_token(local):
+    status, headers, body = request(local, "/_errors/403.json")
+    assert status == 200 and json.loads(body)["meta"]["code"] == 403
+    assert headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "TRACE", "FOO"])
+def test_methods_the_behaviors_do_not_allow_get_403_json(local, method):
+    status, _headers, body = request(local, "/public/hello.txt", method=method)
+    assert status == 403
+    assert json.loads(body)["meta"]["code"] == 403
+
+
+def test_hostile_requests_get_http_errors_and_the_server_keeps_serving(local):
+    assert request(local, "/ex-img/logo.svg", headers={"Authorization": "x" * 60_000})[0] == 401
+    assert request(local, "/public/" + "a" * 8000)[0] == 404
+    assert request(local, "/public/%00%ff%2e%2e/../../etc/passwd")[0] in (400, 403, 404)
+    with socket.create_connection(("127.0.0.1", local.port), timeout=10) as raw:
+        raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n")
+        assert raw.recv(64).split(b" ")[1][:1] == b"4"
+    with socket.create_connection(("127.0.0.1", local.port), timeout=10) as raw:
+        raw.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+        assert raw.recv(64).startswith(b"HTTP/1.0 400 ")
+    assert request(local, "/public/hello.txt")[0] == 200
+
+
+def test_one_log_line_per_request_with_method_path_behavior_status_and_time(local):
+    local.lines.clear()
+    request(local, "/ex-img/logo.svg")
+    (line,) = local.lines
+    assert line.startswith("GET /ex-img/logo.svg behavior=ex-img/* status=401 ")
+    assert line.endswith("ms")
+    assert CURRENT_TOKEN not in line
+
+
+def test_behaviors_come_from_the_stack_settings(local):
+    expected = build_site_model(
+        parse_settings(
+            {"authToken": CURRENT_TOKEN, "protectedPaths": ["ex-img/*"]}, "dev"
+        ).protected_paths,
+        10,
+    )
+    assert local.site.behaviors == expected.behaviors
+    assert local.site.error_responses == expected.error_responses
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "words"),
+    [
+        (LocalEdgeOptions(stack="nosuchstack", port=0), StackFileError, "unknown stack"),
+        (LocalEdgeOptions(content=Path("/nonexistent"), port=0), LocalEdgeError, "does not exist"),
+        (LocalEdgeOptions(token="", port=0), LocalEdgeError, "empty"),
+    ],
+)
+def test_bad_input_is_one_clear_error(options, error, words):
+    with pytest.raises(error, match=words):
+        LocalEdge(options)
+
+
+def test_port_in_use_is_a_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(LocalEdgeError, match=f"port {port} is in use"):
+            LocalEdge(LocalEdgeOptions(port=port))
+
+
+def _cli(*args, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tools.local_edge.local_edge", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_cli_starts_prints_curl_lines_answers_and_stops_on_signal(stop_signal):
+    process = _cli("--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN})
+    banner = []
+    for line in process.stdout:
+        banner.append(line)
+        if line.startswith("Ctrl-C"):
+            break
+    text = "".join(banner)
+    url = next(line.split()[1] for line in banner if line.startswith("URL:"))
+    assert f"token: {CURRENT_TOKEN}" in text
+    assert text.count("curl -i") == 2 and f"Bearer {CURRENT_TOKEN}" in text
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/ex-img/logo.svg", headers=bearer())
+    assert connection.getresponse().status == 200
+    connection.close()
+    process.send_signal(stop_signal)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "behavior=ex-img/* status=200" in out
+    assert out.rstrip().endswith("stopped")
+    assert "Traceback" not in err
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
+
+
+def test_cli_bad_stack_prints_one_line_and_exits_non_zero():
+    process = _cli("--stack", "nosuchstack", "--port", "0")
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert err.strip().count("\n") == 0 and "unknown stack 'nosuchstack'" in err
+    assert "Traceback" not in err
+
+
+def test_cli_weak_token_names_the_setting():
+    process = _cli("--port", "0", env_extra={"AUTH_TOKEN": "short"})
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "protected-cdn:authToken" in err and "AUTH_TOKEN" in err
+
+
+def _serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_generated_base64_body_is_decoded_and_a_rewritten_uri_is_fetched(local):
+    png = (DEFAULT_CONTENT / "ex-img" / "gradient.png").read_bytes()
+
+    def handler(event, _context):
+        request = event["Records"][0]["cf"]["request"]
+        if request["uri"].endswith("/inline.png"):
+            return {
+                "status": "200",
+                "headers": {"content-type": [{"key": "Content-Type", "value": "image/png"}]},
+                "body": base64.b64encode(png).decode(),
+                "bodyEncoding": "base64",
+            }
+        # The function may rewrite the uri; the fetch stays on the behavior's (protected) origin.
+        request["uri"] = "/ex-img/logo.svg"
+        return request
+
+    app = LocalDistribution(local.site, handler, local.s3, local.buckets, log=lambda _line: None)
+    server = _serve(app)
+    try:
+        port = server.socket.getsockname()[1]
+        edge = type("Edge", (), {"port": port})()
+        status, headers, body = request(edge, "/ex-img/inline.png")
+        assert (status, body, headers["Content-Type"]) == (200, png, "image/png")
+        status, _headers, body = request(edge, "/ex-img/anything")
+        assert (status, body) == (200, LOGO.read_bytes())
+    finally:
+        server.shutdown()
+
+
+# --- messages for bad arguments (hostile-tester findings) --------------------------------
+
+
+def _cli_error(*args, env_extra=None) -> str:
+    process = _cli(
+        "--port", "0", *args, env_extra={"AUTH_TOKEN": CURRENT_TOKEN, **(env_extra or {})}
+    )
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert err.count("\n") == 1 and err.startswith("local edge: "), err
+    return err
+
+
+def test_a_file_as_content_is_not_a_folder():
+    with pytest.raises(LocalEdgeError, match=r"content folder .*README\.md is not a folder"):
+        LocalEdge(LocalEdgeOptions(content=ROOT / "README.md", port=0))
+
+
+def test_an_empty_content_path_is_refused_not_the_whole_checkout_served():
+    err = _cli_error("--content", "")
+    assert "content folder must not be empty" in err
+
+
+def test_a_missing_content_path_is_printed_escaped():
+    with pytest.raises(LocalEdgeError) as caught:
+        LocalEdge(LocalEdgeOptions(content=Path("/nonexistent/\x1b[2Jx"), port=0))
+    assert "\x1b" not in str(caught.value)
+    assert "/nonexistent/\\x1b[2Jx does not exist" in str(caught.value)
+
+
+def test_a_stack_name_with_a_space_is_shown_quoted():
+    err = _cli_error("--stack", "dev ")
+    assert "'dev ' is not a stack name" in err
+
+
+def test_a_fully_qualified_stack_name_uses_its_last_segment():
+    process = _cli(
+        "--stack", "acme/protected-cdn/dev", "--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN}
+    )
+    banner = []
+    try:
+        for line in process.stdout:
+            banner.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+    finally:
+        process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert any(line.split()[:1] == ["URL:"] for line in banner), err
+    assert "stack dev," in "".join(banner)
+
+
+def test_a_stack_of_another_project_is_refused():
+    err = _cli_error("--stack", "acme/other/dev")
+    assert "'acme/other/dev' is a stack of project 'other', not protected-cdn" in err
+
+
+SETTINGS_DRIVER = """
+import functools, sys
+from pathlib import Path
+import tools.local_edge.local_edge as local_edge
+# The real reader and checks, on a stack file in a temporary folder.
+root = Path(sys.argv[1])
+local_edge.read_stack_file = functools.partial(local_edge.read_stack_file, root=root)
+sys.exit(local_edge.main(sys.argv[2:]))
+"""
+
+
+def test_the_auth_token_hint_comes_only_with_a_token_error(tmp_path):
+    (tmp_path / "Pulumi.bad.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  protected-cdn:priceClass: PriceClass_1\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", SETTINGS_DRIVER, str(tmp_path), "--stack", "bad", "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "AUTH_TOKEN": CURRENT_TOKEN},
+        check=False,
+    )
+    assert process.returncode == 2, process.stderr
+    assert "protected-cdn:priceClass" in process.stderr
+    assert "AUTH_TOKEN" not in process.stderr
+    # A token error keeps it (see test_cli_weak_token_names_the_setting).

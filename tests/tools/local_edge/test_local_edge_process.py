@@ -1,0 +1,303 @@
+"""The local edge as a process: listening sockets, threads, timeouts, signals, stdout, bad args."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import raw_get as get
+from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
+from tools.local_edge.request_log import RequestLog, printable
+
+ROOT = Path(__file__).resolve().parents[3]
+TCP_LISTEN = "0A"
+
+
+def listening_ports(pid: int) -> set[int]:
+    """TCP ports in LISTEN state whose socket is open in process ``pid`` (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed while we looked
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        lines = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+        for fields in (line.split() for line in lines):
+            local_address, state, inode = fields[1], fields[3], fields[9]
+            if state == TCP_LISTEN and inode in inodes:
+                ports.add(int(local_address.rsplit(":", 1)[1], 16))
+    return ports
+
+
+def thread_count(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def bearer() -> dict:
+    return {"Authorization": f"Bearer {CURRENT_TOKEN}"}
+
+
+def start_cli(*args: str, tmpdir: Path, driver: str | None = None) -> subprocess.Popen:
+    """``python -m tools.local_edge.local_edge`` (or a driver around it) with its own TMPDIR."""
+    command = ["-c", driver] if driver else ["-m", "tools.local_edge.local_edge"]
+    env = {**os.environ, "AUTH_TOKEN": CURRENT_TOKEN, "TMPDIR": str(tmpdir)}
+    return subprocess.Popen(
+        [sys.executable, *command, *args],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def read_banner(process: subprocess.Popen) -> int:
+    """Read up to the banner's last line; return the port from its URL line."""
+    port = None
+    for line in process.stdout:
+        if line.startswith("URL:"):
+            port = int(line.split()[1].rstrip("/").rsplit(":", 1)[1])
+        if line.startswith("Ctrl-C"):
+            return port
+    raise AssertionError(f"no banner; stderr: {process.stderr.read()}")
+
+
+def assert_clean_exit(process: subprocess.Popen, tmpdir: Path) -> str:
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert list(tmpdir.iterdir()) == []  # the temp folder (with the zip) is gone
+    return out
+
+
+# Item 8: the embedded S3 must not be reachable from outside.
+
+
+def test_the_only_listening_socket_of_the_process_is_the_edge_port(tmp_path):
+    process = start_cli("--port", "0", tmpdir=tmp_path)
+    try:
+        port = read_banner(process)
+        assert listening_ports(process.pid) == {port}
+        assert get(port, "/ex-img/logo.svg", bearer())[0] == 200  # S3 answers in-process
+    finally:
+        process.send_signal(signal.SIGTERM)
+    assert_clean_exit(process, tmp_path)
+
+
+def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently():
+    first = LocalEdge(LocalEdgeOptions(port=0, token=CURRENT_TOKEN), log=lambda _line: None)
+    first.serve_in_background()
+    try:
+        with LocalEdge(LocalEdgeOptions(port=0, token=CURRENT_TOKEN), log=lambda _l: None) as two:
+            two.serve_in_background()
+            assert get(two.port, "/public/hello.txt")[0] == 200
+            assert get(first.port, "/public/hello.txt")[0] == 200
+        # Stopping the second edge leaves the first one's bucket in place.
+        assert get(first.port, "/ex-img/logo.svg", bearer())[0] == 200
+    finally:
+        first.shutdown()
+
+
+# Item 14: bounded threads and an idle timeout.
+
+
+def test_idle_connections_hold_no_threads_and_are_closed_after_the_timeout():
+    options = LocalEdgeOptions(port=0, token=CURRENT_TOKEN, threads=4, idle_timeout=1)
+    with LocalEdge(options, log=lambda _line: None) as edge:
+        edge.serve_in_background()
+        assert get(edge.port, "/public/hello.txt")[0] == 200
+        baseline = thread_count(os.getpid())
+        idle = [socket.create_connection(("127.0.0.1", edge.port)) for _ in range(60)]
+        for connection in idle[::2]:  # half of them stall in the middle of a request
+            connection.sendall(b"GET /public/hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        try:
+            # Served while 60 idle or stalled connections are open, all accepted before it.
+            assert get(edge.port, "/public/hello.txt")[0] == 200
+            assert thread_count(os.getpid()) <= baseline + 1
+            for connection in idle:
+                connection.settimeout(30)  # an upper bound; EOF comes after about a second
+                assert connection.recv(1) == b""
+        finally:
+            for connection in idle:
+                connection.close()
+        assert get(edge.port, "/ex-img/logo.svg", bearer())[0] == 200
+
+
+def test_shutdown_returns_when_serving_never_started():
+    edge = LocalEdge(LocalEdgeOptions(port=0, token=CURRENT_TOKEN), log=lambda _line: None)
+    stopper = threading.Thread(target=edge.shutdown, daemon=True)
+    stopper.start()
+    stopper.join(timeout=20)
+    assert not stopper.is_alive()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", edge.port), timeout=2)
+
+
+# Item 9: closed stdout, and what reaches the operator's terminal.
+
+
+def test_requests_are_answered_and_sigterm_is_clean_after_stdout_closes(tmp_path):
+    process = start_cli("--port", "0", tmpdir=tmp_path)
+    port = read_banner(process)
+    process.stdout.close()  # `make local | head` after head has exited
+    try:
+        for _ in range(5):
+            assert get(port, "/ex-img/logo.svg", bearer())[0] == 200
+            assert get(port, "/ex-img/logo.svg")[0] == 401
+    finally:
+        process.send_signal(signal.SIGTERM)
+    err = process.stderr.read()
+    process.wait(timeout=60)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_log_escapes_control_characters_and_never_raises():
+    assert printable("GET /a\x1b[2J\x1b]0;x\x07\r\x9b\u2028\\b") == (
+        "GET /a\\x1b[2J\\x1b]0;x\\x07\\r\\x9b\\u2028\\\\b"
+    )
+    assert printable("GET /ex-img/logo.svg status=200") == "GET /ex-img/logo.svg status=200"
+    closed = io.StringIO()
+    closed.close()
+    log = RequestLog(closed)
+    log("line")  # ValueError: I/O operation on closed file, swallowed
+    assert log.closed
+
+
+def test_terminal_escape_sequences_in_a_path_reach_the_log_escaped(tmp_path):
+    process = start_cli("--port", "0", tmpdir=tmp_path)
+    try:
+        port = read_banner(process)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(b"GET /public/\x1b[2J\x1b[31mred\x07 HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert raw.recv(64).startswith(b"HTTP/1.1 404 ")
+        assert get(port, "/public/hello.txt")[0] == 200  # so a missing line cannot block
+        line = process.stdout.readline()
+    finally:
+        process.send_signal(signal.SIGTERM)
+    assert_clean_exit(process, tmp_path)
+    assert line.startswith("GET /public/\\x1b[2J\\x1b[31mred\\x07 behavior="), line
+    assert "\x1b" not in line and "\x07" not in line
+
+
+# Item 10: signals during start-up and during shutdown.
+
+# Runs the CLI with hooks that raise a signal at a chosen moment, so the moment is certain.
+DRIVER = """
+import os, signal, sys
+import tools.local_edge.local_edge as local_edge
+
+mode = sys.argv[1]
+real_make_engine = local_edge.make_engine
+real_close = local_edge.LocalEdge.close
+
+def make_engine(*args, **kwargs):
+    if mode == "startup":  # the temp folder exists, the engine is not built yet
+        os.kill(os.getpid(), signal.SIGTERM)
+    return real_make_engine(*args, **kwargs)
+
+def close(self):
+    os.kill(os.getpid(), signal.SIGINT)  # a second signal while shutting down
+    os.kill(os.getpid(), signal.SIGTERM)
+    return real_close(self)
+
+local_edge.make_engine = make_engine
+local_edge.LocalEdge.close = close
+sys.exit(local_edge.main(sys.argv[2:]))
+"""
+
+
+def test_sigterm_during_start_up_then_signals_during_shutdown_exit_cleanly(tmp_path):
+    process = start_cli("startup", "--port", "0", tmpdir=tmp_path, driver=DRIVER)
+    out = assert_clean_exit(process, tmp_path)
+    assert "URL:" not in out and out.rstrip().endswith("stopped")
+
+
+def test_second_and_third_signal_during_shutdown_are_ignored(tmp_path):
+    process = start_cli("serving", "--port", "0", tmpdir=tmp_path, driver=DRIVER)
+    read_banner(process)
+    process.send_signal(signal.SIGTERM)
+    assert assert_clean_exit(process, tmp_path).rstrip().endswith("stopped")
+
+
+@pytest.mark.parametrize("first", [signal.SIGINT, signal.SIGTERM])
+def test_real_cli_signalled_at_start_up_and_twice_at_shutdown(tmp_path, first):
+    process = start_cli("--port", "0", tmpdir=tmp_path)
+    assert process.stdout.readline().startswith("protected-cdn local edge: starting")
+    process.send_signal(first)  # while it starts: temp folder, archive, upload
+    assert_clean_exit(process, tmp_path)
+    process = start_cli("--port", "0", tmpdir=tmp_path)
+    read_banner(process)
+    process.send_signal(first)
+    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)
+    assert_clean_exit(process, tmp_path)
+
+
+# Item 7 (PORT) and 11: bad input is one line and exit 2.
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--port", "70000"], ["--port", "-1"], ["--port", "http"], ["--stack", "s" * 300]],
+)
+def test_bad_arguments_are_one_line_and_exit_2(tmp_path, args):
+    process = start_cli("--port", "0", *args, tmpdir=tmp_path)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert err.count("\n") == 1 and err.startswith("local edge: "), err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# Item 3 (Ctrl-C during start-up): until main() installs its handlers, SIGINT ends the
+# process by the signal, without a KeyboardInterrupt traceback from the middle of an import.
+
+
+def test_ctrl_c_right_after_start_prints_no_traceback(tmp_path):
+    process = start_cli("--port", "0", tmpdir=tmp_path)
+    process.send_signal(signal.SIGINT)  # at once, as a user's quick Ctrl-C
+    _out, err = process.communicate(timeout=60)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_python_imports_the_modules_prints_no_traceback(tmp_path):
+    # -X importtime reports each finished import on stderr: once botocore's first module is
+    # in, the process is inside local_edge's imports (boto3, moto, ...) when the signal lands.
+    process = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "tools.local_edge.local_edge", "--port", "0"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "AUTH_TOKEN": CURRENT_TOKEN, "TMPDIR": str(tmp_path)},
+    )
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.rstrip().endswith("botocore"):
+            break
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    process.wait(timeout=60)
+    lines = "".join([*seen, rest]).splitlines()
+    err = "\n".join(line for line in lines if not line.startswith("import time:"))
+    assert any(line.rstrip().endswith("botocore") for line in seen), "no import of botocore"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert list(tmp_path.iterdir()) == []

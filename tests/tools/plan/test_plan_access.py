@@ -1,0 +1,45 @@
+"""`make plan` shows who needs the token and where, before anything is deployed (issue 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.plan import plan
+from tools.stack_files.reader import available_stacks, read_stack_file
+
+
+def test_sample_paths_fill_the_wildcards_and_try_an_encoded_slash():
+    assert plan.sample_paths("ex-img/*") == [
+        "/ex-img/example/file.txt",
+        "/ex-img%2Fexample/file.txt",
+    ]
+    assert plan.sample_paths("/docs/v?/*.pdf") == [
+        "/docs/vx/example/file.txt.pdf",
+        "/docs%2Fvx/example/file.txt.pdf",
+    ]
+    assert plan.sample_paths("*.jpg") == ["/example/file.txt.jpg", "/example%2Ffile.txt.jpg"]
+    assert plan.sample_paths(None) == list(plan.DEFAULT_SAMPLES)
+
+
+@pytest.mark.parametrize("stack", available_stacks())
+def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack, capsys):
+    assert plan.main(["--stack", stack]) == 0
+    out = capsys.readouterr().out
+    region = read_stack_file(stack).config.get("aws:region")
+    engine = read_stack_file(stack).config.get("protected-cdn:edgeRuntime", "lambda-edge")
+    assert plan.render_region(region, engine) in out.splitlines()
+    run = plan.plan_run(stack, token=None)
+    for pattern in run.outputs["protectedPaths"]:
+        samples = plan.sample_paths(None if pattern == "*" else pattern)
+        assert f"    {samples[0]} → token required" in out, pattern
+    assert "/index.html → " in out
+    assert "tags: managed-by=pulumi project=protected-cdn stack=" in out
+
+
+def test_region_line_names_the_stack_region_and_the_edge_region():
+    line = plan.render_region("eu-west-1")
+    assert (
+        line.startswith("region: eu-west-1 ") and "edge function and certificate: us-east-1" in line
+    )
+    function_line = plan.render_region("eu-west-1", "cloudfront-function")
+    assert "CloudFront function is global" in function_line

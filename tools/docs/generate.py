@@ -1,0 +1,221 @@
+"""`make docs`: render the config keys' and outputs' docs from their one source each.
+
+``components/settings.py`` holds each key's type, default, secret flag and full description.
+This writes them into Pulumi.yaml's ``config:`` block (the rest of the file is kept as it is)
+and into README's configuration table (between the markers); README's outputs table comes from
+ProtectedContent's output annotations through the schema Pulumi infers. tests/test_docs_source.py
+renders both in memory and fails on any difference.
+
+    python -m tools.docs.generate --write     # regenerate the two files
+    python -m tools.docs.generate --check     # exit 1 and print a diff when they are out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+import textwrap
+from collections.abc import Iterable
+from pathlib import Path
+
+from components.settings import CONFIG_KEYS, ConfigKey
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT_FILE = ROOT / "Pulumi.yaml"
+README = ROOT / "README.md"
+FIX = "make docs (python -m tools.docs.generate --write)"
+TABLE_BEGIN = (
+    "<!-- config-table: generated from CONFIG_KEYS in components/settings.py by `make docs`;"
+    " edit it there -->"
+)
+TABLE_END = "<!-- /config-table -->"
+OUTPUTS_BEGIN = (
+    "<!-- outputs-table: generated from ProtectedContent's output annotations by `make docs`;"
+    " edit their docstrings -->"
+)
+OUTPUTS_END = "<!-- /outputs-table -->"
+COMPONENT_TOKEN = "protected-cdn:index:ProtectedContent"
+# Width of a description line in Pulumi.yaml (after its 6-space indent).
+WRAP = 90
+
+
+class DocsError(Exception):
+    """A target file lacks the place the generated text goes."""
+
+
+def plain(description: str) -> str:
+    """The description for the CLI (Pulumi.yaml): the same text without markdown backticks."""
+    return description.replace("`", "")
+
+
+def _yaml_default(value: object) -> str:
+    # JSON is valid YAML and leaves no doubt about a value's type ("" vs empty, 10 vs "10").
+    return json.dumps(value)
+
+
+def config_block(keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+    """Pulumi.yaml's ``config:`` block: type, items, default, secret, description per key.
+
+    Pulumi's project schema (ConfigTypeDeclaration) takes exactly these fields; ``items`` is
+    required for an array. A key is marked secret only when it has no default: a default in
+    Pulumi.yaml is plaintext and cannot be encrypted, and the program checks the rest.
+    """
+    lines = ["config:"]
+    for key in keys:
+        lines.append(f"  {key.name}:")
+        if key.type != "object":
+            # Pulumi's project schema has no object type before pulumi/pulumi#20129; an
+            # untyped declaration is accepted and the program validates the value.
+            lines.append(f"    type: {key.type}")
+        if key.items:
+            lines += ["    items:", f"      type: {key.items}"]
+        if key.default is not None and key.type != "object":
+            lines.append(f"    default: {_yaml_default(key.default)}")
+        if key.secret and key.default is None:
+            lines.append("    secret: true")
+        lines.append("    description: >-")
+        lines += [
+            f"      {line}"
+            for line in textwrap.wrap(
+                plain(key.description), WRAP, break_on_hyphens=False, break_long_words=False
+            )
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def project_file(current: str, keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+    """Pulumi.yaml with its config block regenerated; every line before ``config:`` kept."""
+    head, marker, _ = current.partition("\nconfig:\n")
+    if not marker:
+        raise DocsError("Pulumi.yaml has no top-level 'config:' block; add 'config:' at its end")
+    return head + "\n" + config_block(keys)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _readme_type(key: ConfigKey) -> str:
+    return f"list of {key.items}s" if key.type == "array" else key.type
+
+
+def _readme_default(key: ConfigKey) -> str:
+    if key.default is None:
+        return "required"
+    if isinstance(key.default, str) and key.default:
+        return f"`{key.default}`"
+    return f"`{json.dumps(key.default)}`"
+
+
+def config_table(keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+    rows = [
+        "| key | type | default | secret | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for key in keys:
+        cells = (
+            f"`{key.name}`",
+            _readme_type(key),
+            _readme_default(key),
+            "yes" if key.secret else "no",
+            key.description,
+        )
+        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def component_schema() -> dict:
+    """ProtectedContent's schema as Pulumi's component provider host infers it (one source for
+    the outputs: their annotations and docstrings)."""
+    from pulumi.provider.experimental.component import ComponentProvider
+
+    from components.protected_content import ProtectedContent
+
+    provider = ComponentProvider([ProtectedContent], "protected-cdn", None, "0.0.0")
+    return json.loads(provider.schema)["resources"][COMPONENT_TOKEN]
+
+
+def _schema_type(prop: dict) -> str:
+    if prop.get("type") == "array":
+        return f"list of {prop['items'].get('type', 'object')}s"
+    return prop.get("type", "object")
+
+
+def outputs_table(schema: dict | None = None) -> str:
+    properties = (schema or component_schema())["properties"]
+    rows = ["| output | type | meaning |", "|---|---|---|"]
+    for name, prop in properties.items():
+        cells = (f"`{name}`", _schema_type(prop), prop.get("description", ""))
+        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def _between(current: str, begin: str, end: str, body: str) -> str:
+    start = current.find(begin)
+    stop = current.find(end)
+    if start < 0 or stop < start:
+        raise DocsError(f"README.md lacks the markers {begin!r} ... {end!r}")
+    body_start = start + len(begin)
+    return current[:body_start] + "\n" + body + current[stop:]
+
+
+def readme(current: str, keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+    """README with the text between the config-table and outputs-table markers regenerated."""
+    current = _between(current, TABLE_BEGIN, TABLE_END, config_table(keys))
+    return _between(current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table())
+
+
+def targets() -> dict[Path, str]:
+    """Each generated file and the text it must have."""
+    return {
+        PROJECT_FILE: project_file(PROJECT_FILE.read_text(encoding="utf-8")),
+        README: readme(README.read_text(encoding="utf-8")),
+    }
+
+
+def diff(path: Path, expected: str) -> str:
+    """Empty when ``path`` holds ``expected``, else a unified diff (file -> generated)."""
+    current = path.read_text(encoding="utf-8")
+    name = path.relative_to(ROOT).as_posix()
+    return "".join(
+        difflib.unified_diff(
+            current.splitlines(keepends=True),
+            expected.splitlines(keepends=True),
+            fromfile=f"{name} (committed)",
+            tofile=f"{name} (from CONFIG_KEYS)",
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make docs", description=__doc__.split("\n\n")[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="regenerate Pulumi.yaml and README")
+    mode.add_argument("--check", action="store_true", help="exit 1 if either is out of date")
+    args = parser.parse_args(argv)
+    try:
+        wanted = targets()
+    except DocsError as error:
+        print(f"docs: {error}", file=sys.stderr)
+        return 2
+    stale = 0
+    for path, text in wanted.items():
+        changes = diff(path, text)
+        if not changes:
+            continue
+        stale += 1
+        if args.write:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
+        else:
+            sys.stdout.write(changes)
+    if args.check and stale:
+        print(f"docs: {stale} file(s) out of date. Fix: {FIX}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The two edge engines behind one call: ``engine(lambda_event, context) -> lambda_result``.
+
+``lambda-edge`` is the Python handler from the built zip, called as Lambda@Edge calls it.
+``cloudfront-function`` runs the generated CloudFront Function in the V8 harness: the
+Lambda@Edge event is translated into the CloudFront Functions event (lowercase header map of
+``{value, multiValue}``, cookies apart, query string parsed), and the function's answer back
+into Lambda@Edge's shape, so the local distribution serves both alike.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from edge_handler.artifact import load_handler
+from edge_handler.build import write_archive
+from edge_handler.cloudfront_function import render_function_code
+from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
+
+LAMBDA_EDGE = "lambda-edge"
+CLOUDFRONT_FUNCTION = "cloudfront-function"
+ENGINES = (LAMBDA_EDGE, CLOUDFRONT_FUNCTION)
+
+
+def function_event(lambda_event: dict) -> dict:
+    """The CloudFront Functions viewer-request event for the same request."""
+    cf = lambda_event["Records"][0]["cf"]
+    request = cf["request"]
+    pairs, cookies = [], []
+    for name, entries in request["headers"].items():
+        for entry in entries:
+            if name == "cookie":
+                # "If the request contains any Cookie headers, those headers are not part of
+                # the headers object" (the CloudFront Functions event structure).
+                cookies.extend(c.strip() for c in entry["value"].split(";") if c.strip())
+            else:
+                pairs.append((name, entry["value"]))
+    return {
+        "version": "1.0",
+        "context": {
+            "distributionDomainName": cf["config"]["distributionDomainName"],
+            "distributionId": cf["config"]["distributionId"],
+            "eventType": "viewer-request",
+            "requestId": cf["config"]["requestId"],
+        },
+        "viewer": {"ip": request["clientIp"]},
+        "request": {
+            "method": request["method"],
+            "uri": request["uri"],
+            "querystring": multi_fields(parse_qsl(request["querystring"], keep_blank_values=True)),
+            "headers": multi_fields(pairs),
+            "cookies": multi_fields(tuple(c.partition("=")[::2]) for c in cookies),
+        },
+    }
+
+
+def multi_fields(pairs) -> dict:
+    """``{name: {value, multiValue?}}``: multiValue only when a name repeats."""
+    fields: dict[str, dict] = {}
+    for name, value in pairs:
+        if name in fields:
+            fields[name].setdefault("multiValue", [{"value": fields[name]["value"]}])
+            fields[name]["multiValue"].append({"value": value})
+        else:
+            fields[name] = {"value": value}
+    return fields
+
+
+def _title(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def lambda_result(result: dict, lambda_event: dict) -> dict:
+    """The function's answer in Lambda@Edge's shape: a response, or the request to go on."""
+    if "statusCode" in result:
+        response = {
+            "status": str(result["statusCode"]),
+            "headers": {
+                # CloudFront sends generated header names in Title-Case.
+                name: [{"key": _title(name), "value": f["value"]}]
+                for name, f in result.get("headers", {}).items()
+            },
+            "body": result.get("body", ""),
+        }
+        if "statusDescription" in result:
+            response["statusDescription"] = result["statusDescription"]
+        return response
+    request = lambda_event["Records"][0]["cf"]["request"]
+    keys = {name: entries[0]["key"] for name, entries in request["headers"].items() if entries}
+    headers = {}
+    for name, field in result["headers"].items():
+        values = (
+            [v["value"] for v in field["multiValue"]] if "multiValue" in field else [field["value"]]
+        )
+        headers[name] = [{"key": keys.get(name, name), "value": v} for v in values]
+    if "cookie" in request["headers"]:
+        headers["cookie"] = request["headers"]["cookie"]
+    return {**request, "uri": result["uri"], "headers": headers}
+
+
+class LambdaEdgeEngine:
+    """The Python handler, imported from the built zip."""
+
+    name = LAMBDA_EDGE
+
+    def __init__(self, build_dir: Path, tokens, header, clients=(), log_allowed=False) -> None:
+        archive = write_archive(build_dir, tokens, header, clients=clients, log_allowed=log_allowed)
+        self.handler = load_handler(archive).handler
+
+    def __call__(self, event: dict, context: object) -> dict:
+        return self.handler(event, context)
+
+    def close(self) -> None:
+        pass
+
+
+class CloudFrontFunctionEngine:
+    """The generated CloudFront Function in V8; its log lines go to stdout, as the handler's."""
+
+    name = CLOUDFRONT_FUNCTION
+
+    def __init__(self, build_dir: Path, tokens, header, clients=(), log_allowed=False) -> None:
+        self.code = render_function_code(tokens, header, clients, log_allowed)
+        build_dir.mkdir(parents=True, exist_ok=True)
+        (build_dir / "cloudfront-function.js").write_text(self.code, encoding="utf-8")
+        self.runtime = CloudFrontRuntime(self.code)
+
+    def __call__(self, event: dict, context: object) -> dict:
+        result, logs = self.runtime.handle(function_event(event))
+        for line in logs:
+            sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
+        return lambda_result(result, event)
+
+    def close(self) -> None:
+        self.runtime.close()
+
+
+def make_engine(engine: str, build_dir: Path, tokens, header, clients=(), log_allowed=False):
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    kind = LambdaEdgeEngine if engine == LAMBDA_EDGE else CloudFrontFunctionEngine
+    return kind(build_dir, tokens, header, clients, log_allowed)

@@ -1,0 +1,458 @@
+"""`make local`: serve a stack's protected distribution on this machine, from the real artifact.
+
+An embedded S3 (moto's ``mock_aws``, in this process, with no socket of its own) plays the
+content bucket; the HTTP server (waitress, bounded threads) is the only listening port; the edge
+archive is built by the same builder the deployment uses and the handler is imported from the
+zip; behaviors, protected patterns, error responses and the header name come from the stack's
+settings through the same ``parse_settings`` and ``build_site_model`` as the Pulumi program.
+
+    python -m tools.local_edge.local_edge --stack dev --content sample_content --port 8080
+"""
+
+from __future__ import annotations
+
+import signal
+
+if __name__ == "__main__":
+    # Ctrl-C during the imports below (boto3, moto: most of a second) would print a
+    # KeyboardInterrupt traceback. Until main() installs its own handlers, SIGINT ends the
+    # process by the signal: nothing has been made yet that would need cleaning up.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+import argparse
+import errno
+import fnmatch
+import mimetypes
+import os
+import secrets
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+from botocore.config import Config as BotoConfig
+from moto import mock_aws
+
+from components.settings import SettingsError
+from components.site_model import (
+    ERROR_PAGES_CONTENT_TYPE,
+    ORIGIN_IDS,
+    SiteModel,
+    build_site_model,
+    error_page_files,
+)
+from tools.edge_runtime.engines import ENGINES, LAMBDA_EDGE, make_engine
+from tools.local_edge.http_server import EdgeHTTPServer
+from tools.local_edge.local_distribution import LocalDistribution
+from tools.local_edge.request_log import RequestLog, printable
+from tools.stack_files.reader import (
+    ROOT,
+    TOKEN_KEYS,
+    StackFileError,
+    client_token_env,
+    read_stack_file,
+)
+from tools.stack_files.stack_arg import stack_file_name
+
+HOST = "127.0.0.1"
+DEFAULT_CONTENT = ROOT / "sample_content"
+REGION = "eu-west-1"
+
+
+class LocalEdgeError(Exception):
+    """Bad input for the local edge: one clear line, non-zero exit."""
+
+
+@dataclass(frozen=True)
+class LocalEdgeOptions:
+    stack: str = "dev"
+    content: Path = DEFAULT_CONTENT
+    port: int = 8080
+    # None: generate a fresh token and print it.
+    token: str | None = None
+    previous_tokens: tuple[str, ...] = ()
+    # Fixed pool that runs requests; idle connections cost no thread.
+    threads: int = 8
+    # Seconds an idle connection is kept open.
+    idle_timeout: int = 30
+    # Where named clients' tokens come from (CLIENT_TOKEN_<NAME>); a client without one gets
+    # a fresh token, printed in the banner.
+    client_env: Mapping[str, str] = field(default_factory=dict)
+    # lambda-edge or cloudfront-function; None: the stack's edgeRuntime (default lambda-edge).
+    engine: str | None = None
+
+
+def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Path) -> int:
+    """Upload the error pages as the Pulumi program does, then every file under ``content``.
+
+    Each file goes to the bucket of its origin by the site model's pattern rules: a key that a
+    protected pattern covers lands in the protected bucket, every other key in the public one.
+    """
+    for key, path in error_page_files().items():
+        s3.put_object(
+            Bucket=buckets[site.origin_for_key(key)],
+            Key=key,
+            Body=path.read_bytes(),
+            ContentType=ERROR_PAGES_CONTENT_TYPE,
+        )
+    count = 0
+    for path in sorted(p for p in content.rglob("*") if p.is_file()):
+        key = path.relative_to(content).as_posix()
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        s3.put_object(
+            Bucket=buckets[site.origin_for_key(key)],
+            Key=key,
+            Body=path.read_bytes(),
+            ContentType=content_type,
+        )
+        count += 1
+    return count
+
+
+_ENGINE_NOTES = {
+    "lambda-edge": "the Python handler from the built zip",
+    "cloudfront-function": "the generated CloudFront Function in V8",
+}
+
+
+class LocalEdge:
+    """Embedded S3 + built edge archive + HTTP server on loopback. Use as a context manager."""
+
+    def __init__(self, options: LocalEdgeOptions, log: Callable[[str], None] | None = None) -> None:
+        self.options = options
+        # The request log runs outside the request's error handling: it must never raise.
+        self.log = log if log is not None else RequestLog()
+        self._workdir: Path | None = None
+        self._s3_mock = None
+        self._server: EdgeHTTPServer | None = None
+        self._engine = None
+        try:
+            # Named before it exists, so a signal at any point leaves nothing close() misses.
+            self._workdir = (
+                Path(tempfile.gettempdir()) / f"protected-cdn-local-{secrets.token_hex(8)}"
+            )
+            self._workdir.mkdir(mode=0o700)
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> None:
+        options = self.options
+        if not options.content.is_dir():
+            problem = "is not a folder" if options.content.exists() else "does not exist"
+            raise LocalEdgeError(f"content folder {printable(str(options.content))} {problem}")
+        stack_file = read_stack_file(options.stack)
+        if options.token is not None and not options.token.strip():
+            raise LocalEdgeError("AUTH_TOKEN is set but empty; unset it or give a real token")
+        self.token = options.token or secrets.token_hex(32)
+        # Named clients: a token each, from the environment or fresh (name, field) -> token.
+        self.client_tokens: dict[tuple[str, str], str] = {}
+        # The program's checks: unknown keys, aws:region, no plaintext token in the file.
+        self.settings = stack_file.settings(self.token, options.previous_tokens, self._client_token)
+        self.engine_name = (
+            options.engine or getattr(self.settings, "edge_runtime", None) or LAMBDA_EDGE
+        )
+        if self.engine_name not in ENGINES:
+            raise LocalEdgeError(
+                f"engine {printable(self.engine_name)} is unknown; use {' or '.join(ENGINES)}"
+            )
+        self.site: SiteModel = build_site_model(
+            self.settings.protected_paths, self.settings.error_caching_min_ttl
+        )
+
+        # In-process S3: moto patches botocore, so the client's calls never leave this process
+        # and nothing but the edge port listens. mock_aws is process-wide and nests: two edges
+        # in one process share it (each has its own bucket); its data goes when the last stops.
+        s3_mock = mock_aws()
+        s3_mock.start()
+        self._s3_mock = s3_mock  # set once started: close() stops only a started mock
+        self.s3 = boto3.client(
+            "s3",
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 - moto accepts any key
+            config=BotoConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+        )
+        # One bucket per origin, as deployed: protected content apart from public content.
+        suffix = secrets.token_hex(4)
+        self.buckets = {
+            origin_id: f"protected-cdn-local-{origin_id}-{suffix}" for origin_id in ORIGIN_IDS
+        }
+        for bucket in self.buckets.values():
+            self.s3.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+            )
+        self.files = upload_content(self.s3, self.buckets, self.site, options.content)
+
+        self._engine = make_engine(
+            self.engine_name,
+            self._workdir / "edge",
+            self.settings.accepted_tokens,
+            self.settings.auth_header,
+            clients=self.settings.clients,
+            log_allowed=self.settings.log_allowed,
+        )
+        app = LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((HOST, options.port))
+        except OSError as error:
+            listener.close()
+            if error.errno == errno.EADDRINUSE:
+                raise LocalEdgeError(
+                    f"port {options.port} is in use; pick another with PORT=<n>"
+                ) from None
+            raise LocalEdgeError(f"cannot listen on {HOST}:{options.port}: {error}") from None
+        try:
+            self._server = EdgeHTTPServer(
+                app, listener, threads=options.threads, idle_timeout=options.idle_timeout
+            )
+        except BaseException:
+            listener.close()
+            raise
+        self.port = self._server.port
+        self.url = f"http://{HOST}:{self.port}"
+
+    def _client_token(self, name: str, field_name: str) -> str:
+        token = self.options.client_env.get(client_token_env(name, field_name))
+        if token is not None and not token.strip():
+            raise LocalEdgeError(f"{client_token_env(name, field_name)} is set but empty")
+        token = token or secrets.token_hex(32)
+        self.client_tokens[(name, field_name)] = token
+        return token
+
+    def client_lines(self, limit: int = 10) -> list[str]:
+        """Per named client: its token, state and a curl line that shows it (at most
+        ``limit`` clients; a stack may have a thousand)."""
+        if not self.settings.clients:
+            return []
+        header = self.settings.auth_header
+        files = sorted(
+            "/" + p.relative_to(self.options.content).as_posix()
+            for p in self.options.content.rglob("*")
+            if p.is_file()
+        )
+        protected = [f for f in files if self.site.behavior_for(f).protected]
+        lines = [f"clients ({len(self.settings.clients)} named, besides default above):"]
+        for client in self.settings.clients[:limit]:
+            token = self.client_tokens[(client.name, "token")]
+            expired = client.expires_at is not None and client.expires_at <= time.time()
+            scope = ", ".join(client.paths) if client.paths is not None else "all protected"
+            state = (
+                f"expired {client.expires}" if expired else f"expires {client.expires or 'never'}"
+            )
+            lines.append(f"  {client.name}: token {token} ({state}; paths: {scope})")
+            inside = [
+                f
+                for f in protected
+                if client.paths is None
+                or any(fnmatch.fnmatchcase(f[1:], pattern) for pattern in client.paths)
+            ]
+            outside = [f for f in protected if f not in inside]
+            curl = f'curl -i -H "{header}: Bearer {token}" {self.url}'
+            if expired:
+                lines.append(f"    {curl}{(inside or protected or ['/'])[0]}   # 401 expired")
+                continue
+            if inside:
+                lines.append(f"    {curl}{inside[0]}   # 200")
+            if outside and client.paths is not None:
+                lines.append(f"    {curl}{outside[0]}   # 403 out of scope")
+        if len(self.settings.clients) > limit:
+            lines.append(f"  ... and {len(self.settings.clients) - limit} more")
+        return lines
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def serve_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, daemon=True)
+        thread.start()
+        return thread
+
+    def example_path(self) -> str:
+        """A protected object from the content folder, for the printed curl lines."""
+        for path in sorted(p for p in self.options.content.rglob("*") if p.is_file()):
+            uri = "/" + path.relative_to(self.options.content).as_posix()
+            if self.site.behavior_for(uri).protected:
+                return uri
+        return "/"
+
+    def banner(self) -> str:
+        path = self.example_path()
+        header = self.settings.auth_header
+        protected = ", ".join(self.settings.protected_paths)
+        return "\n".join(
+            [
+                f"protected-cdn local edge: stack {self.options.stack}, "
+                f"{self.files} files from {self.options.content}",
+                f"edge engine: {self.engine_name} ({_ENGINE_NOTES[self.engine_name]})",
+                f"URL:   {self.url}/",
+                f"token: {self.token}",
+                f"protected paths: {protected} (header: {header})",
+                f"  curl -i {self.url}{path}",
+                f'  curl -i -H "{header}: Bearer {self.token}" {self.url}{path}',
+                *self.client_lines(),
+                "Ctrl-C stops it.",
+            ]
+        )
+
+    def close(self) -> None:
+        """Release the port, the in-process S3 and the temp folder; safe to call twice."""
+        try:
+            if self._server is not None:
+                server, self._server = self._server, None
+                server.shutdown()
+            if self._s3_mock is not None:
+                mock, self._s3_mock = self._s3_mock, None
+                mock.stop()
+            if self._engine is not None:
+                engine, self._engine = self._engine, None
+                engine.close()
+        finally:
+            if self._workdir is not None:
+                shutil.rmtree(self._workdir, ignore_errors=True)
+                self._workdir = None
+
+    def shutdown(self) -> None:
+        """Stop serve_forever running in another thread (if it ever started), then close."""
+        self.close()
+
+    def __enter__(self) -> LocalEdge:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad arguments end with one line on stderr and exit 2, like bad settings."""
+
+    def error(self, message: str):
+        self.exit(2, f"local edge: {message} (see --help)\n")
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535 (0: any free), got {port}")
+    return port
+
+
+def content_folder(text: str) -> Path:
+    if not text:  # Path("") is the working folder: the whole checkout, .git included
+        raise argparse.ArgumentTypeError("content folder must not be empty")
+    return Path(text)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = _OneLineParser(prog="make local", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--stack",
+        default="dev",
+        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
+    )
+    parser.add_argument(
+        "--content", type=content_folder, default=DEFAULT_CONTENT, help="folder to serve"
+    )
+    parser.add_argument(
+        "--port", type=port_number, default=8080, help="port on 127.0.0.1 (0: any free)"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="edge engine (default: the stack's edgeRuntime, else lambda-edge)",
+    )
+    return parser.parse_args(argv)
+
+
+class _Stopping:
+    """The first SIGINT/SIGTERM stops the edge; from then on both signals are ignored."""
+
+    def __init__(self) -> None:
+        self.begun = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+    def begin(self) -> None:
+        # Cleanup (joining threads, removing the temp folder) must not be cut short. The
+        # handler stays installed and does nothing: switching to SIG_IGN while a signal is
+        # already pending makes CPython print "Signal 15 ignored due to race condition".
+        self.begun = True
+
+    def _on_signal(self, _signum, _frame) -> None:
+        if self.begun:
+            return
+        self.begin()
+        raise KeyboardInterrupt  # unwinds start-up or serving; cleanup runs in finally
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        stack = stack_file_name(args.stack)
+    except StackFileError as error:
+        print(f"local edge: {_one_line(error)}", file=sys.stderr)
+        return 2
+    previous = os.environ.get("PREVIOUS_AUTH_TOKENS", "")
+    options = LocalEdgeOptions(
+        stack=stack,
+        content=args.content,
+        port=args.port,
+        token=os.environ.get("AUTH_TOKEN"),
+        previous_tokens=tuple(t for t in previous.split(",") if t),
+        client_env={k: v for k, v in os.environ.items() if k.startswith("CLIENT_")},
+        engine=args.engine,
+    )
+    # stdout may be a pipe that closes (`make local | head`): output never raises.
+    out = RequestLog()
+    stopping = _Stopping()
+    edge = None
+    tempfile.gettempdir()  # its first call writes a probe file; do it before signals can cut in
+    stopping.install()
+    try:
+        # Start-up takes a moment (archive build, upload); from here a signal stops it cleanly.
+        out(f"protected-cdn local edge: starting stack {options.stack} ...")
+        try:
+            edge = LocalEdge(options, log=out)
+        except (LocalEdgeError, StackFileError, OSError) as error:
+            print(f"local edge: {_one_line(error)}", file=sys.stderr)
+            return 2
+        except SettingsError as error:
+            # Only a token error concerns AUTH_TOKEN / PREVIOUS_AUTH_TOKENS.
+            about_token = str(error).startswith(TOKEN_KEYS)
+            hint = " (locally the token comes from AUTH_TOKEN)" if about_token else ""
+            print(f"local edge: {_one_line(error)}{hint}", file=sys.stderr)
+            return 2
+        for line in edge.banner().splitlines():
+            out(line)
+        edge.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stopping.begin()
+        if edge is not None:
+            edge.close()
+    out("stopped")
+    return 0
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,569 @@
+"""`make plan STACK=…`: what a stack will create, and whether it keeps the policies, offline.
+
+Runs the real program under Pulumi mocks with the stack's settings file (token from
+AUTH_TOKEN or a placeholder), prints a tree of the resources with the settings that matter,
+then runs every policy of the pack in policy/ over them. No AWS credentials, no Pulumi CLI,
+no network. Secret values print as [secret]; the token never appears.
+
+    python -m tools.plan.plan --stack dev [--json]
+    python -m tools.plan.plan --write-snapshots
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components.settings import GENERATE_TOKEN, PROJECT, Settings, SettingsError
+from components.site_model import CacheBehavior, SiteModel
+from tools.clients.clients import client_rows, env_client_token, render_clients
+from tools.plan.policy_run import Violation, load_policies, masked, run_policies
+from tools.plan.program_run import (
+    SECRET_MARK,
+    ProgramRun,
+    Registration,
+    is_secret_value,
+    run_program,
+)
+from tools.stack_files.reader import (
+    CLIENTS_KEY,
+    ROOT,
+    SECRET_KEYS,
+    ClientTokenSource,
+    StackFile,
+    StackFileError,
+    available_stacks,
+    read_stack_file,
+)
+from tools.stack_files.stack_arg import stack_file_name
+
+# Pass validation; stand in for the secrets the offline plan cannot decrypt.
+PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
+SNAPSHOT_DIR = ROOT / "tests" / "snapshots"
+TOKEN_KEY = f"{PROJECT}:authToken"
+PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
+CLOUDFRONT_FUNCTION_TYPE = "aws:cloudfront/function:Function"
+# CloudFront Functions quota "Maximum function size" (edge_handler.cloudfront_function).
+MAX_FUNCTION_CODE_BYTES = 10_240
+
+
+def placeholder_previous_token(index: int) -> str:
+    return f"PLACEHOLDER-offline-plan-previous-{index}-0123456789abcdef"
+
+
+@dataclass
+class PlanRun(ProgramRun):
+    """A program run for a stack file, with what the plan had to assume about its secrets."""
+
+    settings: Settings | None = None
+    # One line each: where the token values came from, what the offline tools cannot see.
+    notes: list[str] = field(default_factory=list)
+
+
+def _token_notes(
+    stack_file: StackFile, token: str | None, previous: tuple[str, ...] | None
+) -> tuple[str, tuple[str, ...], list[str]]:
+    """The tokens the plan runs with, and notes saying where they came from."""
+    name = stack_file.path.name
+    source = "AUTH_TOKEN" if token else "a placeholder"
+    notes = []
+    if TOKEN_KEY in stack_file.secure_keys:
+        notes.append(f"authToken is encrypted in {name} ([secret]); the plan uses {source}")
+    elif stack_file.environments:
+        notes.append(
+            f"authToken is not in {name}: it comes from the ESC environment "
+            f"{', '.join(stack_file.environments)}, which offline tools cannot read; "
+            f"the plan uses {source}"
+        )
+    elif TOKEN_KEY not in stack_file.values:
+        notes.append(f"authToken is not set; pulumi up stops until you run: {GENERATE_TOKEN}")
+    if previous is not None:
+        used = previous
+        previous_source = "PREVIOUS_AUTH_TOKENS"
+    else:
+        count = stack_file.secure_count(PREVIOUS_KEY)
+        if PREVIOUS_KEY not in stack_file.secure_keys:
+            count = 0
+        elif count is None:
+            count = 1  # one encrypted list: its length is unknown offline
+        used = tuple(placeholder_previous_token(i) for i in range(count))
+        previous_source = f"{count} placeholder(s)"
+    if PREVIOUS_KEY in stack_file.secure_keys:
+        notes.append(
+            f"previousAuthTokens is encrypted in {name} ([secret]); the plan uses {previous_source}"
+        )
+    elif stack_file.environments and PREVIOUS_KEY not in stack_file.values:
+        notes.append(
+            f"previousAuthTokens, if set in the ESC environment, is not visible offline; "
+            f"the plan uses {previous_source if used else 'none'}"
+        )
+    if CLIENTS_KEY in stack_file.secure_keys:
+        notes.append(
+            f"clients' tokens are encrypted in {name} ([secret]); the plan uses "
+            "CLIENT_TOKEN_<NAME> where set, else placeholders"
+        )
+    other = sorted(stack_file.secure_keys - {TOKEN_KEY, PREVIOUS_KEY, CLIENTS_KEY, "aws:region"})
+    if other:
+        notes.append(
+            f"{', '.join(other)} encrypted in {name}: unreadable offline, the plan uses defaults"
+        )
+    return token or PLACEHOLDER_TOKEN, used, notes
+
+
+def plan_run(
+    stack: str,
+    token: str | None,
+    config_dir: Path = ROOT,
+    previous_tokens: tuple[str, ...] | None = None,
+    client_token: ClientTokenSource | None = None,
+) -> PlanRun:
+    """Run the program for the stack file in ``config_dir``.
+
+    Tokens: ``token`` / ``previous_tokens`` when given (AUTH_TOKEN, PREVIOUS_AUTH_TOKENS),
+    else placeholders, one per encrypted token in the file so the count is kept. A token in
+    plaintext in the file, an unknown key or a bad value stops it (``SettingsError``).
+    """
+    stack_file = read_stack_file(stack, config_dir)
+    used_token, used_previous, notes = _token_notes(stack_file, token, previous_tokens)
+    notes += [note for note in (stack_file.region_note(),) if note]
+    # Named clients' tokens: CLIENT_TOKEN_<NAME> or placeholders (tools/clients/clients.py).
+    client_token = client_token or env_client_token
+    # The program's checks, early.
+    settings = stack_file.settings(used_token, used_previous, client_token)
+    config = stack_file.offline_config(used_token, used_previous, client_token)
+    run = run_program(stack, config, list(SECRET_KEYS))
+    return PlanRun(run.registrations, run.outputs, settings=settings, notes=notes)
+
+
+def plan_document(run: ProgramRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
+    """The JSON form: every resource (sorted by URN) with masked inputs, outputs, violations,
+    and the named clients when the stack has any (no days left: snapshots must not age)."""
+    names = {r.urn: r.name for r in run.registrations}
+    resources = [
+        {
+            "type": r.type,
+            "name": r.name,
+            "parent": names.get(r.parent),
+            "protect": r.protect,
+            "retainOnDelete": r.retain_on_delete,
+            "inputs": _portable(masked(r.inputs)),
+        }
+        for r in sorted(run.registrations, key=lambda r: r.urn)
+    ]
+    document = {
+        "stack": stack,
+        "outputs": run.outputs,
+        "resources": resources,
+        "policyViolations": [v.__dict__ for v in violations],
+    }
+    settings = getattr(run, "settings", None)
+    if settings is not None and settings.clients:
+        document["clients"] = [
+            {k: v for k, v in row.items() if k != "daysLeft"} for row in client_rows(settings)
+        ]
+    return document
+
+
+def _portable(value: Any) -> Any:
+    """Asset paths relative to the project and whole numbers as integers (the wire format
+    carries every number as a float), so a plan reads the same on every machine."""
+    if isinstance(value, dict):
+        if set(value) == {"archive"} and value["archive"].startswith(str(ROOT)):
+            return {"archive": os.path.relpath(value["archive"], ROOT)}
+        return {key: _portable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_portable(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# --- the readable tree -------------------------------------------------------------------
+
+
+def _details(r: Registration) -> list[str]:
+    if not r.custom:
+        return []  # components hold no settings of their own
+    i = _portable(masked(r.inputs))
+    return _kind_details(r, i)
+
+
+def _kind_details(r: Registration, i: dict) -> list[str]:
+    kind = r.type.split(":")[-1]
+    if kind == "Bucket":
+        return [f"forceDestroy={i.get('forceDestroy')}"]
+    if kind == "BucketPublicAccessBlock":
+        flags = (
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        )
+        return [" ".join(f"{f}={i.get(f)}" for f in flags)]
+    if kind == "BucketOwnershipControls":
+        return [f"objectOwnership={i['rule']['objectOwnership']}"]
+    if kind == "BucketServerSideEncryptionConfiguration":
+        rule = i["rules"][0]
+        algorithm = rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
+        return [f"sse={algorithm} bucketKey={rule.get('bucketKeyEnabled')}"]
+    if kind == "BucketVersioning":
+        return [f"versioning={i['versioningConfiguration']['status']}"]
+    if kind == "OriginAccessControl":
+        return [
+            f"type={i['originAccessControlOriginType']} signing={i['signingBehavior']}/"
+            f"{i['signingProtocol']}"
+        ]
+    if kind == "BucketPolicy":
+        return [_statement(s) for s in json.loads(i["policy"])["Statement"]]
+    if kind == "BucketObjectv2":
+        return [f"key={i['key']} contentType={i.get('contentType')}"]
+    if kind == "Role":
+        principal = json.loads(i["assumeRolePolicy"])["Statement"][0]["Principal"]
+        return [f"trusted by {', '.join(principal['Service'])}"]
+    if kind == "RolePolicy":
+        statement = json.loads(i["policy"])["Statement"][0]
+        return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
+    if r.type == CLOUDFRONT_FUNCTION_TYPE:
+        return [
+            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
+            f"runtime={i.get('runtime')} publish={i.get('publish')}",
+            f"code={_short(i.get('code'))} {_code_size(r.inputs.get('code'))}",
+        ]
+    if kind == "Function":
+        return [
+            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
+            f"region={i.get('region')} runtime={i.get('runtime')} "
+            f"memory={i.get('memorySize')}MB timeout={i.get('timeout')}s",
+            f"publish={i.get('publish')} skipDestroy={i.get('skipDestroy')} "
+            f"handler={i.get('handler')} code={_short(i.get('code'))}",
+        ]
+    if kind == "Distribution":
+        return _distribution_details(i)
+    if kind == "Certificate":
+        return [f"{i['domainName']} validation={i['validationMethod']} region={i.get('region')}"]
+    if kind == "CertificateValidation":
+        return [f"region={i.get('region')} records={i.get('validationRecordFqdns')}"]
+    if kind in ("MetricAlarm", "Topic", "TopicSubscription", "MonitoringSubscription"):
+        return _alarm_details(kind, i)
+    if kind == "Record":
+        if i.get("aliases"):
+            alias = i["aliases"][0]
+            return [f"{i['type']} {i['name']} → alias {alias['name']} (zone {alias['zoneId']})"]
+        return [f"{i['type']} {i['name']} → {', '.join(i.get('records', []))}"]
+    return []
+
+
+def _code_size(code: Any) -> str:
+    """Size of a CloudFront function's code against its 10 KB quota; the size is not secret."""
+    if is_secret_value(code):
+        code = code.get("value")
+    if not isinstance(code, str):
+        return "size unknown until deploy"
+    return f"size={len(code.encode('utf-8'))} of {MAX_FUNCTION_CODE_BYTES} bytes"
+
+
+def _alarm_details(kind: str, i: dict) -> list[str]:
+    """The edge alarms (components/alarms.py): what each watches, where, and whom it tells."""
+    if kind == "MonitoringSubscription":
+        status = i["monitoringSubscription"]["realtimeMetricsSubscriptionConfig"]
+        return [f"additional metrics {status['realtimeMetricsSubscriptionStatus']} (billed)"]
+    if kind == "Topic":
+        return [f"region={i.get('region')}"]
+    if kind == "TopicSubscription":
+        return [f"{i['protocol']} {i['endpoint']} region={i.get('region')}"]
+    condition = f"{i['comparisonOperator']} {i.get('thresholdMetricId') or i.get('threshold')}"
+    window = f"{i.get('datapointsToAlarm')} of {i['evaluationPeriods']} periods"
+    if i.get("metricQueries"):
+        metric = next(q["metric"] for q in i["metricQueries"] if q.get("metric"))
+        band = next(q["expression"] for q in i["metricQueries"] if q.get("expression"))
+        watched = f"{metric['namespace']} {metric['metricName']} {metric['stat']} vs {band}"
+        period, dimensions = metric["period"], metric["dimensions"]
+    else:
+        watched = f"{i['namespace']} {i['metricName']} {i['statistic']}"
+        period, dimensions = i["period"], i["dimensions"]
+    dims = " ".join(f"{k}={v}" for k, v in sorted(dimensions.items()))
+    return [
+        f"{watched} {condition}, {window} of {period}s region={i.get('region')}",
+        f"{dims} missing={i.get('treatMissingData')}",
+    ]
+
+
+def _short(value: Any) -> str:
+    return SECRET_MARK if value == SECRET_MARK else json.dumps(value)[:60]
+
+
+def _statement(statement: dict) -> str:
+    principal = statement["Principal"]
+    who = principal.get("Service") if isinstance(principal, dict) else principal
+    actions = statement["Action"]
+    actions = ",".join(actions) if isinstance(actions, list) else actions
+    condition = "; ".join(
+        f"{key}={value}"
+        for operator in statement.get("Condition", {}).values()
+        for key, value in operator.items()
+    )
+    return f"{statement['Effect']} {who} {actions} when {condition}"
+
+
+def _distribution_details(i: dict) -> list[str]:
+    certificate = i.get("viewerCertificate", {})
+    tls = (
+        "cloudfront.net default certificate"
+        if certificate.get("cloudfrontDefaultCertificate")
+        else f"{certificate.get('sslSupportMethod')} {certificate.get('minimumProtocolVersion')}"
+    )
+    lines = [
+        f"aliases={i.get('aliases', [])} priceClass={i.get('priceClass')} "
+        f"http={i.get('httpVersion')} ipv6={i.get('isIpv6Enabled')} tls={tls}",
+        f"defaultRootObject={i.get('defaultRootObject')} webAcl={i.get('webAclId')} "
+        f"logging={i.get('loggingConfig', {}).get('bucket')}",
+        "behaviors (CloudFront order, first match wins):",
+    ]
+    ordered = [
+        *i.get("orderedCacheBehaviors", []),
+        {**i["defaultCacheBehavior"], "pathPattern": "*"},
+    ]
+    for number, behavior in enumerate(ordered, 1):
+        label = "default" if number == len(ordered) else f"{number}."
+        associations = [
+            f"{a['eventType']} → {a['lambdaArn']}"
+            for a in behavior.get("lambdaFunctionAssociations") or []
+        ] + [
+            f"{a['eventType']} → CloudFront function {a['functionArn']}"
+            for a in behavior.get("functionAssociations") or []
+        ]
+        check = ", ".join(associations) or "no edge function"
+        lines.append(
+            f"  {label:8} {behavior['pathPattern']:16} origin={behavior['targetOriginId']:9} "
+            f"{behavior['viewerProtocolPolicy']}, {check}"
+        )
+    lines.append("custom error responses:")
+    for response in i.get("customErrorResponses", []):
+        lines.append(
+            f"  {response['errorCode']} → {response['responsePagePath']} "
+            f"(status {response['responseCode']}, cached {response['errorCachingMinTtl']}s)"
+        )
+    return lines
+
+
+def render_tree(run: ProgramRun) -> str:
+    children: dict[str, list[Registration]] = {}
+    for registration in sorted(run.registrations, key=lambda r: (r.type, r.name)):
+        children.setdefault(registration.parent, []).append(registration)
+    urns = {r.urn for r in run.registrations}
+    roots = [r for r in run.registrations if r.parent not in urns]
+    lines: list[str] = []
+
+    def walk(node: Registration, prefix: str, last: bool, top: bool) -> None:
+        flags = [
+            f for f, on in (("protect", node.protect), ("retain", node.retain_on_delete)) if on
+        ]
+        flag_text = f"  [{', '.join(flags)}]" if flags else ""
+        branch = "" if top else ("└─ " if last else "├─ ")
+        lines.append(f"{prefix}{branch}{node.type}  {node.name}{flag_text}")
+        inner = prefix if top else prefix + ("   " if last else "│  ")
+        kids = children.get(node.urn, [])
+        detail_prefix = inner + ("│    " if kids else "     ")
+        for detail in _details(node):
+            lines.append(f"{detail_prefix}{detail}")
+        for index, child in enumerate(kids):
+            walk(child, inner, index == len(kids) - 1, False)
+
+    for root in roots:
+        walk(root, "", True, True)
+    return "\n".join(lines)
+
+
+def render_violations(violations: list[Violation], policy_count: int) -> str:
+    if not violations:
+        return f"policies: {policy_count} of pack protected-cdn checked, no violations"
+    lines = [f"policies: {len(violations)} violation(s):"]
+    for violation in violations:
+        lines.append(f"  [{violation.enforcement}] {violation.policy}: {violation.message}")
+        lines.append(f"      {violation.urn}")
+    return "\n".join(lines)
+
+
+# --- snapshots ---------------------------------------------------------------------------
+
+
+def snapshot_text(stack: str) -> str:
+    run = plan_run(stack, token=None)
+    return json.dumps(plan_document(run, stack, run_policies(run)), indent=2, sort_keys=True) + "\n"
+
+
+def snapshot_diff(stack: str) -> str:
+    """Empty when the stack's plan equals its snapshot, else a unified diff."""
+    path = SNAPSHOT_DIR / f"{stack}.json"
+    expected = path.read_text(encoding="utf-8") if path.exists() else ""
+    actual = snapshot_text(stack)
+    return "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=f"tests/snapshots/{stack}.json (accepted)",
+            tofile=f"{stack} plan now",
+        )
+    )
+
+
+def write_snapshots() -> list[Path]:
+    """Accept every stack's plan, and record the identities of stacks that have none yet."""
+    SNAPSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stack in available_stacks():
+        path = SNAPSHOT_DIR / f"{stack}.json"
+        path.write_text(snapshot_text(stack), encoding="utf-8")
+        written.append(path)
+    # A new stack also needs its identities recorded (never rewritten here: accepting a changed
+    # URN stays a deliberate `make identities`). Imported here: identities imports this module.
+    from .identities import write_identities
+
+    return written + write_identities(missing_only=True)
+
+
+# --- who needs the token ---------------------------------------------------------------
+
+# What a sample request path puts in place of a pattern's wildcards.
+SAMPLE_FILL = {"*": "example/file.txt", "?": "x"}
+DEFAULT_SAMPLES = ("/index.html", "/example/file.txt")
+
+
+def sample_paths(pattern: str | None) -> list[str]:
+    """A few request paths for a behavior's pattern (None: the default behavior): the plain
+    path, and the same path with its first slash sent as %2F, which CloudFront matches as
+    written (RFC 3986 keeps %2F encoded) and so may route to another behavior."""
+    if pattern is None:
+        return list(DEFAULT_SAMPLES)
+    body = "".join(SAMPLE_FILL.get(character, character) for character in pattern.lstrip("/"))
+    samples = [f"/{body}"]
+    head, slash, tail = body.partition("/")
+    if slash:
+        samples.append(f"/{head}%2F{tail}")
+    return samples
+
+
+def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
+    """The distribution's behaviors as declared (CloudFront order, default last), each with
+    the origin it reads from; protected means the viewer-request check is attached."""
+    inputs = run.one("aws:cloudfront/distribution:Distribution").inputs
+    declared = [
+        *inputs.get("orderedCacheBehaviors", []),
+        {**inputs["defaultCacheBehavior"], "pathPattern": None},
+    ]
+    return [
+        CacheBehavior(
+            b["pathPattern"],
+            # Either engine's viewer-request association makes a behavior protected.
+            protected=bool(b.get("lambdaFunctionAssociations") or b.get("functionAssociations")),
+            origin_id=str(b.get("targetOriginId")),
+        )
+        for b in declared
+    ]
+
+
+def render_access(run: ProgramRun) -> str:
+    """For sample paths under each behavior: token required or public, and from which origin."""
+    planned = _planned_behaviors(run)
+    site = SiteModel(tuple(planned), ())
+    lines = ["who needs the token (sample requests; the first matching behavior decides):"]
+    for behavior in planned:
+        lines.append(f"  {behavior.label}:")
+        for path in sample_paths(behavior.path_pattern):
+            chosen = site.behavior_for(path)
+            verdict = "token required" if chosen.protected else "no token (public content only)"
+            lines.append(
+                f"    {path} → {verdict} (behavior {chosen.label}, origin {chosen.origin_id})"
+            )
+    return "\n".join(lines)
+
+
+def render_tags(run: ProgramRun) -> str:
+    tagged = [r for r in run.registrations if isinstance(r.inputs.get("tags"), dict)]
+    sets = {tuple(sorted(r.inputs["tags"].items())) for r in tagged}
+    text = "; ".join(" ".join(f"{k}={v}" for k, v in tags) for tags in sorted(sets))
+    return f"tags: {text or 'none'} (on {len(tagged)} resources)"
+
+
+def render_region(region: str, edge_runtime: str = "lambda-edge") -> str:
+    if edge_runtime == "cloudfront-function":
+        where = "the CloudFront function is global, its logs and metrics and the certificate are"
+        return f"region: {region} (aws:region; {where} in us-east-1)"
+    return f"region: {region} (aws:region; the edge function and certificate: us-east-1)"
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def _print_plan(args: argparse.Namespace, run: PlanRun, violations: list[Violation]) -> None:
+    if args.json:
+        print(json.dumps(plan_document(run, args.stack, violations), indent=2, sort_keys=True))
+        return
+    source = "AUTH_TOKEN" if args.token else "a placeholder token"
+    print(f"Plan for stack {args.stack} (offline: Pulumi mocks, {source}, no cloud access)")
+    print(render_region(run.settings.region, run.settings.edge_runtime))
+    print(render_tree(run))
+    print("outputs:")
+    for name, value in sorted(run.outputs.items()):
+        print(f"  {name} = {value}")
+    print(render_access(run))
+    print(render_clients(run.settings))
+    print(render_tags(run))
+    print(render_violations(violations, len(load_policies())))
+
+
+def _stdout_closed() -> None:
+    """The reader left (`make plan | head -1`): end quietly. Python's documented recipe
+    (signal module, "Note on SIGPIPE"): point stdout at devnull so the exit flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make plan", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--stack",
+        default="dev",
+        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
+    )
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--config-dir", type=Path, default=ROOT, help="folder of the stack files")
+    parser.add_argument(
+        "--write-snapshots", action="store_true", help="accept the plans as tests/snapshots/"
+    )
+    args = parser.parse_args(argv)
+    status = 0
+    try:
+        try:
+            if args.write_snapshots:
+                for path in write_snapshots():
+                    print(f"wrote {path.relative_to(ROOT)}")
+                return 0
+            args.token = os.environ.get("AUTH_TOKEN") or None
+            previous = os.environ.get("PREVIOUS_AUTH_TOKENS")
+            previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
+            args.stack = stack_file_name(args.stack)  # org/project/dev -> dev
+            run = plan_run(args.stack, args.token, args.config_dir, previous_tokens)
+        except (StackFileError, SettingsError) as error:
+            print(f"plan: {error}", file=sys.stderr)
+            return 2
+        violations = run_policies(run)
+        status = 1 if any(v.mandatory for v in violations) else 0
+        for note in run.notes:
+            print(f"note: {note}", file=sys.stderr if args.json else sys.stdout)
+        _print_plan(args, run, violations)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Same status as a full read would give: a closed pipe hides no violation.
+        _stdout_closed()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""Run the real Pulumi program (or any component) under Pulumi mocks and record what it declares.
+
+Only the AWS control plane is mocked: ``CloudMocks`` returns each resource's inputs as its
+state plus the few outputs AWS would compute. ``RecordingMonitor`` keeps what the engine
+would see for every registration (type, name, parent, protect, inputs with secrets still
+marked), so tests, the plan and the offline policy run work on plain data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import runpy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
+
+from components.settings import PROJECT
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT_ID = "123456789012"
+DISTRIBUTION_DOMAIN = "d111111abcdef8.cloudfront.net"
+# CloudFront's fixed alias hosted zone id.
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+HOSTED_ZONE_ID = "Z0123456789EXAMPLE"
+SECRET_MARK = "[secret]"
+
+
+def autoname(logical_name: str) -> str:
+    """What Pulumi's auto-naming gives a resource without an explicit name: the logical name,
+    a dash and 7 random hex characters. Derived from the logical name here, so runs repeat."""
+    suffix = hashlib.sha256(logical_name.encode()).hexdigest()[:7]
+    return f"{logical_name}-{suffix}"
+
+
+def is_secret_value(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
+
+
+class CloudMocks(pulumi.runtime.Mocks):
+    """Inputs become state; add the outputs AWS computes, with stable fake identifiers."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        state = dict(args.inputs)
+        name = args.name
+        kind = args.typ
+        resource_id = f"{name}-id"
+        if kind == "aws:s3/bucket:Bucket":
+            bucket = f"{name}-0a1b2c3"
+            resource_id = bucket
+            state |= {
+                "bucket": bucket,
+                "arn": f"arn:aws:s3:::{bucket}",
+                "bucketRegionalDomainName": f"{bucket}.s3.eu-west-1.amazonaws.com",
+            }
+        elif kind == "aws:lambda/function:Function":
+            function_name = state.get("name") or autoname(name)
+            arn = f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{function_name}"
+            state |= {
+                "name": function_name,
+                "arn": arn,
+                "version": "1",
+                "qualifiedArn": f"{arn}:1",
+            }
+        elif kind == "aws:cloudfront/function:Function":
+            function_name = state.get("name") or autoname(name)
+            state |= {
+                "name": function_name,
+                "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:function/{function_name}",
+                "etag": "ETVPDKIKX0DER",
+                "liveStageEtag": "ETVPDKIKX0DER" if state.get("publish", True) else "",
+                "status": "UNASSOCIATED",
+            }
+        elif kind == "aws:cloudfront/distribution:Distribution":
+            resource_id = "E2EXAMPLE1234"
+            state |= {
+                "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{resource_id}",
+                "domainName": DISTRIBUTION_DOMAIN,
+                "hostedZoneId": CLOUDFRONT_ZONE_ID,
+            }
+        elif kind == "aws:acm/certificate:Certificate":
+            domain = state["domainName"]
+            state |= {
+                "arn": f"arn:aws:acm:us-east-1:{ACCOUNT_ID}:certificate/{name}",
+                "domainValidationOptions": [
+                    {
+                        "domainName": domain,
+                        "resourceRecordName": f"_0123abcd.{domain}.",
+                        "resourceRecordType": "CNAME",
+                        "resourceRecordValue": "_4567efab.acm-validations.aws.",
+                    }
+                ],
+            }
+        elif kind == "aws:acm/certificateValidation:CertificateValidation":
+            state |= {"certificateArn": state["certificateArn"]}
+        elif kind == "aws:route53/record:Record":
+            state |= {"fqdn": str(state.get("name", "")).rstrip(".")}
+        elif kind == "aws:iam/role:Role":
+            role_name = state.get("name") or autoname(name)
+            state |= {"name": role_name, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{role_name}"}
+        elif kind == "aws:sns/topic:Topic":
+            topic_name = state.get("name") or autoname(name)
+            region = state.get("region") or "us-east-1"
+            state |= {"name": topic_name, "arn": f"arn:aws:sns:{region}:{ACCOUNT_ID}:{topic_name}"}
+        elif kind == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            state |= {"name": state.get("name") or autoname(name)}
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        if args.token == "aws:route53/getZone:getZone":
+            return {"zoneId": HOSTED_ZONE_ID, "id": HOSTED_ZONE_ID, "name": args.args["name"]}
+        raise NotImplementedError(f"no mock for invoke {args.token}")
+
+
+@dataclass
+class Registration:
+    """One resource the program declared, as the engine would receive it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    protect: bool
+    retain_on_delete: bool
+    inputs: dict[str, Any]
+    # Input property name -> URNs of the resources its value came from.
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # The resource's own aliases as the engine receives them: {"urn": ...} or an alias spec
+    # {"name", "type", "stack", "project", "parentUrn", "noParent"} (empty fields left out).
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def secret_input_names(self) -> list[str]:
+        return sorted(key for key, value in self.inputs.items() if is_secret_value(value))
+
+
+def _alias_record(alias: Any) -> dict[str, Any]:
+    """One ``pulumirpc.Alias`` as plain data: its URN, or the fields its spec sets."""
+    if alias.WhichOneof("alias") == "urn":
+        return {"urn": alias.urn}
+    spec = alias.spec
+    record = {
+        field_name: getattr(spec, field_name)
+        for field_name in ("name", "type", "stack", "project", "parentUrn")
+        if getattr(spec, field_name)
+    }
+    if spec.noParent:
+        record["noParent"] = True
+    return record
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=bool(request.custom),
+                    protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete),
+                    inputs=rpc.deserialize_properties(request.object, keep_internal=True),
+                    property_dependencies={
+                        key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+                    },
+                    aliases=[_alias_record(alias) for alias in request.aliases],
+                )
+            )
+        return response
+
+
+@dataclass
+class ProgramRun:
+    registrations: list[Registration]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, resource_type: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == resource_type]
+
+    def one(self, resource_type: str) -> Registration:
+        found = self.of_type(resource_type)
+        assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
+        return found[0]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.registrations}
+
+    def walk_inputs(self) -> Iterator[tuple[Registration, str, Any]]:
+        """Every plain (non-secret) leaf value of every resource's inputs."""
+
+        def leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+            if is_secret_value(value):
+                return
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    yield from leaves(item, f"{path}.{key}")
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    yield from leaves(item, f"{path}[{index}]")
+            else:
+                yield path, value
+
+        for registration in self.registrations:
+            for path, value in leaves(registration.inputs, ""):
+                yield registration, path.lstrip("."), value
+
+
+def run_under_mocks(
+    body: Callable[[], Any],
+    stack: str,
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    monitor: RecordingMonitor | None = None,
+) -> ProgramRun:
+    """Run ``body`` (which declares resources) under mocks; return what it registered.
+
+    ``config`` uses namespaced keys ("protected-cdn:authToken") with string values, as the CLI.
+    Pass a ``monitor`` to see what was registered even when the body raises.
+    """
+    mocks = CloudMocks()
+    monitor = monitor or RecordingMonitor(mocks)
+    runtime_settings.ROOT.set(None)  # a fresh root stack for every run
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    exported: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program():
+        body()
+        stack_outputs = runtime_settings.get_root_resource().outputs
+        names = sorted(stack_outputs)
+        return pulumi.Output.all(*[stack_outputs[n] for n in names]).apply(
+            lambda values: exported.update(zip(names, values, strict=True))
+        )
+
+    program()
+    return ProgramRun(monitor.registrations, exported)
+
+
+def run_program(
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str] | None = None,
+    monitor: RecordingMonitor | None = None,
+) -> ProgramRun:
+    """Run ``__main__.py`` exactly as ``pulumi up`` would start it, under mocks."""
+    return run_under_mocks(
+        lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"),
+        stack,
+        config,
+        secret_keys,
+        monitor,
+    )

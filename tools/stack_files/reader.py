@@ -1,0 +1,475 @@
+"""Read a stack's settings file (Pulumi.<stack>.yaml) exactly as the Pulumi CLI writes it.
+
+The file holds ``secretsprovider``, ``encryptedkey``, ``encryptionsalt``, ``config`` and
+``environment`` (Pulumi's ``ProjectStack``, sdk/go/common/workspace/project.go). Encrypted
+values are ``{secure: v1:<nonce>:<ciphertext>}``, at the top of a key or nested in its lists
+and objects (what ``pulumi config set --secret --path 'a[0]' x`` writes); the CLI marks a
+key holding any of them secret. The offline tools cannot decrypt: such a key is "present,
+secret". Values imported from ESC ``environment:`` are not in the file at all.
+
+The CLI gives a program every plaintext value as a string (lists and objects JSON-encoded);
+``config`` here does the same for the plaintext keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.settings import (
+    GENERATE_TOKEN,
+    PROJECT,
+    REGION_KEY,
+    Settings,
+    SettingsError,
+    check_config_keys,
+    clip,
+    settings_from_config,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+# Pulumi's rule for a stack name (sdk/go/common/workspace: stackNameAndProjectRegexp).
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+TOP_LEVEL_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "config", "environment")
+TOKEN_KEYS = (f"{PROJECT}:authToken", f"{PROJECT}:previousAuthTokens")
+# A stack file is small; more nodes than this is a YAML alias bomb, not settings.
+MAX_NODES = 100_000
+# Lists and objects nested deeper than this are no setting (and would exhaust the stack).
+MAX_DEPTH = 64
+
+
+# What the offline tools run with when aws:region is encrypted or comes from ESC: the program
+# under the CLI gets the real value; offline it only names the bucket's region.
+OFFLINE_REGION = "us-east-1"
+CLIENTS_KEY = f"{PROJECT}:clients"
+CLIENT_TOKEN_FIELDS = ("token", "previousToken")
+SECRET_KEYS = (*TOKEN_KEYS, CLIENTS_KEY)
+# (client name, "token" | "previousToken") -> the token the offline tools use for it.
+ClientTokenSource = Callable[[str, str], str]
+
+
+def placeholder_client_token(name: str, field_name: str) -> str:
+    """A stand-in for a client's encrypted token: valid, unique, obviously not a secret."""
+    return f"PLACEHOLDER-{field_name}-{name}-0123456789abcdef"
+
+
+def client_token_env(name: str, field_name: str = "token") -> str:
+    """The environment variable the offline tools read a client's token from."""
+    prefix = "CLIENT_TOKEN_" if field_name == "token" else "CLIENT_PREVIOUS_TOKEN_"
+    return prefix + name.upper().replace("-", "_")
+
+
+class StackFileError(Exception):
+    """The stack file is missing, unreadable or not a Pulumi stack settings file."""
+
+
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, path: list[Any], line: int) -> None:
+        super().__init__()
+        self.path = path
+        self.line = line
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, first: int, again: int) -> None:
+        super().__init__()
+        self.key = key
+        self.first = first
+        self.again = again
+
+
+class _StackFileLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, read as the Pulumi CLI (go-yaml v3) reads a stack file.
+
+    Timestamps stay the text written: go-yaml v3 decodes an unquoted ``2024-01-01`` into a
+    string, and the CLI hands the program that string. Nesting is bounded while composing, so
+    a hostile file ends with one line, not a RecursionError.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._path: list[Any] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        # go-yaml v3 (the CLI) refuses a repeated key ("mapping key ... already defined");
+        # PyYAML would keep the last value. Merge keys (<<) may be overridden, as in both.
+        seen: dict[tuple[type, Any], int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                marker = (type(key), key)
+                first = seen.get(marker)
+            except TypeError:
+                continue  # unhashable: PyYAML's own error names it
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise _DuplicateKey(key, first, line)
+            seen[marker] = line
+        return super().construct_mapping(node, deep=deep)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
+        try:
+            if len(self._path) > MAX_DEPTH + 2:  # + the document and its config: mapping
+                raise _TooDeep(self._path[:3], self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._path.pop()
+
+
+_StackFileLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
+@dataclass(frozen=True)
+class Secure:
+    """An encrypted value (``secure: v1:…``); the ciphertext never leaves this object."""
+
+    ciphertext: str
+
+    def __repr__(self) -> str:
+        return "Secure([secret])"
+
+
+@dataclass(frozen=True)
+class StackFile:
+    stack: str
+    path: Path
+    # Plaintext keys (namespaced, e.g. "protected-cdn:priceClass") as the CLI passes them.
+    config: dict[str, str]
+    # Keys holding an encrypted value anywhere inside: present, secret, unreadable offline.
+    secure_keys: frozenset[str]
+    # Every key's value as written, secure leaves as ``Secure``.
+    values: dict[str, Any]
+    # ESC environments the stack imports (["<inline definition>"] for the object form).
+    environments: tuple[str, ...] = ()
+    secrets_provider: str | None = None
+    encryption_salt: str | None = None
+
+    def project_values(self) -> dict[str, str]:
+        """This project's plaintext keys without the namespace."""
+        prefix = PROJECT + ":"
+        return {
+            key.removeprefix(prefix): value
+            for key, value in self.config.items()
+            if key.startswith(prefix)
+        }
+
+    def secure_count(self, key: str) -> int | None:
+        """How many encrypted items a list key holds (None: one secure value, count unknown)."""
+        value = self.values.get(key)
+        if isinstance(value, list):
+            return sum(1 for item in value if isinstance(item, Secure))
+        return None
+
+    def plaintext_token_keys(self) -> list[str]:
+        """Token keys holding any plaintext value (an empty one too): always refused."""
+        keys = [
+            key
+            for key in TOKEN_KEYS
+            if key in self.values
+            and any(not isinstance(v, Secure) for v in _leaves(self.values[key]))
+        ]
+        clients = self.values.get(CLIENTS_KEY)
+        if isinstance(clients, dict) and any(
+            isinstance(entry, dict)
+            and any(f in entry and not isinstance(entry[f], Secure) for f in CLIENT_TOKEN_FIELDS)
+            for entry in clients.values()
+        ):
+            keys.append(CLIENTS_KEY)
+        return keys
+
+    def region_note(self) -> str | None:
+        """Why the offline tools use OFFLINE_REGION, when aws:region is not readable here."""
+        name = self.path.name
+        if REGION_KEY in self.secure_keys:
+            return (
+                f"aws:region is encrypted in {name} ([secret]); the offline plan uses "
+                f"{OFFLINE_REGION}"
+            )
+        if REGION_KEY not in self.values and self.environments:
+            return (
+                f"aws:region comes from the ESC environment {', '.join(self.environments)}, "
+                f"which offline tools cannot read; the offline plan uses {OFFLINE_REGION}"
+            )
+        return None
+
+    def reject_plaintext_tokens(self) -> None:
+        for key in self.plaintext_token_keys():
+            if key == CLIENTS_KEY:
+                self.client_entries()  # names the client and the field, with the fix
+                continue
+            name = key.removeprefix(PROJECT + ":")
+            empty = not any(
+                not isinstance(v, Secure) and not _empty(v) for v in _leaves(self.values[key])
+            )
+            if empty and name == "authToken":
+                raise SettingsError(
+                    f"{key}: is empty in {self.path.name} (not set). Fix: {GENERATE_TOKEN}"
+                )
+            if empty:
+                raise SettingsError(
+                    f"{key}: holds an empty value in {self.path.name}. Fix: pulumi config rm "
+                    "previousAuthTokens, then add each old token still needed: pulumi config "
+                    "set --secret --path 'previousAuthTokens[0]' <token>"
+                )
+            problem = f"{key}: is committed in plaintext in {self.path.name}"
+            if name == "authToken":
+                raise SettingsError(
+                    f"{problem}; this token is exposed. Fix: pulumi config rm authToken, then "
+                    f"make a new one: {GENERATE_TOKEN}"
+                )
+            raise SettingsError(
+                f"{problem}; these old tokens are exposed, so stop accepting them. Fix: pulumi "
+                "config rm previousAuthTokens, then only if a client still needs one during "
+                "a rotation: pulumi config set --secret --path 'previousAuthTokens[0]' <token>"
+            )
+
+    def settings(
+        self,
+        token: str,
+        previous_tokens: tuple[str, ...] = (),
+        client_token: ClientTokenSource | None = None,
+    ) -> Settings:
+        """Validated settings for the offline tools: the file's values, tokens given here.
+
+        Same checks as the program: unknown keys, region, and no plaintext token in the file.
+        ``client_token(name, field)`` stands in for each named client's encrypted token
+        (default: a placeholder).
+        """
+        # Every key, encrypted ones too: the program sees them all (a typo stops it).
+        check_config_keys(self.values)
+        self.reject_plaintext_tokens()
+        config = self.offline_config(token, previous_tokens, client_token)
+        return settings_from_config(config, self.stack, lambda key: key in SECRET_KEYS)
+
+    def offline_config(
+        self,
+        token: str,
+        previous_tokens: tuple[str, ...] = (),
+        client_token: ClientTokenSource | None = None,
+    ) -> dict[str, str]:
+        """The config as the CLI would pass it, with the given tokens for the encrypted ones."""
+        config: dict[str, Any] = {k: v for k, v in self.config.items() if k not in SECRET_KEYS}
+        config[TOKEN_KEYS[0]] = token
+        config[TOKEN_KEYS[1]] = json.dumps(list(previous_tokens))
+        if self.region_note():
+            config[REGION_KEY] = OFFLINE_REGION
+        clients = self.offline_clients(client_token or placeholder_client_token)
+        if clients:
+            config[CLIENTS_KEY] = json.dumps(clients)
+        return config
+
+    # --- named clients (issue 10) ---------------------------------------------------------
+
+    def client_entries(self) -> dict[str, Any]:
+        """``clients`` as written: name -> fields, each encrypted token as ``Secure``."""
+        value = self.values.get(CLIENTS_KEY)
+        if value is None:
+            return {}
+        if isinstance(value, Secure):
+            raise SettingsError(
+                f"{CLIENTS_KEY}: is encrypted as a whole, so names, expiry and paths are "
+                "unreadable. Fix: pulumi config rm clients, then set each field with --path: "
+                "pulumi config set --secret --path 'clients.<name>.token' <token>"
+            )
+        if not isinstance(value, dict):
+            return value  # settings refuse it with the fix
+        for name, entry in value.items():
+            if not isinstance(entry, dict):
+                continue
+            for field_name in CLIENT_TOKEN_FIELDS:
+                if field_name in entry and _empty(entry[field_name]):
+                    raise SettingsError(
+                        f"{CLIENTS_KEY}.{clip(str(name))}.{field_name}: is empty in "
+                        f"{self.path.name} (not set). Fix: pulumi config set --secret --path "
+                        f"'clients.{clip(str(name))}.{field_name}' \"$(openssl rand -hex 32)\""
+                    )
+                if field_name in entry and not isinstance(entry[field_name], Secure):
+                    raise SettingsError(
+                        f"{CLIENTS_KEY}.{clip(str(name))}.{field_name}: is committed in "
+                        f"plaintext in {self.path.name}. Fix: make a new token (this one is "
+                        f"exposed), then pulumi config set --secret --path "
+                        f"'clients.{clip(str(name))}.{field_name}' <token>"
+                    )
+        return value
+
+    def offline_clients(self, client_token: ClientTokenSource) -> Any:
+        """``clients`` with ``client_token(name, field)`` for every encrypted token, JSON-ready."""
+        entries = self.client_entries()
+        if not isinstance(entries, dict):
+            return entries
+        result = {}
+        for name, entry in entries.items():
+            if not isinstance(entry, dict):
+                result[name] = entry
+                continue
+            result[name] = {
+                key: client_token(str(name), key) if isinstance(v, Secure) else v
+                for key, v in entry.items()
+            }
+        return result
+
+
+def _empty(value: Any) -> bool:
+    """``key:`` with nothing after it (null) or ``''``: not set, rather than a plaintext value."""
+    return value is None or value == ""
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _with_secure(value: Any, budget: list[int], depth: int = 0) -> Any:
+    """The value with every ``{secure: …}`` as ``Secure``; refuses alias bombs, values nested
+    deeper than MAX_DEPTH (aliases can build them) and YAML types the CLI cannot pass on."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise StackFileError(
+            f"has more than {MAX_NODES} values (a YAML alias bomb?); write the values out"
+        )
+    if depth > MAX_DEPTH:
+        raise StackFileError(f"nests lists or objects more than {MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        if set(value) == {"secure"} and isinstance(value["secure"], str):
+            return Secure(value["secure"])
+        for key in value:
+            if not isinstance(key, _SCALARS):
+                raise StackFileError(f"has a {type(key).__name__} as an object key")
+        return {key: _with_secure(item, budget, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_secure(item, budget, depth + 1) for item in value]
+    if not isinstance(value, _SCALARS):
+        # !!binary, !!set, !!omap, !!pairs: no config value Pulumi passes to a program.
+        kind = "binary data (!!binary)" if isinstance(value, bytes) else type(value).__name__
+        raise StackFileError(
+            f"holds {kind}, which a stack setting cannot be. Fix: write the value as plain "
+            "text, a number, true/false, a list or an object"
+        )
+    return value
+
+
+_SCALARS = (str, bool, int, float, type(None))
+
+
+def _has_secure(value: Any) -> bool:
+    return any(isinstance(leaf, Secure) for leaf in _leaves(value))
+
+
+def _as_config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def check_stack_name(stack: str) -> str:
+    if not STACK_NAME.fullmatch(stack):
+        raise StackFileError(
+            f"{clip(stack)!s} is not a stack name: Pulumi allows 1 to 100 letters, digits, "
+            "- _ and ."
+        )
+    return stack
+
+
+def available_stacks(root: Path = ROOT) -> list[str]:
+    return sorted(
+        p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml")
+    )
+
+
+def _environments(value: Any, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    if isinstance(value, dict):
+        return ("<inline definition>",)
+    raise StackFileError(f"{name}: 'environment:' must be a list of ESC environment names")
+
+
+def _config_key(path: list[Any]) -> str:
+    """``"<key>: "`` for the config key a composing path is under, else ``""``."""
+    if len(path) >= 3 and path[1] == "config" and isinstance(path[2], str):
+        return f"{clip(path[2])}: "
+    return ""
+
+
+def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
+    check_stack_name(stack)
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        known = ", ".join(available_stacks(root)) or "none"
+        raise StackFileError(f"unknown stack {stack!r}: no {path.name} (stacks here: {known})")
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), _StackFileLoader) or {}  # noqa: S506 - a SafeLoader
+    except _DuplicateKey as error:
+        key = clip(str(error.key))
+        raise StackFileError(
+            f"{path.name}: {key} is defined twice (lines {error.first} and {error.again}); "
+            f"Pulumi refuses a repeated key. Fix: keep one {key}"
+        ) from None
+    except _TooDeep as error:
+        key = _config_key(error.path)
+        raise StackFileError(
+            f"{path.name}: {key}nests lists or objects more than {MAX_DEPTH} levels deep "
+            f"(line {error.line}). Fix: a setting is never that deep; write the value out flat"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise StackFileError(f"cannot read {path.name}: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "unreadable"
+        raise StackFileError(f"{path.name} is not valid YAML{where}: {problem}") from None
+    if not isinstance(document, dict):
+        raise StackFileError(f"{path.name}: expected a mapping with a 'config:' key")
+    for key in document:
+        if key not in TOP_LEVEL_KEYS:
+            close = difflib.get_close_matches(str(key)[:200], TOP_LEVEL_KEYS, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise StackFileError(
+                f"{path.name}: {clip(str(key))!s} is not a stack file key. Fix: {hint}"
+                f"a stack file holds only {', '.join(TOP_LEVEL_KEYS)}"
+            )
+    config = document.get("config") or {}
+    if not isinstance(config, dict) or not all(isinstance(k, str) for k in config):
+        raise StackFileError(f"{path.name}: expected a 'config:' mapping of keys to values")
+    budget = [MAX_NODES]
+    values = {}
+    for key, value in config.items():
+        try:
+            values[key] = _with_secure(value, budget)
+        except StackFileError as error:
+            raise StackFileError(f"{path.name}: {clip(key)}: {error}") from None
+    secure = frozenset(key for key, value in values.items() if _has_secure(value))
+    return StackFile(
+        stack=stack,
+        path=path,
+        config={
+            key: _as_config_string(value) for key, value in config.items() if key not in secure
+        },
+        secure_keys=secure,
+        values=values,
+        environments=_environments(document.get("environment"), path.name),
+        secrets_provider=document.get("secretsprovider"),
+        encryption_salt=document.get("encryptionsalt"),
+    )
