@@ -102,7 +102,7 @@ upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STAC
 identities: $(STAMP) ## accept the URNs of the resources a refactor must keep (tests/identities/)
 	@$(PY) -m tools.plan.identities --write
 
-docs: $(STAMP) ## regenerate Pulumi.yaml's config block and README's table from CONFIG_KEYS
+docs: $(STAMP) ## regenerate what the input spec renders: Pulumi.yaml config, docs table, args types
 	@$(PY) -m tools.docs.generate --write
 
 # Upgrade within the ranges of requirements*.txt, then pin what got installed.

@@ -13,10 +13,6 @@ from .site_model import DEFAULT_ROOT_OBJECT, ORIGIN_IDS, ORIGIN_PATH, CacheBehav
 
 ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"]
 CACHED_METHODS = ["GET", "HEAD"]
-VIEWER_REQUEST = "viewer-request"
-# Engines of the check (components.settings.EDGE_RUNTIMES); not imported: settings sits above.
-LAMBDA_EDGE = "lambda-edge"
-CLOUDFRONT_FUNCTION = "cloudfront-function"
 
 
 @dataclass(frozen=True)
@@ -32,9 +28,11 @@ class DistributionArgs:
     site: SiteModel
     # One entry per origin id of the site model (protected and public content).
     origins: Mapping[str, S3Origin]
-    # What the protected behaviors (only they) run on viewer request: a numbered Lambda@Edge
-    # version ARN, or the CloudFront function's ARN when edge_runtime is cloudfront-function.
-    edge_function_version_arn: pulumi.Input[str]
+    # What the protected behaviors (only they) run on viewer request: EdgeCheck's
+    # associations of its engine, by argument name (lambda_function_associations or
+    # function_associations). CloudFront refuses both engines on the viewer events of one
+    # behavior, so a behavior gets exactly one of the two.
+    edge_associations: Mapping[str, pulumi.Input[list]]
     price_class: str
     # Custom domain: aliases plus a validated us-east-1 certificate; None for cloudfront.net.
     aliases: tuple[str, ...] = ()
@@ -43,26 +41,10 @@ class DistributionArgs:
     access_log_bucket: str | None = None
     comment: str = "protected-cdn"
     tags: dict[str, str] = field(default_factory=dict)
-    # lambda-edge or cloudfront-function: which association the ARN above goes into.
-    edge_runtime: str = LAMBDA_EDGE
-
-
-def _edge_association(edge_arn: pulumi.Input[str], edge_runtime: str) -> dict:
-    """One viewer-request association of the chosen engine. CloudFront refuses both engines
-    on the viewer events of one behavior, so a behavior gets exactly one of the two."""
-    if edge_runtime == CLOUDFRONT_FUNCTION:
-        return {"function_associations": [{"event_type": VIEWER_REQUEST, "function_arn": edge_arn}]}
-    if edge_runtime == LAMBDA_EDGE:
-        return {
-            "lambda_function_associations": [
-                {"event_type": VIEWER_REQUEST, "lambda_arn": edge_arn, "include_body": False}
-            ]
-        }
-    raise ValueError(f"unknown edge runtime {edge_runtime!r}")
 
 
 def _behavior_settings(
-    behavior: CacheBehavior, edge_arn: pulumi.Input[str], edge_runtime: str = LAMBDA_EDGE
+    behavior: CacheBehavior, edge_associations: Mapping[str, pulumi.Input[list]]
 ) -> dict:
     """Arguments shared by the default and the ordered behaviors."""
     settings = {
@@ -75,7 +57,7 @@ def _behavior_settings(
         "response_headers_policy_id": facts.SECURITY_HEADERS_POLICY_ID,
     }
     if behavior.protected:
-        settings |= _edge_association(edge_arn, edge_runtime)
+        settings |= edge_associations
     return settings
 
 
@@ -96,8 +78,6 @@ class Distribution(pulumi.ComponentResource):
     ) -> None:
         super().__init__("protected-cdn:index:Distribution", name, None, opts)
         site = args.site
-        edge_arn = args.edge_function_version_arn
-        runtime = args.edge_runtime
         if sorted(args.origins) != sorted(ORIGIN_IDS):
             raise ValueError(f"origins must be exactly {ORIGIN_IDS}, got {tuple(args.origins)}")
 
@@ -140,12 +120,12 @@ class Distribution(pulumi.ComponentResource):
                 for origin_id in ORIGIN_IDS
             ],
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
-                **_behavior_settings(site.default_behavior, edge_arn, runtime)
+                **_behavior_settings(site.default_behavior, args.edge_associations)
             ),
             ordered_cache_behaviors=[
                 aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
                     path_pattern=behavior.path_pattern,
-                    **_behavior_settings(behavior, edge_arn, runtime),
+                    **_behavior_settings(behavior, args.edge_associations),
                 )
                 for behavior in site.ordered_behaviors
             ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .settings import PROJECT, SettingsError, shown
+from .checks import PROJECT, SettingsError, shown
 
 # AWS caps a tag value at 256 characters (IAM, Lambda, S3 objects, CloudFront, ACM alike).
 MAX_TAG_VALUE_LENGTH = 256

@@ -10,6 +10,7 @@ Functions refuse code over 10 KB.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -56,7 +57,19 @@ def render_function_code(
     clients: Sequence = (),
     log_allowed: bool = False,
 ) -> str:
-    """The function's source: ``handler(event)`` deciding as ``handler.handler`` does."""
+    """The function's source: ``handler(event)`` deciding as ``handler.handler`` does.
+
+    Remembered for the last few inputs: the size check renders the code a deploy then uses.
+    """
+    key = (tuple(tokens), header, tuple(clients), log_allowed)
+    try:
+        hash(key)
+    except TypeError:  # clients of an unhashable type: rendered every time
+        return _render(*key)
+    return _render_remembered(*key)
+
+
+def _render(tokens: Sequence[str], header: str, clients: Sequence, log_allowed: bool) -> str:
     # The Python generator's checks (tokens present, unique, lowercase header) apply alike.
     render_config_module(tokens, header, clients, log_allowed)
     table, digests = [], {}
@@ -81,6 +94,9 @@ def render_function_code(
     }
     template = _compact(TEMPLATE.read_text(encoding="utf-8"))
     return _HEADER_LINE + _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+_render_remembered = functools.lru_cache(maxsize=8)(_render)
 
 
 def code_size(

@@ -9,7 +9,7 @@ import pulumi
 import pytest
 
 from components import cloudfront_facts as facts
-from components.settings import SettingsError
+from components.checks import SettingsError
 from components.site_model import ERROR_PAGES_DIR
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import (

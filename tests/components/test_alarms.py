@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from components.alarms import EdgeAlarms, EdgeAlarmsArgs
-from components.settings import SettingsError, parse_settings
+from components.checks import SettingsError
+from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN
 from tests.program_support import run_stack
 from tools.plan.policy_run import load_policies, run_policies

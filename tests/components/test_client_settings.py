@@ -6,13 +6,8 @@ import json
 
 import pytest
 
-from components.settings import (
-    MAX_CLIENTS,
-    SettingsError,
-    check_clients,
-    covered_by,
-    parse_settings,
-)
+from components.checks import MAX_CLIENTS, SettingsError, check_clients, covered_by
+from components.stack_config import parse_settings
 from tests.client_support import (
     CLIENTS_CONFIG,
     EXPIRED_TOKEN,

@@ -15,11 +15,11 @@ import components.alarms
 import components.content_origin
 import components.distribution
 import components.domain
-import components.edge_auth
-import components.edge_function_auth
+import components.edge_check
 import components.protected_content
+from components.checks import SettingsError
 from components.protected_content import ProtectedContent, ProtectedContentArgs
-from components.settings import SettingsError, parse_settings
+from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import FUNCTION, run_stack
 from tools.plan.program_run import CloudMocks, RecordingMonitor, run_under_mocks
@@ -27,8 +27,7 @@ from tools.plan.program_run import CloudMocks, RecordingMonitor, run_under_mocks
 COMPONENTS_DIR = Path(components.protected_content.__file__).parent
 COMPONENT_CLASSES = (
     components.content_origin.ContentOrigin,
-    components.edge_auth.EdgeAuthFunction,
-    components.edge_function_auth.EdgeCheckFunction,
+    components.edge_check.EdgeCheck,
     components.distribution.Distribution,
     components.domain.DomainCertificate,
     components.domain.DomainAliasRecords,
@@ -182,8 +181,8 @@ def test_bad_plain_inputs_stop_the_component_with_the_stack_configs_line(args, r
         )
     assert str(error.value) == _stack_error(raw)
     assert "\n" not in str(error.value)
-    # Stopped before declaring anything but the component itself.
-    assert [r.type for r in monitor.registrations] == ["protected-cdn:index:ProtectedContent"]
+    # Stopped before declaring anything, the component itself included.
+    assert monitor.registrations == []
 
 
 @pytest.mark.parametrize(
@@ -196,9 +195,19 @@ def test_bad_plain_inputs_stop_the_component_with_the_stack_configs_line(args, r
         ),
     ],
 )
-def test_bad_tokens_fail_inside_apply_with_the_same_line_and_no_token(args, raw):
+@pytest.mark.parametrize("as_output", [False, True], ids=["plain", "output"])
+def test_bad_tokens_fail_with_the_same_line_and_no_token(args, raw, as_output):
+    """Plain tokens are checked before anything is declared; tokens given as Outputs (from a
+    secret manager, unknown during preview) inside the apply, once known."""
+
+    def body():
+        given = args
+        if as_output:
+            given = {key: pulumi.Output.from_input(value) for key, value in args.items()}
+        ProtectedContent("site", given)
+
     with pytest.raises(ValueError) as error:
-        run_under_mocks(lambda: ProtectedContent("site", args), "dev")
+        run_under_mocks(body, "dev")
     assert str(_settings_error(error.value)) == _stack_error(raw)
     assert CURRENT_TOKEN not in str(error.value)
 
@@ -278,7 +287,7 @@ def test_no_component_reads_a_childs_attributes_beyond_its_declared_outputs():
             assert attribute in output_names(classes[cls]), (
                 f"{path.name}:{line} reads {cls}.{attribute}, which is not a declared output"
             )
-    assert {"ContentOrigin", "EdgeAuthFunction", "Distribution", "DomainCertificate"} <= set(reads)
+    assert {"ContentOrigin", "EdgeCheck", "Distribution", "DomainCertificate"} <= set(reads)
 
 
 # One-way data flow.
@@ -303,9 +312,9 @@ def test_the_site_model_imports_no_component_and_no_settings():
     assert local == {"cloudfront_facts"}
 
 
-def test_settings_take_the_error_prefix_and_behavior_count_from_the_site_model():
-    assert "site_model" in _imports(COMPONENTS_DIR / "settings.py")
-    source = (COMPONENTS_DIR / "settings.py").read_text()
+def test_checks_take_the_error_prefix_and_behavior_count_from_the_site_model():
+    assert "site_model" in _imports(COMPONENTS_DIR / "checks.py")
+    source = (COMPONENTS_DIR / "checks.py").read_text()
     assert "ERROR_PAGES_PREFIX =" not in source and "len(patterns) + 1" not in source
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pulumi
 
 from components.content_origin import ContentOrigin, ContentOriginArgs
@@ -14,14 +12,15 @@ from components.domain import (
     DomainCertificate,
     DomainCertificateArgs,
 )
-from components.edge_auth import EdgeAuthFunction, EdgeAuthFunctionArgs
-from components.settings import parse_settings
+from components.edge_check import lambda_association
 from components.site_model import build_site_model, error_page_files
-from edge_handler.build import write_archive
+from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN
 from tools.plan.program_run import ProgramRun, run_under_mocks
 
 EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:edge:7"
+# What ProtectedContent passes from EdgeCheck on the lambda-edge engine.
+EDGE_ASSOCIATIONS = {"lambda_function_associations": [lambda_association(EDGE_ARN)]}
 
 
 def declare(build) -> tuple[ProgramRun, dict]:
@@ -71,28 +70,6 @@ def test_content_origin_unprotected_lets_destroy_empty_the_bucket():
     assert run.of_type("aws:s3/bucketObjectv2:BucketObjectv2") == []
 
 
-def test_edge_auth_function_exposes_the_numbered_version_name_and_log_groups(tmp_path):
-    archive = write_archive(tmp_path, [CURRENT_TOKEN])
-
-    def build():
-        edge = EdgeAuthFunction("edge", EdgeAuthFunctionArgs(code=pulumi.FileArchive(str(archive))))
-        return {
-            "version": edge.version_arn,
-            "name": edge.function_name,
-            "logs": edge.log_group_pattern,
-        }
-
-    run, outputs = declare(build)
-    assert_children_of(run, "protected-cdn:index:EdgeAuthFunction")
-    function = run.one("aws:lambda/function:Function")
-    # Auto-named: a redeploy after destroy never collides with the function left behind.
-    assert "name" not in function.inputs
-    assert function.secret_input_names == ["code"]
-    assert re.fullmatch(r"edge-function-[0-9a-f]{7}", outputs["name"])
-    assert outputs["version"].endswith(f":function:{outputs['name']}:1")
-    assert outputs["logs"] == f"/aws/lambda/us-east-1.{outputs['name']}"
-
-
 def _site(*patterns):
     return build_site_model(
         parse_settings(
@@ -115,7 +92,7 @@ def test_distribution_maps_the_site_model_to_behaviors_and_errors():
             DistributionArgs(
                 site=_site("a/*", "b/*"),
                 origins=ORIGINS,
-                edge_function_version_arn=EDGE_ARN,
+                edge_associations=EDGE_ASSOCIATIONS,
                 price_class="PriceClass_200",
             ),
         )
@@ -154,7 +131,7 @@ def test_distribution_protecting_everything_sends_the_default_to_the_protected_o
             DistributionArgs(
                 site=_site("*"),
                 origins=ORIGINS,
-                edge_function_version_arn=EDGE_ARN,
+                edge_associations=EDGE_ASSOCIATIONS,
                 price_class="PriceClass_100",
             ),
         )

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from components.alarms import EdgeAlarms, EdgeAlarmsArgs
+from components.checks import SettingsError
 from components.protected_content import ProtectedContent
-from components.settings import SettingsError, parse_settings
+from components.stack_config import parse_settings
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, code_size
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import CF_FUNCTION, DISTRIBUTION, behaviors, engine_of, run_stack
@@ -121,7 +122,7 @@ def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
     run = run_stack(stack)
     kinds = {r.type for r in run.registrations}
     assert not [k for k in kinds if k.startswith(("aws:lambda/", "aws:iam/"))], kinds
-    assert "protected-cdn:index:EdgeAuthFunction" not in kinds
+    assert len(run.of_type("protected-cdn:index:EdgeCheck")) == 1
     (function,) = run.of_type(CF_FUNCTION)
     assert function.inputs["runtime"] == RUNTIME == "cloudfront-js-2.0"
     assert function.inputs["publish"] is True
@@ -168,7 +169,7 @@ def test_each_stack_runs_its_engine_on_the_protected_behaviors_only(stack):
 def test_switching_a_lambda_edge_stack_to_the_function_keeps_every_other_resource():
     before = run_stack("dev")
     after = run_stack("dev", edgeRuntime="cloudfront-function")
-    edge = ("EdgeAuthFunction", "EdgeCheckFunction", "aws:lambda/", "aws:iam/", CF_FUNCTION)
+    edge = ("EdgeCheck", "aws:lambda/", "aws:iam/", CF_FUNCTION)
 
     def urns(run):
         return {r.urn for r in run.registrations if not any(e in r.urn for e in edge)}

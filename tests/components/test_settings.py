@@ -9,13 +9,9 @@ import pytest
 import yaml
 
 from components import cloudfront_facts as facts
-from components.settings import (
-    CONFIG_KEYS,
-    Settings,
-    SettingsError,
-    parse_settings,
-    settings_from_config,
-)
+from components.checks import SettingsError
+from components.inputs import CONFIG_INPUTS
+from components.stack_config import Settings, parse_settings, settings_from_config
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tools.stack_files.reader import available_stacks, read_stack_file
 
@@ -110,14 +106,14 @@ def test_bad_values_name_the_key_and_the_fix(values, key, words):
 
 def test_pulumi_yaml_declares_every_key_with_its_type_default_and_description():
     declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
-    assert sorted(declared) == sorted(key.name for key in CONFIG_KEYS)
-    for key in CONFIG_KEYS:
-        entry = declared[key.name]
+    assert sorted(declared) == sorted(key.key for key in CONFIG_INPUTS)
+    for key in CONFIG_INPUTS:
+        entry = declared[key.key]
         # An object key is declared untyped, without a default (see tools/docs/generate.py).
-        assert entry.get("type", "object") == key.type, key.name
-        assert entry["description"], key.name
-        assert entry.get("default") == (None if key.type == "object" else key.default), key.name
-        assert bool(entry.get("secret")) == (key.secret and key.default is None), key.name
+        assert entry.get("type", "object") == key.type, key.key
+        assert entry["description"], key.key
+        assert entry.get("default") == (None if key.type == "object" else key.default), key.key
+        assert bool(entry.get("secret")) == (key.secret and key.default is None), key.key
 
 
 @pytest.mark.parametrize("stack", available_stacks())
@@ -130,12 +126,12 @@ def test_readme_documents_exactly_the_config_keys_and_its_commands_use_them():
     readme = (ROOT / "README.md").read_text()
     table = readme[readme.index("## Configuration") : readme.index("## How a request flows")]
     documented = re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE)
-    assert documented == [key.name for key in CONFIG_KEYS]
+    assert documented == [key.key for key in CONFIG_INPUTS]
     used = set(
         re.findall(r"pulumi config (?:set|get|rm)(?: --secret)?(?: --path)? '?([\w:]+)", readme)
     )
     aws_keys = {f"aws:{name}" for name in facts.AWS_PROVIDER_CONFIG_KEYS}
-    assert used and used <= {key.name for key in CONFIG_KEYS} | aws_keys, used
+    assert used and used <= {key.key for key in CONFIG_INPUTS} | aws_keys, used
 
 
 def test_settings_errors_are_pulumi_run_errors():
@@ -195,8 +191,8 @@ def test_error_lines_never_echo_more_than_80_characters_of_a_value():
     ):
         with pytest.raises(SettingsError) as caught:
             parse(**values)
-        # An unknown key's line also lists every setting: that part grows with CONFIG_KEYS.
-        key_list = len(", ".join(key.name for key in CONFIG_KEYS))
+        # An unknown key's line also lists every setting: that part grows with CONFIG_INPUTS.
+        key_list = len(", ".join(key.key for key in CONFIG_INPUTS))
         assert len(str(caught.value)) < 250 + key_list, str(caught.value)[:200]
         assert "\n" not in str(caught.value)
 
@@ -222,7 +218,7 @@ def test_an_auth_header_with_an_underscore_is_refused_with_the_hyphen_fix():
 def test_unknown_keys_of_any_namespace_are_refused_with_a_suggestion(key, words):
     config = {"aws:region": "eu-west-1", "protected-cdn:authToken": CURRENT_TOKEN, key: "x"}
     with pytest.raises(SettingsError) as caught:
-        settings_from_config(config, "dev", lambda _key: True)
+        settings_from_config(config, "dev", lambda config_key: True)
     assert str(caught.value).startswith(f"{key}: ")
     assert words in str(caught.value)
 
@@ -235,7 +231,7 @@ def test_pulumi_and_aws_provider_keys_are_allowed_and_the_region_is_kept():
         "pulumi:tags": '{"team": "cdn"}',
         "protected-cdn:authToken": CURRENT_TOKEN,
     }
-    assert settings_from_config(config, "dev", lambda _key: True).region == "us-west-2"
+    assert settings_from_config(config, "dev", lambda config_key: True).region == "us-west-2"
 
 
 @pytest.mark.parametrize(
@@ -253,7 +249,7 @@ def test_aws_region_is_required_and_real(region, words):
     if region is not None:
         config["aws:region"] = region
     with pytest.raises(SettingsError) as caught:
-        settings_from_config(config, "dev", lambda _key: True)
+        settings_from_config(config, "dev", lambda config_key: True)
     assert str(caught.value).startswith("aws:region: ") and words in str(caught.value)
 
 

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.cloudfront_facts import CUSTOM_ERROR_CODES
-from components.settings import parse_settings
 from components.site_model import (
     ERROR_PAGES_DIR,
     build_site_model,
@@ -18,6 +17,7 @@ from components.site_model import (
     normalize_full_decoding,
     normalize_rfc3986,
 )
+from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN
 
 

@@ -21,7 +21,7 @@ from email.message import Message
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from components.settings import check_tokens
+from components.checks import check_token
 from tools.stack_files.reader import STACK_NAME
 
 ENABLE_VARIABLE = "PROTECTED_CDN_INTEGRATION"
@@ -79,7 +79,7 @@ def is_ephemeral(stack_name: str) -> bool:
 def new_token(generate: Callable[[], str] = lambda: secrets.token_hex(32)) -> str:
     """A fresh token the program accepts (validated as the stack's authToken is)."""
     token = generate()
-    check_tokens(token, None)
+    check_token("authToken", token)
     return token
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from components.settings import SettingsError
+from components.checks import SettingsError
 from tests.integration.live_checks import (
     CheckFailed,
     NotReady,

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from components.stack_config import CONFIG_KEYS
 from tools.stack_files.reader import available_stacks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,11 +220,10 @@ def test_the_cicd_section_names_the_workflows_that_exist_and_sits_before_layout(
 
 
 def test_the_readmes_esc_stack_file_is_read_by_the_offline_tools(tmp_path):
-    from components.settings import CONFIG_KEYS
     from tools.stack_files.reader import read_stack_file
 
     environment, stack_file = yaml_blocks(cicd_section())
-    keys = {f"protected-cdn:{key.name}" for key in CONFIG_KEYS}
+    keys = {f"protected-cdn:{key}" for key in CONFIG_KEYS}
     imported = environment["values"]["pulumiConfig"]
     assert set(imported) <= keys and "protected-cdn:authToken" in imported
     (tmp_path / "Pulumi.esc.yaml").write_text(yaml.safe_dump(stack_file))

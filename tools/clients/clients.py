@@ -20,15 +20,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from components.settings import (
-    _CLIENT_NAME,
+from components.checks import (
+    CLIENT_NAME,
     DEFAULT_CLIENT,
     PROJECT,
     ClientSettings,
-    Settings,
     SettingsError,
     parse_expiry,
 )
+from components.stack_config import Settings
 from tools.stack_files.reader import (
     StackFile,
     StackFileError,
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", action="append", default=[], help="path pattern for --new")
     args = parser.parse_args(argv)
     if args.new is not None:
-        if not _CLIENT_NAME.fullmatch(args.new) or args.new == DEFAULT_CLIENT:
+        if not CLIENT_NAME.fullmatch(args.new) or args.new == DEFAULT_CLIENT:
             print(
                 f"new-client: {args.new[:80]!r} is not a client name. Fix: 1 to 40 of a-z, 0-9 "
                 "and - (not default), e.g. NAME=partner-a",

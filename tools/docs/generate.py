@@ -1,12 +1,13 @@
-"""`make docs`: render the config keys' and outputs' docs from their one source each.
+"""`make docs`: render what comes from the input spec and the outputs' annotations.
 
-``components/settings.py`` holds each key's type, default, secret flag and full description.
-This writes them into Pulumi.yaml's ``config:`` block (the rest of the file is kept as it is)
-and into README's configuration table (between the markers); README's outputs table comes from
-ProtectedContent's output annotations through the schema Pulumi infers. tests/test_docs_source.py
-renders both in memory and fails on any difference.
+``components/inputs.py`` holds each input's type, default, secret flag and description.
+This writes them into Pulumi.yaml's ``config:`` block (the rest of the file is kept as it is),
+the configuration table of the docs (between the markers) and the components' args types
+(components/args.py, which the component schema is inferred from); the outputs table comes
+from ProtectedContent's output annotations through the schema Pulumi infers.
+tests/tools/docs/test_docs_source.py renders each in memory and fails on any difference.
 
-    python -m tools.docs.generate --write     # regenerate the two files
+    python -m tools.docs.generate --write     # regenerate the files
     python -m tools.docs.generate --check     # exit 1 and print a diff when they are out of date
 """
 
@@ -20,14 +21,16 @@ import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
-from components.settings import CONFIG_KEYS, ConfigKey
+from components.inputs import CONFIG_INPUTS, Input
+from tools.docs.args_module import render_args_module
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILE = ROOT / "Pulumi.yaml"
 README = ROOT / "README.md"
+ARGS_MODULE = ROOT / "components" / "args.py"
 FIX = "make docs (python -m tools.docs.generate --write)"
 TABLE_BEGIN = (
-    "<!-- config-table: generated from CONFIG_KEYS in components/settings.py by `make docs`;"
+    "<!-- config-table: generated from the input spec in components/inputs.py by `make docs`;"
     " edit it there -->"
 )
 TABLE_END = "<!-- /config-table -->"
@@ -55,7 +58,7 @@ def _yaml_default(value: object) -> str:
     return json.dumps(value)
 
 
-def config_block(keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+def config_block(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     """Pulumi.yaml's ``config:`` block: type, items, default, secret, description per key.
 
     Pulumi's project schema (ConfigTypeDeclaration) takes exactly these fields; ``items`` is
@@ -64,7 +67,7 @@ def config_block(keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
     """
     lines = ["config:"]
     for key in keys:
-        lines.append(f"  {key.name}:")
+        lines.append(f"  {key.key}:")
         if key.type != "object":
             # Pulumi's project schema has no object type before pulumi/pulumi#20129; an
             # untyped declaration is accepted and the program validates the value.
@@ -79,13 +82,13 @@ def config_block(keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
         lines += [
             f"      {line}"
             for line in textwrap.wrap(
-                plain(key.description), WRAP, break_on_hyphens=False, break_long_words=False
+                plain(key.doc), WRAP, break_on_hyphens=False, break_long_words=False
             )
         ]
     return "\n".join(lines) + "\n"
 
 
-def project_file(current: str, keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+def project_file(current: str, keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     """Pulumi.yaml with its config block regenerated; every line before ``config:`` kept."""
     head, marker, _ = current.partition("\nconfig:\n")
     if not marker:
@@ -97,11 +100,11 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _readme_type(key: ConfigKey) -> str:
+def _readme_type(key: Input) -> str:
     return f"list of {key.items}s" if key.type == "array" else key.type
 
 
-def _readme_default(key: ConfigKey) -> str:
+def _readme_default(key: Input) -> str:
     if key.default is None:
         return "required"
     if isinstance(key.default, str) and key.default:
@@ -109,18 +112,18 @@ def _readme_default(key: ConfigKey) -> str:
     return f"`{json.dumps(key.default)}`"
 
 
-def config_table(keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+def config_table(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     rows = [
         "| key | type | default | secret | meaning |",
         "|---|---|---|---|---|",
     ]
     for key in keys:
         cells = (
-            f"`{key.name}`",
+            f"`{key.key}`",
             _readme_type(key),
             _readme_default(key),
             "yes" if key.secret else "no",
-            key.description,
+            key.doc,
         )
         rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return "\n".join(rows) + "\n"
@@ -161,7 +164,7 @@ def _between(current: str, begin: str, end: str, body: str) -> str:
     return current[:body_start] + "\n" + body + current[stop:]
 
 
-def readme(current: str, keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+def readme(current: str, keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     """README with the text between the config-table and outputs-table markers regenerated."""
     current = _between(current, TABLE_BEGIN, TABLE_END, config_table(keys))
     return _between(current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table())
@@ -172,6 +175,7 @@ def targets() -> dict[Path, str]:
     return {
         PROJECT_FILE: project_file(PROJECT_FILE.read_text(encoding="utf-8")),
         README: readme(README.read_text(encoding="utf-8")),
+        ARGS_MODULE: render_args_module(),
     }
 
 
@@ -184,7 +188,7 @@ def diff(path: Path, expected: str) -> str:
             current.splitlines(keepends=True),
             expected.splitlines(keepends=True),
             fromfile=f"{name} (committed)",
-            tofile=f"{name} (from CONFIG_KEYS)",
+            tofile=f"{name} (from the input spec)",
         )
     )
 
@@ -192,8 +196,8 @@ def diff(path: Path, expected: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make docs", description=__doc__.split("\n\n")[0])
     mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="regenerate Pulumi.yaml and README")
-    mode.add_argument("--check", action="store_true", help="exit 1 if either is out of date")
+    mode.add_argument("--write", action="store_true", help="regenerate the files")
+    mode.add_argument("--check", action="store_true", help="exit 1 if one is out of date")
     args = parser.parse_args(argv)
     try:
         wanted = targets()

@@ -39,7 +39,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from moto import mock_aws
 
-from components.settings import SettingsError
+from components.checks import SettingsError
 from components.site_model import (
     ERROR_PAGES_CONTENT_TYPE,
     ORIGIN_IDS,

@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from components.settings import PROJECT
+from components.checks import PROJECT
 from tools.plan.plan import plan_run
 from tools.plan.program_run import ProgramRun, Registration
 from tools.stack_files.reader import ROOT, available_stacks

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.settings import GENERATE_TOKEN, PROJECT, Settings, SettingsError
+from components.checks import GENERATE_TOKEN, PROJECT, SettingsError
 from components.site_model import CacheBehavior, SiteModel
+from components.stack_config import Settings
 from tools.clients.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
 from tools.plan.program_run import (

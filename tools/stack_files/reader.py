@@ -23,16 +23,8 @@ from typing import Any
 
 import yaml
 
-from components.settings import (
-    GENERATE_TOKEN,
-    PROJECT,
-    REGION_KEY,
-    Settings,
-    SettingsError,
-    check_config_keys,
-    clip,
-    settings_from_config,
-)
+from components.checks import GENERATE_TOKEN, PROJECT, SettingsError, clip
+from components.stack_config import REGION_KEY, Settings, check_config_keys, settings_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
 # Pulumi's rule for a stack name (sdk/go/common/workspace: stackNameAndProjectRegexp).

@@ -15,8 +15,9 @@ import argparse
 import shlex
 import sys
 
-from components.settings import SettingsError, parse_settings
+from components.checks import SettingsError
 from components.site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, SiteModel, build_site_model
+from components.stack_config import parse_settings
 from tools.stack_files.reader import StackFileError, read_stack_file
 from tools.stack_files.stack_arg import stack_file_name
 

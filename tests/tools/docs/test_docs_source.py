@@ -1,4 +1,4 @@
-"""Config docs have one source, CONFIG_KEYS: Pulumi.yaml and README are rendered from it."""
+"""The input spec is the one source: Pulumi.yaml, the config table and args types come from it."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import dataclasses
 import pytest
 import yaml
 
-from components.settings import CONFIG_KEYS
+from components.inputs import CONFIG_INPUTS
 from tools.docs import generate as docs
 
 
-@pytest.mark.parametrize("path", [docs.PROJECT_FILE, docs.README], ids=lambda p: p.name)
-def test_generated_docs_equal_what_config_keys_render(path):
+@pytest.mark.parametrize("path", sorted(docs.targets()), ids=lambda p: p.name)
+def test_every_generated_file_equals_what_the_input_spec_renders(path):
     expected = docs.targets()[path]
     changes = docs.diff(path, expected)
     assert not changes, (
-        f"{path.name} differs from the docs of CONFIG_KEYS (components/settings.py). "
+        f"{path.name} differs from the input spec (components/inputs.py). "
         f"Edit the text there, then run: {docs.FIX}\n{changes}"
     )
 
@@ -30,33 +30,31 @@ def test_project_file_stays_a_pulumi_project_with_every_key_declared():
         "options": {"toolchain": "pip", "virtualenv": ".venv"},
     }
     declared = project["config"]
-    assert list(declared) == [key.name for key in CONFIG_KEYS]
-    for key in CONFIG_KEYS:
-        entry = declared[key.name]
+    assert list(declared) == [key.key for key in CONFIG_INPUTS]
+    for key in CONFIG_INPUTS:
+        entry = declared[key.key]
         # Pulumi's ConfigTypeDeclaration: only these fields; items required for an array.
-        assert set(entry) <= {"type", "items", "description", "secret", "default"}, key.name
+        assert set(entry) <= {"type", "items", "description", "secret", "default"}, key.key
         assert entry.get("type", "object") in {"string", "integer", "boolean", "array", "object"}
-        assert ("type" in entry) == (key.type != "object"), key.name
-        assert ("items" in entry) == (key.type == "array"), key.name
-        assert entry["description"] == docs.plain(key.description), key.name
+        assert ("type" in entry) == (key.type != "object"), key.key
+        assert ("items" in entry) == (key.type == "array"), key.key
+        assert entry["description"] == docs.plain(key.doc), key.key
         # An untyped (object) key declares no default: the program applies it.
-        assert entry.get("default") == (None if key.type == "object" else key.default), key.name
+        assert entry.get("default") == (None if key.type == "object" else key.default), key.key
 
 
 def test_descriptions_are_full_sentences_without_table_breaking_characters():
-    for key in CONFIG_KEYS:
-        assert key.description.endswith("."), key.name
-        assert len(key.description) >= 40, key.name
-        assert "\n" not in key.description and "|" not in key.description, key.name
-        assert key.description.count("`") % 2 == 0, key.name
+    for key in CONFIG_INPUTS:
+        assert key.doc.endswith("."), key.key
+        assert len(key.doc) >= 40, key.key
+        assert "\n" not in key.doc and "|" not in key.doc, key.key
+        assert key.doc.count("`") % 2 == 0, key.key
 
 
 def test_a_changed_description_shows_up_as_a_diff_in_both_files():
     changed = tuple(
-        dataclasses.replace(key, description=key.description + " Changed.")
-        if key.name == "webAclId"
-        else key
-        for key in CONFIG_KEYS
+        dataclasses.replace(key, doc=key.doc + " Changed.") if key.key == "webAclId" else key
+        for key in CONFIG_INPUTS
     )
     project = docs.PROJECT_FILE.read_text(encoding="utf-8")
     readme = docs.README.read_text(encoding="utf-8")
@@ -74,6 +72,9 @@ def test_check_mode_reports_stale_files_with_the_fix(monkeypatch, capsys, tmp_pa
     project = tmp_path / "Pulumi.yaml"
     project.write_text(docs.PROJECT_FILE.read_text(encoding="utf-8"))
     monkeypatch.setattr(docs, "PROJECT_FILE", project)
+    args_module = tmp_path / "args.py"
+    args_module.write_text(docs.ARGS_MODULE.read_text(encoding="utf-8"))
+    monkeypatch.setattr(docs, "ARGS_MODULE", args_module)
     assert docs.main(["--check"]) == 1
     captured = capsys.readouterr()
     assert "-| x |" in captured.out

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from components.settings import parse_settings
 from components.site_model import build_site_model
+from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.settings import SettingsError, parse_settings
+from components.checks import SettingsError
+from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.passphrase_support import (
     STAGING_PASSPHRASE,

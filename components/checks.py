@@ -1,0 +1,644 @@
+"""Checks of the inputs: each turns a given value into a valid one or raises ``SettingsError``.
+
+``components/inputs.py`` names the check of each input; this module holds them. Every check
+takes the value (plain, as a program passes it, or text, as the stack config holds it) and
+the inputs already checked (by name), and returns the value as the components use it. A bad
+value raises ``SettingsError`` (a ``pulumi.RunError``: one line under the CLI, no traceback)
+naming the config key, what is wrong and how to fix it. No error line echoes more than
+``MAX_SHOWN`` characters of a user's value, and never a token.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pulumi
+
+from . import cloudfront_facts as facts
+from .site_model import ERROR_PAGES_PREFIX, ordered_behavior_count
+
+PROJECT = "protected-cdn"
+MAX_SHOWN = 80
+MIN_TOKEN_LENGTH = 32
+MAX_TOKEN_LENGTH = 256
+MIN_DISTINCT_TOKEN_CHARACTERS = 10
+MAX_PREVIOUS_TOKENS = 4
+# Our limit, not AWS's: a header name is a short word; this keeps messages and logs small.
+MAX_HEADER_NAME_LENGTH = 128
+GENERATE_TOKEN = 'pulumi config set --secret authToken "$(openssl rand -hex 32)"'
+
+# RFC 6750 token68 characters: what `openssl rand -hex|-base64` produces, safe in a header.
+_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
+# RFC 9110 field-name characters, lowercase (CloudFront keys headers in lowercase).
+_HEADER_NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
+# Characters CloudFront accepts in a path pattern (Developer Guide, cache behavior settings,
+# "Path pattern": A-Z a-z 0-9 _ - . * $ / ~ " ' @ : + and &, sent as &amp;), plus the ?
+# wildcard.
+_PATH_PATTERN = re.compile(r"[A-Za-z0-9_.*$/~\"'@:+?&-]+")
+_DOMAIN_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_WEB_ACL_ARN = re.compile(r"arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[\w-]+")
+_BUCKET_NAME = re.compile(r"(?!-)[a-z0-9.-]{3,63}(?<!-)")
+# One address, no display name or list: SNS's email protocol takes exactly that.
+_EMAIL = re.compile(r"[^@\s,;<>]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
+# CloudFront's metrics live in us-east-1; an alarm may only notify a topic of its own region.
+_ALARM_TOPIC_ARN = re.compile(r"arn:aws:sns:us-east-1:\d{12}:[A-Za-z0-9_-]{1,256}")
+
+LAMBDA_EDGE = "lambda-edge"
+CLOUDFRONT_FUNCTION = "cloudfront-function"
+EDGE_RUNTIMES = (LAMBDA_EDGE, CLOUDFRONT_FUNCTION)
+
+
+class SettingsError(pulumi.RunError, ValueError):
+    """A stack setting is missing or wrong; the message says which key and how to fix it.
+
+    A ``pulumi.RunError``: under ``pulumi up`` the program ends with this one line only.
+    """
+
+
+@dataclass(frozen=True)
+class DomainSettings:
+    domain_name: str
+    hosted_zone_name: str
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """One named client: its tokens (current, then rotation), expiry and path scope."""
+
+    name: str
+    # Plaintext tokens stay out of repr so no log or traceback shows them.
+    tokens: tuple[str, ...] = field(repr=False)
+    # Expiry as seconds since the epoch (UTC); None: never expires.
+    expires_at: int | None = None
+    # Path patterns the client may open (inside protectedPaths); None: every protected path.
+    paths: tuple[str, ...] | None = None
+
+    @property
+    def expires(self) -> str | None:
+        """The expiry as RFC 3339 UTC text (what the config holds, normalized)."""
+        if self.expires_at is None:
+            return None
+        moment = datetime.fromtimestamp(self.expires_at, tz=UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def config_key(name: str) -> str:
+    """A project config key as the CLI spells it (``protected-cdn:authToken``)."""
+    return f"{PROJECT}:{name}"
+
+
+def shown(value: Any) -> str:
+    """A user's value for an error line: repr, one line, at most MAX_SHOWN characters."""
+    text = repr(value) if isinstance(value, str) else _bounded_repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def clip(text: str) -> str:
+    """A user's text (a key) for an error line: escaped, at most MAX_SHOWN characters."""
+    escaped = repr(text)[1:-1]
+    return escaped if len(escaped) <= MAX_SHOWN else escaped[: MAX_SHOWN - 1] + "…"
+
+
+def _bounded_repr(value: Any) -> str:
+    # repr of a huge (or alias-bomb) structure would be built whole before being cut.
+    if isinstance(value, (list, tuple, dict)):
+        return f"<a {type(value).__name__} of {len(value)} items>"
+    return repr(value)
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """``did you mean X? `` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(word[:200], list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]}? " if close else ""
+
+
+def fail(name: str, problem: str, fix: str) -> SettingsError:
+    """The one-line error for config key ``name``."""
+    return SettingsError(f"{config_key(name)}: {problem}. Fix: {fix}")
+
+
+def decoded(raw: Any) -> Any:
+    """A list or map as given, or as the CLI passes it: JSON text (None when it is not JSON)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+
+
+def as_list(name: str, raw: Any) -> list:
+    value = decoded(raw)
+    if not isinstance(value, list):
+        raise fail(
+            name, "must be a list", f"pulumi config set --path '{name}[0]' <value> (one per item)"
+        )
+    return value
+
+
+def as_bool(name: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise fail(name, f"must be true or false, not {shown(raw)}", f"pulumi config set {name} true")
+
+
+def as_int(name: str, raw: Any, low: int, high: int) -> int:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # the component provider hands every number over as a float
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise fail(
+            name, f"must be a whole number from {low} to {high}", f"pulumi config set {name} {low}"
+        )
+    return value
+
+
+def check_token(name: str, token: Any) -> str:
+    fix = GENERATE_TOKEN if name == "authToken" else f"set it with --secret; {GENERATE_TOKEN}"
+    if not isinstance(token, str) or not token:
+        raise fail(name, "is missing", GENERATE_TOKEN)
+    # Never echo the value: it is a secret even when it is a bad one.
+    if not MIN_TOKEN_LENGTH <= len(token) <= MAX_TOKEN_LENGTH:
+        raise fail(
+            name,
+            f"must be {MIN_TOKEN_LENGTH} to {MAX_TOKEN_LENGTH} characters (it has {len(token)})",
+            fix,
+        )
+    if not _TOKEN_CHARACTERS.fullmatch(token):
+        raise fail(name, "may only hold letters, digits and . _ ~ + / = -", fix)
+    if len(set(token)) < MIN_DISTINCT_TOKEN_CHARACTERS:
+        raise fail(name, "is too weak (too few distinct characters)", fix)
+    return token
+
+
+def has_dot_segment(pattern: str) -> bool:
+    return any(segment in (".", "..") for segment in pattern.split("/"))
+
+
+# --- one check per input: check_<input>(value, checked) -> the value the components use -------
+
+
+def check_auth_token(raw: Any, _checked: Mapping[str, Any]) -> str:
+    return check_token("authToken", raw)
+
+
+def check_previous_auth_tokens(raw: Any, checked: Mapping[str, Any]) -> tuple[str, ...]:
+    previous = tuple(
+        check_token("previousAuthTokens", token) for token in as_list("previousAuthTokens", raw)
+    )
+    if len(previous) > MAX_PREVIOUS_TOKENS:
+        raise fail(
+            "previousAuthTokens",
+            f"holds {len(previous)} tokens; at most {MAX_PREVIOUS_TOKENS} are accepted",
+            "remove tokens that no client uses any more",
+        )
+    if checked["auth_token"] in previous or len(set(previous)) != len(previous):
+        raise fail("previousAuthTokens", "repeats a token", "list each old token once")
+    return previous
+
+
+def check_auth_header(raw: Any, _checked: Mapping[str, Any]) -> str:
+    auth_header = str(raw).strip()
+    if "_" in auth_header:
+        # nginx drops such headers by default and WSGI servers cannot tell _ from -; AWS does
+        # not document that CloudFront hands them to viewer-request functions.
+        raise fail(
+            "authHeader",
+            f"{shown(auth_header)} has an underscore; many proxies and servers drop such headers",
+            f"pulumi config set authHeader {clip(auth_header.replace('_', '-'))}",
+        )
+    if (
+        len(auth_header) > MAX_HEADER_NAME_LENGTH
+        or not _HEADER_NAME.fullmatch(auth_header)
+        or auth_header in facts.READ_ONLY_OR_DISALLOWED_HEADERS
+        or auth_header.startswith(facts.DISALLOWED_HEADER_PREFIXES)
+    ):
+        raise fail(
+            "authHeader",
+            f"{shown(auth_header)} is not a lowercase header name a viewer-request function "
+            "may read",
+            "pulumi config set authHeader authorization",
+        )
+    return auth_header
+
+
+def check_protected_paths(raw: Any, _checked: Mapping[str, Any]) -> tuple[str, ...]:
+    name = "protectedPaths"
+    patterns = as_list(name, raw)
+    if not patterns:
+        raise fail(name, "is empty", "list at least one pattern, e.g. ex-img/* or * for everything")
+    # Count first: a huge list is refused before any per-item work.
+    if ordered_behavior_count(patterns) > facts.MAX_CACHE_BEHAVIORS:
+        raise fail(
+            name,
+            f"needs {ordered_behavior_count(patterns)} cache behaviors; CloudFront allows "
+            f"{facts.MAX_CACHE_BEHAVIORS} per distribution",
+            "merge patterns with wildcards (ex-img/* covers every file under ex-img/)",
+        )
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for pattern in patterns:
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise fail(
+                name, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/*"
+            )
+        # A leading slash makes no difference to CloudFront; keep one spelling.
+        normalized = pattern.strip().lstrip("/") or "*"
+        if len(normalized) > facts.MAX_PATH_PATTERN_LENGTH:
+            raise fail(
+                name,
+                f"{shown(pattern)} is longer than {facts.MAX_PATH_PATTERN_LENGTH} characters",
+                "shorten the pattern",
+            )
+        if not _PATH_PATTERN.fullmatch(normalized):
+            raise fail(
+                name,
+                f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
+                "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+            )
+        if has_dot_segment(normalized):
+            raise fail(
+                name,
+                f"{shown(pattern)} has a . or .. segment; CloudFront matches the path with dot "
+                "segments removed, so the pattern could never match",
+                "write the pattern without . and .. segments",
+            )
+        if "*" not in normalized and "?" not in normalized:
+            # CloudFront matches the whole path: 'ex-img' protects one key, not the folder.
+            folder = normalized.rstrip("/") + "/*"
+            raise fail(
+                name,
+                f"{shown(pattern)} has no wildcard, so it matches only that one exact path "
+                "and leaves everything under it public",
+                f"use {shown(folder)} to protect everything under it",
+            )
+        # The error pages' behavior (_errors/*) always comes first, so a pattern under
+        # _errors/ would never apply; only that prefix is refused (_errorsx/* is fine).
+        if normalized.startswith(ERROR_PAGES_PREFIX + "/"):
+            raise fail(
+                name,
+                f"{shown(pattern)} would never apply: the error pages' behavior "
+                f"{ERROR_PAGES_PREFIX}/* comes first, so nothing under {ERROR_PAGES_PREFIX}/ "
+                "can be protected",
+                f"keep protected content out of {ERROR_PAGES_PREFIX}/ and protect its own prefix",
+            )
+        if normalized in seen:
+            raise fail(name, f"{shown(pattern)} is listed twice", "remove the duplicate")
+        seen.add(normalized)
+        cleaned.append(normalized)
+    if "*" in seen and len(cleaned) > 1:
+        raise fail(
+            name,
+            "'*' already protects every path, so the other patterns would do nothing",
+            "use ['*'] alone, or list only the specific patterns",
+        )
+    return tuple(cleaned)
+
+
+def _check_domain(name: str, domain: str) -> str:
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(x) for x in labels):
+        raise fail(
+            name,
+            f"{shown(domain)} is not a lowercase DNS name",
+            f"pulumi config set {name} assets.example.com",
+        )
+    return domain
+
+
+def check_domain_name(raw: Any, _checked: Mapping[str, Any]) -> str:
+    # Checked with hostedZoneName, which comes next: the two are set together or not at all.
+    return str(raw).strip()
+
+
+def check_hosted_zone_name(raw: Any, checked: Mapping[str, Any]) -> str:
+    domain_name = checked["domain_name"]
+    zone_name = str(raw).strip().rstrip(".")
+    if not (domain_name or zone_name):
+        return ""
+    if not (domain_name and zone_name):
+        missing = "hostedZoneName" if domain_name else "domainName"
+        raise fail(
+            missing,
+            "is required when the other of domainName/hostedZoneName is set",
+            f"pulumi config set {missing} <value>, or unset both to use cloudfront.net",
+        )
+    _check_domain("domainName", domain_name)
+    _check_domain("hostedZoneName", zone_name)
+    if domain_name != zone_name and not domain_name.endswith("." + zone_name):
+        raise fail(
+            "domainName",
+            f"{shown(domain_name)} is not inside the hosted zone {shown(zone_name)}",
+            "pick a name under hostedZoneName",
+        )
+    return zone_name
+
+
+def check_price_class(raw: Any, _checked: Mapping[str, Any]) -> str:
+    price_class = str(raw).strip()
+    if price_class not in facts.PRICE_CLASSES:
+        raise fail(
+            "priceClass",
+            f"{shown(price_class)} is not a price class",
+            f"use one of {', '.join(facts.PRICE_CLASSES)}",
+        )
+    return price_class
+
+
+def check_error_caching_min_ttl(raw: Any, _checked: Mapping[str, Any]) -> int:
+    return as_int("errorCachingMinTtl", raw, 0, 31536000)
+
+
+def check_protect_content(raw: Any, _checked: Mapping[str, Any]) -> bool:
+    return as_bool("protectContent", raw)
+
+
+def check_web_acl_id(raw: Any, _checked: Mapping[str, Any]) -> str | None:
+    web_acl_id = str(raw).strip() or None
+    if web_acl_id and not _WEB_ACL_ARN.fullmatch(web_acl_id):
+        raise fail(
+            "webAclId",
+            "must be the ARN of a WAFv2 web ACL with scope CLOUDFRONT (in us-east-1)",
+            "pulumi config set webAclId arn:aws:wafv2:us-east-1:<acct>:global/webacl/<name>/<id>",
+        )
+    return web_acl_id
+
+
+def check_access_log_bucket(raw: Any, _checked: Mapping[str, Any]) -> str | None:
+    access_log_bucket = str(raw).strip() or None
+    if access_log_bucket and not _BUCKET_NAME.fullmatch(access_log_bucket):
+        raise fail(
+            "accessLogBucket",
+            f"{shown(access_log_bucket)} is not an S3 bucket name",
+            "give the bucket name only, e.g. my-cdn-logs",
+        )
+    return access_log_bucket
+
+
+def check_alarm_email(raw: Any, _checked: Mapping[str, Any]) -> str | None:
+    email = str(raw).strip() or None
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        raise fail(
+            "alarmEmail",
+            f"{shown(email)} is not one email address",
+            "pulumi config set alarmEmail ops@example.com",
+        )
+    return email
+
+
+def check_alarm_topic_arn(raw: Any, _checked: Mapping[str, Any]) -> str | None:
+    topic_arn = str(raw).strip() or None
+    if topic_arn and not _ALARM_TOPIC_ARN.fullmatch(topic_arn):
+        raise fail(
+            "alarmTopicArn",
+            f"{shown(topic_arn)} is not the ARN of an SNS topic in us-east-1 (CloudFront's "
+            "metrics and so its alarms live there; an alarm notifies topics of its own region)",
+            "pulumi config set alarmTopicArn arn:aws:sns:us-east-1:<account>:<topic>",
+        )
+    return topic_arn
+
+
+def check_log_allowed(raw: Any, _checked: Mapping[str, Any]) -> bool:
+    return as_bool("logAllowed", raw)
+
+
+def check_edge_runtime(raw: Any, checked: Mapping[str, Any]) -> str:
+    runtime = str(raw).strip()
+    if runtime not in EDGE_RUNTIMES:
+        raise fail(
+            "edgeRuntime",
+            f"{shown(runtime)} is not an engine",
+            f"{suggest(runtime, EDGE_RUNTIMES)}pulumi config set edgeRuntime {LAMBDA_EDGE} "
+            f"(or {CLOUDFRONT_FUNCTION})",
+        )
+    if runtime == CLOUDFRONT_FUNCTION and checked["auth_header"] == "cookie":
+        # CloudFront Functions get cookies in event.request.cookies, never as a header.
+        raise fail(
+            "authHeader",
+            "'cookie' never reaches a CloudFront Function as a header (cookies arrive apart), "
+            "so every request would be refused",
+            "pulumi config set authHeader authorization (or edgeRuntime lambda-edge)",
+        )
+    return runtime
+
+
+def check_function_fits(checked: Mapping[str, Any]) -> None:
+    """On cloudfront-function, the generated code must fit CloudFront's 10 KB function quota.
+
+    The code is rendered once (the generator caches it, so building it later costs nothing);
+    only when it does not fit is the count of clients that would fit found by bisection.
+    """
+    if checked["edge_runtime"] != CLOUDFRONT_FUNCTION:
+        return
+    # Imported here: the generator is only needed on this engine.
+    from edge_handler.cloudfront_function import MAX_CODE_BYTES, code_size, render_function_code
+
+    tokens = (checked["auth_token"], *checked["previous_auth_tokens"])
+    header, log_allowed = checked["auth_header"], checked["log_allowed"]
+    clients = checked["clients"]
+    size = len(render_function_code(tokens, header, clients, log_allowed).encode())
+    if size <= MAX_CODE_BYTES:
+        return
+    low, high = 0, len(clients) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if code_size(len(tokens), header, clients[:middle], log_allowed) <= MAX_CODE_BYTES:
+            low = middle
+        else:
+            high = middle - 1
+    raise fail(
+        "edgeRuntime",
+        f"cloudfront-function code would be {size} bytes, over CloudFront's "
+        f"{MAX_CODE_BYTES}-byte limit; {low} of the {len(clients)} clients fit",
+        f"pulumi config set edgeRuntime {LAMBDA_EDGE}, or remove clients",
+    )
+
+
+# --- named clients ----------------------------------------------------------------------
+
+MAX_CLIENTS = 1000
+DEFAULT_CLIENT = "default"
+CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
+CLIENT_FIELDS = ("token", "previousToken", "expires", "paths")
+# The component provider hands nested inputs over with Python names.
+_CLIENT_FIELD_ALIASES = {"previous_token": "previousToken"}
+_RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|\+00:00|-00:00)")
+
+
+def new_client_commands(name: str) -> str:
+    """The commands that add a client (placeholder token: the caller fills in a fresh one)."""
+    return f"pulumi config set --secret --path 'clients.{name}.token' \"$(openssl rand -hex 32)\""
+
+
+def _as_map(name: str, raw: Any) -> dict:
+    value = decoded(raw)
+    if not isinstance(value, dict):
+        raise fail(
+            name,
+            "must be a map of client name to {token, previousToken, expires, paths}",
+            new_client_commands("partner-a"),
+        )
+    return value
+
+
+def parse_expiry(name: str, raw: Any) -> int:
+    """An RFC 3339 UTC timestamp (``2027-03-31T00:00:00Z``) as seconds since the epoch."""
+    fix = f"pulumi config set --path '{name}' 2027-03-31T00:00:00Z (RFC 3339, UTC)"
+    if isinstance(raw, datetime):  # YAML reads an unquoted timestamp as one
+        moment = raw if raw.tzinfo else raw.replace(tzinfo=UTC)
+    else:
+        text = str(raw).strip()
+        if not _RFC3339_UTC.fullmatch(text):
+            raise fail(name, f"{shown(raw)} is not an RFC 3339 UTC time", fix)
+        try:
+            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        except ValueError:
+            raise fail(name, f"{shown(raw)} is not a valid date and time", fix) from None
+    if moment.utcoffset() != UTC.utcoffset(None):
+        raise fail(name, f"{shown(str(raw))} is not in UTC", fix)
+    return int(moment.timestamp())
+
+
+def covered_by(pattern: str, protected: str) -> bool:
+    """Whether every path ``pattern`` matches is matched by ``protected`` (conservative).
+
+    True when they are equal, or ``protected`` ends with ``*`` and ``pattern`` starts with the
+    rest of it: a path matched by ``pattern`` then starts with what ``protected[:-1]`` matches,
+    and its remainder is matched by the final ``*`` (which crosses ``/``).
+    """
+    return pattern == protected or (protected.endswith("*") and pattern.startswith(protected[:-1]))
+
+
+def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -> tuple[str, ...]:
+    key = f"clients.{name}.paths"
+    patterns = as_list(key, raw)
+    if not patterns:
+        raise fail(
+            key,
+            "is empty, so the client could open nothing",
+            f"pulumi config rm --path 'clients.{name}' to remove the client",
+        )
+    cleaned: list[str] = []
+    for pattern in patterns:
+        text = pattern.strip().lstrip("/") if isinstance(pattern, str) else ""
+        if not text or len(text) > facts.MAX_PATH_PATTERN_LENGTH:
+            raise fail(
+                key, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/a/*"
+            )
+        if not _PATH_PATTERN.fullmatch(text):
+            raise fail(
+                key,
+                f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
+                "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+            )
+        if has_dot_segment(text):
+            raise fail(
+                key,
+                f"{shown(pattern)} has a . or .. segment; the edge refuses such paths for a "
+                "scoped client, so it would open nothing",
+                "write the pattern without . and .. segments",
+            )
+        if not any(covered_by(text, protected) for protected in protected_paths):
+            folders = [p for p in protected_paths if p.endswith("*")]
+            example = folders[0][:-1] + name + "/*" if folders else protected_paths[0]
+            raise fail(
+                key,
+                f"{shown(pattern)} is not inside the protected paths "
+                f"({clip(', '.join(protected_paths))})",
+                "use a protected pattern, or one that starts with a protected pattern's text "
+                f"before its final *, e.g. {clip(example)}",
+            )
+        if text not in cleaned:
+            cleaned.append(text)
+    return tuple(cleaned)
+
+
+def check_clients(
+    raw: Any, protected_paths: tuple[str, ...], taken_tokens: tuple[str, ...] = ()
+) -> tuple[ClientSettings, ...]:
+    """The ``clients`` map (a dict, or its JSON text), checked; sorted by name.
+
+    ``taken_tokens`` are authToken and previousAuthTokens: a client may not reuse one.
+    """
+    if raw is None or raw == "":
+        return ()
+    clients = _as_map("clients", raw)
+    if len(clients) > MAX_CLIENTS:
+        raise fail(
+            "clients",
+            f"holds {len(clients)} clients; at most {MAX_CLIENTS} fit in the edge function",
+            "remove clients that ended (pulumi config rm --path 'clients.<name>')",
+        )
+    owners: dict[str, str] = {token: DEFAULT_CLIENT for token in taken_tokens}
+    result: list[ClientSettings] = []
+    for name in sorted(clients, key=str):
+        if not isinstance(name, str) or not CLIENT_NAME.fullmatch(name):
+            raise fail(
+                f"clients.{clip(str(name))}",
+                "is not a client name (1 to 40 of a-z, 0-9 and -)",
+                "rename it, e.g. partner-a",
+            )
+        if name == DEFAULT_CLIENT:
+            raise fail(
+                "clients.default",
+                "is reserved: authToken and previousAuthTokens are the client default",
+                "pick another name, e.g. partner-a",
+            )
+        entry = clients[name]
+        if not isinstance(entry, dict):
+            raise fail(
+                f"clients.{name}",
+                "must be an object with token, previousToken, expires, paths",
+                new_client_commands(name),
+            )
+        entry = {_CLIENT_FIELD_ALIASES.get(k, k): v for k, v in entry.items() if v is not None}
+        for field_name in entry:
+            if field_name not in CLIENT_FIELDS:
+                raise fail(
+                    f"clients.{name}.{clip(str(field_name))}",
+                    "is not a client field",
+                    f"{suggest(str(field_name), CLIENT_FIELDS)}"
+                    f"pulumi config rm --path 'clients.{name}.{clip(str(field_name))}'; "
+                    f"fields: {', '.join(CLIENT_FIELDS)}",
+                )
+        tokens = [check_token(f"clients.{name}.token", entry.get("token"))]
+        if "previousToken" in entry:
+            tokens.append(check_token(f"clients.{name}.previousToken", entry["previousToken"]))
+        for field_name, token in zip(("token", "previousToken"), tokens, strict=False):
+            if token in owners:
+                # Never the token itself: only whose it already is.
+                raise fail(
+                    f"clients.{name}.{field_name}",
+                    f"is the same token as client {owners[token]}'s; each client needs its own",
+                    f"pulumi config set --secret --path 'clients.{name}.{field_name}' "
+                    '"$(openssl rand -hex 32)"',
+                )
+            owners[token] = name
+        expires_at = None
+        if "expires" in entry:
+            expires_at = parse_expiry(f"clients.{name}.expires", entry["expires"])
+        paths = None
+        if "paths" in entry:
+            paths = _check_client_paths(name, entry["paths"], protected_paths)
+        result.append(ClientSettings(name, tuple(tokens), expires_at, paths))
+    return tuple(result)
+
+
+def check_client_table(raw: Any, checked: Mapping[str, Any]) -> tuple[ClientSettings, ...]:
+    return check_clients(
+        raw,
+        checked["protected_paths"],
+        (checked["auth_token"], *checked["previous_auth_tokens"]),
+    )

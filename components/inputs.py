@@ -1,0 +1,384 @@
+"""The one input spec: every input of ProtectedContent and EdgeCheck, one entry each.
+
+An entry holds the input's name, type, default, whether it is secret, whether it is a
+``pulumi.Input`` (may be an Output: a token from a secret manager) or a plain value that
+decides which resources exist, one line of doc, and its check (components/checks.py). From
+these entries come:
+
+- the components' args types (components/args.py, written by ``make docs``), and so the
+  component schema's descriptions, which Pulumi infers from those docstrings;
+- the stack-config reading (components/stack_config.py) and the validation, done here once;
+- Pulumi.yaml's ``config:`` block and the input tables in docs/ (``make docs``).
+
+Adding an input is one entry here plus its use; tests/components/test_inputs.py and the docs
+tests fail until ``make docs`` has regenerated what comes from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from . import checks
+from .checks import ClientSettings, DomainSettings, SettingsError
+from .tags import check_extra_tags
+
+PROTECTED_CONTENT = "ProtectedContent"
+EDGE_CHECK = "EdgeCheck"
+BOTH = frozenset({PROTECTED_CONTENT, EDGE_CHECK})
+SITE_ONLY = frozenset({PROTECTED_CONTENT})
+
+Check = Callable[[Any, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input. ``name`` is the Python name; the stack config and the schema use ``key``."""
+
+    name: str
+    # Pulumi's config types: string, integer, boolean, array (of ``items``) or object.
+    type: str
+    doc: str
+    check: Check
+    # The args type's annotation (components/args.py), without NotRequired.
+    annotation: str
+    default: Any = None
+    required: bool = False
+    secret: bool = False
+    items: str | None = None
+    # False: a pulumi.Input (secret, may be unknown until deploy, checked once known).
+    # True: a plain value, checked before any resource is declared.
+    shapes_resources: bool = True
+    components: frozenset[str] = SITE_ONLY
+    # Also a key of the stack's config (Pulumi.<stack>.yaml).
+    config: bool = True
+
+    @property
+    def key(self) -> str:
+        head, *rest = self.name.split("_")
+        return head + "".join(word.capitalize() for word in rest)
+
+    def default_value(self) -> Any:
+        # A fresh copy: a list or map default must never be shared between stacks.
+        return (
+            type(self.default)(self.default)
+            if isinstance(self.default, list | dict)
+            else (self.default)
+        )
+
+
+INPUTS: tuple[Input, ...] = (
+    Input(
+        "auth_token",
+        "string",
+        "Token viewers send in the auth header: 32-256 characters of `[A-Za-z0-9._~+/=-]`, "
+        "at least 10 distinct. Required; set it with "
+        '`pulumi config set --secret authToken "$(openssl rand -hex 32)"`.',
+        checks.check_auth_token,
+        "pulumi.Input[str]",
+        required=True,
+        secret=True,
+        shapes_resources=False,
+        components=BOTH,
+    ),
+    Input(
+        "previous_auth_tokens",
+        "array",
+        "Old tokens still accepted during a rotation (at most 4), stored as secrets: "
+        "`pulumi config set --secret --path 'previousAuthTokens[0]' <old token>`.",
+        checks.check_previous_auth_tokens,
+        "pulumi.Input[list[pulumi.Input[str]]]",
+        default=[],
+        secret=True,
+        items="string",
+        shapes_resources=False,
+        components=BOTH,
+    ),
+    Input(
+        "auth_header",
+        "string",
+        "Lowercase name of the header that carries the token (`Bearer <token>` or the raw "
+        "token); no underscore (`_`), since many proxies and servers drop such headers.",
+        checks.check_auth_header,
+        "str",
+        default="authorization",
+        components=BOTH,
+    ),
+    Input(
+        "protected_paths",
+        "array",
+        "CloudFront path patterns that require the token, each with a `*` or `?` wildcard "
+        '(`ex-img/*`, not `ex-img`, which would match one exact path only). `["*"]` protects '
+        "the default behavior (everything); specific patterns such as `ex-img/*` become "
+        "ordered behaviors with the check while other paths are served without it.",
+        checks.check_protected_paths,
+        "list[str]",
+        default=["*"],
+        items="string",
+        components=BOTH,
+    ),
+    Input(
+        "domain_name",
+        "string",
+        "Custom domain (e.g. `assets.example.com`); empty uses the distribution's "
+        "`cloudfront.net` name. Set together with `hostedZoneName`.",
+        checks.check_domain_name,
+        "str",
+        default="",
+    ),
+    Input(
+        "hosted_zone_name",
+        "string",
+        "Public Route 53 hosted zone that holds `domainName` (e.g. `example.com`); set both "
+        "or neither.",
+        checks.check_hosted_zone_name,
+        "str",
+        default="",
+    ),
+    Input(
+        "price_class",
+        "string",
+        "CloudFront price class: `PriceClass_100`, `PriceClass_200` or `PriceClass_All`.",
+        checks.check_price_class,
+        "str",
+        default="PriceClass_100",
+    ),
+    Input(
+        "error_caching_min_ttl",
+        "integer",
+        "Seconds CloudFront caches an error response (0-31536000).",
+        checks.check_error_caching_min_ttl,
+        "int",
+        default=10,
+    ),
+    Input(
+        "protect_content",
+        "boolean",
+        "Protect the two content buckets from `pulumi destroy` (and never empty them by "
+        "force); dev stacks may set `false`.",
+        checks.check_protect_content,
+        "bool",
+        default=True,
+    ),
+    Input(
+        "web_acl_id",
+        "string",
+        "ARN of a WAFv2 web ACL with scope CLOUDFRONT; empty for none.",
+        checks.check_web_acl_id,
+        "str",
+        default="",
+    ),
+    Input(
+        "access_log_bucket",
+        "string",
+        "Name of an existing bucket for CloudFront standard logs (ACLs enabled); empty for none.",
+        checks.check_access_log_bucket,
+        "str",
+        default="",
+    ),
+    Input(
+        "alarm_email",
+        "string",
+        "Email address that gets the edge alarms (5xx rate, Lambda@Edge execution and "
+        "validation errors, a sudden rise of 401s) through a new SNS topic in us-east-1; "
+        "AWS mails a confirmation link first. Empty (with `alarmTopicArn` empty) for no alarms.",
+        checks.check_alarm_email,
+        "str",
+        default="",
+    ),
+    Input(
+        "alarm_topic_arn",
+        "string",
+        "ARN of an existing SNS topic in us-east-1 for the edge alarms, instead of (or beside) "
+        "`alarmEmail`; empty for none.",
+        checks.check_alarm_topic_arn,
+        "str",
+        default="",
+    ),
+    Input(
+        "clients",
+        "object",
+        "Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> "
+        "`{token, previousToken?, expires?, paths?}`; at most 1000. `token` (and "
+        "`previousToken` during a rotation) as secrets: `pulumi config set --secret --path "
+        "'clients.partner-a.token' \"$(openssl rand -hex 32)\"`; `expires` an RFC 3339 UTC time "
+        "(`2027-03-31T00:00:00Z`), checked at the edge on each request; `paths` path patterns "
+        "inside `protectedPaths` (`ex-img/partner-a/*`), default all protected paths. "
+        "`authToken` is the client `default`.",
+        checks.check_client_table,
+        "pulumi.Input[dict[str, pulumi.Input[ClientArgs]]]",
+        default={},
+        secret=True,
+        shapes_resources=False,
+        components=BOTH,
+    ),
+    Input(
+        "log_allowed",
+        "boolean",
+        "Write one log line per admitted request (`client`, `uri`, `requestId`) for usage "
+        "accounting; denials are always logged.",
+        checks.check_log_allowed,
+        "bool",
+        default=False,
+        components=BOTH,
+    ),
+    Input(
+        "edge_runtime",
+        "string",
+        "Engine that runs the token check on protected behaviors: `lambda-edge` (a Lambda@Edge "
+        "function in us-east-1) or `cloudfront-function` (a CloudFront Function, cheaper and "
+        "faster; its 10 KB code limit bounds the number of clients). Switch with "
+        "`pulumi config set edgeRuntime cloudfront-function && pulumi up`.",
+        checks.check_edge_runtime,
+        "str",
+        default="lambda-edge",
+        components=BOTH,
+    ),
+    Input(
+        "tags",
+        "object",
+        "Extra tags for every taggable resource, beside `project`, `stack` and `managed-by`.",
+        lambda raw, _checked: check_extra_tags(raw),
+        "dict[str, str]",
+        default={},
+        components=BOTH,
+        config=False,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ClientField:
+    """One field of a named client (the ``clients`` input's values)."""
+
+    name: str
+    annotation: str
+    doc: str
+    required: bool = False
+
+
+CLIENT_FIELDS: tuple[ClientField, ...] = (
+    ClientField(
+        "token",
+        "pulumi.Input[str]",
+        "The client's token (32-256 chars, e.g. openssl rand -hex 32); secret.",
+        required=True,
+    ),
+    ClientField(
+        "previous_token",
+        "pulumi.Input[str]",
+        "A second token accepted during this client's rotation; secret.",
+    ),
+    ClientField(
+        "expires",
+        "pulumi.Input[str]",
+        "RFC 3339 UTC time from which the edge refuses the client (2027-03-31T00:00:00Z).",
+    ),
+    ClientField(
+        "paths",
+        "pulumi.Input[list[pulumi.Input[str]]]",
+        "Path patterns inside protectedPaths the client may open; omit for all of them.",
+    ),
+)
+
+BY_NAME: dict[str, Input] = {entry.name: entry for entry in INPUTS}
+CONFIG_INPUTS: tuple[Input, ...] = tuple(entry for entry in INPUTS if entry.config)
+
+
+def inputs_of(component: str) -> tuple[Input, ...]:
+    return tuple(entry for entry in INPUTS if component in entry.components)
+
+
+def _inputs_type_namespace() -> dict[str, Any]:
+    def accepted_tokens(self: Any) -> tuple[str, ...]:
+        return (self.auth_token, *self.previous_auth_tokens)
+
+    def domain(self: Any) -> DomainSettings | None:
+        if not self.domain_name:
+            return None
+        return DomainSettings(self.domain_name, self.hosted_zone_name)
+
+    return {
+        "accepted_tokens": property(accepted_tokens),
+        "domain": property(domain),
+        "__doc__": "Every input, checked: the values the components use (see INPUTS).",
+    }
+
+
+# The checked inputs, one field per entry; secrets stay out of repr (no log shows a token).
+CheckedInputs = dataclasses.make_dataclass(
+    "CheckedInputs",
+    [(entry.name, Any, dataclasses.field(repr=not entry.secret)) for entry in INPUTS],
+    frozen=True,
+    namespace=_inputs_type_namespace(),
+)
+CheckedInputs.__module__ = __name__
+
+
+def is_known(value: Any) -> bool:
+    """Whether a value holds no Output (or other awaitable) at any depth."""
+    if isinstance(value, pulumi.Output) or hasattr(value, "__await__"):
+        return False
+    if isinstance(value, dict):
+        return all(is_known(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(is_known(item) for item in value)
+    return True
+
+
+def secret_inputs_known(values: Mapping[str, Any]) -> bool:
+    """Whether every pulumi.Input among ``values`` is a plain value (checkable now)."""
+    return all(is_known(values.get(e.name)) for e in INPUTS if not e.shapes_resources)
+
+
+def check_inputs(values: Mapping[str, Any], component: str = PROTECTED_CONTENT) -> Any:
+    """Check the inputs of ``component`` (Python names; a missing one takes its default).
+
+    Returns ``CheckedInputs``. When a secret input is still an Output (unknown until deploy),
+    the secret inputs are returned as given and checked by ``check_inputs`` again once
+    resolved (the components do that inside ``Output.apply``); every plain input is checked
+    now, before any resource is declared.
+    """
+    accepted = inputs_of(component)
+    for name in values:
+        if name not in BY_NAME or BY_NAME[name] not in accepted:
+            known = ", ".join(entry.name for entry in accepted)
+            raise SettingsError(
+                f"{component}: {checks.clip(str(name))} is not an input. Fix: "
+                f"{checks.suggest(str(name), [e.name for e in accepted])}inputs: {known}"
+            )
+    secrets_known = secret_inputs_known(values)
+    checked: dict[str, Any] = {}
+    for entry in INPUTS:
+        raw = values.get(entry.name)
+        if raw is None:
+            raw = entry.default_value()
+        if not entry.shapes_resources and not secrets_known:
+            checked[entry.name] = raw  # checked once resolved
+            continue
+        checked[entry.name] = entry.check(raw, checked)
+    if secrets_known:
+        checks.check_function_fits(checked)
+    return CheckedInputs(**checked)
+
+
+__all__ = [
+    "BY_NAME",
+    "CLIENT_FIELDS",
+    "CONFIG_INPUTS",
+    "EDGE_CHECK",
+    "INPUTS",
+    "PROTECTED_CONTENT",
+    "CheckedInputs",
+    "ClientField",
+    "ClientSettings",
+    "Input",
+    "check_inputs",
+    "inputs_of",
+    "is_known",
+    "secret_inputs_known",
+]

@@ -1,0 +1,200 @@
+"""The stack-config reader: a stack's config, as the CLI passes it, into the components' inputs.
+
+What only a stack file can get wrong is checked here: a key this project or its providers do
+not read (with "did you mean"), a secret stored in plaintext, a missing or unknown
+``aws:region``. Values are decoded as their input's type says (the CLI hands lists, maps,
+numbers and booleans over as text) and passed on; the inputs' own checks run once, in
+``components.inputs.check_inputs`` (ProtectedContent calls it before it declares anything).
+
+``read_stack_config`` is what ``__main__.py`` calls; ``settings_from_config`` and
+``parse_settings`` do the same from a config map and also check the inputs, for the offline
+tools that need the checked values without running the program.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from . import cloudfront_facts as facts
+from .checks import (
+    GENERATE_TOKEN,
+    PROJECT,
+    SettingsError,
+    clip,
+    config_key,
+    fail,
+    shown,
+    suggest,
+)
+from .inputs import CONFIG_INPUTS, CheckedInputs, check_inputs
+
+# Config namespaces a stack may use: this project's, the aws provider's and Pulumi's own
+# (e.g. pulumi:tags). Anything else is a typo or a provider this program does not use.
+NAMESPACES = (PROJECT, "aws", "pulumi")
+REGION_KEY = "aws:region"
+CONFIG_KEYS = tuple(entry.key for entry in CONFIG_INPUTS)
+_BY_KEY = {entry.key: entry for entry in CONFIG_INPUTS}
+
+# The fix for a secret found in plaintext, per key.
+_PLAINTEXT_FIXES = {
+    "authToken": GENERATE_TOKEN,
+    "previousAuthTokens": "pulumi config set --secret --path 'previousAuthTokens[0]' <token>",
+    "clients": "pulumi config rm clients, make new tokens (these are exposed), then "
+    "pulumi config set --secret --path 'clients.<name>.token' <token>",
+}
+
+# A stack's checked settings: its inputs, the stack's name and its aws:region.
+Settings = dataclasses.make_dataclass(
+    "Settings",
+    [("stack", str), ("region", str | None)],
+    bases=(CheckedInputs,),
+    frozen=True,
+)
+Settings.__module__ = __name__
+
+
+def check_region(region: Any) -> str:
+    """aws:region must be set and name a region of the commercial AWS partition."""
+    fix = "pulumi config set aws:region eu-west-1 (any AWS region name)"
+    if region is None or not str(region).strip():
+        raise SettingsError(f"{REGION_KEY}: is missing (the region of the buckets). Fix: {fix}")
+    text = str(region).strip()
+    if text not in facts.AWS_REGIONS:
+        hint = suggest(text.lower(), facts.AWS_REGIONS)
+        raise SettingsError(f"{REGION_KEY}: {shown(text)} is not an AWS region. Fix: {hint}{fix}")
+    return text
+
+
+def check_config_keys(keys: Iterable[str]) -> None:
+    """Every config key must be one this program or its providers read (typos stop here)."""
+    for full in sorted(keys):
+        namespace, _, name = full.partition(":")
+        if namespace == PROJECT and name not in CONFIG_KEYS:
+            raise SettingsError(
+                f"{clip(full)}: is not a setting of this project. Fix: "
+                f"{suggest(name, CONFIG_KEYS)}"
+                f"pulumi config rm {clip(name)}; settings: {', '.join(CONFIG_KEYS)}"
+            )
+        if namespace == "aws" and name not in facts.AWS_PROVIDER_CONFIG_KEYS:
+            hint = suggest(name, facts.AWS_PROVIDER_CONFIG_KEYS)
+            raise SettingsError(
+                f"{clip(full)}: is not a config key of the aws provider. Fix: "
+                f"{hint.replace('mean ', 'mean aws:')}pulumi config rm {clip(full)}"
+            )
+        if namespace not in NAMESPACES or not name:
+            close = difflib.get_close_matches(namespace[:200], NAMESPACES, n=1, cutoff=0.6)
+            hint = ""
+            if name in CONFIG_KEYS:
+                hint = f"did you mean {PROJECT}:{name}? "
+            elif close:
+                hint = f"did you mean {close[0]}:{clip(name)}? "
+            raise SettingsError(
+                f"{clip(full)}: is not a key this stack can use (namespaces: "
+                f"{', '.join(f'{n}:' for n in NAMESPACES)}). Fix: {hint}"
+                f"pulumi config rm {clip(full)}"
+            )
+
+
+def _present(value: Any) -> bool:
+    return value not in (None, "", [], {}, "[]", "{}")
+
+
+def _decode(key: str, value: Any) -> Any:
+    """A config value as its input's type: the CLI passes lists, maps, numbers and booleans
+    as JSON text. Text that does not decode is passed on for the check to name."""
+    if _BY_KEY[key].type == "string" or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def inputs_from_config(
+    raw: Mapping[str, Any], is_secret: Callable[[str], bool] = lambda _name: True
+) -> dict[str, Any]:
+    """This project's config values (camelCase keys) as the components' inputs (Python names),
+    after the checks only a stack file needs: unknown keys, secrets stored in plaintext."""
+    check_config_keys(config_key(name) for name in raw)
+    for name, entry in _BY_KEY.items():
+        if entry.secret and _present(raw.get(name)) and not is_secret(name):
+            raise fail(name, "is stored in plaintext", _PLAINTEXT_FIXES[name])
+    return {
+        _BY_KEY[name].name: _decode(name, value) for name, value in raw.items() if value is not None
+    }
+
+
+def _project_values(config: Mapping[str, Any]) -> dict[str, Any]:
+    prefix = PROJECT + ":"
+    return {
+        key.removeprefix(prefix): value
+        for key, value in config.items()
+        if key.startswith(prefix) and value is not None
+    }
+
+
+def parse_settings(
+    raw: Mapping[str, Any],
+    stack: str,
+    is_secret: Callable[[str], bool] = lambda _name: True,
+    region: str | None = None,
+) -> Any:
+    """Read and check this project's config values (camelCase keys; text as Pulumi gives it,
+    or YAML values). ``is_secret(name)`` says whether a key was stored encrypted; tokens must
+    be. ``region`` is aws:region, checked when given. Returns ``Settings``."""
+    check_config_keys(config_key(name) for name in raw)
+    if region is not None:
+        region = check_region(region)
+    inputs = check_inputs(inputs_from_config(raw, is_secret))
+    values = {field.name: getattr(inputs, field.name) for field in dataclasses.fields(inputs)}
+    return Settings(**values, stack=stack, region=region)
+
+
+def settings_from_config(
+    config: Mapping[str, Any], stack: str, is_secret: Callable[[str], bool]
+) -> Any:
+    """Check a stack's whole config (namespaced keys, as the CLI passes it to a program).
+
+    ``is_secret(full_key)`` says whether the CLI marked a key secret.
+    """
+    check_config_keys(config)
+    return parse_settings(
+        _project_values(config),
+        stack,
+        is_secret=lambda name: is_secret(config_key(name)),
+        region=check_region(config.get(REGION_KEY)),
+    )
+
+
+def read_stack_config() -> dict[str, Any]:
+    """This stack's config as ProtectedContent's inputs (the program's only config read).
+
+    ``pulumi.Config`` reads only the keys it is asked for, so a misspelt key would pass
+    unseen; the runtime's config map holds every key the CLI passed, typos included.
+    """
+    from pulumi.runtime.config import CONFIG, get_config_env, is_config_secret
+
+    config = {**get_config_env(), **CONFIG.get()}
+    check_config_keys(config)
+    check_region(config.get(REGION_KEY))
+    return inputs_from_config(
+        _project_values(config), lambda name: is_config_secret(config_key(name))
+    )
+
+
+__all__ = [
+    "CONFIG_KEYS",
+    "NAMESPACES",
+    "REGION_KEY",
+    "Settings",
+    "check_config_keys",
+    "check_region",
+    "inputs_from_config",
+    "parse_settings",
+    "read_stack_config",
+    "settings_from_config",
+]
