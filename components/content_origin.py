@@ -23,7 +23,7 @@ class ContentOriginArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def _state_path(path: Path) -> str:
+def state_path(path: Path) -> str:
     """Relative to the project (Pulumi's working directory) when the file is inside it, so the
     state holds the same path on every machine; absolute when the component runs as a
     provider from another project's directory."""
@@ -146,7 +146,7 @@ class ContentOrigin(pulumi.ComponentResource):
                 f"{name}-error-page-{key.rsplit('/', 1)[-1].removesuffix('.json')}",
                 bucket=self.bucket.id,
                 key=key,
-                source=pulumi.FileAsset(_state_path(path)),
+                source=pulumi.FileAsset(state_path(path)),
                 content_type=ERROR_PAGES_CONTENT_TYPE,
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.ownership_controls]),

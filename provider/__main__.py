@@ -1,4 +1,4 @@
-"""Host ProtectedContent as a Pulumi component provider (schema inferred from its types).
+"""Host ProtectedContent and EdgeCheck as a Pulumi component provider (schema from their types).
 
 The Pulumi CLI runs ``python <this directory> <engine address>``; the repository root (the
 parent directory) holds the component's code, the edge handler and the error pages, which
@@ -18,9 +18,9 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from pulumi.provider.experimental import component_provider_host
 
-    from components.protected_content import ProtectedContent
+    from components import EdgeCheck, ProtectedContent
 
-    component_provider_host(components=[ProtectedContent], name=PACKAGE, version=VERSION)
+    component_provider_host(components=[ProtectedContent, EdgeCheck], name=PACKAGE, version=VERSION)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,16 @@ import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from components.content_origin import _state_path
-from components.protected_content import ProtectedContent, ProtectedContentArgs
+from components import EdgeCheck, EdgeCheckArgs, ProtectedContent, ProtectedContentArgs
+from components.content_origin import state_path
+from components.inputs import BY_NAME, CLIENT_FIELDS, EDGE_CHECK, inputs_of
 from components.site_model import error_page_files
 from edge_handler.build import HANDLER_SOURCE
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_DIR = ROOT / "provider"
 TOKEN = "protected-cdn:index:ProtectedContent"
+EDGE_TOKEN = "protected-cdn:index:EdgeCheck"
 # Any address: GetSchema never dials the engine (only Construct does).
 ENGINE_ADDRESS = "127.0.0.1:1"
 
@@ -141,7 +143,34 @@ def test_package_files_resolve_from_the_package_not_the_working_directory(tmp_pa
     for path in error_page_files().values():
         assert path.is_absolute() and path.is_relative_to(ROOT)
         # From another project's directory the asset path is absolute, so it still resolves.
-        assert Path(_state_path(path)) == path
+        assert Path(state_path(path)) == path
     monkeypatch.chdir(ROOT)
     path = next(iter(error_page_files().values()))
-    assert _state_path(path) == "error_pages/" + path.name  # the stack's state keeps its path
+    assert state_path(path) == "error_pages/" + path.name  # the stack's state keeps its path
+
+
+def test_edge_check_is_in_the_schema_beside_protected_content(schema):
+    resource = schema["resources"][EDGE_TOKEN]
+    assert resource["isComponent"] is True and resource["description"]
+    inputs = resource["inputProperties"]
+    assert set(inputs) == {camel(n) for n in EdgeCheckArgs.__annotations__}
+    assert set(inputs) == {entry.key for entry in inputs_of(EDGE_CHECK)}
+    assert resource["requiredInputs"] == ["authToken"]
+    annotated = inspect.get_annotations(EdgeCheck)
+    outputs = {camel(n) for n, t in annotated.items() if typing.get_origin(t) is not None}
+    assert set(resource["properties"]) == outputs
+    assert {"lambdaFunctionAssociations", "functionAssociations"} <= outputs
+    for name in ("lambdaFunctionAssociations", "functionAssociations"):
+        assert resource["properties"][name]["type"] == "array", name
+
+
+@pytest.mark.parametrize("token", [TOKEN, EDGE_TOKEN])
+def test_input_descriptions_are_the_input_specs_docs(schema, token):
+    """The schema's text comes from components/inputs.py, through the generated args types."""
+    for key, spec in schema["resources"][token]["inputProperties"].items():
+        name = next(n for n in BY_NAME if camel(n) == key)
+        assert spec["description"] == BY_NAME[name].doc, key
+    client = schema["types"]["protected-cdn:index:ClientArgs"]["properties"]
+    assert {key: spec["description"] for key, spec in client.items()} == {
+        camel(field.name): field.doc for field in CLIENT_FIELDS
+    }
