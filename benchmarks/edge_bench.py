@@ -97,7 +97,7 @@ def main() -> None:
     bench_clients(workdir)
 
 
-# --- named clients (issue 10) ----------------------------------------------------------------
+# --- named clients --------------------------------------------------------------------------
 
 CLIENT_COUNTS = (1, 100, 1000)
 FAR_FUTURE = 4102358400  # 2099-12-31T00:00:00Z: every client has an expiry to check
@@ -160,7 +160,7 @@ def bench_clients(workdir: Path) -> None:
     bench_function()
 
 
-# --- the CloudFront Function (issue 11) ------------------------------------------------------
+# --- the CloudFront Function ----------------------------------------------------------------
 
 JS_CALLS = 20_000
 HOP_CALLS = 1_000

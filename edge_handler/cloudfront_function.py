@@ -97,6 +97,9 @@ def _render(tokens: Sequence[str], header: str, clients: Sequence, log_allowed: 
 
 
 _render_remembered = functools.lru_cache(maxsize=8)(_render)
+# How many renders were real (misses) and remembered (hits): the size check costs no render.
+render_function_code.cache_info = _render_remembered.cache_info  # type: ignore[attr-defined]
+render_function_code.cache_clear = _render_remembered.cache_clear  # type: ignore[attr-defined]
 
 
 def code_size(

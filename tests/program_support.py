@@ -17,7 +17,7 @@ ENGINE_KEY = "protected-cdn:edgeRuntime"
 
 
 def engine_of(stack: str) -> str:
-    """The stack file's edgeRuntime (issue 11); lambda-edge when unset."""
+    """The stack file's edgeRuntime; lambda-edge when unset."""
     return read_stack_file(stack).config.get(ENGINE_KEY) or "lambda-edge"
 
 

@@ -1,4 +1,4 @@
-"""Destroy, then deploy again, with no manual step (issue 8, item 6)."""
+"""Destroy, then deploy again, with no manual step."""
 
 from __future__ import annotations
 

@@ -117,3 +117,18 @@ def test_client_scopes_need_no_protected_paths_by_default():
         )
     )
     assert run.one(FUNCTION) and outputs["lambda"]
+
+
+def test_the_function_code_is_rendered_once_for_the_size_check_and_the_deploy():
+    from components import ProtectedContent
+    from edge_handler.cloudfront_function import render_function_code
+
+    render_function_code.cache_clear()
+    run_under_mocks(
+        lambda: ProtectedContent(
+            "site", {"auth_token": CURRENT_TOKEN, "edge_runtime": "cloudfront-function"}
+        ),
+        "dev",
+    )
+    assert render_function_code.cache_info().misses == 1
+    assert render_function_code.cache_info().hits >= 2  # EdgeCheck's own check, its code

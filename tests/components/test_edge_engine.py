@@ -1,4 +1,4 @@
-"""edgeRuntime (issue 11): the engine choice in settings, the component, the plan and alarms."""
+"""edgeRuntime: the engine choice in settings, the component, the plan and alarms."""
 
 from __future__ import annotations
 

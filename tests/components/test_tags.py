@@ -1,4 +1,4 @@
-"""Every resource that AWS lets carry tags carries the stack's tags (issue 8)."""
+"""Every resource that AWS lets carry tags carries the stack's tags."""
 
 from __future__ import annotations
 

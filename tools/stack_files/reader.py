@@ -262,7 +262,7 @@ class StackFile:
             config[CLIENTS_KEY] = json.dumps(clients)
         return config
 
-    # --- named clients (issue 10) ---------------------------------------------------------
+    # --- named clients -------------------------------------------------------------------
 
     def client_entries(self) -> dict[str, Any]:
         """``clients`` as written: name -> fields, each encrypted token as ``Secure``."""

@@ -1,4 +1,4 @@
-"""`make plan` shows who needs the token and where, before anything is deployed (issue 8)."""
+"""`make plan` shows who needs the token and where, before anything is deployed."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ POLICY_NAMES = {
     "one-edge-engine-per-behavior",
 }
 CF_FUNCTION = "aws:cloudfront/function:Function"
-# The committed stack on the CloudFront Functions engine (issue 11).
+# The committed stack on the CloudFront Functions engine.
 FN_STACK = "fn"
 
 
