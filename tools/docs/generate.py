@@ -2,11 +2,11 @@
 
 ``components/settings.py`` holds each key's type, default, secret flag and full description.
 This writes them into Pulumi.yaml's ``config:`` block (the rest of the file is kept as it is)
-and into README's configuration table (between the markers); README's outputs table comes from
-ProtectedContent's output annotations through the schema Pulumi infers. tests/test_docs_source.py
-renders both in memory and fails on any difference.
+and into docs/configuration.md's configuration table (between the markers); docs/component.md's
+outputs table comes from ProtectedContent's output annotations through the schema Pulumi infers.
+tests/tools/docs/test_docs_source.py renders them in memory and fails on any difference.
 
-    python -m tools.docs.generate --write     # regenerate the two files
+    python -m tools.docs.generate --write     # regenerate the three files
     python -m tools.docs.generate --check     # exit 1 and print a diff when they are out of date
 """
 
@@ -24,7 +24,8 @@ from components.settings import CONFIG_KEYS, ConfigKey
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILE = ROOT / "Pulumi.yaml"
-README = ROOT / "README.md"
+CONFIGURATION_DOC = ROOT / "docs" / "configuration.md"
+COMPONENT_DOC = ROOT / "docs" / "component.md"
 FIX = "make docs (python -m tools.docs.generate --write)"
 TABLE_BEGIN = (
     "<!-- config-table: generated from CONFIG_KEYS in components/settings.py by `make docs`;"
@@ -152,26 +153,33 @@ def outputs_table(schema: dict | None = None) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _between(current: str, begin: str, end: str, body: str) -> str:
+def _between(current: str, begin: str, end: str, body: str, name: str) -> str:
     start = current.find(begin)
     stop = current.find(end)
     if start < 0 or stop < start:
-        raise DocsError(f"README.md lacks the markers {begin!r} ... {end!r}")
+        raise DocsError(f"{name} lacks the markers {begin!r} ... {end!r}")
     body_start = start + len(begin)
     return current[:body_start] + "\n" + body + current[stop:]
 
 
-def readme(current: str, keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
-    """README with the text between the config-table and outputs-table markers regenerated."""
-    current = _between(current, TABLE_BEGIN, TABLE_END, config_table(keys))
-    return _between(current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table())
+def configuration_doc(current: str, keys: Iterable[ConfigKey] = CONFIG_KEYS) -> str:
+    """docs/configuration.md with the text between the config-table markers regenerated."""
+    return _between(current, TABLE_BEGIN, TABLE_END, config_table(keys), "docs/configuration.md")
+
+
+def component_doc(current: str, schema: dict | None = None) -> str:
+    """docs/component.md with the text between the outputs-table markers regenerated."""
+    return _between(
+        current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table(schema), "docs/component.md"
+    )
 
 
 def targets() -> dict[Path, str]:
     """Each generated file and the text it must have."""
     return {
         PROJECT_FILE: project_file(PROJECT_FILE.read_text(encoding="utf-8")),
-        README: readme(README.read_text(encoding="utf-8")),
+        CONFIGURATION_DOC: configuration_doc(CONFIGURATION_DOC.read_text(encoding="utf-8")),
+        COMPONENT_DOC: component_doc(COMPONENT_DOC.read_text(encoding="utf-8")),
     }
 
 
@@ -192,8 +200,8 @@ def diff(path: Path, expected: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make docs", description=__doc__.split("\n\n")[0])
     mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="regenerate Pulumi.yaml and README")
-    mode.add_argument("--check", action="store_true", help="exit 1 if either is out of date")
+    mode.add_argument("--write", action="store_true", help="regenerate the generated files")
+    mode.add_argument("--check", action="store_true", help="exit 1 if any is out of date")
     args = parser.parse_args(argv)
     try:
         wanted = targets()
