@@ -169,9 +169,7 @@ def configuration_doc(current: str, keys: Iterable[ConfigKey] = CONFIG_KEYS) -> 
 
 def component_doc(current: str, schema: dict | None = None) -> str:
     """docs/component.md with the text between the outputs-table markers regenerated."""
-    return _between(
-        current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table(schema), "docs/component.md"
-    )
+    return _between(current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table(schema), "docs/component.md")
 
 
 def targets() -> dict[Path, str]:

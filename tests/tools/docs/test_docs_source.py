@@ -96,7 +96,7 @@ def test_check_mode_reports_stale_files_with_the_fix(monkeypatch, capsys, tmp_pa
 
 @pytest.mark.parametrize("render", [docs.configuration_doc, docs.component_doc])
 def test_a_page_without_the_markers_is_refused_in_one_line(render):
-    with pytest.raises(docs.DocsError, match="docs/.*markers"):
+    with pytest.raises(docs.DocsError, match=r"docs/.*markers"):
         render("# no table here\n")
 
 
