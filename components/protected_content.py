@@ -234,8 +234,8 @@ class ProtectedContent(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         # Two buckets so that no request on an unprotected behavior can read a protected
-        # object, whatever CloudFront's path normalization and S3's key decoding do (README,
-        # Security notes). The protected one keeps the original name: existing state stays.
+        # object, whatever CloudFront's path normalization and S3's key decoding do
+        # (docs/security.md). The protected one keeps the original name: existing state stays.
         origin = ContentOrigin(
             f"{name}-content",
             ContentOriginArgs(error_pages={}, protect_content=protect_content, tags=tags),

@@ -60,8 +60,8 @@ class ConfigKey:
     """One config key: the single source of its docs.
 
     ``description`` is the full user-facing text (``code`` in backticks). ``python -m
-    tools.docs.generate --write`` renders it into Pulumi.yaml's ``config:`` block and README's
-    configuration table; a test fails when either differs from what this tuple renders.
+    tools.docs.generate --write`` renders it into Pulumi.yaml's ``config:`` block and the
+    table of docs/configuration.md; a test fails when either differs from what this tuple renders.
     ``default`` None means required. ``items`` is the element type of an array.
     """
 
@@ -168,7 +168,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "`alarmEmail`; empty for none.",
         "",
     ),
-    # Named clients (issue 10): see "Clients" in README.
+    # Named clients: see docs/clients.md.
     ConfigKey(
         "clients",
         "object",
@@ -189,7 +189,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "accounting; denials are always logged.",
         False,
     ),
-    # Issue 11: the engine that runs the token check (README, "Choosing the engine").
+    # The engine that runs the token check (docs/engines.md, "Choosing the engine").
     ConfigKey(
         "edgeRuntime",
         "string",

@@ -1,4 +1,4 @@
-"""The make targets as a user runs them (issue 8, item 7): help, plan-json, closed pipes, venv."""
+"""The make targets as a user runs them: help, plan-json, closed pipes, venv."""
 
 from __future__ import annotations
 
