@@ -141,3 +141,35 @@ def test_the_readme_links_every_page_under_docs():
     readme = README.read_text(encoding="utf-8")
     for page in PAGES[1:]:
         assert f"](docs/{page.name})" in readme, page.name
+
+
+def slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lowercase, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def anchors(page: Path) -> set[str]:
+    text = FENCED.sub("", page.read_text(encoding="utf-8"))
+    return {slug(heading) for heading in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_anchor_a_page_links_is_a_heading(page):
+    text = FENCED.sub("", page.read_text(encoding="utf-8"))
+    broken = []
+    for target in LINK.findall(text):
+        if "://" in target or "#" not in target:
+            continue
+        written, anchor = target.split("#", 1)
+        linked = (page.parent / written).resolve() if written else page
+        if linked.suffix == ".md" and linked.exists() and anchor not in anchors(linked):
+            broken.append(target)
+    assert not broken, f"{page.relative_to(ROOT)} links anchors with no heading: {broken}"
+
+
+def test_slugs_follow_githubs_rule():
+    assert slug("Pulumi ESC: tokens and AWS credentials in one environment") == (
+        "pulumi-esc-tokens-and-aws-credentials-in-one-environment"
+    )
+    assert slug("Local edge (`make local`)") == "local-edge-make-local"
