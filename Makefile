@@ -49,6 +49,7 @@ $(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt constrai
 	    rm -rf $(VENV); \
 	    echo "make venv: $(PYTHON) -m venv made no working pip. Fix: install the venv module (Debian/Ubuntu: sudo apt install python3-venv), then make again" >&2; exit 1; }; \
 	fi
+	@echo "make venv: installing the dependencies into $(VENV) (first run: about 30 s, plus downloading 92 MB of wheels when pip has no copy)..." >&2
 	@$(PY) -m pip install --quiet --upgrade pip >&2
 	@$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt >&2
 	@touch $(STAMP)
@@ -102,7 +103,7 @@ upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STAC
 identities: $(STAMP) ## accept the URNs of the resources a refactor must keep (tests/identities/)
 	@$(PY) -m tools.plan.identities --write
 
-docs: $(STAMP) ## regenerate what the input spec renders: Pulumi.yaml config, docs table, args types
+docs: $(STAMP) ## regenerate what the input spec renders: Pulumi.yaml config, docs tables, args types
 	@$(PY) -m tools.docs.generate --write
 
 # Upgrade within the ranges of requirements*.txt, then pin what got installed.

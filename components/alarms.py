@@ -4,7 +4,7 @@ CloudFront publishes its metrics only in us-east-1, namespace ``AWS/CloudFront``
 dimensions ``DistributionId`` and ``Region=Global`` (CloudFront Developer Guide, "Types of
 metrics for CloudFront"). An alarm can only notify an SNS topic of its own region, so the
 topic is there too. ``401ErrorRate`` is one of the "additional metrics", published only
-after a monitoring subscription enables them (billed; see README, Alarms).
+after a monitoring subscription enables them (billed; see docs/operations.md, Alarms).
 """
 
 from __future__ import annotations

@@ -83,6 +83,12 @@ def test_a_closed_pipe_ends_plan_quietly(target):
 
 # --- the venv step, on a copy of the Makefile with a fake interpreter -----------------------
 
+PROGRESS = next(
+    line.split('"')[1]
+    for line in (ROOT / "Makefile").read_text().splitlines()
+    if "make venv: installing" in line
+).replace("$(VENV)", ".venv")
+
 FAKE_PYTHON = textwrap.dedent(
     """\
     #!/bin/sh
@@ -141,6 +147,16 @@ def test_venv_step_recreates_a_half_made_venv_without_pip(project):
     assert result.stdout == ""  # `make plan-json | jq` on a fresh clone stays valid JSON
 
 
+def test_venv_step_says_on_stderr_that_it_is_installing_before_pip_runs(project):
+    # A first install is silent for a while (pip --quiet); one line says what is going on.
+    result = make_venv(project)
+    assert result.returncode == 0, result.stderr
+    ours = [line for line in result.stderr.splitlines() if line.startswith("make venv:")]
+    assert ours == [PROGRESS], result.stderr
+    assert PROGRESS.startswith("make venv: installing the dependencies into .venv (first run: ")
+    assert result.stdout == ""
+
+
 def test_venv_step_refuses_an_old_python_in_one_line(project):
     result = make_venv(project, version="3 10")
     assert result.returncode != 0
@@ -181,7 +197,7 @@ def test_venv_step_recreates_a_venv_made_by_a_python_older_than_3_11(project):
     result = make_venv(project)
     assert result.returncode == 0, result.stderr
     ours = [line for line in result.stderr.splitlines() if line.startswith("make venv:")]
-    assert ours == ["make venv: .venv has Python older than 3.11; recreating it"]
+    assert ours == ["make venv: .venv has Python older than 3.11; recreating it", PROGRESS]
     calls = (project / ".venv" / "calls.log").read_text()  # the fake 3.12's venv replaced it
     assert "-m pip install --quiet -r requirements-dev.txt -c constraints.txt" in calls
 

@@ -122,13 +122,17 @@ def test_stack_files_commit_no_plaintext_token(stack):
     assert read_stack_file(stack).plaintext_token_keys() == [], stack
 
 
-def test_readme_documents_exactly_the_config_keys_and_its_commands_use_them():
-    readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## Configuration") : readme.index("## How a request flows")]
+def test_the_docs_document_exactly_the_config_keys_and_their_commands_use_them():
+    configuration = (ROOT / "docs" / "configuration.md").read_text()
+    table = configuration[
+        configuration.index("<!-- config-table") : configuration.index("<!-- /config-table")
+    ]
     documented = re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE)
     assert documented == [key.key for key in CONFIG_INPUTS]
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(page.read_text() for page in pages)
     used = set(
-        re.findall(r"pulumi config (?:set|get|rm)(?: --secret)?(?: --path)? '?([\w:]+)", readme)
+        re.findall(r"pulumi config (?:set|get|rm)(?: --secret)?(?: --path)? '?([\w:]+)", text)
     )
     aws_keys = {f"aws:{name}" for name in facts.AWS_PROVIDER_CONFIG_KEYS}
     assert used and used <= {key.key for key in CONFIG_INPUTS} | aws_keys, used

@@ -2,7 +2,7 @@
 
 No deploy can run here, so the workflows are held to what can be known without GitHub: the
 workflow JSON schema that check-jsonschema vendors (no network), the make targets, scripts,
-paths and reusable workflows they name, and the safety rules of the README's CI/CD section
+paths and reusable workflows they name, and the safety rules of docs/ci-cd.md
 (OIDC, no long-lived keys, one deploy per stack at a time, prod behind an approval).
 """
 
@@ -197,29 +197,29 @@ def test_the_integration_test_runs_on_demand_and_nightly():
     assert run["env"]["PROTECTED_CDN_INTEGRATION"] == "1"
 
 
-# --- the README's CI/CD section ---------------------------------------------------------
+# --- docs/ci-cd.md ------------------------------------------------------------------------
 
 
 def cicd_section() -> str:
-    readme = (ROOT / "README.md").read_text()
-    start = readme.index("\n## CI/CD\n")
-    return readme[start : readme.index("\n## ", start + 1)]
+    return (ROOT / "docs" / "ci-cd.md").read_text()
 
 
 def yaml_blocks(text: str) -> list[dict]:
     return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
 
 
-def test_the_cicd_section_names_the_workflows_that_exist_and_sits_before_layout():
+def test_the_cicd_page_names_the_workflows_that_exist_and_the_readme_links_it():
     readme = (ROOT / "README.md").read_text()
-    assert readme.index("\n## CI/CD\n") < readme.index("\n## Layout\n")
+    assert "](docs/ci-cd.md)" in readme
     section = cicd_section()
+    assert section.startswith("# CI/CD\n")
     for path in workflow_files():
         assert f"`{path.name}`" in section, path.name
-    assert "### Alarms" in section and "make integration" in section
+    assert "make integration" in section
+    assert "\n## Alarms\n" in (ROOT / "docs" / "operations.md").read_text()
 
 
-def test_the_readmes_esc_stack_file_is_read_by_the_offline_tools(tmp_path):
+def test_the_docs_esc_stack_file_is_read_by_the_offline_tools(tmp_path):
     from tools.stack_files.reader import read_stack_file
 
     environment, stack_file = yaml_blocks(cicd_section())

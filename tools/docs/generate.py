@@ -1,11 +1,12 @@
-"""`make docs`: render what comes from the input spec and the outputs' annotations.
+"""`make docs`: render what comes from the input spec and from the outputs' annotations.
 
 ``components/inputs.py`` holds each input's type, default, secret flag and description.
 This writes them into Pulumi.yaml's ``config:`` block (the rest of the file is kept as it is),
-the configuration table of the docs (between the markers) and the components' args types
-(components/args.py, which the component schema is inferred from); the outputs table comes
-from ProtectedContent's output annotations through the schema Pulumi infers.
-tests/tools/docs/test_docs_source.py renders each in memory and fails on any difference.
+docs/configuration.md's configuration table and docs/component.md's input tables (between the
+markers), and the components' args types (components/args.py, from which Pulumi infers the
+component schema); docs/component.md's outputs table comes from ProtectedContent's output
+annotations through that schema. tests/tools/docs/test_docs_source.py renders them in memory
+and fails on any difference.
 
     python -m tools.docs.generate --write     # regenerate the files
     python -m tools.docs.generate --check     # exit 1 and print a diff when they are out of date
@@ -21,12 +22,13 @@ import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
-from components.inputs import CONFIG_INPUTS, Input
+from components.inputs import CONFIG_INPUTS, EDGE_CHECK, PROTECTED_CONTENT, Input, inputs_of
 from tools.docs.args_module import render_args_module
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILE = ROOT / "Pulumi.yaml"
-README = ROOT / "README.md"
+CONFIGURATION_DOC = ROOT / "docs" / "configuration.md"
+COMPONENT_DOC = ROOT / "docs" / "component.md"
 ARGS_MODULE = ROOT / "components" / "args.py"
 FIX = "make docs (python -m tools.docs.generate --write)"
 TABLE_BEGIN = (
@@ -129,6 +131,39 @@ def config_table(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     return "\n".join(rows) + "\n"
 
 
+def inputs_begin(component: str) -> str:
+    return (
+        f"<!-- inputs-table {component}: generated from the input spec in components/inputs.py"
+        " by `make docs`; edit it there -->"
+    )
+
+
+def inputs_end(component: str) -> str:
+    return f"<!-- /inputs-table {component} -->"
+
+
+def inputs_table(component: str) -> str:
+    """A component's inputs: schema name (camelCase), Python name, type, default, whether it
+    is a pulumi.Input (may be an Output) or a plain value, and the doc."""
+    rows = [
+        "| input | Python | type | default | Input or plain | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for entry in inputs_of(component):
+        cells = (
+            f"`{entry.key}`",
+            f"`{entry.name}`",
+            _readme_type(entry),
+            _readme_default(entry),
+            "Input, secret"
+            if entry.secret
+            else ("Input" if not entry.shapes_resources else "plain"),
+            entry.doc,
+        )
+        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def component_schema() -> dict:
     """ProtectedContent's schema as Pulumi's component provider host infers it (one source for
     the outputs: their annotations and docstrings)."""
@@ -155,26 +190,39 @@ def outputs_table(schema: dict | None = None) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _between(current: str, begin: str, end: str, body: str) -> str:
+def _between(current: str, begin: str, end: str, body: str, name: str) -> str:
     start = current.find(begin)
     stop = current.find(end)
     if start < 0 or stop < start:
-        raise DocsError(f"README.md lacks the markers {begin!r} ... {end!r}")
+        raise DocsError(f"{name} lacks the markers {begin!r} ... {end!r}")
     body_start = start + len(begin)
     return current[:body_start] + "\n" + body + current[stop:]
 
 
-def readme(current: str, keys: Iterable[Input] = CONFIG_INPUTS) -> str:
-    """README with the text between the config-table and outputs-table markers regenerated."""
-    current = _between(current, TABLE_BEGIN, TABLE_END, config_table(keys))
-    return _between(current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table())
+def configuration_doc(current: str, keys: Iterable[Input] = CONFIG_INPUTS) -> str:
+    """docs/configuration.md with the text between the config-table markers regenerated."""
+    return _between(current, TABLE_BEGIN, TABLE_END, config_table(keys), "docs/configuration.md")
+
+
+def component_doc(current: str, schema: dict | None = None) -> str:
+    """docs/component.md with the inputs tables and the outputs table regenerated."""
+    for component in (PROTECTED_CONTENT, EDGE_CHECK):
+        current = _between(
+            current,
+            inputs_begin(component),
+            inputs_end(component),
+            inputs_table(component),
+            "docs/component.md",
+        )
+    return _between(current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table(schema), "docs/component.md")
 
 
 def targets() -> dict[Path, str]:
     """Each generated file and the text it must have."""
     return {
         PROJECT_FILE: project_file(PROJECT_FILE.read_text(encoding="utf-8")),
-        README: readme(README.read_text(encoding="utf-8")),
+        CONFIGURATION_DOC: configuration_doc(CONFIGURATION_DOC.read_text(encoding="utf-8")),
+        COMPONENT_DOC: component_doc(COMPONENT_DOC.read_text(encoding="utf-8")),
         ARGS_MODULE: render_args_module(),
     }
 
@@ -196,8 +244,8 @@ def diff(path: Path, expected: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make docs", description=__doc__.split("\n\n")[0])
     mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="regenerate the files")
-    mode.add_argument("--check", action="store_true", help="exit 1 if one is out of date")
+    mode.add_argument("--write", action="store_true", help="regenerate the generated files")
+    mode.add_argument("--check", action="store_true", help="exit 1 if any is out of date")
     args = parser.parse_args(argv)
     try:
         wanted = targets()

@@ -1,4 +1,6 @@
-"""The input spec is the one source: Pulumi.yaml, the config table and args types come from it."""
+"""Generated files have one source each: Pulumi.yaml's config block, docs/configuration.md,
+docs/component.md's input tables and components/args.py come from the input spec
+(components/inputs.py), docs/component.md's outputs table from ProtectedContent's annotations."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from tools.docs import generate as docs
 
 
 @pytest.mark.parametrize("path", sorted(docs.targets()), ids=lambda p: p.name)
-def test_every_generated_file_equals_what_the_input_spec_renders(path):
+def test_every_generated_file_equals_what_its_source_renders(path):
     expected = docs.targets()[path]
     changes = docs.diff(path, expected)
     assert not changes, (
@@ -57,18 +59,26 @@ def test_a_changed_description_shows_up_as_a_diff_in_both_files():
         for key in CONFIG_INPUTS
     )
     project = docs.PROJECT_FILE.read_text(encoding="utf-8")
-    readme = docs.README.read_text(encoding="utf-8")
+    page = docs.CONFIGURATION_DOC.read_text(encoding="utf-8")
     assert "Changed." in docs.project_file(project, changed)
     assert docs.project_file(project, changed) != project
-    assert "Changed." in docs.readme(readme, changed)
-    assert docs.readme(readme, changed) != readme
+    assert "Changed." in docs.configuration_doc(page, changed)
+    assert docs.configuration_doc(page, changed) != page
 
 
 def test_check_mode_reports_stale_files_with_the_fix(monkeypatch, capsys, tmp_path):
-    stale = tmp_path / "README.md"
-    stale.write_text(docs.README.read_text(encoding="utf-8").replace("| `webAclId` |", "| x |"))
+    (tmp_path / "docs").mkdir()
+    stale = tmp_path / "docs" / "configuration.md"
+    stale.write_text(
+        docs.CONFIGURATION_DOC.read_text(encoding="utf-8").replace("| `webAclId` |", "| x |")
+    )
     monkeypatch.setattr(docs, "ROOT", tmp_path)
-    monkeypatch.setattr(docs, "README", stale)
+    monkeypatch.setattr(docs, "CONFIGURATION_DOC", stale)
+    component = tmp_path / "docs" / "component.md"
+    component.write_text(
+        docs.COMPONENT_DOC.read_text(encoding="utf-8").replace("| `bucketName` |", "| y |")
+    )
+    monkeypatch.setattr(docs, "COMPONENT_DOC", component)
     project = tmp_path / "Pulumi.yaml"
     project.write_text(docs.PROJECT_FILE.read_text(encoding="utf-8"))
     monkeypatch.setattr(docs, "PROJECT_FILE", project)
@@ -77,18 +87,20 @@ def test_check_mode_reports_stale_files_with_the_fix(monkeypatch, capsys, tmp_pa
     monkeypatch.setattr(docs, "ARGS_MODULE", args_module)
     assert docs.main(["--check"]) == 1
     captured = capsys.readouterr()
-    assert "-| x |" in captured.out
+    assert "-| x |" in captured.out and "-| y |" in captured.out
+    assert "docs: 2 file(s) out of date" in captured.err
     assert "Fix: make docs" in captured.err
     assert docs.main(["--write"]) == 0
     assert docs.main(["--check"]) == 0
 
 
-def test_a_readme_without_the_markers_is_refused_in_one_line():
-    with pytest.raises(docs.DocsError, match="markers"):
-        docs.readme("# no table here\n")
+@pytest.mark.parametrize("render", [docs.configuration_doc, docs.component_doc])
+def test_a_page_without_the_markers_is_refused_in_one_line(render):
+    with pytest.raises(docs.DocsError, match=r"docs/.*markers"):
+        render("# no table here\n")
 
 
-def test_the_stack_exports_exactly_the_component_outputs_the_readme_describes():
+def test_the_stack_exports_exactly_the_component_outputs_the_docs_describe():
     from tests.program_support import run_stack
 
     properties = docs.component_schema()["properties"]
