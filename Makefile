@@ -6,6 +6,8 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 STACK   ?= dev
+# Folder of the Pulumi.<STACK>.yaml files: yours are here; the test suite's cases in tests/stacks.
+STACK_DIR ?= .
 PORT    ?= 8080
 CONTENT ?= sample_content
 MIN_PYTHON := 3.11
@@ -20,7 +22,7 @@ MAKEFLAGS += --no-print-directory
 
 # `make | head -1`: the reader may leave early; a closed pipe ends the list quietly, status 0.
 help: ## list the targets (this text)
-	@trap '' PIPE; { echo "protected-cdn: make <target> [STACK=dev] [PORT=8080]"; \
+	@trap '' PIPE; { echo "protected-cdn: make <target> [STACK=dev] [STACK_DIR=.] [PORT=8080]"; \
 	  awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' \
 	  $(MAKEFILE_LIST); } 2>/dev/null || true
 
@@ -71,7 +73,7 @@ integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (co
 
 # ENGINE=cloudfront-function runs the generated CloudFront Function (default: the stack's edgeRuntime).
 local: $(STAMP) ## serve CONTENT through the edge on 127.0.0.1:PORT (STACK's settings, ENGINE)
-	@$(PY) -m tools.local_edge.local_edge --stack $(STACK) --content $(CONTENT) --port $(PORT) $(if $(ENGINE),--engine $(ENGINE))
+	@$(PY) -m tools.local_edge.local_edge --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT) --port $(PORT) $(if $(ENGINE),--engine $(ENGINE))
 
 # BENCH_PYTHON=/path/to/python3.13 measures under the Lambda runtime's version (stdlib only).
 BENCH_PYTHON ?= $(PY)
@@ -82,25 +84,26 @@ bench-local: $(STAMP) ## load-test make local: 200 clients on loopback, prints r
 	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000
 
 plan: $(STAMP) ## what STACK will create, who needs the token, policy results (offline)
-	@$(PY) -m tools.plan.plan --stack $(STACK)
+	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR)
 
 plan-json: $(STAMP) ## the same plan as JSON on stdout
-	@$(PY) -m tools.plan.plan --stack $(STACK) --json
+	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR) --json
 
-snapshots: $(STAMP) ## accept the current plans as tests/snapshots/ (+ new stacks' identities)
-	@$(PY) -m tools.plan.plan --write-snapshots
+# Snapshots and identities are of the test suite's stack cases (tests/stacks/), not of your stacks.
+snapshots: $(STAMP) ## accept the plans of tests/stacks/ as tests/snapshots/ (+ new cases' identities)
+	@$(PY) -m tools.plan.snapshots --write
 
 clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (never a token)
-	@$(PY) -m tools.clients.clients --stack $(STACK)
+	@$(PY) -m tools.clients.clients --stack $(STACK) --stack-dir $(STACK_DIR)
 
 # NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*']
 new-client: $(STAMP) ## a fresh token for client NAME, shown once, with the pulumi config commands
 	@$(PY) -m tools.clients.clients --new "$(NAME)" $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
-	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --content $(CONTENT)
+	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT)
 
-identities: $(STAMP) ## accept the URNs of the resources a refactor must keep (tests/identities/)
+identities: $(STAMP) ## accept the URNs a refactor must keep, of tests/stacks/ (tests/identities/)
 	@$(PY) -m tools.plan.identities --write
 
 docs: $(STAMP) ## regenerate what the input spec renders: Pulumi.yaml config, docs tables, args types

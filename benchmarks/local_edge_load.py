@@ -32,7 +32,16 @@ MIX = (
 
 def start_edge() -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tools.local_edge.local_edge", "--port", "0"],
+        # The dev stack case (ex-img/* protected), whatever the user's own stacks hold.
+        [
+            sys.executable,
+            "-m",
+            "tools.local_edge.local_edge",
+            "--port",
+            "0",
+            "--stack-dir",
+            "tests/stacks",
+        ],
         cwd=ROOT,
         env={**os.environ, "AUTH_TOKEN": TOKEN},
         stdout=subprocess.PIPE,

@@ -5,8 +5,9 @@ key = PBKDF2-SHA256(passphrase, 8-byte salt, 1,000,000 rounds, 32 bytes); a valu
 AES-256-GCM with a 12-byte nonce, written ``v1:<base64 nonce>:<base64 ciphertext+tag>``;
 the stack's ``encryptionsalt`` is ``v1:<base64 salt>:`` + the encryption of "pulumi".
 
-Pulumi.staging.yaml was written with ``python -m tests.passphrase_support`` (prints it).
-The passphrase is example data: nothing is deployed with it.
+tests/stacks/Pulumi.staging.yaml was written with ``python -m tests.passphrase_support``
+(prints it); tests/stacks/README.md names its passphrase too. The passphrase is example data:
+nothing is deployed with it.
 """
 
 from __future__ import annotations
@@ -52,10 +53,16 @@ def key_from_salt_state(passphrase: str, state: str) -> bytes:
     return key
 
 
+def new_salt_state(passphrase: str, salt: bytes | None = None) -> tuple[str, bytes]:
+    """A stack's ``encryptionsalt`` for ``passphrase`` (as `pulumi stack init` writes it) and
+    the key that encrypts its values."""
+    salt = os.urandom(8) if salt is None else salt
+    key = _key(passphrase, salt)
+    return f"v1:{_b64(salt)}:{encrypt(key, 'pulumi')}", key
+
+
 def staging_file() -> str:
-    salt = os.urandom(8)
-    key = _key(STAGING_PASSPHRASE, salt)
-    state = f"v1:{_b64(salt)}:{encrypt(key, 'pulumi')}"
+    state, key = new_salt_state(STAGING_PASSPHRASE)
     return f"""encryptionsalt: {state}
 config:
   aws:region: us-west-2

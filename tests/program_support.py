@@ -1,10 +1,16 @@
-"""Run the real program under Pulumi mocks for a stack file, with test tokens."""
+"""Run the real program under Pulumi mocks for a stack case, with test tokens.
+
+The suite's stack cases are the fixtures in tests/stacks/ (STACK_CASES_DIR), never the
+top-level Pulumi.*.yaml files: those are the user's (tests/test_user_stacks.py).
+"""
 
 from __future__ import annotations
 
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tools.plan.locations import STACK_CASES_DIR
+from tools.plan.plan import PlanRun, plan_run
 from tools.plan.program_run import ProgramRun, run_program
-from tools.stack_files.reader import read_stack_file
+from tools.stack_files.reader import StackFile, available_stacks, read_stack_file
 
 TOKEN_KEY = "protected-cdn:authToken"
 PREVIOUS_KEY = "protected-cdn:previousAuthTokens"
@@ -16,9 +22,24 @@ CF_FUNCTION = "aws:cloudfront/function:Function"
 ENGINE_KEY = "protected-cdn:edgeRuntime"
 
 
+def stack_cases() -> list[str]:
+    """The names of the suite's stack cases (tests/stacks/Pulumi.<case>.yaml)."""
+    return available_stacks(STACK_CASES_DIR)
+
+
+def read_case(stack: str) -> StackFile:
+    """A stack case's settings file, read as the offline tools read a stack file."""
+    return read_stack_file(stack, STACK_CASES_DIR)
+
+
+def plan_case(stack: str, token: str | None = None, **kwargs) -> PlanRun:
+    """The offline plan's run of a stack case (placeholder tokens unless given)."""
+    return plan_run(stack, token, STACK_CASES_DIR, **kwargs)
+
+
 def engine_of(stack: str) -> str:
-    """The stack file's edgeRuntime; lambda-edge when unset."""
-    return read_stack_file(stack).config.get(ENGINE_KEY) or "lambda-edge"
+    """The stack case's edgeRuntime; lambda-edge when unset."""
+    return read_case(stack).config.get(ENGINE_KEY) or "lambda-edge"
 
 
 def edge_associations(behavior: dict) -> list[dict]:
@@ -30,8 +51,8 @@ def edge_associations(behavior: dict) -> list[dict]:
 
 
 def stack_config(stack: str, **overrides: str | None) -> dict[str, str]:
-    """The stack file's config plus test tokens; an override of None removes the key."""
-    config = dict(read_stack_file(stack).config)
+    """The stack case's config plus test tokens; an override of None removes the key."""
+    config = dict(read_case(stack).config)
     config[TOKEN_KEY] = CURRENT_TOKEN
     config[PREVIOUS_KEY] = f'["{PREVIOUS_TOKEN}"]'
     for key, value in overrides.items():

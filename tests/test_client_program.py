@@ -21,9 +21,9 @@ from tests.client_support import (
 )
 from tests.components.test_component_api import declare, leaves
 from tests.edge_support import CURRENT_TOKEN
-from tests.program_support import FUNCTION
+from tests.program_support import FUNCTION, plan_case, read_case
 from tools.edge_runtime.viewer_event import viewer_request_event
-from tools.plan.plan import plan_document, plan_run, render_tree
+from tools.plan.plan import plan_document, render_tree
 from tools.plan.program_run import run_under_mocks
 from tools.stack_files.reader import placeholder_client_token
 
@@ -103,7 +103,7 @@ def tokens_by_name(name: str, field_name: str) -> str:
 
 
 def test_the_plan_of_the_partners_stack_builds_its_clients_and_shows_no_token():
-    run = plan_run("partners", CURRENT_TOKEN, client_token=tokens_by_name)
+    run = plan_case("partners", CURRENT_TOKEN, client_token=tokens_by_name)
     assert run.one(FUNCTION).secret_input_names == ["code"]
     assert_no_client_token_in_the_clear(run)
     check_clients_in_archive(deployed_handler(run))
@@ -121,7 +121,7 @@ def test_the_plan_of_the_partners_stack_builds_its_clients_and_shows_no_token():
 
 def test_the_plan_uses_client_tokens_from_the_environment(monkeypatch):
     monkeypatch.setenv("CLIENT_TOKEN_PARTNER_A", SCOPED_TOKEN)
-    run = plan_run("partners", CURRENT_TOKEN)
+    run = plan_case("partners", CURRENT_TOKEN)
     edge = deployed_handler(run)
     assert status(edge, SCOPED_TOKEN, "/ex-img/partner-a/x") == 200
     placeholder = placeholder_client_token("mirror", "token")
@@ -131,8 +131,7 @@ def test_the_plan_uses_client_tokens_from_the_environment(monkeypatch):
 
 def test_the_program_refuses_clients_the_cli_did_not_mark_secret():
     from tools.plan.program_run import run_program
-    from tools.stack_files.reader import read_stack_file
 
-    config = read_stack_file("partners").offline_config(CURRENT_TOKEN)
+    config = read_case("partners").offline_config(CURRENT_TOKEN)
     with pytest.raises(Exception, match="protected-cdn:clients: is stored in plaintext"):
         run_program("partners", config, ["protected-cdn:authToken"])

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.process_support import run
 from tools.stack_files.reader import ROOT
 
 STAMP = ".venv/.installed"
+# The dev stack case (tests/stacks/), not the user's own dev stack.
+CASE = ("STACK=dev", "STACK_DIR=tests/stacks")
 TARGETS = re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), flags=re.MULTILINE)
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
@@ -30,7 +33,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def make(*args: str, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE} | kwargs
-    return subprocess.run(
+    return run(
         ["make", *args],
         cwd=cwd,
         **streams,
@@ -54,7 +57,7 @@ def test_make_alone_and_make_help_list_every_target_with_one_line(args):
 # `-o STAMP`: the dependencies are installed (this suite runs in them), so make must not try to
 # reinstall them here; that the venv step prints nothing on stdout is tested below on its own.
 def test_make_plan_json_stdout_is_valid_json():
-    result = make("-o", STAMP, "plan-json", "STACK=dev")
+    result = make("-o", STAMP, "plan-json", *CASE)
     assert result.returncode == 0, result.stderr
     tool = subprocess.run(
         [sys.executable, "-m", "json.tool"],
@@ -73,7 +76,7 @@ def test_a_closed_pipe_ends_plan_quietly(target):
     read_end, write_end = os.pipe()
     os.close(read_end)  # nobody reads: the first write fails, every time, not by timing
     try:
-        result = make("-o", STAMP, target, "STACK=dev", stdout=write_end, stderr=subprocess.PIPE)
+        result = make("-o", STAMP, target, *CASE, stdout=write_end, stderr=subprocess.PIPE)
     finally:
         os.close(write_end)
     # Only the plan's own notes may reach stderr (plan-json sends them there): no traceback.
@@ -123,7 +126,7 @@ def project(tmp_path):
 
 def make_venv(project: Path, version: str = "3 12", pip_broken: bool = False):
     env = clean_env(FAKE_VERSION=version, FAKE_PIP_BROKEN="1" if pip_broken else "")
-    return subprocess.run(
+    return run(
         ["make", "venv", f"PYTHON={project / 'fake-python'}"],
         cwd=project,
         capture_output=True,
@@ -204,7 +207,7 @@ def test_venv_step_recreates_a_venv_made_by_a_python_older_than_3_11(project):
 
 def test_venv_step_calls_python_2_too_old_rather_than_unrunnable(project):
     python2 = _pyenv_python("2.7")
-    result = subprocess.run(
+    result = run(
         ["make", "venv", f"PYTHON={python2}"],
         cwd=project,
         capture_output=True,
@@ -233,3 +236,15 @@ def test_a_closed_pipe_ends_make_help_quietly(args):
         os.close(write_end)
     assert result.stderr == ""
     assert result.returncode == 0
+
+
+def test_make_snapshots_records_the_stack_cases_and_the_tools_take_stack_dir():
+    def dry_run(*args):
+        command = ["make", "-n", "-o", STAMP, *args]
+        return run(command, capture_output=True, text=True, check=True).stdout
+
+    # Snapshots (and new cases' identities) are of tests/stacks/, never of the user's stacks.
+    assert "-m tools.plan.snapshots --write" in dry_run("snapshots")
+    for target in ("local", "plan", "plan-json", "clients", "upload-commands"):
+        assert "--stack-dir ." in dry_run(target), target
+        assert "--stack-dir tests/stacks" in dry_run(target, *CASE), target

@@ -1,4 +1,4 @@
-"""The whole program under Pulumi mocks, for both stack files: every promise of the design."""
+"""The whole program under Pulumi mocks, for every stack case: every promise of the design."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from tests.program_support import (
     behaviors,
     edge_associations,
     engine_of,
+    read_case,
     run_stack,
+    stack_cases,
     stack_config,
 )
 from tools.plan.program_run import (
@@ -33,10 +35,9 @@ from tools.plan.program_run import (
     RecordingMonitor,
     run_program,
 )
-from tools.stack_files.reader import available_stacks, read_stack_file
 
-# Every stack file in the repo; expectations come from the file, never from its values here.
-STACKS = available_stacks()
+# Every stack case (tests/stacks/); expectations come from the file, never from its values here.
+STACKS = stack_cases()
 SECRET_KEYS = [TOKEN_KEY, PREVIOUS_KEY]
 NUMBERED_VERSION = re.compile(r"arn:aws:lambda:us-east-1:\d{12}:function:[\w-]+:\d+")
 
@@ -54,7 +55,7 @@ def run(stack):
 @pytest.fixture(scope="module")
 def expected(stack):
     """The stack file's validated settings: what the program must have declared."""
-    return read_stack_file(stack).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
+    return read_case(stack).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
 
 
 # The protected content bucket keeps its original name; the public one holds the rest.

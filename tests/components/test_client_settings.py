@@ -19,6 +19,7 @@ from tests.client_support import (
     SCOPED_TOKEN,
 )
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.program_support import read_case
 from tools.clients.clients import new_client_commands, render_clients
 from tools.stack_files.reader import read_stack_file
 
@@ -137,8 +138,8 @@ def test_scope_check_uses_the_normalized_protected_patterns():
     assert parse(client(paths=["/ex-img/b/*"])).clients[0].paths == ("ex-img/b/*",)
 
 
-def test_the_partners_stack_file_reads_nested_secure_tokens_without_decrypting():
-    stack_file = read_stack_file("partners")
+def test_the_partners_stack_case_reads_nested_secure_tokens_without_decrypting():
+    stack_file = read_case("partners")
     assert "protected-cdn:clients" in stack_file.secure_keys
     settings = stack_file.settings(CURRENT_TOKEN)
     names = {c.name: c for c in settings.clients}
@@ -159,7 +160,7 @@ def write_stack(tmp_path, clients_yaml: str):
 def test_a_client_token_committed_in_plaintext_is_refused(tmp_path):
     stack_file = write_stack(tmp_path, f"    partner-a:\n      token: {OPEN_TOKEN}\n")
     assert stack_file.plaintext_token_keys() == ["protected-cdn:clients"]
-    assert read_stack_file("partners").plaintext_token_keys() == []
+    assert read_case("partners").plaintext_token_keys() == []
     with pytest.raises(SettingsError) as caught:
         stack_file.settings(CURRENT_TOKEN)
     message = str(caught.value)

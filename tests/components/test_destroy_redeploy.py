@@ -6,11 +6,10 @@ import re
 
 import pytest
 
-from tests.program_support import CF_FUNCTION, FUNCTION, engine_of, run_stack
-from tools.stack_files.reader import available_stacks
+from tests.program_support import CF_FUNCTION, FUNCTION, engine_of, run_stack, stack_cases
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_edge_function_is_auto_named_so_a_redeploy_never_collides(stack):
     run = run_stack(stack)
     if engine_of(stack) == "cloudfront-function":
@@ -30,7 +29,7 @@ def test_edge_function_is_auto_named_so_a_redeploy_never_collides(stack):
     assert function.name == "site-edge-auth-function"
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_outputs_name_the_function_and_its_regional_log_groups(stack):
     outputs = run_stack(stack).outputs
     name = outputs["edgeFunctionName"]

@@ -13,13 +13,19 @@ from components.protected_content import ProtectedContent
 from components.stack_config import parse_settings
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, code_size
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tests.program_support import CF_FUNCTION, DISTRIBUTION, behaviors, engine_of, run_stack
+from tests.program_support import (
+    CF_FUNCTION,
+    DISTRIBUTION,
+    behaviors,
+    engine_of,
+    run_stack,
+    stack_cases,
+)
 from tools.plan.policy_run import run_policies
 from tools.plan.program_run import run_under_mocks
-from tools.stack_files.reader import available_stacks
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-FN_STACKS = [s for s in available_stacks() if engine_of(s) == "cloudfront-function"]
+FN_STACKS = [s for s in stack_cases() if engine_of(s) == "cloudfront-function"]
 
 
 def many_clients(count: int) -> dict:
@@ -139,7 +145,7 @@ def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
     assert run.outputs["edgeFunctionLogGroups"] == f"/aws/cloudfront/function/{name}"
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_each_stack_runs_its_engine_on_the_protected_behaviors_only(stack):
     run = run_stack(stack)
     engine = engine_of(stack)

@@ -8,8 +8,7 @@ import inspect
 import pytest
 
 from components.tags import MAX_TAG_VALUE_LENGTH, resource_tags
-from tests.program_support import engine_of, run_stack
-from tools.stack_files.reader import available_stacks
+from tests.program_support import engine_of, run_stack, stack_cases
 
 # The stack as written, and with a custom domain, so the certificate is checked too.
 DOMAIN_OVERRIDES = ({}, {"domainName": "cdn.example.org", "hostedZoneName": "example.org"})
@@ -41,7 +40,7 @@ def test_the_taggable_check_reads_the_provider_signatures():
     assert not accepts_tags("aws:route53/record:Record")
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_every_taggable_resource_carries_project_stack_and_managed_by(stack):
     for overrides in DOMAIN_OVERRIDES:
         run = run_stack(stack, **overrides)

@@ -28,6 +28,7 @@ from tests.integration.live_checks import (
     wait_until,
 )
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeOptions
+from tools.plan.locations import STACK_CASES_DIR
 
 from ..edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 
@@ -36,7 +37,9 @@ LOGO = DEFAULT_CONTENT / "ex-img" / "logo.svg"
 
 
 def local_edge(token: str, previous: tuple[str, ...] = ()) -> LocalEdge:
-    options = LocalEdgeOptions(stack="dev", port=0, token=token, previous_tokens=previous)
+    options = LocalEdgeOptions(
+        stack="dev", stack_dir=STACK_CASES_DIR, port=0, token=token, previous_tokens=previous
+    )
     return LocalEdge(options, log=lambda _line: None)
 
 

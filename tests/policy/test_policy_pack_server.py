@@ -11,6 +11,7 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from tests.process_support import started
 from tests.tools.plan.test_plan_and_policies import POLICY_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,19 +22,12 @@ URN = "urn:pulumi:dev::protected-cdn::aws:cloudfront/distribution:Distribution::
 @pytest.fixture(scope="module")
 def analyzer():
     # The CLI starts the pack, reads the port it prints, then calls the Analyzer service.
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "policy" / "__main__.py")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    # started(): the pack is killed and reaped when the module's tests end, whatever happens.
+    command = [sys.executable, str(ROOT / "policy" / "__main__.py")]
+    with started(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         port = int(process.stdout.readline())
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
-        channel.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield analyzer_pb2_grpc.AnalyzerStub(channel)
 
 
 def _distribution(viewer_protocol_policy: str) -> struct_pb2.Struct:

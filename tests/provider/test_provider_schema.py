@@ -17,6 +17,7 @@ from components.content_origin import state_path
 from components.inputs import BY_NAME, CLIENT_FIELDS, EDGE_CHECK, inputs_of
 from components.site_model import error_page_files
 from edge_handler.build import HANDLER_SOURCE
+from tests.process_support import started
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_DIR = ROOT / "provider"
@@ -35,23 +36,18 @@ def camel(name: str) -> str:
 def provider(tmp_path_factory):
     """`python provider <engine>` from another project's directory, as pulumi-language-python
     runs a plugin; the provider prints the port it listens on as its first stdout line."""
-    process = subprocess.Popen(
+    # started(): the provider is killed and reaped when the module's tests end.
+    with started(
         [sys.executable, str(PROVIDER_DIR), ENGINE_ADDRESS],
         cwd=tmp_path_factory.mktemp("consumer"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    try:
+    ) as process:
         line = process.stdout.readline()  # EOF (empty) if the provider failed to start
         assert line.strip().isdigit(), f"no port from the provider: {process.stderr.read()}"
         with grpc.insecure_channel(f"127.0.0.1:{int(line)}") as channel:
             yield provider_pb2_grpc.ResourceProviderStub(channel)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
-        process.stderr.close()
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from components.checks import (
@@ -30,6 +31,7 @@ from components.checks import (
 )
 from components.stack_config import Settings
 from tools.stack_files.reader import (
+    ROOT,
     StackFile,
     StackFileError,
     client_token_env,
@@ -129,6 +131,9 @@ def new_client_commands(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make clients", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    )
     parser.add_argument("--new", metavar="NAME", help="print a fresh token and the commands")
     parser.add_argument("--expires", help="RFC 3339 UTC expiry for --new")
     parser.add_argument("--path", action="append", default=[], help="path pattern for --new")
@@ -157,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         print("prompt: pulumi config set --secret --path 'clients.<name>.token' (no value).")
         return 0
     try:
-        settings = stack_settings(read_stack_file(args.stack))
+        settings = stack_settings(read_stack_file(args.stack, args.stack_dir))
     except (StackFileError, SettingsError) as error:
         print(f"clients: {error}", file=sys.stderr)
         return 2

@@ -7,6 +7,9 @@ zip; behaviors, protected patterns, error responses and the header name come fro
 settings through the same ``parse_settings`` and ``build_site_model`` as the Pulumi program.
 
     python -m tools.local_edge.local_edge --stack dev --content sample_content --port 8080
+
+``--stack-dir`` names the folder of the stack files (default: the project folder), e.g.
+tests/stacks for the test suite's stack cases.
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ class LocalEdgeError(Exception):
 @dataclass(frozen=True)
 class LocalEdgeOptions:
     stack: str = "dev"
+    # Folder of the stack files (Pulumi.<stack>.yaml).
+    stack_dir: Path = ROOT
     content: Path = DEFAULT_CONTENT
     port: int = 8080
     # None: generate a fresh token and print it.
@@ -148,7 +153,7 @@ class LocalEdge:
         if not options.content.is_dir():
             problem = "is not a folder" if options.content.exists() else "does not exist"
             raise LocalEdgeError(f"content folder {printable(str(options.content))} {problem}")
-        stack_file = read_stack_file(options.stack)
+        stack_file = read_stack_file(options.stack, options.stack_dir)
         if options.token is not None and not options.token.strip():
             raise LocalEdgeError("AUTH_TOKEN is set but empty; unset it or give a real token")
         self.token = options.token or secrets.token_hex(32)
@@ -363,6 +368,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
     )
     parser.add_argument(
+        "--stack-dir",
+        type=content_folder,
+        default=ROOT,
+        help="folder of the stack files (default: the project folder)",
+    )
+    parser.add_argument(
         "--content", type=content_folder, default=DEFAULT_CONTENT, help="folder to serve"
     )
     parser.add_argument(
@@ -410,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = os.environ.get("PREVIOUS_AUTH_TOKENS", "")
     options = LocalEdgeOptions(
         stack=stack,
+        stack_dir=args.stack_dir,
         content=args.content,
         port=args.port,
         token=os.environ.get("AUTH_TOKEN"),

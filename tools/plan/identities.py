@@ -6,13 +6,14 @@ another component changes the URN, and ``pulumi up`` then deletes the old resour
 creates a new one: a new bucket (empty), a new distribution (new domain name), a new
 certificate. Unless the resource declares ``aliases`` that resolve to its old URN.
 
-tests/identities/<stack>.json records the URNs of the content buckets, their policies, the
-edge function, the distribution, the certificate and the DNS records as the engine would key
-them. tests/test_stable_identities.py runs the program under mocks and fails when one of them
-is neither declared any more nor reachable through an alias while the program declares an
-unrecorded resource of its type (a rename); one whose type is gone altogether was removed by
-config (e.g. no custom domain: no certificate, no DNS records) and passes. `make snapshots`
-writes the file of a new stack; it never rewrites an existing one.
+tests/identities/<stack>.json records, for each stack case of tests/stacks/, the URNs of the
+content buckets, their policies, the edge function, the distribution, the certificate and the
+DNS records as the engine would key them. tests/tools/plan/test_stable_identities.py runs the
+program under mocks and fails when one of them is neither declared any more nor reachable
+through an alias while the program declares an unrecorded resource of its type (a rename); one
+whose type is gone altogether was removed by config (e.g. no custom domain: no certificate, no
+DNS records) and passes. `make snapshots` writes the file of a new stack case; it never
+rewrites an existing one.
 
     python -m tools.plan.identities --write    # accept the current URNs (after a deliberate change)
     python -m tools.plan.identities --check    # exit 1 and name each identity that changed
@@ -29,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from components.checks import PROJECT
+from tools.plan.locations import IDENTITY_DIR, STACK_CASES_DIR, shown
 from tools.plan.plan import plan_run
 from tools.plan.program_run import ProgramRun, Registration
-from tools.stack_files.reader import ROOT, available_stacks
+from tools.stack_files.reader import available_stacks
 
-IDENTITY_DIR = ROOT / "tests" / "identities"
 ACCEPT = "make identities (python -m tools.plan.identities --write)"
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # Replacing one of these loses data or changes what viewers reach: content, the token check,
@@ -152,8 +153,8 @@ def identities(run: ProgramRun, stack: str) -> list[Identity]:
     return sorted(kept, key=lambda identity: identity.urn)
 
 
-def identity_path(stack: str) -> Path:
-    return IDENTITY_DIR / f"{stack}.json"
+def identity_path(stack: str, identity_dir: Path = IDENTITY_DIR) -> Path:
+    return identity_dir / f"{stack}.json"
 
 
 def identity_text(kept: list[Identity]) -> str:
@@ -161,8 +162,9 @@ def identity_text(kept: list[Identity]) -> str:
     return json.dumps(entries, indent=2) + "\n"
 
 
-def read_identities(stack: str) -> list[Identity]:
-    entries: list[dict[str, Any]] = json.loads(identity_path(stack).read_text(encoding="utf-8"))
+def read_identities(stack: str, identity_dir: Path = IDENTITY_DIR) -> list[Identity]:
+    path = identity_path(stack, identity_dir)
+    entries: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     return [Identity(e["type"], e["name"], e["urn"]) for e in entries]
 
 
@@ -197,23 +199,31 @@ def changed_identities(run: ProgramRun, stack: str, recorded: list[Identity]) ->
     return problems
 
 
-def check(stack: str) -> list[str]:
-    """Problems of ``stack``: a missing identity file, or each identity that changed."""
-    if not identity_path(stack).exists():
+def check(
+    stack: str, config_dir: Path = STACK_CASES_DIR, identity_dir: Path = IDENTITY_DIR
+) -> list[str]:
+    """Problems of stack case ``stack``: a missing identity file, or each identity that changed."""
+    if not identity_path(stack, identity_dir).exists():
         return [f"no recorded identities for stack {stack!r}: accept them with {ACCEPT}"]
-    return changed_identities(plan_run(stack, token=None), stack, read_identities(stack))
+    run = plan_run(stack, token=None, config_dir=config_dir)
+    return changed_identities(run, stack, read_identities(stack, identity_dir))
 
 
-def write_identities(missing_only: bool = False) -> list[Path]:
-    """Write each stack's identities; with ``missing_only`` only for stacks without a file
-    (a new stack), so that changing a recorded URN stays a deliberate `make identities`."""
-    IDENTITY_DIR.mkdir(parents=True, exist_ok=True)
+def write_identities(
+    missing_only: bool = False,
+    config_dir: Path = STACK_CASES_DIR,
+    identity_dir: Path = IDENTITY_DIR,
+) -> list[Path]:
+    """Write each stack case's identities; with ``missing_only`` only for cases without a file
+    (a new case), so that changing a recorded URN stays a deliberate `make identities`."""
+    identity_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for stack in available_stacks():
-        path = identity_path(stack)
+    for stack in available_stacks(config_dir):
+        path = identity_path(stack, identity_dir)
         if missing_only and path.exists():
             continue
-        path.write_text(identity_text(identities(plan_run(stack, token=None), stack)), "utf-8")
+        run = plan_run(stack, token=None, config_dir=config_dir)
+        path.write_text(identity_text(identities(run, stack)), "utf-8")
         written.append(path)
     return written
 
@@ -223,12 +233,23 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="accept the current URNs")
     mode.add_argument("--check", action="store_true", help="exit 1 if a kept URN changed")
+    parser.add_argument(
+        "--stack-dir",
+        type=Path,
+        default=STACK_CASES_DIR,
+        help="folder of the stack cases (default: tests/stacks)",
+    )
+    parser.add_argument("--identity-dir", type=Path, default=IDENTITY_DIR)
     args = parser.parse_args(argv)
     if args.write:
-        for path in write_identities():
-            print(f"wrote {path.relative_to(ROOT)}")
+        for path in write_identities(config_dir=args.stack_dir, identity_dir=args.identity_dir):
+            print(f"wrote {shown(path)}")
         return 0
-    problems = [problem for stack in available_stacks() for problem in check(stack)]
+    problems = [
+        problem
+        for stack in available_stacks(args.stack_dir)
+        for problem in check(stack, args.stack_dir, args.identity_dir)
+    ]
     for problem in problems:
         print(problem)
     return 1 if problems else 0

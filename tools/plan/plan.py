@@ -5,14 +5,14 @@ AUTH_TOKEN or a placeholder), prints a tree of the resources with the settings t
 then runs every policy of the pack in policy/ over them. No AWS credentials, no Pulumi CLI,
 no network. Secret values print as [secret]; the token never appears.
 
-    python -m tools.plan.plan --stack dev [--json]
-    python -m tools.plan.plan --write-snapshots
+    python -m tools.plan.plan --stack dev [--json] [--stack-dir FOLDER]
+
+The snapshots of the suite's stack cases are tools/plan/snapshots.py (`make snapshots`).
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import sys
@@ -39,14 +39,12 @@ from tools.stack_files.reader import (
     ClientTokenSource,
     StackFile,
     StackFileError,
-    available_stacks,
     read_stack_file,
 )
 from tools.stack_files.stack_arg import stack_file_name
 
 # Pass validation; stand in for the secrets the offline plan cannot decrypt.
 PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
-SNAPSHOT_DIR = ROOT / "tests" / "snapshots"
 TOKEN_KEY = f"{PROJECT}:authToken"
 PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
 CLOUDFRONT_FUNCTION_TYPE = "aws:cloudfront/function:Function"
@@ -391,44 +389,6 @@ def render_violations(violations: list[Violation], policy_count: int) -> str:
     return "\n".join(lines)
 
 
-# --- snapshots ---------------------------------------------------------------------------
-
-
-def snapshot_text(stack: str) -> str:
-    run = plan_run(stack, token=None)
-    return json.dumps(plan_document(run, stack, run_policies(run)), indent=2, sort_keys=True) + "\n"
-
-
-def snapshot_diff(stack: str) -> str:
-    """Empty when the stack's plan equals its snapshot, else a unified diff."""
-    path = SNAPSHOT_DIR / f"{stack}.json"
-    expected = path.read_text(encoding="utf-8") if path.exists() else ""
-    actual = snapshot_text(stack)
-    return "".join(
-        difflib.unified_diff(
-            expected.splitlines(keepends=True),
-            actual.splitlines(keepends=True),
-            fromfile=f"tests/snapshots/{stack}.json (accepted)",
-            tofile=f"{stack} plan now",
-        )
-    )
-
-
-def write_snapshots() -> list[Path]:
-    """Accept every stack's plan, and record the identities of stacks that have none yet."""
-    SNAPSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    written = []
-    for stack in available_stacks():
-        path = SNAPSHOT_DIR / f"{stack}.json"
-        path.write_text(snapshot_text(stack), encoding="utf-8")
-        written.append(path)
-    # A new stack also needs its identities recorded (never rewritten here: accepting a changed
-    # URN stays a deliberate `make identities`). Imported here: identities imports this module.
-    from .identities import write_identities
-
-    return written + write_identities(missing_only=True)
-
-
 # --- who needs the token ---------------------------------------------------------------
 
 # What a sample request path puts in place of a pattern's wildcards.
@@ -534,18 +494,18 @@ def main(argv: list[str] | None = None) -> int:
         help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
     )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
-    parser.add_argument("--config-dir", type=Path, default=ROOT, help="folder of the stack files")
     parser.add_argument(
-        "--write-snapshots", action="store_true", help="accept the plans as tests/snapshots/"
+        "--stack-dir",
+        "--config-dir",
+        dest="config_dir",
+        type=Path,
+        default=ROOT,
+        help="folder of the stack files (default: the project folder)",
     )
     args = parser.parse_args(argv)
     status = 0
     try:
         try:
-            if args.write_snapshots:
-                for path in write_snapshots():
-                    print(f"wrote {path.relative_to(ROOT)}")
-                return 0
             args.token = os.environ.get("AUTH_TOKEN") or None
             previous = os.environ.get("PREVIOUS_AUTH_TOKENS")
             previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None

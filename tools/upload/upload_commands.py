@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 from components.checks import SettingsError
 from components.site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, SiteModel, build_site_model
 from components.stack_config import parse_settings
-from tools.stack_files.reader import StackFileError, read_stack_file
+from tools.stack_files.reader import ROOT, StackFileError, read_stack_file
 from tools.stack_files.stack_arg import stack_file_name
 
 # Settings need a token to validate; these commands never use it.
@@ -42,11 +43,14 @@ def upload_commands(site: SiteModel, content: str, stack: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="upload_commands", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    )
     parser.add_argument("--content", default="./files", help="local folder to upload")
     args = parser.parse_args(argv)
     try:
         stack = stack_file_name(args.stack)  # org/project/dev -> dev; the commands keep it whole
-        values = read_stack_file(stack).project_values()
+        values = read_stack_file(stack, args.stack_dir).project_values()
         values["authToken"] = _UNUSED_TOKEN
         values.pop("previousAuthTokens", None)
         settings = parse_settings(values, stack)

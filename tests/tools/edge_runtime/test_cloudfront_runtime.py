@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,11 +21,10 @@ from edge_handler.cloudfront_function import (
 )
 from tests.client_support import CLIENTS
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.program_support import read_case, stack_cases
 from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime, forbidden_syntax
-from tools.stack_files.reader import read_stack_file
 
-ROOT = Path(__file__).resolve().parents[3]
-STACKS = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+STACKS = stack_cases()
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +104,7 @@ def test_the_syntax_check_names_constructs_runtime_2_lacks(code, construct):
 
 
 def stack_code(stack: str) -> tuple[str, object]:
-    settings_ = read_stack_file(stack).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
+    settings_ = read_case(stack).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
     code = render_function_code(
         settings_.accepted_tokens,
         settings_.auth_header,
@@ -117,7 +115,7 @@ def stack_code(stack: str) -> tuple[str, object]:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_committed_stacks_generate_runtime_2_code_under_10_kb_without_tokens(stack):
+def test_stack_cases_generate_runtime_2_code_under_10_kb_without_tokens(stack):
     code, settings_ = stack_code(stack)
     assert RUNTIME == "cloudfront-js-2.0"
     assert forbidden_syntax(code) == []

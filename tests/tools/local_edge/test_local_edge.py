@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import json
 import os
@@ -19,21 +20,24 @@ from werkzeug.serving import make_server
 from components.site_model import build_site_model
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.process_support import HANG_SECONDS, run
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
+from tools.plan.locations import STACK_CASES_DIR
 from tools.stack_files.reader import StackFileError
 
 ROOT = Path(__file__).resolve().parents[3]
 LOGO = DEFAULT_CONTENT / "ex-img" / "logo.svg"
 HELLO = DEFAULT_CONTENT / "public" / "hello.txt"
+# The dev stack case (tests/stacks/), in process and on the command line (dev is the default).
+Options = functools.partial(LocalEdgeOptions, stack="dev", stack_dir=STACK_CASES_DIR)
+CASE_ARGS = ("--stack-dir", str(STACK_CASES_DIR))
 
 
 @pytest.fixture(scope="module")
 def local():
     lines: list[str] = []
-    options = LocalEdgeOptions(
-        stack="dev", port=0, token=CURRENT_TOKEN, previous_tokens=(PREVIOUS_TOKEN,)
-    )
+    options = Options(port=0, token=CURRENT_TOKEN, previous_tokens=(PREVIOUS_TOKEN,))
     with LocalEdge(options, log=lines.append) as edge:
         edge.serve_in_background()
         edge.lines = lines
@@ -240,9 +244,9 @@ def test_behaviors_come_from_the_stack_settings(local):
 @pytest.mark.parametrize(
     ("options", "error", "words"),
     [
-        (LocalEdgeOptions(stack="nosuchstack", port=0), StackFileError, "unknown stack"),
-        (LocalEdgeOptions(content=Path("/nonexistent"), port=0), LocalEdgeError, "does not exist"),
-        (LocalEdgeOptions(token="", port=0), LocalEdgeError, "empty"),
+        (Options(stack="nosuchstack", port=0), StackFileError, "unknown stack"),
+        (Options(content=Path("/nonexistent"), port=0), LocalEdgeError, "does not exist"),
+        (Options(token="", port=0), LocalEdgeError, "empty"),
     ],
 )
 def test_bad_input_is_one_clear_error(options, error, words):
@@ -256,14 +260,14 @@ def test_port_in_use_is_a_clear_error():
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(LocalEdgeError, match=f"port {port} is in use"):
-            LocalEdge(LocalEdgeOptions(port=port))
+            LocalEdge(Options(port=port))
 
 
-def _cli(*args, env_extra=None):
+def _cli(processes, *args, env_extra=None):
+    """The local edge command on the stack cases; ended with the test whatever happens."""
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.Popen(
-        [sys.executable, "-m", "tools.local_edge.local_edge", *args],
-        cwd=ROOT,
+    return processes.start(
+        [sys.executable, "-m", "tools.local_edge.local_edge", *CASE_ARGS, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -272,8 +276,8 @@ def _cli(*args, env_extra=None):
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_cli_starts_prints_curl_lines_answers_and_stops_on_signal(stop_signal):
-    process = _cli("--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN})
+def test_cli_starts_prints_curl_lines_answers_and_stops_on_signal(processes, stop_signal):
+    process = _cli(processes, "--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN})
     banner = []
     for line in process.stdout:
         banner.append(line)
@@ -289,7 +293,7 @@ def test_cli_starts_prints_curl_lines_answers_and_stops_on_signal(stop_signal):
     assert connection.getresponse().status == 200
     connection.close()
     process.send_signal(stop_signal)
-    out, err = process.communicate(timeout=30)
+    out, err = process.communicate(timeout=HANG_SECONDS)
     assert process.returncode == 0, err
     assert "behavior=ex-img/* status=200" in out
     assert out.rstrip().endswith("stopped")
@@ -298,17 +302,17 @@ def test_cli_starts_prints_curl_lines_answers_and_stops_on_signal(stop_signal):
         socket.create_connection(("127.0.0.1", port), timeout=2)
 
 
-def test_cli_bad_stack_prints_one_line_and_exits_non_zero():
-    process = _cli("--stack", "nosuchstack", "--port", "0")
-    _out, err = process.communicate(timeout=30)
+def test_cli_bad_stack_prints_one_line_and_exits_non_zero(processes):
+    process = _cli(processes, "--stack", "nosuchstack", "--port", "0")
+    _out, err = process.communicate(timeout=HANG_SECONDS)
     assert process.returncode == 2
     assert err.strip().count("\n") == 0 and "unknown stack 'nosuchstack'" in err
     assert "Traceback" not in err
 
 
-def test_cli_weak_token_names_the_setting():
-    process = _cli("--port", "0", env_extra={"AUTH_TOKEN": "short"})
-    _out, err = process.communicate(timeout=30)
+def test_cli_weak_token_names_the_setting(processes):
+    process = _cli(processes, "--port", "0", env_extra={"AUTH_TOKEN": "short"})
+    _out, err = process.communicate(timeout=HANG_SECONDS)
     assert process.returncode == 2
     assert "protected-cdn:authToken" in err and "AUTH_TOKEN" in err
 
@@ -351,11 +355,10 @@ def test_generated_base64_body_is_decoded_and_a_rewritten_uri_is_fetched(local):
 # --- messages for bad arguments (hostile-tester findings) --------------------------------
 
 
-def _cli_error(*args, env_extra=None) -> str:
-    process = _cli(
-        "--port", "0", *args, env_extra={"AUTH_TOKEN": CURRENT_TOKEN, **(env_extra or {})}
-    )
-    _out, err = process.communicate(timeout=60)
+def _cli_error(processes, *args, env_extra=None) -> str:
+    env = {"AUTH_TOKEN": CURRENT_TOKEN, **(env_extra or {})}
+    process = _cli(processes, "--port", "0", *args, env_extra=env)
+    _out, err = process.communicate(timeout=HANG_SECONDS)
     assert process.returncode == 2, err
     assert err.count("\n") == 1 and err.startswith("local edge: "), err
     return err
@@ -363,30 +366,29 @@ def _cli_error(*args, env_extra=None) -> str:
 
 def test_a_file_as_content_is_not_a_folder():
     with pytest.raises(LocalEdgeError, match=r"content folder .*README\.md is not a folder"):
-        LocalEdge(LocalEdgeOptions(content=ROOT / "README.md", port=0))
+        LocalEdge(Options(content=ROOT / "README.md", port=0))
 
 
-def test_an_empty_content_path_is_refused_not_the_whole_checkout_served():
-    err = _cli_error("--content", "")
+def test_an_empty_content_path_is_refused_not_the_whole_checkout_served(processes):
+    err = _cli_error(processes, "--content", "")
     assert "content folder must not be empty" in err
 
 
 def test_a_missing_content_path_is_printed_escaped():
     with pytest.raises(LocalEdgeError) as caught:
-        LocalEdge(LocalEdgeOptions(content=Path("/nonexistent/\x1b[2Jx"), port=0))
+        LocalEdge(Options(content=Path("/nonexistent/\x1b[2Jx"), port=0))
     assert "\x1b" not in str(caught.value)
     assert "/nonexistent/\\x1b[2Jx does not exist" in str(caught.value)
 
 
-def test_a_stack_name_with_a_space_is_shown_quoted():
-    err = _cli_error("--stack", "dev ")
+def test_a_stack_name_with_a_space_is_shown_quoted(processes):
+    err = _cli_error(processes, "--stack", "dev ")
     assert "'dev ' is not a stack name" in err
 
 
-def test_a_fully_qualified_stack_name_uses_its_last_segment():
-    process = _cli(
-        "--stack", "acme/protected-cdn/dev", "--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN}
-    )
+def test_a_fully_qualified_stack_name_uses_its_last_segment(processes):
+    env = {"AUTH_TOKEN": CURRENT_TOKEN}
+    process = _cli(processes, "--stack", "acme/protected-cdn/dev", "--port", "0", env_extra=env)
     banner = []
     try:
         for line in process.stdout:
@@ -395,42 +397,30 @@ def test_a_fully_qualified_stack_name_uses_its_last_segment():
                 break
     finally:
         process.send_signal(signal.SIGTERM)
-    _out, err = process.communicate(timeout=60)
+    _out, err = process.communicate(timeout=HANG_SECONDS)
     assert process.returncode == 0, err
     assert any(line.split()[:1] == ["URL:"] for line in banner), err
     assert "stack dev," in "".join(banner)
 
 
-def test_a_stack_of_another_project_is_refused():
-    err = _cli_error("--stack", "acme/other/dev")
+def test_a_stack_of_another_project_is_refused(processes):
+    err = _cli_error(processes, "--stack", "acme/other/dev")
     assert "'acme/other/dev' is a stack of project 'other', not protected-cdn" in err
-
-
-SETTINGS_DRIVER = """
-import functools, sys
-from pathlib import Path
-import tools.local_edge.local_edge as local_edge
-# The real reader and checks, on a stack file in a temporary folder.
-root = Path(sys.argv[1])
-local_edge.read_stack_file = functools.partial(local_edge.read_stack_file, root=root)
-sys.exit(local_edge.main(sys.argv[2:]))
-"""
 
 
 def test_the_auth_token_hint_comes_only_with_a_token_error(tmp_path):
     (tmp_path / "Pulumi.bad.yaml").write_text(
         "config:\n  aws:region: eu-west-1\n  protected-cdn:priceClass: PriceClass_1\n"
     )
-    process = subprocess.run(
-        [sys.executable, "-c", SETTINGS_DRIVER, str(tmp_path), "--stack", "bad", "--port", "0"],
-        cwd=ROOT,
+    # The real reader and checks, on a stack file in a temporary folder (--stack-dir).
+    command = [sys.executable, "-m", "tools.local_edge.local_edge", "--stack", "bad"]
+    result = run(
+        [*command, "--stack-dir", str(tmp_path), "--port", "0"],
         capture_output=True,
         text=True,
-        timeout=60,
         env={**os.environ, "AUTH_TOKEN": CURRENT_TOKEN},
-        check=False,
     )
-    assert process.returncode == 2, process.stderr
-    assert "protected-cdn:priceClass" in process.stderr
-    assert "AUTH_TOKEN" not in process.stderr
+    assert result.returncode == 2, result.stderr
+    assert "protected-cdn:priceClass" in result.stderr
+    assert "AUTH_TOKEN" not in result.stderr
     # A token error keeps it (see test_cli_weak_token_names_the_setting).

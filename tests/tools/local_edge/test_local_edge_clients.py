@@ -1,4 +1,4 @@
-"""`make local STACK=partners` over real HTTP: 401, 401 expired, 403 out of scope, 200."""
+"""`make local STACK=partners STACK_DIR=tests/stacks` over HTTP: 401, 401 expired, 403, 200."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
 from tests.tools.local_edge.test_local_edge import request
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
+from tools.plan.locations import STACK_CASES_DIR
 
 PARTNER_LOGO = DEFAULT_CONTENT / "ex-img" / "partner-a" / "logo.svg"
 FORBIDDEN = {"meta": {"code": 403, "error_message": "Forbidden"}, "data": {}}
@@ -24,7 +25,9 @@ def local():
         "CLIENT_TOKEN_MIRROR": OPEN_TOKEN,
         # archive-co: none, so the edge generates one and prints it
     }
-    options = LocalEdgeOptions(stack="partners", port=0, token=CURRENT_TOKEN, client_env=env)
+    options = LocalEdgeOptions(
+        stack="partners", stack_dir=STACK_CASES_DIR, port=0, token=CURRENT_TOKEN, client_env=env
+    )
     with LocalEdge(options, log=lines.append) as edge:
         edge.serve_in_background()
         edge.lines = lines
@@ -90,6 +93,11 @@ def test_banner_prints_each_clients_token_and_what_to_try(local):
 
 
 def test_an_empty_client_token_in_the_environment_is_refused():
-    options = LocalEdgeOptions(stack="partners", port=0, client_env={"CLIENT_TOKEN_MIRROR": " "})
+    options = LocalEdgeOptions(
+        stack="partners",
+        stack_dir=STACK_CASES_DIR,
+        port=0,
+        client_env={"CLIENT_TOKEN_MIRROR": " "},
+    )
     with pytest.raises(LocalEdgeError, match="CLIENT_TOKEN_MIRROR is set but empty"):
         LocalEdge(options)

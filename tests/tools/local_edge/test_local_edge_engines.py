@@ -19,6 +19,7 @@ from tools.local_edge.local_edge import (
     LocalEdgeOptions,
     parse_args,
 )
+from tools.plan.locations import STACK_CASES_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 PARTNER_LOGO = DEFAULT_CONTENT / "ex-img" / "partner-a" / "logo.svg"
@@ -34,7 +35,12 @@ def local(request):
         "CLIENT_TOKEN_MIRROR": OPEN_TOKEN,
     }
     options = LocalEdgeOptions(
-        stack="partners", port=0, token=CURRENT_TOKEN, client_env=env, engine=request.param
+        stack="partners",
+        stack_dir=STACK_CASES_DIR,
+        port=0,
+        token=CURRENT_TOKEN,
+        client_env=env,
+        engine=request.param,
     )
     with LocalEdge(options, log=lambda _line: None) as edge:
         edge.serve_in_background()
@@ -93,7 +99,9 @@ def test_concurrent_requests_share_one_engine_safely(local):
 def test_engine_argument_and_unknown_engine():
     assert parse_args(["--engine", "cloudfront-function"]).engine == "cloudfront-function"
     assert parse_args([]).engine is None
-    options = LocalEdgeOptions(stack="dev", port=0, token=CURRENT_TOKEN, engine="wasm")
+    options = LocalEdgeOptions(
+        stack="dev", stack_dir=STACK_CASES_DIR, port=0, token=CURRENT_TOKEN, engine="wasm"
+    )
     with pytest.raises(LocalEdgeError, match="engine wasm is unknown"):
         LocalEdge(options)
 

@@ -20,6 +20,7 @@ from tests.edge_support import CURRENT_TOKEN, load_built
 from tests.edge_support import raw_get as get
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeOptions
+from tools.plan.locations import STACK_CASES_DIR
 
 PROTECTED_KEYS = ("ex-img/gradient.png", "ex-img/logo.svg")
 READINGS = {"rfc3986": normalize_rfc3986, "full-decoding": normalize_full_decoding}
@@ -28,7 +29,7 @@ READINGS = {"rfc3986": normalize_rfc3986, "full-decoding": normalize_full_decodi
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """Reading name -> port: the local edge (RFC 3986), and its flow under full decoding."""
-    options = LocalEdgeOptions(stack="dev", port=0, token=CURRENT_TOKEN)
+    options = LocalEdgeOptions(stack="dev", stack_dir=STACK_CASES_DIR, port=0, token=CURRENT_TOKEN)
     with LocalEdge(options, log=lambda _line: None) as edge:
         edge.serve_in_background()
         handler = load_built(tmp_path_factory.mktemp("edge"), [CURRENT_TOKEN]).handler

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.program_support import plan_case, read_case, stack_cases
 from tools.plan import plan
-from tools.stack_files.reader import available_stacks, read_stack_file
+from tools.plan.locations import STACK_CASES_DIR
 
 
 def test_sample_paths_fill_the_wildcards_and_try_an_encoded_slash():
@@ -21,14 +22,14 @@ def test_sample_paths_fill_the_wildcards_and_try_an_encoded_slash():
     assert plan.sample_paths(None) == list(plan.DEFAULT_SAMPLES)
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack, capsys):
-    assert plan.main(["--stack", stack]) == 0
+    assert plan.main(["--stack", stack, "--stack-dir", str(STACK_CASES_DIR)]) == 0
     out = capsys.readouterr().out
-    region = read_stack_file(stack).config.get("aws:region")
-    engine = read_stack_file(stack).config.get("protected-cdn:edgeRuntime", "lambda-edge")
+    region = read_case(stack).config.get("aws:region")
+    engine = read_case(stack).config.get("protected-cdn:edgeRuntime", "lambda-edge")
     assert plan.render_region(region, engine) in out.splitlines()
-    run = plan.plan_run(stack, token=None)
+    run = plan_case(stack)
     for pattern in run.outputs["protectedPaths"]:
         samples = plan.sample_paths(None if pattern == "*" else pattern)
         assert f"    {samples[0]} → token required" in out, pattern

@@ -14,12 +14,21 @@ from pathlib import Path
 import pytest
 
 from tests.edge_support import CURRENT_TOKEN
-from tests.program_support import BUCKET, DISTRIBUTION, FUNCTION, run_stack
-from tools.plan.plan import PLACEHOLDER_TOKEN, plan_document, plan_run, snapshot_diff
+from tests.program_support import (
+    BUCKET,
+    DISTRIBUTION,
+    FUNCTION,
+    plan_case,
+    read_case,
+    run_stack,
+    stack_cases,
+)
+from tools.plan.locations import STACK_CASES_DIR
+from tools.plan.plan import PLACEHOLDER_TOKEN, plan_document
 from tools.plan.plan import main as plan_main
 from tools.plan.policy_run import load_policies, run_policies
 from tools.plan.program_run import ProgramRun
-from tools.stack_files.reader import available_stacks, read_stack_file
+from tools.plan.snapshots import snapshot_diff
 
 ROOT = Path(__file__).resolve().parents[3]
 POLICY_NAMES = {
@@ -37,8 +46,9 @@ POLICY_NAMES = {
     "one-edge-engine-per-behavior",
 }
 CF_FUNCTION = "aws:cloudfront/function:Function"
-# The committed stack on the CloudFront Functions engine.
+# The stack case on the CloudFront Functions engine.
 FN_STACK = "fn"
+CASES = ("--stack-dir", str(STACK_CASES_DIR))
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +59,7 @@ def prod_run():
 # --- snapshots -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_plan_matches_the_accepted_snapshot(stack):
     diff = snapshot_diff(stack)
     assert not diff, (
@@ -74,7 +84,7 @@ def _document(run):
     ],
 )
 def test_a_removed_behavior_association_or_error_response_shows_in_the_plan_diff(change, expected):
-    run = plan_run("dev", token=None)
+    run = plan_case("dev")
     before = json.dumps(_document(run), indent=2, sort_keys=True).splitlines()
     changed = copy.deepcopy(run)
     change(next(r for r in changed.registrations if r.type == DISTRIBUTION).inputs)
@@ -98,10 +108,10 @@ def _plan(*args, env=None):
     )
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
-    settings = read_stack_file(stack).settings(CURRENT_TOKEN, ())
-    result = _plan("--stack", stack)
+    settings = read_case(stack).settings(CURRENT_TOKEN, ())
+    result = _plan("--stack", stack, *CASES)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "a placeholder token" in out
@@ -130,14 +140,14 @@ def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
 
 
 def test_plan_with_auth_token_never_prints_it():
-    result = _plan("--stack", "dev", env={"AUTH_TOKEN": CURRENT_TOKEN})
+    result = _plan("--stack", "dev", *CASES, env={"AUTH_TOKEN": CURRENT_TOKEN})
     assert result.returncode == 0, result.stderr
     assert "AUTH_TOKEN" in result.stdout
     assert CURRENT_TOKEN not in result.stdout + result.stderr
 
 
 def test_plan_json_lists_every_resource_with_parents_and_masked_secrets():
-    result = _plan("--stack", "dev", "--json", env={"AUTH_TOKEN": CURRENT_TOKEN})
+    result = _plan("--stack", "dev", "--json", *CASES, env={"AUTH_TOKEN": CURRENT_TOKEN})
     document = json.loads(result.stdout)
     assert CURRENT_TOKEN not in result.stdout
     types = {r["type"] for r in document["resources"]}
@@ -182,13 +192,13 @@ def test_the_pack_has_every_policy_and_all_are_mandatory():
     assert all(p.enforcement_level.value == "mandatory" for p in policies)
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", FN_STACK])
-def test_both_stacks_pass_every_policy(stack):
+@pytest.mark.parametrize("stack", stack_cases())
+def test_every_stack_case_passes_every_policy(stack):
     assert run_policies(run_stack(stack)) == []
 
 
 def test_protecting_everything_passes_every_policy():
-    run = run_stack("dev", protectedPaths='["*"]')
+    run = run_stack("everything")
     assert run_policies(run) == []
     default = run.one(DISTRIBUTION).inputs["defaultCacheBehavior"]
     assert default["targetOriginId"] == "protected"
@@ -374,7 +384,7 @@ def test_a_mandatory_violation_makes_the_plan_exit_non_zero(tmp_path, monkeypatc
         return run_policies(_break(run, FUNCTION, _set(["memorySize"], 512)), policies)
 
     monkeypatch.setattr(plan, "run_policies", broken_policies)
-    assert plan.main(["--stack", "dev"]) == 1
+    assert plan.main(["--stack", "dev", *CASES]) == 1
 
 
 def _can_isolate_network() -> bool:
@@ -391,7 +401,7 @@ def test_plan_needs_no_network_no_credentials_and_no_cli():
     env |= {"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
     env["PATH"] = os.path.dirname(sys.executable) + ":/usr/bin:/bin"  # no pulumi binary
     result = subprocess.run(
-        ["unshare", "--net", sys.executable, "-m", "tools.plan.plan", "--stack", "prod"],
+        ["unshare", "--net", sys.executable, "-m", "tools.plan.plan", "--stack", "prod", *CASES],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -405,7 +415,7 @@ def test_plan_needs_no_network_no_credentials_and_no_cli():
 
 
 def test_plan_takes_a_fully_qualified_stack_name(capsys):
-    assert plan_main(["--stack", "acme/protected-cdn/dev", "--json"]) == 0
+    assert plan_main(["--stack", "acme/protected-cdn/dev", "--json", *CASES]) == 0
     assert json.loads(capsys.readouterr().out)["stack"] == "dev"
 
 

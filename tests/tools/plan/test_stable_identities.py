@@ -10,6 +10,7 @@ import dataclasses
 import pulumi
 import pytest
 
+from tests.program_support import plan_case, stack_cases
 from tools.plan.identities import (
     KEPT_TYPES,
     EngineUrns,
@@ -20,24 +21,22 @@ from tools.plan.identities import (
     make_urn,
     read_identities,
 )
-from tools.plan.plan import plan_run
 from tools.plan.program_run import run_under_mocks
-from tools.stack_files.reader import available_stacks
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 BUCKET = "aws:s3/bucket:Bucket"
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_kept_resources_keep_their_urns(stack):
     problems = check(stack)
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("stack", available_stacks())
+@pytest.mark.parametrize("stack", stack_cases())
 def test_every_kind_of_kept_resource_the_stack_declares_is_recorded(stack):
     recorded = read_identities(stack)
-    declared = {identity.type for identity in identities(plan_run(stack, token=None), stack)}
+    declared = {identity.type for identity in identities(plan_case(stack), stack)}
     assert declared <= {identity.type for identity in recorded} <= set(KEPT_TYPES)
     assert len({identity.urn for identity in recorded}) == len(recorded)
 
@@ -51,7 +50,7 @@ def _without_domain(run):
 
 
 def test_resources_removed_by_config_are_no_change():
-    run = plan_run("dev", token=None)
+    run = plan_case("dev")
     recorded = identities(run, "dev")
     assert {"aws:acm/certificate:Certificate", "aws:route53/record:Record"} <= {
         i.type for i in recorded
@@ -60,7 +59,7 @@ def test_resources_removed_by_config_are_no_change():
 
 
 def test_a_removed_record_next_to_recorded_ones_of_its_type_is_no_change():
-    run = plan_run("dev", token=None)
+    run = plan_case("dev")
     recorded = identities(run, "dev")
     [aaaa] = [r for r in run.registrations if r.name.endswith("dns-aaaa")]
     fewer = dataclasses.replace(run, registrations=[r for r in run.registrations if r != aaaa])
@@ -68,8 +67,8 @@ def test_a_removed_record_next_to_recorded_ones_of_its_type_is_no_change():
 
 
 def test_a_rename_is_still_caught_when_other_types_were_removed_by_config():
-    run = _without_domain(plan_run("dev", token=None))
-    recorded = identities(plan_run("dev", token=None), "dev")
+    run = _without_domain(plan_case("dev"))
+    recorded = identities(plan_case("dev"), "dev")
     for index, registration in enumerate(run.registrations):
         if registration.type == DISTRIBUTION:
             run.registrations[index] = dataclasses.replace(registration, name="site-cloudfront")
@@ -78,7 +77,7 @@ def test_a_rename_is_still_caught_when_other_types_were_removed_by_config():
 
 
 def test_renaming_the_distribution_is_caught_with_the_fix():
-    run = plan_run("dev", token=None)
+    run = plan_case("dev")
     recorded = identities(run, "dev")
     for registration in run.registrations:
         if registration.type == DISTRIBUTION:
@@ -190,7 +189,7 @@ def test_an_alias_to_a_different_old_name_does_not_hide_a_change():
 
 
 def test_engine_urns_of_the_program_carry_the_whole_component_chain():
-    run = plan_run("dev", token=None)
+    run = plan_case("dev")
     urns = EngineUrns(run, "dev")
     [distribution] = run.of_type(DISTRIBUTION)
     assert urns.urn(distribution.urn) == (

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tools.upload.upload_commands import main
+from tools.plan.locations import STACK_CASES_DIR
+from tools.upload.upload_commands import main as upload_main
+
+# The stack cases (tests/stacks/), not the user's own stacks.
+CASES = ["--stack-dir", str(STACK_CASES_DIR)]
+
+
+def main(argv: list[str]) -> int:
+    return upload_main([*argv, *CASES])
 
 
 def test_upload_commands_for_the_dev_stack(capsys):

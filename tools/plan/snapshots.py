@@ -1,0 +1,105 @@
+"""`make snapshots`: accept the offline plans of the suite's stack cases as tests/snapshots/.
+
+A snapshot is the JSON plan (tools/plan/plan.py) of one stack case of tests/stacks/, with
+placeholder tokens: every resource with its masked inputs, the outputs and the policy
+results. tests/tools/plan/test_plan_and_policies.py fails when a plan differs from its
+snapshot, with the diff. Writing the snapshots also records the identities (URNs) of a case
+that has none yet; it never rewrites recorded ones (that stays a deliberate `make identities`).
+
+The user's own stacks (the top-level Pulumi.<stack>.yaml) are not snapshotted: editing them
+changes no recorded file.
+
+    python -m tools.plan.snapshots --write    # accept the current plans
+    python -m tools.plan.snapshots --check    # exit 1 and print the diff of each changed plan
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from pathlib import Path
+
+from components.checks import SettingsError
+from tools.plan.identities import write_identities
+from tools.plan.locations import IDENTITY_DIR, SNAPSHOT_DIR, STACK_CASES_DIR, shown
+from tools.plan.plan import plan_document, plan_run
+from tools.plan.policy_run import run_policies
+from tools.stack_files.reader import StackFileError, available_stacks
+
+
+def snapshot_text(stack: str, config_dir: Path = STACK_CASES_DIR) -> str:
+    run = plan_run(stack, token=None, config_dir=config_dir)
+    return json.dumps(plan_document(run, stack, run_policies(run)), indent=2, sort_keys=True) + "\n"
+
+
+def snapshot_diff(
+    stack: str, config_dir: Path = STACK_CASES_DIR, snapshot_dir: Path = SNAPSHOT_DIR
+) -> str:
+    """Empty when the stack's plan equals its snapshot, else a unified diff."""
+    path = snapshot_dir / f"{stack}.json"
+    expected = path.read_text(encoding="utf-8") if path.exists() else ""
+    actual = snapshot_text(stack, config_dir)
+    return "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=f"{shown(path)} (accepted)",
+            tofile=f"{stack} plan now",
+        )
+    )
+
+
+def write_snapshots(
+    config_dir: Path = STACK_CASES_DIR,
+    snapshot_dir: Path = SNAPSHOT_DIR,
+    identity_dir: Path = IDENTITY_DIR,
+) -> list[Path]:
+    """Accept every stack case's plan, and record the identities of cases that have none yet."""
+    snapshot_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stack in available_stacks(config_dir):
+        path = snapshot_dir / f"{stack}.json"
+        text = snapshot_text(stack, config_dir)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written + write_identities(
+        missing_only=True, config_dir=config_dir, identity_dir=identity_dir
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make snapshots", description=__doc__.split("\n\n")[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="accept the current plans")
+    mode.add_argument("--check", action="store_true", help="exit 1 if a plan changed")
+    parser.add_argument(
+        "--stack-dir",
+        type=Path,
+        default=STACK_CASES_DIR,
+        help="folder of the stack cases (default: tests/stacks)",
+    )
+    parser.add_argument("--snapshot-dir", type=Path, default=SNAPSHOT_DIR)
+    parser.add_argument("--identity-dir", type=Path, default=IDENTITY_DIR)
+    args = parser.parse_args(argv)
+    try:
+        if args.write:
+            for path in write_snapshots(args.stack_dir, args.snapshot_dir, args.identity_dir):
+                print(f"accepted {shown(path)}")
+            return 0
+        diffs = [
+            snapshot_diff(stack, args.stack_dir, args.snapshot_dir)
+            for stack in available_stacks(args.stack_dir)
+        ]
+    except (StackFileError, SettingsError) as error:
+        print(f"snapshots: {error}", file=sys.stderr)
+        return 2
+    for diff in diffs:
+        print(diff, end="")
+    return 1 if any(diffs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
