@@ -43,6 +43,7 @@ KEPT_TYPES = (
     "aws:s3/bucket:Bucket",
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:lambda/function:Function",
+    "aws:cloudfront/function:Function",
     "aws:cloudfront/distribution:Distribution",
     "aws:acm/certificate:Certificate",
     "aws:route53/record:Record",
