@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pulumi
@@ -85,7 +85,7 @@ class ClientSettings:
         if self.expires_at is None:
             return None
         moment = datetime.fromtimestamp(self.expires_at, tz=UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return moment.isoformat().replace("+00:00", "Z")
 
 
 def config_key(name: str) -> str:
@@ -474,7 +474,13 @@ CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
 CLIENT_FIELDS = ("token", "previousToken", "expires", "paths")
 # The component provider hands nested inputs over with Python names.
 _CLIENT_FIELD_ALIASES = {"previous_token": "previousToken"}
-_RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|\+00:00|-00:00)")
+_RFC3339_UTC = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(?P<fraction>\d+))?(?:[Zz]|[+-]00:00)"
+)
+EXPIRY_EXAMPLE = "2027-03-31T00:00:00Z"
+MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 9999
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FRACTION = "has a fraction of a second; an expiry is whole seconds"
 
 
 def new_client_commands(name: str) -> str:
@@ -494,21 +500,45 @@ def _as_map(name: str, raw: Any) -> dict:
 
 
 def parse_expiry(name: str, raw: Any) -> int:
-    """An RFC 3339 UTC timestamp (``2027-03-31T00:00:00Z``) as seconds since the epoch."""
-    fix = f"pulumi config set --path '{name}' 2027-03-31T00:00:00Z (RFC 3339, UTC)"
+    """An RFC 3339 UTC time (``2027-03-31T00:00:00Z``) as seconds since the epoch.
+
+    Accepted: whole seconds (a fraction of zeros too), years 2000 to 9999: every such time
+    renders and parses to the same second in Python and in JS ``Date``, which the two engines
+    compare with their clock. A leap second (``23:59:60``) has no Unix time and is refused.
+    No error line shows the value: inside ``clients`` it may have come from a secret.
+    """
+    fix = f"pulumi config set --path '{name}' {EXPIRY_EXAMPLE} (RFC 3339 UTC, whole seconds)"
     if isinstance(raw, datetime):  # YAML reads an unquoted timestamp as one
-        moment = raw if raw.tzinfo else raw.replace(tzinfo=UTC)
+        if raw.utcoffset() not in (None, timedelta(0)):
+            raise fail(name, "is not in UTC", fix)
+        if raw.microsecond:
+            raise fail(name, _FRACTION, fix)
+        year, month, day = raw.year, raw.month, raw.day
+        hour, minute, second = raw.hour, raw.minute, raw.second
     else:
-        text = str(raw).strip()
-        if not _RFC3339_UTC.fullmatch(text):
-            raise fail(name, f"{shown(raw)} is not an RFC 3339 UTC time", fix)
-        try:
-            moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
-        except ValueError:
-            raise fail(name, f"{shown(raw)} is not a valid date and time", fix) from None
-    if moment.utcoffset() != UTC.utcoffset(None):
-        raise fail(name, f"{shown(str(raw))} is not in UTC", fix)
-    return int(moment.timestamp())
+        match = _RFC3339_UTC.fullmatch(str(raw).strip())
+        if not match:
+            raise fail(name, f"is not an RFC 3339 UTC time such as {EXPIRY_EXAMPLE}", fix)
+        if (match["fraction"] or "").strip("0"):
+            raise fail(name, _FRACTION, fix)
+        year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    if not MIN_EXPIRY_YEAR <= year <= MAX_EXPIRY_YEAR:
+        raise fail(
+            name,
+            f"is outside the years {MIN_EXPIRY_YEAR} to {MAX_EXPIRY_YEAR} an expiry may have",
+            fix,
+        )
+    if second == 60 and (hour, minute) == (23, 59):
+        raise fail(
+            name,
+            "is a leap second (23:59:60), which Unix time (the edge's clock) does not have",
+            f"use 23:59:59 or the next day's 00:00:00: {fix}",
+        )
+    try:
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError as error:  # its text names the field, never the value
+        raise fail(name, f"is not a valid date and time ({error})", fix) from None
+    return (moment - _EPOCH) // timedelta(seconds=1)
 
 
 def covered_by(pattern: str, protected: str) -> bool:

@@ -209,3 +209,58 @@ def test_new_client_commands_are_the_pulumi_config_commands():
 def test_a_client_path_with_dot_segments_is_refused():
     with pytest.raises(SettingsError, match=r"clients\.a\.paths: .* has a \. or \.\. segment"):
         parse({"a": {"token": OPEN_TOKEN, "paths": ["ex-img/../*"]}})
+
+
+# --- expiry: whole seconds, years 2000 to 9999 ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "shown_as"),
+    [
+        ("2000-01-01T00:00:00Z", 946684800, "2000-01-01T00:00:00Z"),
+        ("9999-12-31T23:59:59Z", 253402300799, "9999-12-31T23:59:59Z"),
+        ("2030-06-30T12:00:00.000Z", 1909051200, "2030-06-30T12:00:00Z"),  # zero fraction
+        ("2030-06-30t12:00:00z", 1909051200, "2030-06-30T12:00:00Z"),
+        ("2030-06-30T12:00:00+00:00", 1909051200, "2030-06-30T12:00:00Z"),
+    ],
+)
+def test_an_expiry_is_whole_seconds_from_2000_to_9999_and_round_trips_in_js(
+    text, seconds, shown_as
+):
+    from py_mini_racer import MiniRacer
+
+    settings = parse(client(expires=text)).clients[0]
+    assert settings.expires_at == seconds and settings.expires == shown_as
+    js = MiniRacer()
+    try:
+        # The function engine compares Date.now() / 1000 with the same number; JS renders it
+        # as Python does and parses the rendered text back to the same second.
+        assert js.eval(f"new Date({seconds} * 1000).toISOString()") == shown_as[:-1] + ".000Z"
+        assert js.eval(f"Date.parse('{shown_as}') / 1000") == seconds
+    finally:
+        js.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("9999-12-31T23:59:59.999999Z", "has a fraction of a second"),
+        ("2030-01-01T00:00:00.5Z", "has a fraction of a second"),
+        ("2030-01-01T00:00:00.000000001Z", "has a fraction of a second"),
+        ("0999-01-01T00:00:00Z", "years 2000 to 9999"),
+        ("1999-12-31T23:59:59Z", "years 2000 to 9999"),
+        ("0000-01-01T00:00:00Z", "years 2000 to 9999"),
+        ("10000-01-01T00:00:00Z", "not an RFC 3339"),
+        ("2016-12-31T23:59:60Z", "leap second"),
+        ("2030-06-30T12:30:60Z", "not a valid date and time"),
+        ("2030-02-29T00:00:00Z", "not a valid date and time"),
+    ],
+)
+def test_an_expiry_outside_the_range_or_precision_is_refused_in_one_line(text, words):
+    with pytest.raises(SettingsError) as caught:
+        parse(client(expires=text))
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients.partner-b.expires: ")
+    assert words in message and "Fix: " in message and "\n" not in message
+    # The value is never echoed: it may have come from a secret.
+    assert text not in message and text[:10] not in message.split("Fix: ")[0]
