@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from components.checks import GENERATE_TOKEN, PROJECT, SettingsError, clip
+from components.checks import EXPIRY_EXAMPLE, GENERATE_TOKEN, PROJECT, SettingsError, clip
 from components.stack_config import REGION_KEY, Settings, check_config_keys, settings_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -265,7 +265,12 @@ class StackFile:
     # --- named clients -------------------------------------------------------------------
 
     def client_entries(self) -> dict[str, Any]:
-        """``clients`` as written: name -> fields, each encrypted token as ``Secure``."""
+        """``clients`` as written: name -> fields, each encrypted token as ``Secure``.
+
+        Only a token (``token``, ``previousToken``) may be encrypted, as one value: the offline
+        tools stand in for it. An encrypted client, expiry or path is unreadable here and is
+        refused in one line (it is no secret: names, expiry and paths stay readable).
+        """
         value = self.values.get(CLIENTS_KEY)
         if value is None:
             return {}
@@ -278,26 +283,69 @@ class StackFile:
         if not isinstance(value, dict):
             return value  # settings refuse it with the fix
         for name, entry in value.items():
+            client = clip(str(name))
+            if isinstance(entry, Secure):
+                raise SettingsError(
+                    f"{CLIENTS_KEY}.{client}: is encrypted as a whole, so its expiry and paths "
+                    f"are unreadable; only its tokens are secrets. Fix: pulumi config rm --path "
+                    f"'clients.{client}', then set each field with --path: pulumi config set "
+                    f"--secret --path 'clients.{client}.token' <token>"
+                )
             if not isinstance(entry, dict):
                 continue
+            for field_name, field_value in entry.items():
+                if field_name in CLIENT_TOKEN_FIELDS and isinstance(field_value, Secure):
+                    continue
+                where = _secure_at(field_value)
+                if where is not None:
+                    raise self._encrypted_in_place(client, clip(str(field_name)), where)
             for field_name in CLIENT_TOKEN_FIELDS:
                 if field_name in entry and _empty(entry[field_name]):
                     raise SettingsError(
-                        f"{CLIENTS_KEY}.{clip(str(name))}.{field_name}: is empty in "
+                        f"{CLIENTS_KEY}.{client}.{field_name}: is empty in "
                         f"{self.path.name} (not set). Fix: pulumi config set --secret --path "
-                        f"'clients.{clip(str(name))}.{field_name}' \"$(openssl rand -hex 32)\""
+                        f"'clients.{client}.{field_name}' \"$(openssl rand -hex 32)\""
                     )
                 if field_name in entry and not isinstance(entry[field_name], Secure):
                     raise SettingsError(
-                        f"{CLIENTS_KEY}.{clip(str(name))}.{field_name}: is committed in "
+                        f"{CLIENTS_KEY}.{client}.{field_name}: is committed in "
                         f"plaintext in {self.path.name}. Fix: make a new token (this one is "
                         f"exposed), then pulumi config set --secret --path "
-                        f"'clients.{clip(str(name))}.{field_name}' <token>"
+                        f"'clients.{client}.{field_name}' <token>"
                     )
         return value
 
+    def _encrypted_in_place(self, client: str, field_name: str, where: str) -> SettingsError:
+        """The error for an encrypted value inside client ``client``'s ``field_name``."""
+        key = f"clients.{client}.{field_name}"
+        if field_name in CLIENT_TOKEN_FIELDS:
+            return SettingsError(
+                f"{PROJECT}:{key}{where}: is encrypted inside a list or object; a token is one "
+                f"encrypted text. Fix: pulumi config rm --path '{key}', then pulumi config set "
+                f"--secret --path '{key}' <token>"
+            )
+        if field_name == "expires":
+            fix = f"pulumi config set --path '{key}' {EXPIRY_EXAMPLE}"
+        elif field_name == "paths" and re.fullmatch(r"\[\d+\]", where):
+            fix = f"pulumi config set --path '{key}{where}' '<pattern>'"
+        elif field_name == "paths":
+            fix = (
+                f"pulumi config rm --path '{key}', then "
+                f"pulumi config set --path '{key}[0]' '<pattern>'"
+            )
+        else:
+            fix = f"pulumi config rm --path '{key}'"
+        return SettingsError(
+            f"{PROJECT}:{key}{where}: is encrypted in {self.path.name}, which the offline tools "
+            f"cannot read; only a client's tokens are secrets. Fix: {fix} (without --secret)"
+        )
+
     def offline_clients(self, client_token: ClientTokenSource) -> Any:
-        """``clients`` with ``client_token(name, field)`` for every encrypted token, JSON-ready."""
+        """``clients`` with ``client_token(name, field)`` for every encrypted token, JSON-ready.
+
+        Only ``token`` and ``previousToken`` are stood in for; ``client_entries`` has refused
+        an encrypted value anywhere else, so no token can land in another field's place.
+        """
         entries = self.client_entries()
         if not isinstance(entries, dict):
             return entries
@@ -307,10 +355,28 @@ class StackFile:
                 result[name] = entry
                 continue
             result[name] = {
-                key: client_token(str(name), key) if isinstance(v, Secure) else v
+                key: client_token(str(name), key)
+                if key in CLIENT_TOKEN_FIELDS and isinstance(v, Secure)
+                else v
                 for key, v in entry.items()
             }
         return result
+
+
+def _secure_at(value: Any, where: str = "") -> str | None:
+    """Where the first encrypted value inside ``value`` is (``""``, ``"[0]"``, ``".a"``)."""
+    if isinstance(value, Secure):
+        return where
+    items: Any = ()
+    if isinstance(value, list):
+        items = ((f"[{index}]", item) for index, item in enumerate(value))
+    elif isinstance(value, dict):
+        items = ((f".{clip(str(key))}", item) for key, item in value.items())
+    for step, item in items:
+        found = _secure_at(item, where + step)
+        if found is not None:
+            return found
+    return None
 
 
 def _empty(value: Any) -> bool:

@@ -79,3 +79,61 @@ def test_an_expiry_out_of_range_is_one_line_in_every_tool(
     )
     results = run_tools(tmp_path, stack, capsys, monkeypatch)
     assert_refused_in_one_line(results, "protected-cdn:clients.partner.expires:", words)
+
+
+# --- encrypted values where only a token may be ----------------------------------------------
+
+PARTNER_TOKEN = "7d1f0c5e9b3a2f4d6e8c0b1a3f5e7d9c2b4a6f8e0d1c3b5a7f9e2d4c6b8a0f1e"
+PARTNER_PREVIOUS_TOKEN = "0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b"
+
+
+@pytest.mark.parametrize(
+    ("clients_yaml", "key", "words"),
+    [
+        # pulumi config set --secret --path clients.partner '{"token": …}'
+        (f"    partner: {SECURE}\n", "protected-cdn:clients.partner:", "encrypted as a whole"),
+        (
+            f"    partner:\n      token: {SECURE}\n      paths:\n        - {SECURE}\n",
+            "protected-cdn:clients.partner.paths[0]:",
+            "without --secret",
+        ),
+        (
+            f"    partner:\n      token: {SECURE}\n      paths:\n        - ex-img/a/*\n"
+            f"        - {SECURE}\n",
+            "protected-cdn:clients.partner.paths[1]:",
+            "without --secret",
+        ),
+        (
+            f"    partner:\n      token: {SECURE}\n      paths: {SECURE}\n",
+            "protected-cdn:clients.partner.paths:",
+            "without --secret",
+        ),
+        (
+            f"    partner:\n      token:\n        - {SECURE}\n",
+            "protected-cdn:clients.partner.token[0]:",
+            "pulumi config set --secret --path 'clients.partner.token'",
+        ),
+    ],
+)
+def test_an_encrypted_value_out_of_place_in_clients_is_one_line_in_every_tool(
+    tmp_path, capsys, monkeypatch, clients_yaml, key, words
+):
+    stack = write_stack(tmp_path, clients_yaml)
+    results = run_tools(tmp_path, stack, capsys, monkeypatch)
+    assert_refused_in_one_line(results, key, words)
+
+
+def test_an_encrypted_expiry_never_gets_a_token_and_no_token_is_printed(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("CLIENT_TOKEN_PARTNER", PARTNER_TOKEN)
+    monkeypatch.setenv("CLIENT_PREVIOUS_TOKEN_PARTNER", PARTNER_PREVIOUS_TOKEN)
+    stack = write_stack(tmp_path, f"    partner:\n      token: {SECURE}\n      expires: {SECURE}\n")
+    results = run_tools(tmp_path, stack, capsys, monkeypatch)
+    assert_refused_in_one_line(
+        results,
+        "protected-cdn:clients.partner.expires:",
+        "is encrypted",
+        "without --secret",
+        secrets=(PARTNER_TOKEN, PARTNER_PREVIOUS_TOKEN),
+    )

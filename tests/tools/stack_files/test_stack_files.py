@@ -554,3 +554,29 @@ def test_an_empty_token_key_is_reported_empty_not_plaintext(tmp_path, entry, key
     message = str(caught.value)
     assert message.startswith(f"{key}: ") and "empty" in message and "plaintext" not in message
     _check_fix_commands(message)
+
+
+# --- named clients: only their tokens are stood in for --------------------------------------
+
+
+def test_the_offline_tools_stand_in_a_token_for_token_fields_only(tmp_path):
+    stack = _write(
+        tmp_path,
+        "config:\n" + BASE + f"  protected-cdn:authToken:\n    secure: {SECURE}\n"
+        "  protected-cdn:clients:\n    partner:\n"
+        f"      token:\n        secure: {SECURE}\n"
+        f"      previousToken:\n        secure: {SECURE}\n"
+        f"      expires:\n        secure: {SECURE}\n",
+    )
+    asked: list[tuple[str, str]] = []
+
+    def client_token(name: str, field_name: str) -> str:
+        asked.append((name, field_name))
+        return f"{field_name}-of-{name}-0123456789abcdefghijklmnop"
+
+    with pytest.raises(SettingsError) as caught:
+        read_stack_file(stack, tmp_path).offline_clients(client_token)
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients.partner.expires: is encrypted")
+    assert ("partner", "expires") not in asked and "-of-partner-" not in message
+    assert SECURE not in message and "\n" not in message
