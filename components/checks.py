@@ -633,6 +633,14 @@ def check_clients(
                 "must be an object with token, previousToken, expires, paths",
                 new_client_commands(name),
             )
+        for alias, field_name in _CLIENT_FIELD_ALIASES.items():
+            if alias in entry and field_name in entry:
+                # Two spellings of one field: taking either would drop the other silently.
+                raise fail(
+                    f"clients.{name}.{field_name}",
+                    f"is given twice, as {alias} and {field_name}",
+                    f"keep one: {field_name}",
+                )
         entry = {_CLIENT_FIELD_ALIASES.get(k, k): v for k, v in entry.items() if v is not None}
         for field_name in entry:
             if field_name not in CLIENT_FIELDS:

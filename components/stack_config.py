@@ -21,6 +21,7 @@ from typing import Any
 
 from . import cloudfront_facts as facts
 from .checks import (
+    CLIENT_FIELDS,
     GENERATE_TOKEN,
     PROJECT,
     SettingsError,
@@ -99,6 +100,39 @@ def check_config_keys(keys: Iterable[str]) -> None:
             )
 
 
+def client_field_error(name: Any, field_name: Any, exposed_in: str | None = None) -> SettingsError:
+    """The error for a client field a stack file may not hold: each field has one spelling,
+    the camelCase the CLI writes (``previousToken``, never ``previous_token``). ``exposed_in``
+    names the stack file when the field holds a token committed in plaintext."""
+    client, field = clip(str(name)), clip(str(field_name))
+    problem = f"is not a client field (a stack file spells them {', '.join(CLIENT_FIELDS)})"
+    fix = f"pulumi config rm --path 'clients.{client}.{field}'"
+    close = difflib.get_close_matches(str(field_name)[:200], CLIENT_FIELDS, n=1, cutoff=0.6)
+    if close:
+        secret = "--secret " if close[0] in ("token", "previousToken") else ""
+        value = "<token>" if secret else "<value>"
+        fix = (
+            f"did you mean {close[0]}? {fix}, then pulumi config set {secret}--path "
+            f"'clients.{client}.{close[0]}' {value}"
+        )
+    if exposed_in:
+        problem += f", and holds a token committed in plaintext in {exposed_in}"
+        fix = f"make a new token (this one is exposed); {fix}"
+    return fail(f"clients.{client}.{field}", problem, fix)
+
+
+def check_client_fields(clients: Any) -> None:
+    """A stack's ``clients`` uses only the fields' camelCase names; the component's own
+    inputs also take the Python names the provider hands over (checks.check_clients)."""
+    if not isinstance(clients, dict):
+        return  # the input's check names what is wrong
+    for name in sorted(clients, key=str):
+        entry = clients[name]
+        for field_name in entry if isinstance(entry, dict) else ():
+            if field_name not in CLIENT_FIELDS:
+                raise client_field_error(name, field_name)
+
+
 def _present(value: Any) -> bool:
     return value not in (None, "", [], {}, "[]", "{}")
 
@@ -123,9 +157,11 @@ def inputs_from_config(
     for name, entry in _BY_KEY.items():
         if entry.secret and _present(raw.get(name)) and not is_secret(name):
             raise fail(name, "is stored in plaintext", _PLAINTEXT_FIXES[name])
-    return {
+    inputs = {
         _BY_KEY[name].name: _decode(name, value) for name, value in raw.items() if value is not None
     }
+    check_client_fields(inputs.get("clients"))
+    return inputs
 
 
 def _project_values(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -191,8 +227,10 @@ __all__ = [
     "NAMESPACES",
     "REGION_KEY",
     "Settings",
+    "check_client_fields",
     "check_config_keys",
     "check_region",
+    "client_field_error",
     "inputs_from_config",
     "parse_settings",
     "read_stack_config",

@@ -264,3 +264,30 @@ def test_an_expiry_outside_the_range_or_precision_is_refused_in_one_line(text, w
     assert words in message and "Fix: " in message and "\n" not in message
     # The value is never echoed: it may have come from a secret.
     assert text not in message and text[:10] not in message.split("Fix: ")[0]
+
+
+# --- one spelling per field: camelCase in stack config, Python names from the provider ---------
+
+
+def test_the_stack_config_refuses_a_python_field_name_with_did_you_mean():
+    clients = {"partner-b": {"token": OPEN_TOKEN, "previous_token": SCOPED_TOKEN}}
+    for form in (clients, json.dumps(clients)):
+        with pytest.raises(SettingsError) as caught:
+            parse(form)
+        message = str(caught.value)
+        assert message.startswith("protected-cdn:clients.partner-b.previous_token: ")
+        assert "did you mean previousToken?" in message
+        assert SCOPED_TOKEN not in message and OPEN_TOKEN not in message
+
+
+def test_the_component_takes_python_names_but_not_both_spellings():
+    protected = ("ex-img/*",)
+    given = {"partner-b": {"token": OPEN_TOKEN, "previous_token": SCOPED_TOKEN}}
+    assert check_clients(given, protected)[0].tokens == (OPEN_TOKEN, SCOPED_TOKEN)
+    both = {"partner-b": {**given["partner-b"], "previousToken": SCOPED_PREVIOUS_TOKEN}}
+    with pytest.raises(SettingsError) as caught:
+        check_clients(both, protected)
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients.partner-b.previousToken: is given twice")
+    for token in (OPEN_TOKEN, SCOPED_TOKEN, SCOPED_PREVIOUS_TOKEN):
+        assert token not in message

@@ -23,8 +23,21 @@ from typing import Any
 
 import yaml
 
-from components.checks import EXPIRY_EXAMPLE, GENERATE_TOKEN, PROJECT, SettingsError, clip
-from components.stack_config import REGION_KEY, Settings, check_config_keys, settings_from_config
+from components.checks import (
+    CLIENT_FIELDS,
+    EXPIRY_EXAMPLE,
+    GENERATE_TOKEN,
+    PROJECT,
+    SettingsError,
+    clip,
+)
+from components.stack_config import (
+    REGION_KEY,
+    Settings,
+    check_config_keys,
+    client_field_error,
+    settings_from_config,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 # Pulumi's rule for a stack name (sdk/go/common/workspace: stackNameAndProjectRegexp).
@@ -175,7 +188,10 @@ class StackFile:
         clients = self.values.get(CLIENTS_KEY)
         if isinstance(clients, dict) and any(
             isinstance(entry, dict)
-            and any(f in entry and not isinstance(entry[f], Secure) for f in CLIENT_TOKEN_FIELDS)
+            and (
+                any(f in entry and not isinstance(entry[f], Secure) for f in CLIENT_TOKEN_FIELDS)
+                or any(_exposed_token(f, v) for f, v in entry.items())
+            )
             for entry in clients.values()
         ):
             keys.append(CLIENTS_KEY)
@@ -294,6 +310,12 @@ class StackFile:
             if not isinstance(entry, dict):
                 continue
             for field_name, field_value in entry.items():
+                if field_name not in CLIENT_FIELDS:
+                    # One spelling per field: previous_token is no previousToken (and its
+                    # plaintext token would pass every guard unseen).
+                    exposed = _exposed_token(field_name, field_value)
+                    raise client_field_error(name, field_name, self.path.name if exposed else None)
+            for field_name, field_value in entry.items():
                 if field_name in CLIENT_TOKEN_FIELDS and isinstance(field_value, Secure):
                     continue
                 where = _secure_at(field_value)
@@ -361,6 +383,15 @@ class StackFile:
                 for key, v in entry.items()
             }
         return result
+
+
+def _exposed_token(field_name: Any, value: Any) -> bool:
+    """Whether an unknown client field named like a token (``previous_token``) holds plaintext."""
+    return (
+        field_name not in CLIENT_FIELDS
+        and "token" in str(field_name).lower()
+        and any(not isinstance(leaf, Secure) and not _empty(leaf) for leaf in _leaves(value))
+    )
 
 
 def _secure_at(value: Any, where: str = "") -> str | None:

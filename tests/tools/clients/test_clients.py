@@ -137,3 +137,40 @@ def test_an_encrypted_expiry_never_gets_a_token_and_no_token_is_printed(
         "without --secret",
         secrets=(PARTNER_TOKEN, PARTNER_PREVIOUS_TOKEN),
     )
+
+
+# --- one spelling per client field in a stack file ---------------------------------------------
+
+
+def test_a_plaintext_previous_token_under_its_python_name_is_refused_as_exposed(
+    tmp_path, capsys, monkeypatch
+):
+    stack = write_stack(
+        tmp_path, f"    partner:\n      token: {SECURE}\n      previous_token: {PARTNER_TOKEN}\n"
+    )
+    from tools.stack_files.reader import read_stack_file
+
+    # The guard the user's stacks are held to (tests/test_user_stacks.py) sees it too.
+    assert read_stack_file(stack, tmp_path).plaintext_token_keys() == ["protected-cdn:clients"]
+    results = run_tools(tmp_path, stack, capsys, monkeypatch)
+    assert_refused_in_one_line(
+        results,
+        "protected-cdn:clients.partner.previous_token:",
+        "committed in plaintext",
+        "did you mean previousToken?",
+        "make a new token",
+        secrets=(PARTNER_TOKEN,),
+    )
+
+
+@pytest.mark.parametrize("spelling", ["previous_token", "PreviousToken", "previous-token"])
+def test_a_client_field_has_one_spelling_in_a_stack_file(tmp_path, capsys, monkeypatch, spelling):
+    stack = write_stack(
+        tmp_path,
+        f"    partner:\n      token: {SECURE}\n      previousToken: {SECURE}\n"
+        f"      {spelling}: {SECURE}\n",
+    )
+    results = run_tools(tmp_path, stack, capsys, monkeypatch)
+    assert_refused_in_one_line(
+        results, f"protected-cdn:clients.partner.{spelling}:", "did you mean previousToken?"
+    )
