@@ -165,10 +165,27 @@ def as_int(name: str, raw: Any, low: int, high: int) -> int:
     return value
 
 
+def token_fix(name: str) -> str:
+    """How to set the token at config key ``name`` right: always that key, never another's."""
+    if name == "authToken":
+        return GENERATE_TOKEN
+    if name.startswith("previousAuthTokens"):
+        return (
+            f"pulumi config set --secret --path '{name}' <the old token>, or "
+            f"pulumi config rm --path '{name}' when no client needs it"
+        )
+    if name.endswith(".previousToken"):
+        return (
+            f"pulumi config set --secret --path '{name}' <the client's old token>, or end the "
+            f"rotation: pulumi config rm --path '{name}'"
+        )
+    return f"pulumi config set --secret --path '{name}' \"$(openssl rand -hex 32)\""
+
+
 def check_token(name: str, token: Any) -> str:
-    fix = GENERATE_TOKEN if name == "authToken" else f"set it with --secret; {GENERATE_TOKEN}"
+    fix = token_fix(name)
     if not isinstance(token, str) or not token:
-        raise fail(name, "is missing", GENERATE_TOKEN)
+        raise fail(name, "is missing", fix)
     # Never echo the value: it is a secret even when it is a bad one.
     if not MIN_TOKEN_LENGTH <= len(token) <= MAX_TOKEN_LENGTH:
         raise fail(
@@ -196,7 +213,8 @@ def check_auth_token(raw: Any, _checked: Mapping[str, Any]) -> str:
 
 def check_previous_auth_tokens(raw: Any, checked: Mapping[str, Any]) -> tuple[str, ...]:
     previous = tuple(
-        check_token("previousAuthTokens", token) for token in as_list("previousAuthTokens", raw)
+        check_token(f"previousAuthTokens[{index}]", token)
+        for index, token in enumerate(as_list("previousAuthTokens", raw))
     )
     if len(previous) > MAX_PREVIOUS_TOKENS:
         raise fail(

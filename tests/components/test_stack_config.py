@@ -59,7 +59,7 @@ def test_tokens_never_appear_in_repr_or_errors():
         ({"authToken": "space in the token 0123456789abcdef"}, "authToken", "may only hold"),
         ({"previousAuthTokens": f'["{CURRENT_TOKEN}"]'}, "previousAuthTokens", "repeats"),
         ({"previousAuthTokens": '"not-a-list"'}, "previousAuthTokens", "must be a list"),
-        ({"previousAuthTokens": '["short"]'}, "previousAuthTokens", "32 to 256"),
+        ({"previousAuthTokens": '["short"]'}, "previousAuthTokens[0]", "32 to 256"),
         ({"authHeader": "Authorization"}, "authHeader", "lowercase header name"),
         ({"authHeader": "host"}, "authHeader", "may read"),
         ({"authHeader": "x-amz-cf-id"}, "authHeader", "may read"),

@@ -291,3 +291,54 @@ def test_the_component_takes_python_names_but_not_both_spellings():
     assert message.startswith("protected-cdn:clients.partner-b.previousToken: is given twice")
     for token in (OPEN_TOKEN, SCOPED_TOKEN, SCOPED_PREVIOUS_TOKEN):
         assert token not in message
+
+
+# --- a token error's fix names the token's own key ------------------------------------------
+
+NEW_CLIENT_TOKEN = (
+    "pulumi config set --secret --path 'clients.partner-b.token' \"$(openssl rand -hex 32)\""
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({}, "is missing"),
+        ({"token": ""}, "is missing"),
+        ({"token": "short"}, "32 to 256"),
+        ({"token": "ab" * 20}, "too weak"),
+        ({"token": "é" * 40}, "may only hold"),
+    ],
+)
+def test_a_bad_client_token_is_fixed_at_the_clients_own_key(fields, words):
+    with pytest.raises(SettingsError) as caught:
+        parse({"partner-b": fields})
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients.partner-b.token: ") and words in message
+    assert message.endswith(f"Fix: {NEW_CLIENT_TOKEN}"), message
+    assert "authToken" not in message
+
+
+@pytest.mark.parametrize("previous", ["", "short", "ab" * 20])
+def test_a_bad_previous_client_token_is_fixed_at_its_own_key(previous):
+    with pytest.raises(SettingsError) as caught:
+        parse({"partner-b": {"token": OPEN_TOKEN, "previousToken": previous}})
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients.partner-b.previousToken: ")
+    fix = message.split("Fix: ", 1)[1]
+    assert "pulumi config set --secret --path 'clients.partner-b.previousToken' " in fix
+    assert "pulumi config rm --path 'clients.partner-b.previousToken'" in fix
+    assert "authToken" not in message
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_a_bad_previous_auth_token_is_fixed_at_its_own_item(index):
+    previous = [PREVIOUS_TOKEN, SCOPED_TOKEN]
+    previous[index] = "short"
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"authToken": CURRENT_TOKEN, "previousAuthTokens": previous}, "dev")
+    message = str(caught.value)
+    assert message.startswith(f"protected-cdn:previousAuthTokens[{index}]: must be 32 to 256")
+    fix = message.split("Fix: ", 1)[1]
+    assert f"pulumi config rm --path 'previousAuthTokens[{index}]'" in fix
+    assert "authToken" not in fix.replace("previousAuthTokens", "")
