@@ -579,7 +579,7 @@ def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -
             f"pulumi config rm --path 'clients.{name}' to remove the client",
         )
     cleaned: list[str] = []
-    for pattern in patterns:
+    for index, pattern in enumerate(patterns):
         text = pattern.strip().lstrip("/") if isinstance(pattern, str) else ""
         if not text or len(text) > facts.MAX_PATH_PATTERN_LENGTH:
             raise fail(
@@ -607,6 +607,17 @@ def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -
                 f"({clip(', '.join(protected_paths))})",
                 "use a protected pattern, or one that starts with a protected pattern's text "
                 f"before its final *, e.g. {clip(example)}",
+            )
+        if "*" not in text and "?" not in text:
+            # As for protectedPaths: CloudFront's patterns match the whole path, so
+            # 'ex-img/partner-a' is that one key and the client gets 403 under the folder.
+            folder = text.rstrip("/") + "/*"
+            raise fail(
+                key,
+                f"{shown(pattern)} has no wildcard, so the client could open only that one exact "
+                "path and nothing under it",
+                f"pulumi config set --path '{key}[{index}]' {shown(folder)} to let the client "
+                "open everything under it",
             )
         if text not in cleaned:
             cleaned.append(text)

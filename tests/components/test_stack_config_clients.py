@@ -342,3 +342,23 @@ def test_a_bad_previous_auth_token_is_fixed_at_its_own_item(index):
     fix = message.split("Fix: ", 1)[1]
     assert f"pulumi config rm --path 'previousAuthTokens[{index}]'" in fix
     assert "authToken" not in fix.replace("previousAuthTokens", "")
+
+
+# --- a client scope needs a wildcard, as protectedPaths does ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "folder"),
+    [("ex-img/partner-a", "ex-img/partner-a/*"), ("/ex-img/partner-a/", "ex-img/partner-a/*")],
+)
+def test_a_client_scope_without_a_wildcard_is_refused_with_the_folder_fix(pattern, folder):
+    with pytest.raises(SettingsError) as caught:
+        parse(client(paths=["ex-img/b/*", pattern]))
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients.partner-b.paths: ")
+    assert "has no wildcard" in message and "\n" not in message
+    assert message.endswith(
+        f"Fix: pulumi config set --path 'clients.partner-b.paths[1]' '{folder}'"
+        " to let the client open everything under it"
+    ), message
+    assert parse(client(paths=[folder])).clients[0].paths == (folder,)
