@@ -96,9 +96,9 @@ snapshots: $(STAMP) ## accept the plans of tests/stacks/ as tests/snapshots/ (+ 
 clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (never a token)
 	@$(PY) -m tools.clients.clients --stack $(STACK) --stack-dir $(STACK_DIR)
 
-# NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*']
-new-client: $(STAMP) ## a fresh token for client NAME, shown once, with the pulumi config commands
-	@$(PY) -m tools.clients.clients --new "$(NAME)" $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
+# NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*'], checked against STACK
+new-client: $(STAMP) ## a fresh token for client NAME (checked as STACK would), shown once, with the commands
+	@$(PY) -m tools.clients.clients --new "$(NAME)" --stack $(STACK) --stack-dir $(STACK_DIR) $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
 	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT)

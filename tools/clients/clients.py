@@ -18,6 +18,7 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,6 @@ from components.checks import (
     PROJECT,
     ClientSettings,
     SettingsError,
-    parse_expiry,
 )
 from components.stack_config import Settings
 from tools.stack_files.reader import (
@@ -38,6 +38,7 @@ from tools.stack_files.reader import (
     placeholder_client_token,
     read_stack_file,
 )
+from tools.stack_files.stack_arg import stack_file_name
 
 SECONDS_PER_DAY = 86_400
 
@@ -102,30 +103,113 @@ def render_clients(settings: Settings, now: float | None = None) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def stack_settings(stack_file: StackFile) -> Settings:
+def stack_settings(
+    stack_file: StackFile, new_clients: dict[str, dict[str, Any]] | None = None
+) -> Settings:
+    """The stack's settings, checked as the program checks them, with placeholder tokens
+    (and ``new_clients`` added as if the file held them)."""
     placeholder = placeholder_client_token("default", "token")
     previous = ()
     count = stack_file.secure_count(f"{PROJECT}:previousAuthTokens")
     if count:
         previous = tuple(placeholder_client_token("default", f"previous{i}") for i in range(count))
-    return stack_file.settings(placeholder, previous, placeholder_client_token)
+    return stack_file.settings(placeholder, previous, placeholder_client_token, new_clients)
+
+
+def check_new_client(
+    stack_file: StackFile,
+    name: str,
+    token: str,
+    expires: str | None = None,
+    paths: Sequence[str] = (),
+    now: float | None = None,
+) -> None:
+    """Raise ``SettingsError`` unless ``name`` can join the stack as given: the checks the
+    stack would run (scope inside its protectedPaths, wildcard, expiry, the function's size),
+    a name it does not have yet and an expiry still to come."""
+    entries = stack_file.client_entries()
+    if isinstance(entries, dict) and name in entries:
+        raise SettingsError(
+            f"{PROJECT}:clients.{name}: is already a client of stack {stack_file.stack}. Fix: "
+            "pick another NAME, or rotate its token as docs/clients.md shows"
+        )
+    fields: dict[str, Any] = {"token": token}
+    if expires:
+        fields["expires"] = expires
+    if paths:
+        fields["paths"] = list(paths)
+    settings = stack_settings(stack_file, {name: fields})
+    (client,) = (c for c in settings.clients if c.name == name)
+    now = time.time() if now is None else now
+    if client.expires_at is not None and client.expires_at <= now:
+        later = datetime.fromtimestamp(now, tz=UTC).date() + timedelta(days=365)
+        raise SettingsError(
+            f"{PROJECT}:clients.{name}.expires: is in the past, so the edge would refuse the "
+            f"new client from its first request. Fix: make new-client NAME={name} "
+            f"EXPIRES={later.isoformat()}T00:00:00Z (a time to come, RFC 3339 UTC)"
+        )
 
 
 def new_client_commands(
-    name: str, token: str, expires: str | None = None, paths: Sequence[str] = ()
+    name: str,
+    token: str,
+    expires: str | None = None,
+    paths: Sequence[str] = (),
+    stack: str | None = None,
 ) -> list[str]:
-    """The commands that add client ``name`` with ``token`` (then pulumi up)."""
+    """The commands that add client ``name`` with ``token`` (then pulumi up), on ``stack``."""
+    on = f" --stack {shlex.quote(stack)}" if stack else ""
     lines = [
-        f"pulumi config set --secret --path 'clients.{name}.token' {shlex.quote(token)}",
+        f"pulumi config set{on} --secret --path 'clients.{name}.token' {shlex.quote(token)}",
     ]
     if expires:
-        lines.append(f"pulumi config set --path 'clients.{name}.expires' {expires}")
+        lines.append(f"pulumi config set{on} --path 'clients.{name}.expires' {expires}")
     for index, path in enumerate(paths):
         lines.append(
-            f"pulumi config set --path 'clients.{name}.paths[{index}]' {shlex.quote(path)}"
+            f"pulumi config set{on} --path 'clients.{name}.paths[{index}]' {shlex.quote(path)}"
         )
-    lines.append("pulumi up")
+    lines.append(f"pulumi up{on}")
     return lines
+
+
+# The make variable that gives each field of a new client (an error names the field's key).
+_NEW_CLIENT_VARIABLES = {"expires": "EXPIRES", "paths": "PATHS"}
+
+
+def _new_client(args: argparse.Namespace) -> int:
+    name = args.new
+    if not CLIENT_NAME.fullmatch(name) or name == DEFAULT_CLIENT:
+        print(
+            f"new-client: {name[:80]!r} is not a client name. Fix: 1 to 40 of a-z, 0-9 "
+            "and - (not default), e.g. NAME=partner-a",
+            file=sys.stderr,
+        )
+        return 2
+    token = secrets.token_hex(32)
+    try:
+        stack = stack_file_name(args.stack)
+        check_new_client(
+            read_stack_file(stack, args.stack_dir), name, token, args.expires, args.path
+        )
+    except (StackFileError, SettingsError) as error:
+        text = str(error)
+        for field_name, variable in _NEW_CLIENT_VARIABLES.items():
+            if (
+                text.startswith(f"{PROJECT}:clients.{name}.{field_name}")
+                and "make new-client" not in text
+            ):
+                text += f" (with make new-client: give the fixed value as {variable})"
+        print(f"new-client: {text}", file=sys.stderr)
+        return 2
+    print(f"New client {name}. Its token, shown once (give it to the client only):")
+    print(f"  {token}")
+    print(f"Add it to stack {args.stack} (in the project folder):")
+    for line in new_client_commands(name, token, args.expires, args.path, args.stack):
+        print(f"  {line}")
+    print("Tip: clear your shell history of the first command, or give the token at the")
+    on = f" --stack {shlex.quote(args.stack)}"
+    print(f"prompt of: pulumi config set{on} --secret --path 'clients.{name}.token' (no value).")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,30 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", action="append", default=[], help="path pattern for --new")
     args = parser.parse_args(argv)
     if args.new is not None:
-        if not CLIENT_NAME.fullmatch(args.new) or args.new == DEFAULT_CLIENT:
-            print(
-                f"new-client: {args.new[:80]!r} is not a client name. Fix: 1 to 40 of a-z, 0-9 "
-                "and - (not default), e.g. NAME=partner-a",
-                file=sys.stderr,
-            )
-            return 2
-        try:
-            if args.expires:
-                parse_expiry(f"clients.{args.new}.expires", args.expires)
-        except SettingsError as error:
-            print(f"new-client: {error}", file=sys.stderr)
-            return 2
-        token = secrets.token_hex(32)
-        print(f"New client {args.new}. Its token, shown once (give it to the client only):")
-        print(f"  {token}")
-        print("Add it to the stack (in the project folder, with the stack selected):")
-        for line in new_client_commands(args.new, token, args.expires, args.path):
-            print(f"  {line}")
-        print("Tip: clear your shell history of the first command, or paste the token at the")
-        print("prompt: pulumi config set --secret --path 'clients.<name>.token' (no value).")
-        return 0
+        return _new_client(args)
     try:
-        settings = stack_settings(read_stack_file(args.stack, args.stack_dir))
+        settings = stack_settings(read_stack_file(stack_file_name(args.stack), args.stack_dir))
     except (StackFileError, SettingsError) as error:
         print(f"clients: {error}", file=sys.stderr)
         return 2

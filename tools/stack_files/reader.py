@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,17 +248,19 @@ class StackFile:
         token: str,
         previous_tokens: tuple[str, ...] = (),
         client_token: ClientTokenSource | None = None,
+        new_clients: Mapping[str, Any] | None = None,
     ) -> Settings:
         """Validated settings for the offline tools: the file's values, tokens given here.
 
         Same checks as the program: unknown keys, region, and no plaintext token in the file.
         ``client_token(name, field)`` stands in for each named client's encrypted token
-        (default: a placeholder).
+        (default: a placeholder). ``new_clients`` (name -> fields) are checked as if the file
+        held them too (``make new-client``).
         """
         # Every key, encrypted ones too: the program sees them all (a typo stops it).
         check_config_keys(self.values)
         self.reject_plaintext_tokens()
-        config = self.offline_config(token, previous_tokens, client_token)
+        config = self.offline_config(token, previous_tokens, client_token, new_clients)
         return settings_from_config(config, self.stack, lambda key: key in SECRET_KEYS)
 
     def offline_config(
@@ -266,6 +268,7 @@ class StackFile:
         token: str,
         previous_tokens: tuple[str, ...] = (),
         client_token: ClientTokenSource | None = None,
+        new_clients: Mapping[str, Any] | None = None,
     ) -> dict[str, str]:
         """The config as the CLI would pass it, with the given tokens for the encrypted ones."""
         config: dict[str, Any] = {k: v for k, v in self.config.items() if k not in SECRET_KEYS}
@@ -274,6 +277,8 @@ class StackFile:
         if self.region_note():
             config[REGION_KEY] = OFFLINE_REGION
         clients = self.offline_clients(client_token or placeholder_client_token)
+        if new_clients and isinstance(clients, dict):
+            clients = {**clients, **new_clients}
         if clients:
             config[CLIENTS_KEY] = json.dumps(clients)
         return config

@@ -174,3 +174,99 @@ def test_a_client_field_has_one_spelling_in_a_stack_file(tmp_path, capsys, monke
     assert_refused_in_one_line(
         results, f"protected-cdn:clients.partner.{spelling}:", "did you mean previousToken?"
     )
+
+
+# --- make new-client: the stack's own checks, on STACK's stack file -----------------------------
+
+CASES = ["--stack-dir", str(Path(__file__).resolve().parents[2] / "stacks")]
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "clients.md"
+README = DOCS.parents[1] / "README.md"
+# A fixed clock for the printed commands: the docs' example expiry stays in its future.
+NOW = 1767225600  # 2026-01-01T00:00:00Z
+EXAMPLE_TOKEN = "0123456789abcdef" * 4
+
+
+def new_client(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(clients.time, "time", lambda: NOW)
+    capsys.readouterr()
+    status = clients.main(["--new", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--path", "private/*"], "is not inside the protected paths"),
+        (["--path", "ex-img/partner-b"], "has no wildcard"),
+        (["--expires", "2020-01-01T00:00:00Z"], "is in the past"),
+        (["--expires", "2026-01-01T00:00:00Z"], "is in the past"),
+        (["--expires", "2030-01-01T00:00:00.5Z"], "fraction of a second"),
+    ],
+)
+def test_new_client_runs_the_stacks_checks_and_prints_no_token(capsys, monkeypatch, args, words):
+    status, out, err = new_client(capsys, monkeypatch, "partner-b", "--stack", "dev", *CASES, *args)
+    assert status == 2 and out == "", out
+    (line,) = err.splitlines()
+    assert line.startswith("new-client: protected-cdn:clients.partner-b.") and words in line
+    assert "Fix: " in line
+
+
+def test_new_client_reads_the_stack_it_is_given(tmp_path, capsys, monkeypatch):
+    (tmp_path / "Pulumi.docs.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  protected-cdn:protectedPaths:\n    - private/*\n"
+    )
+    scoped = ["--path", "private/partner-b/*"]
+    status, out, _ = new_client(
+        capsys, monkeypatch, "partner-b", "--stack", "docs", "--stack-dir", str(tmp_path), *scoped
+    )
+    assert status == 0 and "'clients.partner-b.paths[0]' 'private/partner-b/*'" in out
+    status, out, err = new_client(
+        capsys, monkeypatch, "partner-b", "--stack", "dev", *CASES, *scoped
+    )
+    assert status == 2 and out == "" and "not inside the protected paths (ex-img/*)" in err
+
+
+def test_new_client_refuses_a_name_the_stack_already_has(capsys, monkeypatch):
+    status, out, err = new_client(capsys, monkeypatch, "mirror", "--stack", "partners", *CASES)
+    assert status == 2 and out == ""
+    assert err.startswith("new-client: protected-cdn:clients.mirror: is already a client")
+
+
+def test_new_client_refuses_a_stack_it_cannot_find(tmp_path, capsys, monkeypatch):
+    status, out, err = new_client(
+        capsys, monkeypatch, "partner-b", "--stack", "nope", "--stack-dir", str(tmp_path)
+    )
+    assert status == 2 and out == "" and "unknown stack 'nope'" in err
+
+
+def _docs_block(text: str, command: str) -> list[str]:
+    """The lines of the fenced block that starts with ``$ <command>``."""
+    lines = text.splitlines()
+    start = lines.index(f"$ {command}")
+    end = lines.index("```", start)
+    return lines[start + 1 : end]
+
+
+def test_the_docs_show_exactly_what_new_client_prints(capsys, monkeypatch):
+    command = (
+        "make new-client NAME=partner-a EXPIRES=2027-03-31T00:00:00Z PATHS='ex-img/partner-a/*'"
+    )
+    monkeypatch.setattr(clients.secrets, "token_hex", lambda _n: EXAMPLE_TOKEN)
+    status, out, _ = new_client(
+        capsys,
+        monkeypatch,
+        "partner-a",
+        "--expires",
+        "2027-03-31T00:00:00Z",
+        "--path",
+        "ex-img/partner-a/*",
+        "--stack",
+        "dev",
+        *CASES,
+    )
+    assert status == 0
+    assert _docs_block(DOCS.read_text(), command) == out.splitlines()
+    # The token it prints is the one to store: README shows no command that makes another.
+    readme = README.read_text().splitlines()
+    assert not [line for line in readme if "clients." in line and "$(openssl rand" in line]
