@@ -142,13 +142,30 @@ def as_list(name: str, raw: Any) -> list:
     return value
 
 
+def default_of(name: str) -> Any:
+    """The input spec's default for config key ``name`` (what a fix suggests when the value
+    given says nothing closer)."""
+    from .inputs import CONFIG_INPUTS  # the spec imports these checks
+
+    return next(entry.default for entry in CONFIG_INPUTS if entry.key == name)
+
+
+# Words that mean a boolean: the fix sets the one the value meant (refused all the same).
+_BOOLEAN_WORDS = {"yes": True, "on": True, "1": True, "no": False, "off": False, "0": False}
+
+
 def as_bool(name: str, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
     if text in ("true", "false"):
         return text == "true"
-    raise fail(name, f"must be true or false, not {shown(raw)}", f"pulumi config set {name} true")
+    meant = _BOOLEAN_WORDS.get(text, default_of(name))
+    raise fail(
+        name,
+        f"must be true or false, not {shown(raw)}",
+        f"pulumi config set {name} {'true' if meant else 'false'}",
+    )
 
 
 def as_int(name: str, raw: Any, low: int, high: int) -> int:
@@ -160,7 +177,9 @@ def as_int(name: str, raw: Any, low: int, high: int) -> int:
         value = None
     if value is None or not low <= value <= high:
         raise fail(
-            name, f"must be a whole number from {low} to {high}", f"pulumi config set {name} {low}"
+            name,
+            f"must be a whole number from {low} to {high}",
+            f"pulumi config set {name} {default_of(name)}",
         )
     return value
 
@@ -227,29 +246,37 @@ def check_previous_auth_tokens(raw: Any, checked: Mapping[str, Any]) -> tuple[st
     return previous
 
 
+def _readable_header(name: str) -> bool:
+    """Whether a viewer-request function may read header ``name`` (lowercase, no ``_``)."""
+    return (
+        len(name) <= MAX_HEADER_NAME_LENGTH
+        and "_" not in name
+        and bool(_HEADER_NAME.fullmatch(name))
+        and name not in facts.READ_ONLY_OR_DISALLOWED_HEADERS
+        and not name.startswith(facts.DISALLOWED_HEADER_PREFIXES)
+    )
+
+
 def check_auth_header(raw: Any, _checked: Mapping[str, Any]) -> str:
     auth_header = str(raw).strip()
+    if _readable_header(auth_header):
+        return auth_header
+    # The fix sets the name meant (X_Auth_Token: x-auth-token) when that one is readable.
+    meant = auth_header.replace("_", "-").lower()
+    fix = f"pulumi config set authHeader {meant if _readable_header(meant) else 'authorization'}"
     if "_" in auth_header:
         # nginx drops such headers by default and WSGI servers cannot tell _ from -; AWS does
         # not document that CloudFront hands them to viewer-request functions.
         raise fail(
             "authHeader",
             f"{shown(auth_header)} has an underscore; many proxies and servers drop such headers",
-            f"pulumi config set authHeader {clip(auth_header.replace('_', '-'))}",
+            fix,
         )
-    if (
-        len(auth_header) > MAX_HEADER_NAME_LENGTH
-        or not _HEADER_NAME.fullmatch(auth_header)
-        or auth_header in facts.READ_ONLY_OR_DISALLOWED_HEADERS
-        or auth_header.startswith(facts.DISALLOWED_HEADER_PREFIXES)
-    ):
-        raise fail(
-            "authHeader",
-            f"{shown(auth_header)} is not a lowercase header name a viewer-request function "
-            "may read",
-            "pulumi config set authHeader authorization",
-        )
-    return auth_header
+    raise fail(
+        "authHeader",
+        f"{shown(auth_header)} is not a lowercase header name a viewer-request function may read",
+        fix,
+    )
 
 
 def check_protected_paths(raw: Any, _checked: Mapping[str, Any]) -> tuple[str, ...]:
@@ -325,13 +352,21 @@ def check_protected_paths(raw: Any, _checked: Mapping[str, Any]) -> tuple[str, .
     return tuple(cleaned)
 
 
-def _check_domain(name: str, domain: str) -> str:
+def _dns_name(domain: str) -> bool:
     labels = domain.split(".")
-    if len(domain) > 253 or len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(x) for x in labels):
+    return (
+        len(domain) <= 253 and len(labels) >= 2 and all(_DOMAIN_LABEL.fullmatch(x) for x in labels)
+    )
+
+
+def _check_domain(name: str, domain: str) -> str:
+    if not _dns_name(domain):
+        # The fix sets the name meant (CDN.Example.com: cdn.example.com) when that one is valid.
+        meant = domain.lower()
         raise fail(
             name,
             f"{shown(domain)} is not a lowercase DNS name",
-            f"pulumi config set {name} assets.example.com",
+            f"pulumi config set {name} {meant if _dns_name(meant) else 'assets.example.com'}",
         )
     return domain
 
@@ -435,12 +470,13 @@ def check_log_allowed(raw: Any, _checked: Mapping[str, Any]) -> bool:
 def check_edge_runtime(raw: Any, checked: Mapping[str, Any]) -> str:
     runtime = str(raw).strip()
     if runtime not in EDGE_RUNTIMES:
-        raise fail(
-            "edgeRuntime",
-            f"{shown(runtime)} is not an engine",
-            f"{suggest(runtime, EDGE_RUNTIMES)}pulumi config set edgeRuntime {LAMBDA_EDGE} "
-            f"(or {CLOUDFRONT_FUNCTION})",
+        close = difflib.get_close_matches(runtime[:200].lower(), EDGE_RUNTIMES, n=1)
+        fix = (
+            f"did you mean {close[0]}? pulumi config set edgeRuntime {close[0]}"
+            if close
+            else f"pulumi config set edgeRuntime {LAMBDA_EDGE} (or {CLOUDFRONT_FUNCTION})"
         )
+        raise fail("edgeRuntime", f"{shown(runtime)} is not an engine", fix)
     if runtime == CLOUDFRONT_FUNCTION and checked["auth_header"] == "cookie":
         # CloudFront Functions get cookies in event.request.cookies, never as a header.
         raise fail(

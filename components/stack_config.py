@@ -65,8 +65,11 @@ def check_region(region: Any) -> str:
         raise SettingsError(f"{REGION_KEY}: is missing (the region of the buckets). Fix: {fix}")
     text = str(region).strip()
     if text not in facts.AWS_REGIONS:
-        hint = suggest(text.lower(), facts.AWS_REGIONS)
-        raise SettingsError(f"{REGION_KEY}: {shown(text)} is not an AWS region. Fix: {hint}{fix}")
+        # The fix sets the region suggested, if one is close.
+        close = difflib.get_close_matches(text.lower()[:200], facts.AWS_REGIONS, n=1)
+        if close:
+            fix = f"did you mean {close[0]}? pulumi config set {REGION_KEY} {close[0]}"
+        raise SettingsError(f"{REGION_KEY}: {shown(text)} is not an AWS region. Fix: {fix}")
     return text
 
 

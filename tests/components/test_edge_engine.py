@@ -55,7 +55,7 @@ def test_an_unknown_engine_is_one_line_with_the_key_and_the_fix():
     message = str(caught.value)
     assert message.startswith("protected-cdn:edgeRuntime: 'cloudfront-functions' is not")
     assert "did you mean cloudfront-function?" in message
-    assert "pulumi config set edgeRuntime lambda-edge" in message and "\n" not in message
+    assert "pulumi config set edgeRuntime cloudfront-function" in message and "\n" not in message
 
 
 def _fit(count: int) -> int:

@@ -298,3 +298,53 @@ def test_the_cookie_header_is_refused_on_the_function_engine_only():
 def test_patterns_with_dot_segments_are_refused(pattern):
     with pytest.raises(SettingsError, match=r"protectedPaths: .* has a \. or \.\. segment"):
         parse(protectedPaths=[pattern])
+
+
+# --- a fix agrees with its own suggestion ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "command"),
+    [
+        ({"aws:region": "EU-WEST-1"}, "pulumi config set aws:region eu-west-1"),
+        ({"aws:region": "eu-west-9"}, None),  # the fix sets the region suggested
+        ({"aws:region": "mars-1"}, "pulumi config set aws:region eu-west-1"),
+        ({"authHeader": "X-Auth-Token"}, "pulumi config set authHeader x-auth-token"),
+        ({"authHeader": "X_Auth_Token"}, "pulumi config set authHeader x-auth-token"),
+        ({"authHeader": "host"}, "pulumi config set authHeader authorization"),
+        ({"errorCachingMinTtl": "ten"}, "pulumi config set errorCachingMinTtl 10"),
+        ({"errorCachingMinTtl": "-5"}, "pulumi config set errorCachingMinTtl 10"),
+        (
+            {"edgeRuntime": "cloudfront-functions"},
+            "pulumi config set edgeRuntime cloudfront-function",
+        ),
+        ({"edgeRuntime": "lambda"}, "pulumi config set edgeRuntime lambda-edge"),
+        ({"logAllowed": "no"}, "pulumi config set logAllowed false"),
+        ({"logAllowed": "yes"}, "pulumi config set logAllowed true"),
+        ({"logAllowed": "maybe"}, "pulumi config set logAllowed false"),
+        ({"protectContent": "off"}, "pulumi config set protectContent false"),
+        ({"protectContent": "maybe"}, "pulumi config set protectContent true"),
+        (
+            {"domainName": "CDN.Example.com", "hostedZoneName": "example.com"},
+            "pulumi config set domainName cdn.example.com",
+        ),
+        (
+            {"domainName": "cdn.example.com", "hostedZoneName": "Example.COM"},
+            "pulumi config set hostedZoneName example.com",
+        ),
+    ],
+)
+def test_a_fix_sets_the_value_its_line_suggests(values, command):
+    config = {"aws:region": "eu-west-1", "protected-cdn:authToken": CURRENT_TOKEN}
+    config |= {k if ":" in k else f"protected-cdn:{k}": v for k, v in values.items()}
+    with pytest.raises(SettingsError) as caught:
+        settings_from_config(config, "dev", lambda config_key: True)
+    message = str(caught.value)
+    fix = message.split("Fix: ", 1)[1]
+    suggested = re.search(r"did you mean (\S+)\?", message)
+    sets = re.findall(r"pulumi config set (\S+) (\S+)", fix)
+    assert sets, message
+    if suggested:
+        assert all(value == suggested[1] for _key, value in sets), message
+    if command is not None:
+        assert command in fix, message
