@@ -362,3 +362,12 @@ def test_a_client_scope_without_a_wildcard_is_refused_with_the_folder_fix(patter
         " to let the client open everything under it"
     ), message
     assert parse(client(paths=[folder])).clients[0].paths == (folder,)
+
+
+def test_an_expiry_that_holds_a_token_is_refused_without_showing_it():
+    # Under the CLI an encrypted expires arrives decrypted: whatever it holds stays unshown.
+    with pytest.raises(SettingsError) as caught:
+        parse(client(expires=SCOPED_TOKEN))
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients.partner-b.expires: is not an RFC 3339")
+    assert SCOPED_TOKEN[:12] not in message
