@@ -31,6 +31,10 @@ MIN_DISTINCT_TOKEN_CHARACTERS = 10
 MAX_PREVIOUS_TOKENS = 4
 # Our limit, not AWS's: a header name is a short word; this keeps messages and logs small.
 MAX_HEADER_NAME_LENGTH = 128
+# The defaults of the inputs whose fix suggests the default (components/inputs.py uses these).
+DEFAULT_ERROR_CACHING_MIN_TTL = 10
+DEFAULT_PROTECT_CONTENT = True
+DEFAULT_LOG_ALLOWED = False
 GENERATE_TOKEN = 'pulumi config set --secret authToken "$(openssl rand -hex 32)"'
 
 # RFC 6750 token68 characters: what `openssl rand -hex|-base64` produces, safe in a header.
@@ -142,25 +146,18 @@ def as_list(name: str, raw: Any) -> list:
     return value
 
 
-def default_of(name: str) -> Any:
-    """The input spec's default for config key ``name`` (what a fix suggests when the value
-    given says nothing closer)."""
-    from .inputs import CONFIG_INPUTS  # the spec imports these checks
-
-    return next(entry.default for entry in CONFIG_INPUTS if entry.key == name)
-
-
 # Words that mean a boolean: the fix sets the one the value meant (refused all the same).
 _BOOLEAN_WORDS = {"yes": True, "on": True, "1": True, "no": False, "off": False, "0": False}
 
 
-def as_bool(name: str, raw: Any) -> bool:
+def as_bool(name: str, raw: Any, default: bool) -> bool:
+    """``raw`` as a boolean; the fix of a bad one sets the value it meant, else ``default``."""
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
     if text in ("true", "false"):
         return text == "true"
-    meant = _BOOLEAN_WORDS.get(text, default_of(name))
+    meant = _BOOLEAN_WORDS.get(text, default)
     raise fail(
         name,
         f"must be true or false, not {shown(raw)}",
@@ -168,7 +165,8 @@ def as_bool(name: str, raw: Any) -> bool:
     )
 
 
-def as_int(name: str, raw: Any, low: int, high: int) -> int:
+def as_int(name: str, raw: Any, low: int, high: int, default: int) -> int:
+    """``raw`` as a whole number from ``low`` to ``high``; the fix sets ``default``."""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # the component provider hands every number over as a float
     try:
@@ -179,7 +177,7 @@ def as_int(name: str, raw: Any, low: int, high: int) -> int:
         raise fail(
             name,
             f"must be a whole number from {low} to {high}",
-            f"pulumi config set {name} {default_of(name)}",
+            f"pulumi config set {name} {default}",
         )
     return value
 
@@ -411,11 +409,11 @@ def check_price_class(raw: Any, _checked: Mapping[str, Any]) -> str:
 
 
 def check_error_caching_min_ttl(raw: Any, _checked: Mapping[str, Any]) -> int:
-    return as_int("errorCachingMinTtl", raw, 0, 31536000)
+    return as_int("errorCachingMinTtl", raw, 0, 31536000, DEFAULT_ERROR_CACHING_MIN_TTL)
 
 
 def check_protect_content(raw: Any, _checked: Mapping[str, Any]) -> bool:
-    return as_bool("protectContent", raw)
+    return as_bool("protectContent", raw, DEFAULT_PROTECT_CONTENT)
 
 
 def check_web_acl_id(raw: Any, _checked: Mapping[str, Any]) -> str | None:
@@ -464,7 +462,7 @@ def check_alarm_topic_arn(raw: Any, _checked: Mapping[str, Any]) -> str | None:
 
 
 def check_log_allowed(raw: Any, _checked: Mapping[str, Any]) -> bool:
-    return as_bool("logAllowed", raw)
+    return as_bool("logAllowed", raw, DEFAULT_LOG_ALLOWED)
 
 
 def check_edge_runtime(raw: Any, checked: Mapping[str, Any]) -> str:

@@ -153,7 +153,7 @@ INPUTS: tuple[Input, ...] = (
         "Seconds CloudFront caches an error response (0-31536000).",
         checks.check_error_caching_min_ttl,
         "int",
-        default=10,
+        default=checks.DEFAULT_ERROR_CACHING_MIN_TTL,
     ),
     Input(
         "protect_content",
@@ -162,7 +162,7 @@ INPUTS: tuple[Input, ...] = (
         "force); dev stacks may set `false`.",
         checks.check_protect_content,
         "bool",
-        default=True,
+        default=checks.DEFAULT_PROTECT_CONTENT,
     ),
     Input(
         "web_acl_id",
@@ -223,7 +223,7 @@ INPUTS: tuple[Input, ...] = (
         "accounting; denials are always logged.",
         checks.check_log_allowed,
         "bool",
-        default=False,
+        default=checks.DEFAULT_LOG_ALLOWED,
         components=BOTH,
     ),
     Input(
