@@ -18,7 +18,7 @@ class ClientArgs(TypedDict):
     previous_token: NotRequired[pulumi.Input[str]]
     """A second token accepted during this client's rotation; secret."""
     expires: NotRequired[pulumi.Input[str]]
-    """RFC 3339 UTC time from which the edge refuses the client (2027-03-31T00:00:00Z)."""
+    """RFC 3339 UTC time, whole seconds, years 2000-9999, from which the edge refuses the client (2027-03-31T00:00:00Z)."""
     paths: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
     """Path patterns inside protectedPaths the client may open; omit for all of them."""
 
@@ -53,7 +53,7 @@ class ProtectedContentArgs(TypedDict):
     alarm_topic_arn: NotRequired[str]
     """ARN of an existing SNS topic in us-east-1 for the edge alarms, instead of (or beside) `alarmEmail`; empty for none."""
     clients: NotRequired[pulumi.Input[dict[str, pulumi.Input[ClientArgs]]]]
-    """Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> `{token, previousToken?, expires?, paths?}`; at most 1000. `token` (and `previousToken` during a rotation) as secrets: `pulumi config set --secret --path 'clients.partner-a.token' "$(openssl rand -hex 32)"`; `expires` an RFC 3339 UTC time (`2027-03-31T00:00:00Z`), checked at the edge on each request; `paths` path patterns inside `protectedPaths` (`ex-img/partner-a/*`), default all protected paths. `authToken` is the client `default`."""
+    """Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> `{token, previousToken?, expires?, paths?}`; at most 1000. `token` (and `previousToken` during a rotation) as secrets: `pulumi config set --secret --path 'clients.partner-a.token' "$(openssl rand -hex 32)"`; `expires` an RFC 3339 UTC time in whole seconds, years 2000-9999 (`2027-03-31T00:00:00Z`), checked at the edge on each request; `paths` path patterns (with a wildcard) inside `protectedPaths` (`ex-img/partner-a/*`), default all protected paths. `authToken` is the client `default`."""
     log_allowed: NotRequired[bool]
     """Write one log line per admitted request (`client`, `uri`, `requestId`) for usage accounting; denials are always logged."""
     edge_runtime: NotRequired[str]
@@ -74,7 +74,7 @@ class EdgeCheckArgs(TypedDict):
     protected_paths: NotRequired[list[str]]
     """CloudFront path patterns that require the token, each with a `*` or `?` wildcard (`ex-img/*`, not `ex-img`, which would match one exact path only). `["*"]` protects the default behavior (everything); specific patterns such as `ex-img/*` become ordered behaviors with the check while other paths are served without it."""
     clients: NotRequired[pulumi.Input[dict[str, pulumi.Input[ClientArgs]]]]
-    """Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> `{token, previousToken?, expires?, paths?}`; at most 1000. `token` (and `previousToken` during a rotation) as secrets: `pulumi config set --secret --path 'clients.partner-a.token' "$(openssl rand -hex 32)"`; `expires` an RFC 3339 UTC time (`2027-03-31T00:00:00Z`), checked at the edge on each request; `paths` path patterns inside `protectedPaths` (`ex-img/partner-a/*`), default all protected paths. `authToken` is the client `default`."""
+    """Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> `{token, previousToken?, expires?, paths?}`; at most 1000. `token` (and `previousToken` during a rotation) as secrets: `pulumi config set --secret --path 'clients.partner-a.token' "$(openssl rand -hex 32)"`; `expires` an RFC 3339 UTC time in whole seconds, years 2000-9999 (`2027-03-31T00:00:00Z`), checked at the edge on each request; `paths` path patterns (with a wildcard) inside `protectedPaths` (`ex-img/partner-a/*`), default all protected paths. `authToken` is the client `default`."""
     log_allowed: NotRequired[bool]
     """Write one log line per admitted request (`client`, `uri`, `requestId`) for usage accounting; denials are always logged."""
     edge_runtime: NotRequired[str]

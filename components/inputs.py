@@ -206,8 +206,9 @@ INPUTS: tuple[Input, ...] = (
         "`{token, previousToken?, expires?, paths?}`; at most 1000. `token` (and "
         "`previousToken` during a rotation) as secrets: `pulumi config set --secret --path "
         "'clients.partner-a.token' \"$(openssl rand -hex 32)\"`; `expires` an RFC 3339 UTC time "
-        "(`2027-03-31T00:00:00Z`), checked at the edge on each request; `paths` path patterns "
-        "inside `protectedPaths` (`ex-img/partner-a/*`), default all protected paths. "
+        "in whole seconds, years 2000-9999 (`2027-03-31T00:00:00Z`), checked at the edge on "
+        "each request; `paths` path patterns (with a wildcard) inside `protectedPaths` "
+        "(`ex-img/partner-a/*`), default all protected paths. "
         "`authToken` is the client `default`.",
         checks.check_client_table,
         "pulumi.Input[dict[str, pulumi.Input[ClientArgs]]]",
@@ -276,7 +277,8 @@ CLIENT_FIELDS: tuple[ClientField, ...] = (
     ClientField(
         "expires",
         "pulumi.Input[str]",
-        "RFC 3339 UTC time from which the edge refuses the client (2027-03-31T00:00:00Z).",
+        "RFC 3339 UTC time, whole seconds, years 2000-9999, from which the edge refuses the "
+        "client (2027-03-31T00:00:00Z).",
     ),
     ClientField(
         "paths",
