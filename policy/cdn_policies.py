@@ -273,24 +273,35 @@ def _protected_content_versioned(args: StackValidationArgs, report: ReportViolat
 
 
 # 9. An origin that holds protected content is read only behind the check.
-def _viewer_request_checks(behavior) -> list[str]:
-    """ARNs of the functions a behavior runs on the viewer's request, either engine: the only
-    event that runs before every read (origin events skip cache hits, and a response event
-    runs after the object is read)."""
-    found = [
-        (association.get(arn_key), association.get("eventType"))
-        for key, arn_key in (
-            ("lambdaFunctionAssociations", "lambdaArn"),
-            ("functionAssociations", "functionArn"),
-        )
+ASSOCIATIONS = (
+    ("lambdaFunctionAssociations", "lambdaArn"),
+    ("functionAssociations", "functionArn"),
+)
+
+
+def _events(behavior) -> list[str]:
+    return [
+        str(association.get("eventType"))
+        for key, _ in ASSOCIATIONS
         for association in behavior.get(key) or []
     ]
-    return [str(arn) for arn, event in found if event == VIEWER_REQUEST]
+
+
+def _viewer_request_arns(behavior) -> list[str]:
+    """ARNs of the functions a behavior runs on the viewer's request, either engine."""
+    return [
+        str(association.get(arn_key))
+        for key, arn_key in ASSOCIATIONS
+        for association in behavior.get(key) or []
+        if association.get("eventType") == VIEWER_REQUEST
+    ]
 
 
 def _protected_origin_behind_check(args: ResourceValidationArgs, report: ReportViolation) -> None:
     """Every behavior that targets an origin with protected content runs the token check: this
-    product's function, Lambda@Edge or a CloudFront Function, on viewer-request.
+    product's function, Lambda@Edge or a CloudFront Function, on viewer-request, the only
+    event that runs before every read (origin events skip cache hits; a response event runs
+    after the object is read).
 
     Such an origin is the product's protected origin, or one that some behavior puts a function
     on (a team's own distribution with EdgeCheck). A behavior without the check there (a
@@ -304,29 +315,27 @@ def _protected_origin_behind_check(args: ResourceValidationArgs, report: ReportV
     guarded = {PROTECTED_ORIGIN_ID} | {
         b.get("targetOriginId") for _, b in behaviors if _runs_edge_code(b)
     }
-    checks: dict[str, dict[str, list[str]]] = {}
-    for pattern, behavior in behaviors:
-        origin = behavior.get("targetOriginId")
-        if origin not in guarded:
-            continue
-        name = repr(pattern or "default")
-        arns = _viewer_request_checks(behavior)
-        if not arns:
-            events = sorted(
-                {
-                    str(a.get("eventType"))
-                    for key in ("lambdaFunctionAssociations", "functionAssociations")
-                    for a in behavior.get(key) or []
-                }
+    on_guarded = [(p, b) for p, b in behaviors if b.get("targetOriginId") in guarded]
+    # Event types first: they are known in a preview, where the ARNs may not be yet (reading
+    # an unknown one ends the policy for this resource as "can't run during preview").
+    for pattern, behavior in on_guarded:
+        events = _events(behavior)
+        if VIEWER_REQUEST not in events:
+            runs = (
+                f"runs functions on {', '.join(sorted(set(events)))} only"
+                if events
+                else "runs no function"
             )
-            runs = f"runs functions on {', '.join(events)} only" if events else "runs no function"
             report(
-                f"behavior {name} {runs} but targets origin {origin!r}, which holds protected "
-                "content; put the token check on it (viewer-request) or point it at the "
-                "public origin"
+                f"behavior {pattern or 'default'!r} {runs} but targets origin "
+                f"{behavior.get('targetOriginId')!r}, which holds protected content; put the "
+                "token check on it (viewer-request) or point it at the public origin"
             )
-        for arn in arns:
-            checks.setdefault(origin, {}).setdefault(arn, []).append(name)
+    checks: dict[str, dict[str, list[str]]] = {}
+    for pattern, behavior in on_guarded:
+        for arn in _viewer_request_arns(behavior):
+            by_arn = checks.setdefault(behavior.get("targetOriginId"), {})
+            by_arn.setdefault(arn, []).append(repr(pattern or "default"))
     for origin, by_arn in checks.items():
         if len(by_arn) > 1:
             uses = "; ".join(f"{arn} on {', '.join(names)}" for arn, names in by_arn.items())

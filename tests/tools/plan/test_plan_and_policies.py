@@ -422,7 +422,9 @@ def test_the_policy_pack_names_the_protected_origin_as_the_site_model_does():
     # The pack is standalone (its own virtualenv): it keeps its own copy of the origin id.
     from components.site_model import PROTECTED_ORIGIN_ID
 
-    spec = importlib.util.spec_from_file_location("cdn_policies", ROOT / "policy" / "cdn_policies.py")
+    spec = importlib.util.spec_from_file_location(
+        "cdn_policies", ROOT / "policy" / "cdn_policies.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.PROTECTED_ORIGIN_ID == PROTECTED_ORIGIN_ID
