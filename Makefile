@@ -68,7 +68,9 @@ test: lint ## lint, then the whole test suite
 	@$(PY) -m pytest -n auto
 
 # Deploys an ephemeral stack to AWS: needs the pulumi CLI, AWS credentials and a Pulumi login.
+# Without the CLI or credentials: one line saying nothing ran, and exit 1 (never a green skip).
 integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (costs money)
+	@PROTECTED_CDN_INTEGRATION=1 $(PY) -m tests.integration.live_checks
 	@PROTECTED_CDN_INTEGRATION=1 $(PY) -m pytest tests/integration -v -s -rs
 
 # ENGINE=cloudfront-function runs the generated CloudFront Function (default: the stack's edgeRuntime).
