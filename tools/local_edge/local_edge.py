@@ -87,6 +87,9 @@ class LocalEdgeOptions:
     threads: int = 8
     # Seconds an idle connection is kept open.
     idle_timeout: int = 30
+    # Seconds a request may take to arrive, from its first byte (or the accept) to its last:
+    # a client that trickles bytes cannot hold a connection longer (tools/local_edge/http_server).
+    header_timeout: float = 10
     # Where named clients' tokens come from (CLIENT_TOKEN_<NAME>); a client without one gets
     # a fresh token, printed in the banner.
     client_env: Mapping[str, str] = field(default_factory=dict)
@@ -257,7 +260,11 @@ class LocalEdge:
             raise LocalEdgeError(f"cannot listen on {HOST}:{options.port}: {error}") from None
         try:
             self._server = EdgeHTTPServer(
-                app, listener, threads=options.threads, idle_timeout=options.idle_timeout
+                app,
+                listener,
+                threads=options.threads,
+                idle_timeout=options.idle_timeout,
+                header_timeout=options.header_timeout,
             )
         except BaseException:
             listener.close()
