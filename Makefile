@@ -68,7 +68,9 @@ test: lint ## lint, then the whole test suite
 	@$(PY) -m pytest -n auto
 
 # Deploys an ephemeral stack to AWS: needs the pulumi CLI, AWS credentials and a Pulumi login.
+# Without the CLI or credentials: one line saying nothing ran, and exit 1 (never a green skip).
 integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (costs money)
+	@PROTECTED_CDN_INTEGRATION=1 $(PY) -m tests.integration.live_checks
 	@PROTECTED_CDN_INTEGRATION=1 $(PY) -m pytest tests/integration -v -s -rs
 
 # ENGINE=cloudfront-function runs the generated CloudFront Function (default: the stack's edgeRuntime).
@@ -80,8 +82,8 @@ BENCH_PYTHON ?= $(PY)
 bench: $(STAMP) ## measure the edge handler (BENCH_PYTHON to pick the interpreter)
 	@$(BENCH_PYTHON) benchmarks/edge_bench.py
 
-bench-local: $(STAMP) ## load-test make local: 200 clients on loopback, prints req/s and latency
-	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000
+bench-local: $(STAMP) ## load-test make local: 200 clients, then 2,000 slow sockets; req/s, latency
+	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000 --slow 2000
 
 plan: $(STAMP) ## what STACK will create, who needs the token, policy results (offline)
 	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR)

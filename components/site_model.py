@@ -176,6 +176,12 @@ def error_page_key(code: int) -> str:
     return f"{ERROR_PAGES_PREFIX}/{code}.json"
 
 
+def under_error_pages(key: str) -> bool:
+    """A key under ``_errors/``: the program uploads the error pages there, and content files
+    there are never uploaded (``sync_filters`` excludes them), so no tool serves them."""
+    return key.startswith(f"{ERROR_PAGES_PREFIX}/")
+
+
 def error_page_files() -> dict[str, Path]:
     """Bucket key -> file for every JSON page in error_pages/."""
     return {

@@ -34,7 +34,10 @@ CLOUDFRONT_FUNCTION = "aws:cloudfront/function:Function"
 CLOUDFRONT_FUNCTION_RUNTIME = "cloudfront-js-2.0"
 # CloudFront Functions quota "Maximum function size": 10 KB, not adjustable.
 MAX_FUNCTION_CODE_BYTES = 10_240
-VIEWER_EVENTS = ("viewer-request", "viewer-response")
+VIEWER_REQUEST = "viewer-request"
+VIEWER_EVENTS = (VIEWER_REQUEST, "viewer-response")
+# The origin ProtectedContent puts the protected content bucket behind (components/site_model).
+PROTECTED_ORIGIN_ID = "protected"
 
 BLOCK_PUBLIC_ACCESS_FLAGS = (
     "blockPublicAcls",
@@ -270,22 +273,76 @@ def _protected_content_versioned(args: StackValidationArgs, report: ReportViolat
 
 
 # 9. An origin that holds protected content is read only behind the check.
-def _protected_origin_behind_check(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    """An origin guarded by an edge function on some behavior is guarded on every behavior.
+ASSOCIATIONS = (
+    ("lambdaFunctionAssociations", "lambdaArn"),
+    ("functionAssociations", "functionArn"),
+)
 
-    Otherwise a request that lands on the unguarded behavior (a different spelling of a path,
-    say) reads the protected objects without the token.
+
+def _events(behavior) -> list[str]:
+    return [
+        str(association.get("eventType"))
+        for key, _ in ASSOCIATIONS
+        for association in behavior.get(key) or []
+    ]
+
+
+def _viewer_request_arns(behavior) -> list[str]:
+    """ARNs of the functions a behavior runs on the viewer's request, either engine."""
+    return [
+        str(association.get(arn_key))
+        for key, arn_key in ASSOCIATIONS
+        for association in behavior.get(key) or []
+        if association.get("eventType") == VIEWER_REQUEST
+    ]
+
+
+def _protected_origin_behind_check(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Every behavior that targets an origin with protected content runs the token check: this
+    product's function, Lambda@Edge or a CloudFront Function, on viewer-request, the only
+    event that runs before every read (origin events skip cache hits; a response event runs
+    after the object is read).
+
+    Such an origin is the product's protected origin, or one that some behavior puts a function
+    on (a team's own distribution with EdgeCheck). A behavior without the check there (a
+    different spelling of a path, say, or a function on another event) reads the protected
+    objects without the token; one with another viewer-request function is not the check, so
+    all behaviors of the origin must run the same one.
     """
     if args.resource_type != DISTRIBUTION:
         return
     behaviors = _behaviors(args.props)
-    guarded = {b.get("targetOriginId") for _, b in behaviors if _runs_edge_code(b)}
-    for pattern, behavior in behaviors:
-        origin = behavior.get("targetOriginId")
-        if origin in guarded and not _runs_edge_code(behavior):
+    guarded = {PROTECTED_ORIGIN_ID} | {
+        b.get("targetOriginId") for _, b in behaviors if _runs_edge_code(b)
+    }
+    on_guarded = [(p, b) for p, b in behaviors if b.get("targetOriginId") in guarded]
+    # Event types first: they are known in a preview, where the ARNs may not be yet (reading
+    # an unknown one ends the policy for this resource as "can't run during preview").
+    for pattern, behavior in on_guarded:
+        events = _events(behavior)
+        if VIEWER_REQUEST not in events:
+            runs = (
+                f"runs functions on {', '.join(sorted(set(events)))} only"
+                if events
+                else "runs no function"
+            )
             report(
-                f"behavior {pattern or 'default'!r} runs no edge function but targets origin "
-                f"{origin!r}, which holds protected content; point it at the public origin"
+                f"behavior {pattern or 'default'!r} {runs} but targets origin "
+                f"{behavior.get('targetOriginId')!r}, which holds protected content; put the "
+                "token check on it (viewer-request) or point it at the public origin"
+            )
+    checks: dict[str, dict[str, list[str]]] = {}
+    for pattern, behavior in on_guarded:
+        for arn in _viewer_request_arns(behavior):
+            by_arn = checks.setdefault(behavior.get("targetOriginId"), {})
+            by_arn.setdefault(arn, []).append(repr(pattern or "default"))
+    for origin, by_arn in checks.items():
+        if len(by_arn) > 1:
+            uses = "; ".join(f"{arn} on {', '.join(names)}" for arn, names in by_arn.items())
+            report(
+                f"behaviors that target origin {origin!r} run different viewer-request "
+                f"functions ({uses}); only the token check may guard protected content, the "
+                "same function on every behavior of the origin"
             )
 
 
@@ -442,7 +499,8 @@ POLICIES = [
     ),
     ResourceValidationPolicy(
         name="protected-origin-behind-check",
-        description="An unprotected behavior never targets an origin that holds protected content.",
+        description="Every behavior that targets an origin with protected content runs the "
+        "token check on viewer-request (the same function on all of them).",
         validate=_protected_origin_behind_check,
         enforcement_level=MANDATORY,
     ),

@@ -248,3 +248,20 @@ def test_make_snapshots_records_the_stack_cases_and_the_tools_take_stack_dir():
     for target in ("local", "plan", "plan-json", "clients", "new-client", "upload-commands"):
         assert "--stack-dir ." in dry_run(target), target
         assert "--stack-dir tests/stacks" in dry_run(target, *CASE), target
+
+
+def test_make_integration_without_the_pulumi_cli_says_nothing_ran_and_fails(tmp_path):
+    # PATH is an empty folder: no pulumi CLI, whatever this machine has installed.
+    result = run(
+        [shutil.which("make"), "-o", STAMP, "integration"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=180,
+        env=clean_env(PATH=str(tmp_path)),
+    )
+    assert result.returncode != 0
+    assert "nothing ran" in result.stderr and "pulumi CLI is not on PATH" in result.stderr
+    assert "skipped" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

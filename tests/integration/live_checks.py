@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -52,6 +53,33 @@ def missing_prerequisites(
         if not found:
             missing.append("no AWS credentials (environment, profile or OIDC role)")
     return missing
+
+
+NOTHING_RAN = "nothing ran (nothing deployed, nothing checked)"
+
+
+def not_run_message(missing: Iterable[str]) -> str:
+    """One plain line: the live test did not run, and why."""
+    return f"the live AWS test: {NOTHING_RAN}: {'; '.join(missing)}"
+
+
+def asked_to_run(environ: Mapping[str, str] = os.environ) -> bool:
+    """PROTECTED_CDN_INTEGRATION=1 (make integration, the workflow): not running is a failure."""
+    return environ.get(ENABLE_VARIABLE) == "1"
+
+
+def preflight(environ: Mapping[str, str] = os.environ) -> int:
+    """`make integration` before pytest: 0 when the live test can run, else one line on
+    stderr saying nothing ran, and 1."""
+    missing = missing_prerequisites(environ)
+    if not missing:
+        return 0
+    print(
+        f"make integration: {not_run_message(missing)}. Fix: install the pulumi CLI, "
+        "`pulumi login` and set AWS credentials (docs/ci-cd.md)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _boto3_has_credentials() -> bool:
@@ -297,3 +325,7 @@ def edge_function_cleanup_commands(function_name: str, regions: Iterable[str] = 
         for region in regions
     ]
     return commands
+
+
+if __name__ == "__main__":
+    sys.exit(preflight())

@@ -3,6 +3,9 @@ the local edge (the real handler over real HTTP on 127.0.0.1)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
@@ -27,6 +30,7 @@ from tests.integration.live_checks import (
     serves,
     wait_until,
 )
+from tests.process_support import run
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeOptions
 from tools.plan.locations import STACK_CASES_DIR
 
@@ -85,6 +89,36 @@ def test_the_live_test_needs_the_flag_the_cli_and_credentials():
     assert "no AWS credentials" in missing_prerequisites(flag, cli, lambda: False)[0]
     assert missing_prerequisites(flag, cli, lambda: True) == []
     assert missing_prerequisites({"PROTECTED_CDN_INTEGRATION": "yes"}, cli, lambda: True)
+
+
+def _live_test(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    """The live test in its own pytest, on a PATH with no pulumi CLI (an empty folder)."""
+    no_cli = tmp_path / "bin"
+    no_cli.mkdir(exist_ok=True)
+    base = {k: v for k, v in os.environ.items() if k != "PROTECTED_CDN_INTEGRATION"}
+    return run(
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "tests/integration/test_live_deploy.py"],
+        cwd=ROOT,
+        env={**base, "PATH": str(no_cli), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_live_test_asked_for_but_unable_to_run_fails_saying_nothing_ran(tmp_path):
+    result = _live_test(tmp_path, PROTECTED_CDN_INTEGRATION="1")
+    assert result.returncode != 0, result.stdout
+    assert "nothing ran" in result.stdout and "pulumi CLI is not on PATH" in result.stdout
+    assert "skipped" not in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_live_test_not_asked_for_is_skipped_saying_nothing_ran(tmp_path):
+    # `make test`: the live test is not asked for, so the suite stays green.
+    result = _live_test(tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "1 skipped" in result.stdout and "nothing ran" in result.stdout
 
 
 # --- names, tokens, the scratch project --------------------------------------------------

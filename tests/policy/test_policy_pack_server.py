@@ -61,3 +61,47 @@ def test_the_served_pack_reports_a_violation_and_passes_a_good_resource(analyzer
     assert [d.policyName for d in bad] == ["behaviors-https-only"]
     assert "redirect-to-https" in bad[0].message
     assert list(analyze("redirect-to-https")) == []
+
+
+# How the engine sends a string it does not know yet (a function ARN in a first preview).
+UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def _guarded_distribution(event_type: str) -> struct_pb2.Struct:
+    protected = {
+        "pathPattern": "ex-img/*",
+        "targetOriginId": "protected",
+        "viewerProtocolPolicy": "redirect-to-https",
+        "lambdaFunctionAssociations": [{"eventType": event_type, "lambdaArn": UNKNOWN_STRING}],
+    }
+    properties = struct_pb2.Struct()
+    properties.update(
+        {
+            "origins": [
+                {"originId": "protected", "originAccessControlId": "oac-1"},
+                {"originId": "public", "originAccessControlId": "oac-1"},
+            ],
+            "defaultCacheBehavior": {
+                "targetOriginId": "public",
+                "viewerProtocolPolicy": "redirect-to-https",
+            },
+            "orderedCacheBehaviors": [protected],
+            "customErrorResponses": [],
+        }
+    )
+    return properties
+
+
+def test_a_check_on_the_wrong_event_is_refused_even_while_the_arn_is_unknown(analyzer):
+    def analyze(event_type):
+        request = analyzer_pb2.AnalyzeRequest(
+            type=DISTRIBUTION, properties=_guarded_distribution(event_type), urn=URN, name="cdn"
+        )
+        return analyzer.Analyze(request, timeout=30).diagnostics
+
+    mandatory = analyzer_pb2.EnforcementLevel.Value("MANDATORY")
+    wrong = [d for d in analyze("viewer-response") if d.enforcementLevel == mandatory]
+    assert [d.policyName for d in wrong] == ["protected-origin-behind-check"]
+    assert "viewer-request" in wrong[0].message
+    # The right event with an ARN still unknown: nothing mandatory (judged again at `up`).
+    assert [d for d in analyze("viewer-request") if d.enforcementLevel == mandatory] == []

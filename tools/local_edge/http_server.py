@@ -1,10 +1,22 @@
-"""The local edge's HTTP server: waitress with a fixed thread pool and an idle-connection timeout.
+"""The local edge's HTTP server: waitress, with a deadline for a request's headers.
 
 Why waitress rather than werkzeug's threaded server: werkzeug starts one thread per connection
 without limit (4,000 idle connections held 3,896 threads). Waitress reads requests on one
 event loop, so an idle or slow connection costs a socket, not a thread; a fixed pool runs the
-app; ``connection_limit`` caps sockets (more wait in the listen backlog) and ``channel_timeout``
-closes idle connections. It is pure Python and well kept (Pylons), with no C build step.
+app. It is pure Python and well kept (Pylons), with no C build step.
+
+What one client can hold, and for how long (slow clients, "slowloris"):
+
+- **A request's headers have a deadline** (``header_timeout``): from the request's first byte
+  (from the accept, for a connection's first request) to its last, whatever the client
+  trickles in between. Waitress's own ``channel_timeout`` only counts silence, so one byte per
+  period kept a connection forever. Past the deadline the connection is closed.
+- **A silent connection** (keep-alive between requests) is closed after ``idle_timeout``.
+- **Many connections**: up to ``connection_limit`` at once (10,000 by default; the process's
+  open-file limit is raised to fit, or the limit lowered to what it allows). Beyond it, new
+  connections wait in the listen backlog until the deadlines free places. There is no
+  per-peer limit: the edge listens on 127.0.0.1 only, so every peer has the same address and
+  such a limit would shut out the normal client with the slow ones.
 """
 
 from __future__ import annotations
@@ -12,15 +24,81 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 
-import waitress
 from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
+
+try:  # POSIX only; elsewhere the limit stays as the system sets it
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None
 
 # Werkzeug's old per-header-line limit; the hostile tests send 60 KB Authorization headers.
 MAX_REQUEST_HEADER_BYTES = 64 * 1024
 # How long the event loop sleeps when idle; shutdown wakes it at once through the trigger.
 _LOOP_SECONDS = 1
+# Descriptors kept for everything but client connections: the listener, the trigger, the
+# in-process S3's files, the engine, the interpreter's own.
+FD_RESERVE = 256
+# How often deadlines and idle timeouts are checked: a deadline holds within this much.
+SWEEP_SECONDS = 1
+
+
+class _DeadlineChannel(HTTPChannel):
+    """A connection that knows since when it has been waiting for a request's headers."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The first request's clock starts at the accept: a silent new connection counts too.
+        self.request_started: float | None = self.creation_time
+
+    def received(self, data: bytes) -> bool:
+        before = self.request
+        result = super().received(data)
+        if self.request is None:
+            self.request_started = None  # nothing partial left: only the idle timeout applies
+        elif self.request is not before and (before is not None or self.request_started is None):
+            self.request_started = time.time()  # a new request began in this data
+        return result
+
+    def past_deadline(self, cutoff: float) -> bool:
+        """Still reading a request (headers or body) that began before ``cutoff``."""
+        return (
+            not self.requests and self.request_started is not None and self.request_started < cutoff
+        )
+
+
+class _EdgeServer(TcpWSGIServer):
+    channel_class = _DeadlineChannel
+    header_timeout: float = 10
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # silent past channel_timeout
+        cutoff = now - self.header_timeout
+        for channel in list(self.active_channels.values()):
+            if channel.past_deadline(cutoff):
+                channel.will_close = True
+
+
+def open_file_budget(wanted: int) -> int:
+    """Raise this process's soft open-file limit towards ``wanted`` (never above the hard
+    limit) and return the number of files it now allows."""
+    if resource is None:  # pragma: no cover - Windows
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):  # macOS caps it below "unlimited"; keep what we have
+            pass
+    return wanted if soft == resource.RLIM_INFINITY else soft
 
 
 class EdgeHTTPServer:
@@ -33,22 +111,20 @@ class EdgeHTTPServer:
         *,
         threads: int = 8,
         idle_timeout: int = 30,
-        connection_limit: int = 1000,
-        backlog: int = 1024,
+        header_timeout: float = 10,
+        connection_limit: int = 10_000,
+        backlog: int = 4096,
     ) -> None:
         # Waitress warns on a busy queue and on every refused connection; our one line per
         # request is the log, and waitress's own errors still reach stderr.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        self._map: dict = {}
-        self._server = waitress.create_server(
-            app,
-            map=self._map,
-            sockets=[listener],
+        budget = open_file_budget(connection_limit + FD_RESERVE)
+        self.connection_limit = max(1, min(connection_limit, budget - FD_RESERVE))
+        adjustments = Adjustments(
             threads=threads,
             channel_timeout=idle_timeout,
-            # The idle sweep runs this often, so a timeout is enforced within twice its value.
-            cleanup_interval=max(1, min(idle_timeout, 30)),
-            connection_limit=connection_limit,
+            cleanup_interval=SWEEP_SECONDS,
+            connection_limit=self.connection_limit,
             backlog=backlog,
             max_request_header_size=MAX_REQUEST_HEADER_BYTES,
             asyncore_use_poll=True,  # select() stops at 1,024 descriptors
@@ -56,6 +132,19 @@ class EdgeHTTPServer:
             expose_tracebacks=False,
             ident="local-edge",
         )
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.set_thread_count(threads)
+        self._map: dict = {}
+        self._server = _EdgeServer(
+            app,
+            map=self._map,
+            _sock=listener,
+            dispatcher=dispatcher,
+            adj=adjustments,
+            bind_socket=False,
+            sockinfo=(listener.family, listener.type, listener.proto, listener.getsockname()),
+        )
+        self._server.header_timeout = header_timeout
         self.port: int = listener.getsockname()[1]
         self._lock = threading.Lock()
         self._stop = threading.Event()

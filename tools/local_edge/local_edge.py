@@ -49,6 +49,7 @@ from components.site_model import (
     SiteModel,
     build_site_model,
     error_page_files,
+    under_error_pages,
 )
 from tools.edge_runtime.engines import ENGINES, LAMBDA_EDGE, make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
@@ -86,6 +87,9 @@ class LocalEdgeOptions:
     threads: int = 8
     # Seconds an idle connection is kept open.
     idle_timeout: int = 30
+    # Seconds a request may take to arrive, from its first byte (or the accept) to its last:
+    # a client that trickles bytes cannot hold a connection longer (tools/local_edge/http_server).
+    header_timeout: float = 10
     # Where named clients' tokens come from (CLIENT_TOKEN_<NAME>); a client without one gets
     # a fresh token, printed in the banner.
     client_env: Mapping[str, str] = field(default_factory=dict)
@@ -93,8 +97,47 @@ class LocalEdgeOptions:
     engine: str | None = None
 
 
-def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Path) -> int:
-    """Upload the error pages as the Pulumi program does, then every file under ``content``.
+@dataclass(frozen=True)
+class ContentFiles:
+    """The content folder as a deploy sees it: the files it uploads, keyed as in the bucket,
+    and those it never uploads (under ``_errors/``, which holds only the error pages)."""
+
+    files: tuple[tuple[str, Path], ...]
+    not_deployed: tuple[str, ...]
+
+
+def shown_key(key: str) -> str:
+    """A key for the terminal: bytes of a name that is not UTF-8 as ``\\xNN`` (they reach
+    Python as lone surrogates), other unprintable characters escaped too."""
+    return "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF else printable(ch) for ch in key
+    )
+
+
+def content_files(content: Path) -> ContentFiles:
+    """Every file under ``content`` with its key; a name that is not UTF-8 stops start-up
+    (``LocalEdgeError``): S3 keys are UTF-8, so no deploy could hold it."""
+    files, not_deployed = [], []
+    for path in sorted(p for p in content.rglob("*") if p.is_file()):
+        key = path.relative_to(content).as_posix()
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            raise LocalEdgeError(
+                f"content file {shown_key(key)} has a name that is not UTF-8; S3 keys are "
+                "UTF-8, so rename it (e.g. convmv -f latin1 -t utf8)"
+            ) from None
+        if under_error_pages(key):
+            not_deployed.append(key)
+        else:
+            files.append((key, path))
+    return ContentFiles(tuple(files), tuple(not_deployed))
+
+
+def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: ContentFiles) -> int:
+    """Upload the error pages as the Pulumi program does, then the content files a deploy
+    uploads (``make upload-commands``): none under ``_errors/``, which would add objects a
+    deploy never has or replace an error page.
 
     Each file goes to the bucket of its origin by the site model's pattern rules: a key that a
     protected pattern covers lands in the protected bucket, every other key in the public one.
@@ -106,9 +149,7 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Pat
             Body=path.read_bytes(),
             ContentType=ERROR_PAGES_CONTENT_TYPE,
         )
-    count = 0
-    for path in sorted(p for p in content.rglob("*") if p.is_file()):
-        key = path.relative_to(content).as_posix()
+    for key, path in content.files:
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         s3.put_object(
             Bucket=buckets[site.origin_for_key(key)],
@@ -116,8 +157,7 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Pat
             Body=path.read_bytes(),
             ContentType=content_type,
         )
-        count += 1
-    return count
+    return len(content.files)
 
 
 _ENGINE_NOTES = {
@@ -171,6 +211,8 @@ class LocalEdge:
         self.site: SiteModel = build_site_model(
             self.settings.protected_paths, self.settings.error_caching_min_ttl
         )
+        # Read before anything starts: a name S3 cannot hold is one line, not a traceback.
+        self.content = content_files(options.content)
 
         # In-process S3: moto patches botocore, so the client's calls never leave this process
         # and nothing but the edge port listens. mock_aws is process-wide and nests: two edges
@@ -194,7 +236,7 @@ class LocalEdge:
             self.s3.create_bucket(
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
-        self.files = upload_content(self.s3, self.buckets, self.site, options.content)
+        self.files = upload_content(self.s3, self.buckets, self.site, self.content)
 
         self._engine = make_engine(
             self.engine_name,
@@ -218,7 +260,11 @@ class LocalEdge:
             raise LocalEdgeError(f"cannot listen on {HOST}:{options.port}: {error}") from None
         try:
             self._server = EdgeHTTPServer(
-                app, listener, threads=options.threads, idle_timeout=options.idle_timeout
+                app,
+                listener,
+                threads=options.threads,
+                idle_timeout=options.idle_timeout,
+                header_timeout=options.header_timeout,
             )
         except BaseException:
             listener.close()
@@ -290,6 +336,18 @@ class LocalEdge:
                 return uri
         return "/"
 
+    def not_deployed_lines(self, limit: int = 3) -> list[str]:
+        """The content files no deploy uploads (under _errors/), said once at start-up."""
+        skipped = self.content.not_deployed
+        if not skipped:
+            return []
+        shown = ", ".join(shown_key(key) for key in skipped[:limit])
+        more = f" and {len(skipped) - limit} more" if len(skipped) > limit else ""
+        return [
+            f"not served: {len(skipped)} content file(s) under _errors/ ({shown}{more}): a "
+            "deploy puts only its error pages there (make upload-commands skips them too)"
+        ]
+
     def banner(self) -> str:
         path = self.example_path()
         header = self.settings.auth_header
@@ -305,6 +363,7 @@ class LocalEdge:
                 f"  curl -i {self.url}{path}",
                 f'  curl -i -H "{header}: Bearer {self.token}" {self.url}{path}',
                 *self.client_lines(),
+                *self.not_deployed_lines(),
                 "Ctrl-C stops it.",
             ]
         )

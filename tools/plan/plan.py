@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
 TOKEN_KEY = f"{PROJECT}:authToken"
 PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
 CLOUDFRONT_FUNCTION_TYPE = "aws:cloudfront/function:Function"
+DISTRIBUTION_TYPE = "aws:cloudfront/distribution:Distribution"
+VIEWER_REQUEST = "viewer-request"
 # CloudFront Functions quota "Maximum function size" (edge_handler.cloudfront_function).
 MAX_FUNCTION_CODE_BYTES = 10_240
 
@@ -63,6 +66,8 @@ class PlanRun(ProgramRun):
     settings: Settings | None = None
     # One line each: where the token values came from, what the offline tools cannot see.
     notes: list[str] = field(default_factory=list)
+    # What the default token is in this run: the AUTH_TOKEN variable or a placeholder.
+    token_source: str = "a placeholder token"
 
 
 def _token_notes(
@@ -137,12 +142,28 @@ def plan_run(
     settings = stack_file.settings(used_token, used_previous, client_token)
     config = stack_file.offline_config(used_token, used_previous, client_token)
     run = run_program(stack, config, list(SECRET_KEYS))
-    return PlanRun(run.registrations, run.outputs, settings=settings, notes=notes)
+    return PlanRun(
+        run.registrations,
+        run.outputs,
+        settings=settings,
+        notes=notes,
+        token_source="AUTH_TOKEN" if token else "a placeholder token",
+    )
 
 
-def plan_document(run: ProgramRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
-    """The JSON form: every resource (sorted by URN) with masked inputs, outputs, violations,
-    and the named clients when the stack has any (no days left: snapshots must not age)."""
+def plan_document(
+    run: ProgramRun,
+    stack: str,
+    violations: list[Violation],
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The JSON form, with every section `make plan` prints: where the tokens came from
+    (notes), the region, every resource (sorted by URN) with masked inputs, the outputs, who
+    needs the token, the clients, the tags and the policy results.
+
+    ``now`` (the CLI's clock) adds the clients' days left; without it (snapshots) there are
+    none, so a recorded plan does not age.
+    """
     names = {r.urn: r.name for r in run.registrations}
     resources = [
         {
@@ -155,17 +176,28 @@ def plan_document(run: ProgramRun, stack: str, violations: list[Violation]) -> d
         }
         for r in sorted(run.registrations, key=lambda r: r.urn)
     ]
-    document = {
+    document: dict[str, Any] = {
         "stack": stack,
         "outputs": run.outputs,
         "resources": resources,
+        "tags": tag_summary(run),
+        "policiesChecked": len(load_policies()),
         "policyViolations": [v.__dict__ for v in violations],
     }
+    if any(r.type == DISTRIBUTION_TYPE for r in run.registrations):
+        document["access"] = access_rows(run)
+    if isinstance(run, PlanRun):
+        document["tokenSource"] = run.token_source
+        document["notes"] = list(run.notes)
     settings = getattr(run, "settings", None)
-    if settings is not None and settings.clients:
-        document["clients"] = [
-            {k: v for k, v in row.items() if k != "daysLeft"} for row in client_rows(settings)
-        ]
+    if settings is not None:
+        document["region"] = region_info(settings.region, settings.edge_runtime)
+        rows = client_rows(settings, now)
+        document["clients"] = (
+            rows
+            if now is not None
+            else [{k: v for k, v in r.items() if k != "daysLeft"} for r in rows]
+        )
     return document
 
 
@@ -410,10 +442,20 @@ def sample_paths(pattern: str | None) -> list[str]:
     return samples
 
 
+def _runs_the_check(behavior: dict) -> bool:
+    """Either engine's function on viewer-request: the only event that runs before every read
+    (policy protected-origin-behind-check); a function on any other event does not guard."""
+    associations = [
+        *(behavior.get("lambdaFunctionAssociations") or []),
+        *(behavior.get("functionAssociations") or []),
+    ]
+    return any(a.get("eventType") == VIEWER_REQUEST for a in associations)
+
+
 def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
     """The distribution's behaviors as declared (CloudFront order, default last), each with
     the origin it reads from; protected means the viewer-request check is attached."""
-    inputs = run.one("aws:cloudfront/distribution:Distribution").inputs
+    inputs = run.one(DISTRIBUTION_TYPE).inputs
     declared = [
         *inputs.get("orderedCacheBehaviors", []),
         {**inputs["defaultCacheBehavior"], "pathPattern": None},
@@ -421,53 +463,100 @@ def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
     return [
         CacheBehavior(
             b["pathPattern"],
-            # Either engine's viewer-request association makes a behavior protected.
-            protected=bool(b.get("lambdaFunctionAssociations") or b.get("functionAssociations")),
+            protected=_runs_the_check(b),
             origin_id=str(b.get("targetOriginId")),
         )
         for b in declared
     ]
 
 
-def render_access(run: ProgramRun) -> str:
-    """For sample paths under each behavior: token required or public, and from which origin."""
+ACCESS_HEADER = "who needs the token (sample requests; the first matching behavior decides):"
+
+
+def access_rows(run: ProgramRun) -> list[dict[str, Any]]:
+    """Sample paths under each behavior: whether the token is required, and which behavior
+    and origin answer (the data of the "who needs the token" section)."""
     planned = _planned_behaviors(run)
     site = SiteModel(tuple(planned), ())
-    lines = ["who needs the token (sample requests; the first matching behavior decides):"]
+    rows = []
     for behavior in planned:
-        lines.append(f"  {behavior.label}:")
+        requests = []
         for path in sample_paths(behavior.path_pattern):
             chosen = site.behavior_for(path)
-            verdict = "token required" if chosen.protected else "no token (public content only)"
+            requests.append(
+                {
+                    "path": path,
+                    "tokenRequired": chosen.protected,
+                    "behavior": chosen.label,
+                    "origin": chosen.origin_id,
+                }
+            )
+        rows.append({"behavior": behavior.label, "requests": requests})
+    return rows
+
+
+def render_access(run: ProgramRun) -> str:
+    """For sample paths under each behavior: token required or public, and from which origin."""
+    lines = [ACCESS_HEADER]
+    for row in access_rows(run):
+        lines.append(f"  {row['behavior']}:")
+        for request in row["requests"]:
+            verdict = (
+                "token required" if request["tokenRequired"] else "no token (public content only)"
+            )
             lines.append(
-                f"    {path} → {verdict} (behavior {chosen.label}, origin {chosen.origin_id})"
+                f"    {request['path']} → {verdict} (behavior {request['behavior']}, "
+                f"origin {request['origin']})"
             )
     return "\n".join(lines)
 
 
-def render_tags(run: ProgramRun) -> str:
+def tag_summary(run: ProgramRun) -> dict[str, Any]:
+    """The distinct tag sets and how many resources carry tags."""
     tagged = [r for r in run.registrations if isinstance(r.inputs.get("tags"), dict)]
-    sets = {tuple(sorted(r.inputs["tags"].items())) for r in tagged}
-    text = "; ".join(" ".join(f"{k}={v}" for k, v in tags) for tags in sorted(sets))
-    return f"tags: {text or 'none'} (on {len(tagged)} resources)"
+    sets = sorted({tuple(sorted(r.inputs["tags"].items())) for r in tagged})
+    return {"sets": [dict(tags) for tags in sets], "resources": len(tagged)}
+
+
+def render_tags(run: ProgramRun) -> str:
+    summary = tag_summary(run)
+    text = "; ".join(
+        " ".join(f"{k}={v}" for k, v in sorted(tags.items())) for tags in summary["sets"]
+    )
+    return f"tags: {text or 'none'} (on {summary['resources']} resources)"
+
+
+REGION_NOTES = {
+    "lambda-edge": "the edge function and certificate: us-east-1",
+    "cloudfront-function": (
+        "the CloudFront function is global, its logs and metrics and the certificate are in "
+        "us-east-1"
+    ),
+}
+
+
+def region_info(region: str, edge_runtime: str = "lambda-edge") -> dict[str, str]:
+    """The stack's region and what lives elsewhere (the data of the region line)."""
+    return {"awsRegion": region, "edgeRuntime": edge_runtime, "note": REGION_NOTES[edge_runtime]}
 
 
 def render_region(region: str, edge_runtime: str = "lambda-edge") -> str:
-    if edge_runtime == "cloudfront-function":
-        where = "the CloudFront function is global, its logs and metrics and the certificate are"
-        return f"region: {region} (aws:region; {where} in us-east-1)"
-    return f"region: {region} (aws:region; the edge function and certificate: us-east-1)"
+    info = region_info(region, edge_runtime)
+    return f"region: {info['awsRegion']} (aws:region; {info['note']})"
 
 
 # --- command line --------------------------------------------------------------------------
 
 
 def _print_plan(args: argparse.Namespace, run: PlanRun, violations: list[Violation]) -> None:
+    """One plan, two formats: the JSON document carries every section printed here."""
     if args.json:
-        print(json.dumps(plan_document(run, args.stack, violations), indent=2, sort_keys=True))
+        document = plan_document(run, args.stack, violations, now=time.time())
+        print(json.dumps(document, indent=2, sort_keys=True))
         return
-    source = "AUTH_TOKEN" if args.token else "a placeholder token"
-    print(f"Plan for stack {args.stack} (offline: Pulumi mocks, {source}, no cloud access)")
+    print(
+        f"Plan for stack {args.stack} (offline: Pulumi mocks, {run.token_source}, no cloud access)"
+    )
     print(render_region(run.settings.region, run.settings.edge_runtime))
     print(render_tree(run))
     print("outputs:")

@@ -17,8 +17,15 @@ import sys
 from pathlib import Path
 
 from components.checks import SettingsError
-from components.site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, SiteModel, build_site_model
+from components.site_model import (
+    PROTECTED_ORIGIN_ID,
+    PUBLIC_ORIGIN_ID,
+    SiteModel,
+    build_site_model,
+    under_error_pages,
+)
 from components.stack_config import parse_settings
+from tools.local_edge.request_log import printable
 from tools.stack_files.reader import ROOT, StackFileError, read_stack_file
 from tools.stack_files.stack_arg import stack_file_name
 
@@ -58,8 +65,31 @@ def main(argv: list[str] | None = None) -> int:
     except (StackFileError, SettingsError) as error:
         print(f"upload_commands: {error}", file=sys.stderr)
         return 2
+    for note in not_uploaded_notes(Path(args.content)):
+        print(f"note: {note}", file=sys.stderr)
     print("\n".join(upload_commands(site, args.content, args.stack)))
     return 0
+
+
+def not_uploaded_notes(content: Path, limit: int = 3) -> list[str]:
+    """What the filters leave out of the content folder (files under _errors/, where the
+    program keeps the error pages): said on stderr, as `make local` says it does not serve
+    them. Nothing when the folder is not here (it may be on another machine)."""
+    if not content.is_dir():
+        return []
+    keys = sorted(
+        key
+        for key in (p.relative_to(content).as_posix() for p in content.rglob("*") if p.is_file())
+        if under_error_pages(key)
+    )
+    if not keys:
+        return []
+    shown = ", ".join(printable(key) for key in keys[:limit])
+    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
+    return [
+        f"{len(keys)} file(s) under _errors/ in {printable(str(content))} are not uploaded "
+        f"({shown}{more}): _errors/ holds only the error pages the program deploys"
+    ]
 
 
 if __name__ == "__main__":

@@ -424,3 +424,66 @@ def test_the_auth_token_hint_comes_only_with_a_token_error(tmp_path):
     assert "protected-cdn:priceClass" in result.stderr
     assert "AUTH_TOKEN" not in result.stderr
     # A token error keeps it (see test_cli_weak_token_names_the_setting).
+
+
+# --- the content folder: what a deploy would serve, nothing more -------------------------
+
+UNDER_ERRORS = b"private content under _errors, never deployed"
+
+
+def _content_with_errors_folder(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    (content / "_errors").mkdir(parents=True)
+    (content / "ex-img").mkdir()
+    (content / "_errors" / "private.txt").write_bytes(UNDER_ERRORS)
+    # A content file in place of an error page: the deploy keeps the page Pulumi uploads.
+    (content / "_errors" / "404.json").write_bytes(UNDER_ERRORS)
+    (content / "ex-img" / "logo.svg").write_bytes(LOGO.read_bytes())
+    return content
+
+
+@pytest.mark.parametrize("stack", ["dev", "everything"])
+def test_content_under_errors_is_not_served_only_the_error_pages_the_deploy_uploads(
+    tmp_path, stack
+):
+    content = _content_with_errors_folder(tmp_path)
+    options = Options(stack=stack, content=content, port=0, token=CURRENT_TOKEN)
+    with LocalEdge(options, log=lambda _line: None) as edge:
+        edge.serve_in_background()
+        for headers in ({}, bearer()):
+            status, _headers, body = request(edge, "/_errors/private.txt", headers=headers)
+            # As deployed: no such object in either bucket, so the JSON 404 page.
+            assert status == 404, headers
+            assert json.loads(body)["meta"]["code"] == 404
+            status, _headers, body = request(edge, "/_errors/404.json", headers=headers)
+            assert (status, body) == (200, (ROOT / "error_pages" / "404.json").read_bytes())
+        status, _headers, body = request(edge, "/ex-img/logo.svg", headers=bearer())
+        assert (status, body) == (200, LOGO.read_bytes())
+        # Said at start-up, as make upload-commands says it skips them.
+        banner = edge.banner()
+        assert "_errors/private.txt" in banner and "not served" in banner
+        assert edge.files == 1
+
+
+def test_a_content_file_name_that_is_not_utf8_is_one_line_and_exit_2(tmp_path, processes):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "ok.txt").write_text("fine")
+    try:
+        (content / os.fsdecode(b"caf\xe9.txt")).write_text("latin-1 name")
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    err = _cli_error(processes, "--content", str(content))
+    assert "caf\\xe9.txt" in err and "not UTF-8" in err
+    assert "Traceback" not in err
+
+
+def test_a_folder_name_that_is_not_utf8_is_refused_too(tmp_path):
+    content = tmp_path / "content"
+    try:
+        (content / os.fsdecode(b"\xff\xfe")).mkdir(parents=True)
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    (content / os.fsdecode(b"\xff\xfe") / "x.txt").write_text("x")
+    with pytest.raises(LocalEdgeError, match=r"\\xff\\xfe/x\.txt.*not UTF-8"):
+        LocalEdge(Options(content=content, port=0, token=CURRENT_TOKEN))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import time
+
 import pytest
 
-from tests.program_support import plan_case, read_case, stack_cases
+from tests.program_support import DISTRIBUTION, plan_case, read_case, stack_cases
 from tools.plan import plan
 from tools.plan.locations import STACK_CASES_DIR
 
@@ -44,3 +48,75 @@ def test_region_line_names_the_stack_region_and_the_edge_region():
     )
     function_line = plan.render_region("eu-west-1", "cloudfront-function")
     assert "CloudFront function is global" in function_line
+
+
+@pytest.mark.parametrize("event", ["viewer-response", "origin-request", "origin-response"])
+def test_a_function_on_another_event_than_viewer_request_needs_no_token(event):
+    # Only the viewer-request check makes a request need the token; the plan says so.
+    run = copy.deepcopy(plan_case("prod"))
+    distribution = next(r for r in run.registrations if r.type == DISTRIBUTION)
+    for behavior in distribution.inputs["orderedCacheBehaviors"]:
+        for association in behavior.get("lambdaFunctionAssociations") or []:
+            association["eventType"] = event
+    access = plan.render_access(run)
+    assert "/ex-img/example/file.txt → no token" in access
+    assert "token required" not in access
+
+
+def _section(lines: list[str], first: str, end: str) -> list[str]:
+    start = next(i for i, line in enumerate(lines) if line.startswith(first))
+    stop = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(end))
+    return lines[start:stop]
+
+
+@pytest.mark.parametrize("stack", stack_cases())
+def test_plan_json_carries_what_make_plan_prints(stack, capsys, monkeypatch):
+    """`make plan-json` is the same plan as `make plan`: every section, as data."""
+    # One clock for both runs: a client's days left must not change between them.
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
+    args = ["--stack", stack, "--stack-dir", str(STACK_CASES_DIR)]
+    assert plan.main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert plan.main([*args, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+
+    assert (
+        f"Plan for stack {document['stack']} (offline: Pulumi mocks, "
+        f"{document['tokenSource']}, no cloud access)"
+    ) in lines
+    assert [line.removeprefix("note: ") for line in lines if line.startswith("note: ")] == (
+        document["notes"]
+    )
+    region = document["region"]
+    assert f"region: {region['awsRegion']} (aws:region; {region['note']})" in lines
+
+    expected = ["who needs the token (sample requests; the first matching behavior decides):"]
+    for group in document["access"]:
+        expected.append(f"  {group['behavior']}:")
+        for request in group["requests"]:
+            verdict = (
+                "token required" if request["tokenRequired"] else "no token (public content only)"
+            )
+            expected.append(
+                f"    {request['path']} → {verdict} (behavior {request['behavior']}, "
+                f"origin {request['origin']})"
+            )
+    assert _section(lines, "who needs the token", "clients (") == expected
+
+    table = _section(lines, "clients (", "tags: ")[2:]
+    assert len(table) == len(document["clients"])
+    for line, row in zip(table, document["clients"], strict=True):
+        cells = line.split()
+        assert cells[0] == row["name"]
+        assert cells[1] == (row["expires"] or "never")
+        days = row["daysLeft"]
+        assert cells[2] == ("-" if days is None else "expired" if days < 0 else str(days))
+
+    tags = document["tags"]
+    sets = "; ".join(" ".join(f"{k}={v}" for k, v in sorted(s.items())) for s in tags["sets"])
+    assert f"tags: {sets} (on {tags['resources']} resources)" in lines
+    assert (
+        f"policies: {document['policiesChecked']} of pack protected-cdn checked, no violations"
+    ) in lines
+    assert document["policyViolations"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import os
 import re
@@ -335,6 +336,98 @@ def test_each_cloudfront_function_policy_fails_on_a_crafted_bad_resource(
     violations = run_policies(_break(fn_run, resource_type, change), [chosen])
     assert violations, f"{policy} did not notice the change"
     assert all(v.policy == policy and v.mandatory and v.urn for v in violations)
+
+
+def _check_on(event: str):
+    """A change that moves the protected behavior's function (either engine) to ``event``."""
+
+    def change(registration):
+        behavior = registration.inputs["orderedCacheBehaviors"][1]
+        for key in ("lambdaFunctionAssociations", "functionAssociations"):
+            for association in behavior.get(key) or []:
+                association["eventType"] = event
+
+    return change
+
+
+def _extra_association(key: str, association: dict):
+    """A change that adds ``association`` to the public default behavior, which then targets
+    the protected origin."""
+
+    def change(registration):
+        behavior = registration.inputs["defaultCacheBehavior"]
+        behavior["targetOriginId"] = "protected"
+        behavior.setdefault(key, []).append(association)
+
+    return change
+
+
+ANOTHER_LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:rewrite:3"
+ANOTHER_FUNCTION = "arn:aws:cloudfront::123456789012:function/rewrite"
+
+
+@pytest.mark.parametrize(
+    ("stack", "change"),
+    [
+        # Lambda@Edge on an event that is not the viewer's request: the object is read (or
+        # served from the cache) before or without the token check.
+        ("prod", _check_on("viewer-response")),
+        ("prod", _check_on("origin-response")),
+        ("prod", _check_on("origin-request")),
+        (FN_STACK, _check_on("viewer-response")),
+        # Some other function on viewer-request is not this product's check.
+        (
+            "prod",
+            _extra_association(
+                "lambdaFunctionAssociations",
+                {"eventType": "viewer-request", "lambdaArn": ANOTHER_LAMBDA, "includeBody": False},
+            ),
+        ),
+        (
+            FN_STACK,
+            _extra_association(
+                "functionAssociations",
+                {"eventType": "viewer-request", "functionArn": ANOTHER_FUNCTION},
+            ),
+        ),
+        # Any function on another event does not guard the protected origin either.
+        (
+            "prod",
+            _extra_association(
+                "lambdaFunctionAssociations",
+                {"eventType": "origin-response", "lambdaArn": ANOTHER_LAMBDA, "includeBody": False},
+            ),
+        ),
+    ],
+    ids=[
+        "lambda-viewer-response",
+        "lambda-origin-response",
+        "lambda-origin-request",
+        "function-viewer-response",
+        "other-lambda-viewer-request",
+        "other-function-viewer-request",
+        "other-lambda-origin-response",
+    ],
+)
+def test_the_protected_origin_is_read_only_behind_a_viewer_request_check(stack, change):
+    (chosen,) = [p for p in load_policies() if p.name == "protected-origin-behind-check"]
+    run = run_stack(stack)
+    assert run_policies(run, [chosen]) == []
+    violations = run_policies(_break(run, DISTRIBUTION, change), [chosen])
+    assert violations, "a behavior without the viewer-request check reads the protected origin"
+    assert all(v.mandatory and "viewer-request" in v.message for v in violations)
+
+
+def test_the_policy_pack_names_the_protected_origin_as_the_site_model_does():
+    # The pack is standalone (its own virtualenv): it keeps its own copy of the origin id.
+    from components.site_model import PROTECTED_ORIGIN_ID
+
+    spec = importlib.util.spec_from_file_location(
+        "cdn_policies", ROOT / "policy" / "cdn_policies.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.PROTECTED_ORIGIN_ID == PROTECTED_ORIGIN_ID
 
 
 def test_the_function_code_reaches_the_policies_as_a_secret_and_plain_code_within_10_kb_passes(

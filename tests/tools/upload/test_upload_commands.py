@@ -44,3 +44,22 @@ def test_a_fully_qualified_stack_name_reads_its_last_segment_and_is_kept_whole(c
     assert main(["--stack", "acme/protected-cdn/dev", "--content", "./site"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert "$(pulumi stack output --stack acme/protected-cdn/dev bucketName)" in lines[0]
+
+
+def test_content_under_errors_is_named_as_not_uploaded(tmp_path, capsys):
+    # The same decision as make local: _errors/ holds only the error pages Pulumi uploads.
+    (tmp_path / "_errors").mkdir()
+    (tmp_path / "_errors" / "private.txt").write_text("x")
+    (tmp_path / "index.html").write_text("x")
+    assert main(["--stack", "dev", "--content", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 2
+    assert all("--exclude '_errors/*'" in line for line in captured.out.splitlines())
+    (note,) = captured.err.splitlines()
+    assert "_errors/private.txt" in note and "not uploaded" in note
+
+
+def test_no_note_without_content_under_errors(tmp_path, capsys):
+    (tmp_path / "index.html").write_text("x")
+    assert main(["--stack", "dev", "--content", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""

@@ -1,0 +1,165 @@
+"""What one slow client can hold on the local edge's HTTP server: a request has a deadline, and
+many slow connections leave room for a normal request.
+
+These tests assert behaviour, never a latency: the bounds below only end a run that would
+otherwise hang, and a healthy run stays far from them. The figure (a normal request's time
+with 2,000 slow sockets open) is measured by `make bench-local`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import subprocess
+import sys
+import time
+from functools import partial
+
+import pytest
+
+from tests.edge_support import CURRENT_TOKEN
+from tests.process_support import run
+from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
+from tools.plan.locations import STACK_CASES_DIR
+
+resource = pytest.importorskip("resource")
+
+Options = partial(LocalEdgeOptions, stack="dev", stack_dir=STACK_CASES_DIR)
+# Long enough that neither timeout acts during a test unless the test asks for it.
+NEVER = 600
+PARTIAL_REQUEST = b"GET /public/hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+# More connections than the server used to accept at once (1,000): past that, a fresh
+# request waited in the listen backlog until slow ones went away.
+SLOW_CONNECTIONS = 1_100
+# Only a broken server comes near these.
+BOUND_SECONDS = 120
+
+
+def _get(port: int, path: str = "/public/hello.txt") -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=BOUND_SECONDS)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _closed_by_server(connection: socket.socket) -> bool:
+    """True once the server has closed ``connection`` (EOF or reset)."""
+    try:
+        return connection.recv(1) == b""
+    except TimeoutError:
+        return False
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+
+
+def test_a_client_that_trickles_its_request_is_dropped_at_the_deadline():
+    # The idle timeout never acts here: only the request deadline can close the trickler.
+    options = Options(port=0, token=CURRENT_TOKEN, header_timeout=1, idle_timeout=NEVER)
+    with LocalEdge(options, log=lambda _line: None) as edge:
+        edge.serve_in_background()
+        slow = socket.create_connection(("127.0.0.1", edge.port))
+        try:
+            slow.sendall(PARTIAL_REQUEST)
+            # One byte per pacing period: far more often than any idle timeout.
+            slow.settimeout(0.1)
+            began, closed = time.monotonic(), False
+            while not closed and time.monotonic() - began < BOUND_SECONDS:
+                try:
+                    slow.send(b"a")
+                except (BrokenPipeError, ConnectionResetError):
+                    closed = True
+                    break
+                closed = _closed_by_server(slow)
+            assert closed, "a client that keeps trickling its headers is never dropped"
+            # The server itself goes on serving.
+            assert _get(edge.port) == 200
+        finally:
+            slow.close()
+
+
+def test_a_new_connection_that_sends_nothing_is_dropped_at_the_deadline_too():
+    options = Options(port=0, token=CURRENT_TOKEN, header_timeout=1, idle_timeout=NEVER)
+    with LocalEdge(options, log=lambda _line: None) as edge:
+        edge.serve_in_background()
+        with socket.create_connection(("127.0.0.1", edge.port)) as silent:
+            silent.settimeout(BOUND_SECONDS)
+            assert silent.recv(1) == b""
+
+
+def test_a_keep_alive_connection_between_requests_is_left_to_the_idle_timeout():
+    # The deadline is for a request being read, not for the pause after a response.
+    options = Options(port=0, token=CURRENT_TOKEN, header_timeout=1, idle_timeout=NEVER)
+    with LocalEdge(options, log=lambda _line: None) as edge:
+        edge.serve_in_background()
+        connection = http.client.HTTPConnection("127.0.0.1", edge.port, timeout=BOUND_SECONDS)
+        try:
+            connection.request("GET", "/public/hello.txt")
+            first = connection.getresponse()
+            first.read()
+            assert first.status == 200
+            # Wait for the deadline to pass on a connection that sent nothing new: a
+            # connection past its deadline would be closed by now, this one must not be.
+            with socket.create_connection(("127.0.0.1", edge.port)) as witness:
+                witness.settimeout(BOUND_SECONDS)
+                assert witness.recv(1) == b""  # the deadline has acted on the witness
+            connection.request("GET", "/public/hello.txt")
+            second = connection.getresponse()
+            second.read()
+            assert second.status == 200
+        finally:
+            connection.close()
+
+
+def test_more_slow_connections_than_the_old_limit_leave_a_fresh_request_answered():
+    # Neither timeout acts: the slow connections stay open, and the fresh request is
+    # answered anyway (before, it waited for them to go away).
+    needed = 2 * SLOW_CONNECTIONS + 512  # both ends of each connection live in this process
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        pytest.skip(f"the open-file limit ({hard}) is below {needed}")
+    options = Options(port=0, token=CURRENT_TOKEN, header_timeout=NEVER, idle_timeout=NEVER)
+    with LocalEdge(options, log=lambda _line: None) as edge:  # raises the soft limit to fit
+        edge.serve_in_background()
+        with contextlib.ExitStack() as stack:
+            for _ in range(SLOW_CONNECTIONS):
+                slow = stack.enter_context(socket.create_connection(("127.0.0.1", edge.port)))
+                slow.sendall(PARTIAL_REQUEST)
+            assert _get(edge.port) == 200
+            assert _get(edge.port, "/ex-img/logo.svg") == 401
+
+
+DRIVER = """
+import resource, socket, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+from tools.local_edge.http_server import FD_RESERVE, EdgeHTTPServer
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+server = EdgeHTTPServer(lambda environ, start_response: [], listener, connection_limit=4000)
+soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+print(server.connection_limit, soft, FD_RESERVE)
+server.close()
+"""
+
+
+def test_the_open_file_limit_is_raised_to_fit_the_connection_limit_or_the_limit_lowered():
+    # A shell's default soft limit (256 on macOS, 1,024 on Linux) would cap the edge far
+    # below its connection limit: accept() would fail with "too many open files".
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    result = run(
+        [sys.executable, "-c", DRIVER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=BOUND_SECONDS,
+    )
+    assert result.returncode == 0, result.stderr
+    limit, new_soft, reserve = map(int, result.stdout.split())
+    if hard == resource.RLIM_INFINITY or hard >= 4000 + reserve:
+        assert (limit, new_soft) == (4000, 4000 + reserve)
+    else:
+        assert new_soft == hard and limit == hard - reserve
