@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from components.cloudfront_facts import MAX_URL_LENGTH
 from edge_handler.build import EdgeClient
 from tests.client_support import (
     CLIENTS,
@@ -346,3 +347,42 @@ def test_a_question_mark_matches_one_code_point_on_both(tmp_path, client, uri):
         assert_agree(built, auth(client.tokens[0], uri=uri))
     finally:
         built.close()
+
+
+# --- scopes that make a backtracking matcher slow, on the longest URIs ----------------------
+
+ADVERSARIAL_SCOPES = (
+    "ex-img/*/*.png",
+    "ex-img/*/*/*.png",
+    "ex-img/" + "*/" * 121 + "*.png",
+    "ex-img/" + "?*" * 124,
+    "ex-img/*" + "/" * 240 + "y*",
+)
+ADVERSARIAL_CLIENTS = tuple(
+    EdgeClient(f"adv{i}", (f"token-of-adversarial-client-{i}-0123456789",), None, (scope,))
+    for i, scope in enumerate(ADVERSARIAL_SCOPES)
+)
+# The longest URIs CloudFront accepts: slashes, a matching tail, escapes (the decoded key is
+# shorter), astral characters.
+LONGEST_URIS = (
+    "/ex-img/" + "/" * (MAX_URL_LENGTH - 9) + "x",
+    "/ex-img/" + "/" * (MAX_URL_LENGTH - 13) + "x.png",
+    "/ex-img/" + "a/" * ((MAX_URL_LENGTH - 13) // 2) + "y.png",
+    "/ex-img/" + "%2F" * ((MAX_URL_LENGTH - 8) // 3),
+    "/ex-img/" + "😀/" * ((MAX_URL_LENGTH - 8) // 5),
+    "/ex-img/a/b.png",
+)
+
+
+@pytest.fixture(scope="module")
+def adversarial_engines(tmp_path_factory):
+    built = Engines(tmp_path_factory.mktemp("adv"), TOKENS, clients=ADVERSARIAL_CLIENTS)
+    yield built
+    built.close()
+
+
+@pytest.mark.parametrize("uri", LONGEST_URIS, ids=lambda u: f"{u[8:11]!r}x{len(u)}")
+@pytest.mark.parametrize("client", ADVERSARIAL_CLIENTS, ids=lambda c: c.paths[0][:16])
+def test_adversarial_scopes_on_the_longest_uris(adversarial_engines, client, uri):
+    assert len(uri.encode()) <= MAX_URL_LENGTH
+    assert_agree(adversarial_engines, auth(client.tokens[0], uri=uri))
