@@ -151,7 +151,8 @@ def scope_problem(uri: str, patterns) -> str | None:
         return "not_normalized"
     path, key = uri[1:], decoded[1:]
     for pattern in patterns:
-        if path_matches(path, pattern) and path_matches(key, pattern):
+        # Without escapes, the key is the path: one pass.
+        if path_matches(path, pattern) and (key == path or path_matches(key, pattern)):
             return None
     return "out_of_scope"
 
