@@ -34,6 +34,7 @@ from components.site_model import (
     SiteModel,
     normalize_rfc3986,
 )
+from tools.edge_runtime.engines import FunctionTimeout
 from tools.edge_runtime.viewer_event import viewer_request_event
 
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -103,6 +104,9 @@ class LocalDistribution:
         behavior = self.site.behavior_for(path, self.normalize)
         try:
             response = self.handle(request, path, behavior)
+        except FunctionTimeout:
+            # A function over its limit (or stopped): CloudFront answers 503 (throttled).
+            response = self.error_response(503, None)
         except Exception:
             # CloudFront answers 502 when it cannot get a response; never a traceback.
             response = self.error_response(502, None)

@@ -91,6 +91,9 @@ class LocalEdgeOptions:
     client_env: Mapping[str, str] = field(default_factory=dict)
     # lambda-edge or cloudfront-function; None: the stack's edgeRuntime (default lambda-edge).
     engine: str | None = None
+    # Seconds one CloudFront Function call may run before the request answers 503 (CloudFront
+    # gives a function about 1 ms of compute; nothing the harness runs comes near a second).
+    function_time_limit: float = 1.0
 
 
 def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Path) -> int:
@@ -203,6 +206,9 @@ class LocalEdge:
             self.settings.auth_header,
             clients=self.settings.clients,
             log_allowed=self.settings.log_allowed,
+            # A V8 context per request thread: a slow call holds up no other request.
+            contexts=options.threads,
+            time_limit=options.function_time_limit,
         )
         app = LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -312,15 +318,17 @@ class LocalEdge:
     def close(self) -> None:
         """Release the port, the in-process S3 and the temp folder; safe to call twice."""
         try:
+            # The engine first: it stops a function call still running (that request answers
+            # 503), so the server's shutdown waits for no call.
+            if self._engine is not None:
+                engine, self._engine = self._engine, None
+                engine.close()
             if self._server is not None:
                 server, self._server = self._server, None
                 server.shutdown()
             if self._s3_mock is not None:
                 mock, self._s3_mock = self._s3_mock, None
                 mock.stop()
-            if self._engine is not None:
-                engine, self._engine = self._engine, None
-                engine.close()
         finally:
             if self._workdir is not None:
                 shutil.rmtree(self._workdir, ignore_errors=True)

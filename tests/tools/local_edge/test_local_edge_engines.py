@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
+import io
 import json
 import subprocess
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,7 +15,11 @@ import pytest
 
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
+from tests.process_support import HANG_SECONDS
+from tests.tools.edge_runtime.test_engines import SLOW
 from tests.tools.local_edge.test_local_edge import request
+from tools.edge_runtime import engines
+from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
 from tools.local_edge.local_edge import (
     DEFAULT_CONTENT,
     LocalEdge,
@@ -60,6 +68,16 @@ def test_no_token_is_401_with_the_challenge(local):
     assert status == 401 and json.loads(body) == UNAUTHORIZED
     assert headers["www-authenticate"] == 'Bearer realm="protected-cdn"'
     assert headers["cache-control"] == "no-store"
+
+
+def test_a_closed_stdout_leaves_denials_401(local, monkeypatch):
+    closed = io.StringIO()
+    closed.close()
+    monkeypatch.setattr(sys, "stdout", closed)  # the engines log to stdout
+    for _ in range(3):
+        assert request(local, "/ex-img/logo.svg")[0] == 401
+        assert request(local, "/ex-img/logo.svg", headers=bearer(SCOPED_TOKEN))[0] == 403
+        assert request(local, "/ex-img/logo.svg", headers=bearer(CURRENT_TOKEN))[0] == 200
 
 
 def test_a_wrong_token_is_401_invalid_token(local):
@@ -113,3 +131,48 @@ def test_make_local_passes_engine_only_when_set():
 
     assert "--engine cloudfront-function" in dry_run("ENGINE=cloudfront-function")
     assert "--engine" not in dry_run()
+
+
+def test_a_slow_function_call_holds_up_no_other_request(monkeypatch):
+    """A request whose function never ends (its time limit is HANG_SECONDS) keeps one V8
+    context; the others are answered meanwhile; closing the edge stops it with a 503."""
+    rendered = engines.render_function_code
+    monkeypatch.setattr(engines, "render_function_code", lambda *a, **k: rendered(*a, **k) + SLOW)
+    started = threading.Event()
+    real_handle = CloudFrontRuntime.handle
+
+    def handle(self, cf_event):
+        if cf_event["request"]["uri"] == "/ex-img/slow":
+            started.set()
+        return real_handle(self, cf_event)
+
+    monkeypatch.setattr(CloudFrontRuntime, "handle", handle)
+    options = LocalEdgeOptions(
+        stack="partners",
+        stack_dir=STACK_CASES_DIR,
+        port=0,
+        token=CURRENT_TOKEN,
+        engine="cloudfront-function",
+        function_time_limit=HANG_SECONDS,
+    )
+
+    def slow_request(port):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_SECONDS)
+        try:
+            connection.request("GET", "/ex-img/slow", headers=bearer(CURRENT_TOKEN))
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        with LocalEdge(options, log=lambda _line: None) as edge:
+            edge.serve_in_background()
+            slow = executor.submit(slow_request, edge.port)
+            assert started.wait(HANG_SECONDS)
+            for _ in range(5):
+                assert request(edge, "/ex-img/partner-a/logo.svg")[0] == 401
+                status = request(edge, "/ex-img/logo.svg", headers=bearer(CURRENT_TOKEN))[0]
+                assert status == 200
+            assert not slow.done()  # only the time limit or closing can end it
+        # Closing stopped the call: CloudFront answers 503 for a function that fails.
+        assert slow.result(timeout=HANG_SECONDS) == 503
