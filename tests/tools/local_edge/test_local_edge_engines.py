@@ -70,6 +70,21 @@ def test_no_token_is_401_with_the_challenge(local):
     assert headers["cache-control"] == "no-store"
 
 
+GENERATED = {
+    "lambda-edge": "LambdaGeneratedResponse from cloudfront",
+    "cloudfront-function": "FunctionGeneratedResponse from cloudfront",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "token"), [("/ex-img/logo.svg", None), ("/ex-img/logo.svg", SCOPED_TOKEN)]
+)
+def test_generated_401_and_403_name_the_engine_in_x_cache(local, path, token):
+    status, headers, _ = request(local, path, headers=bearer(token) if token else None)
+    assert status in (401, 403)
+    assert headers["x-cache"] == GENERATED[local.engine_name]
+
+
 def test_a_closed_stdout_leaves_denials_401(local, monkeypatch):
     closed = io.StringIO()
     closed.close()
