@@ -434,11 +434,12 @@ def check_edge_runtime(raw: Any, checked: Mapping[str, Any]) -> str:
     return runtime
 
 
-def check_function_fits(checked: Mapping[str, Any]) -> None:
+def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> None:
     """On cloudfront-function, the generated code must fit CloudFront's 10 KB function quota.
 
     The code is rendered once (the generator caches it, so building it later costs nothing);
     only when it does not fit is the count of clients that would fit found by bisection.
+    ``fix`` replaces the fix the line suggests (a tool that runs the function by choice).
     """
     if checked["edge_runtime"] != CLOUDFRONT_FUNCTION:
         return
@@ -462,7 +463,7 @@ def check_function_fits(checked: Mapping[str, Any]) -> None:
         "edgeRuntime",
         f"cloudfront-function code would be {size} bytes, over CloudFront's "
         f"{MAX_CODE_BYTES}-byte limit; {low} of the {len(clients)} clients fit",
-        f"pulumi config set edgeRuntime {LAMBDA_EDGE}, or remove clients",
+        fix or f"pulumi config set edgeRuntime {LAMBDA_EDGE}, or remove clients",
     )
 
 

@@ -35,14 +35,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import boto3
 from botocore.config import Config as BotoConfig
 from moto import mock_aws
 
-from components.checks import SettingsError
+from components.checks import SettingsError, check_function_fits
+from components.inputs import CheckedInputs
 from components.site_model import (
     ERROR_PAGES_CONTENT_TYPE,
     ORIGIN_IDS,
@@ -170,6 +171,15 @@ class LocalEdge:
         if self.engine_name not in ENGINES:
             raise LocalEdgeError(
                 f"engine {printable(self.engine_name)} is unknown; use {' or '.join(ENGINES)}"
+            )
+        if self.engine_name != self.settings.edge_runtime:
+            # The stack's own engine was checked with its settings; the chosen one is checked
+            # now, by the same check, so the local edge runs no function a deploy would refuse.
+            checked = {f.name: getattr(self.settings, f.name) for f in fields(CheckedInputs)}
+            check_function_fits(
+                {**checked, "edge_runtime": self.engine_name},
+                fix=f"make local without ENGINE (this stack deploys {self.settings.edge_runtime}), "
+                "or remove clients",
             )
         self.site: SiteModel = build_site_model(
             self.settings.protected_paths, self.settings.error_caching_min_ttl
