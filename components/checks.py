@@ -551,6 +551,16 @@ def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -
                 "scoped client, so it would open nothing",
                 "write the pattern without . and .. segments",
             )
+        if "+" in text:
+            # A path's + then meets a wildcard only, as a space would: whichever way S3
+            # reads a +, the key stays inside the scope (docs/security.md).
+            raise fail(
+                key,
+                f"{shown(pattern)} has a +, and S3 may read a + of the URL path as a space, "
+                "so the key read could lie outside the scope",
+                "rename the folder without +, or write ? for each + (it matches any one "
+                "character there)",
+            )
         if not any(covered_by(text, protected) for protected in protected_paths):
             folders = [p for p in protected_paths if p.endswith("*")]
             example = folders[0][:-1] + name + "/*" if folders else protected_paths[0]

@@ -248,3 +248,47 @@ def test_make_local_says_it_in_one_line_with_exit_2(tmp_path):
     assert result.stderr.startswith("local edge: protected-cdn:edgeRuntime: cloudfront-function ")
     assert "of the 80 clients fit. Fix: make local without ENGINE" in result.stderr
     assert CURRENT_TOKEN not in result.stderr + result.stdout
+
+
+def plus_stack(folder: Path, scope: str) -> None:
+    """``Pulumi.plus.yaml``: ``ex-img/c++/*`` protected; client ``cpp`` scoped to ``scope``."""
+    (folder / "Pulumi.plus.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  protected-cdn:protectedPaths:\n"
+        "    - ex-img/c++/*\n    - ex-img/*\n  protected-cdn:clients:\n    cpp:\n"
+        f"      paths: ['{scope}']\n      token:\n        secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBB\n"
+    )
+
+
+def test_a_plus_in_a_client_scope_stops_make_local(tmp_path):
+    plus_stack(tmp_path, "ex-img/c++/*")
+    with pytest.raises(SettingsError, match=r"^protected-cdn:clients\.cpp\.paths: .* has a \+"):
+        LocalEdge(LocalEdgeOptions(stack="plus", stack_dir=tmp_path, token=CURRENT_TOKEN, port=0))
+
+
+@pytest.mark.parametrize("engine", ["lambda-edge", "cloudfront-function"])
+def test_a_plus_in_protected_paths_and_in_request_paths_on_the_local_edge(tmp_path, engine):
+    plus_stack(tmp_path, "ex-img/c*/*")
+    content = tmp_path / "content"
+    (content / "ex-img" / "c++").mkdir(parents=True)
+    (content / "ex-img" / "c++" / "x.txt").write_text("c++")
+    (content / "ex-img" / "d").mkdir()
+    (content / "ex-img" / "d" / "y.txt").write_text("d")
+    options = LocalEdgeOptions(
+        stack="plus",
+        stack_dir=tmp_path,
+        content=content,
+        port=0,
+        token=CURRENT_TOKEN,
+        client_env={"CLIENT_TOKEN_CPP": OPEN_TOKEN},
+        engine=engine,
+    )
+    with LocalEdge(options, log=lambda _line: None) as edge:
+        edge.serve_in_background()
+        assert edge.site.behavior_for("/ex-img/c++/x.txt").path_pattern == "ex-img/c++/*"
+        assert request(edge, "/ex-img/c++/x.txt")[0] == 401
+        for token in (CURRENT_TOKEN, OPEN_TOKEN):
+            status, _, body = request(edge, "/ex-img/c++/x.txt", headers=bearer(token))
+            assert (status, body) == (200, b"c++")
+        assert request(edge, "/ex-img/d/y.txt", headers=bearer(OPEN_TOKEN))[0] == 403
+        # The scope admits the key read as spaces too; no such object here.
+        assert request(edge, "/ex-img/c%20%20/x.txt", headers=bearer(OPEN_TOKEN))[0] == 404
