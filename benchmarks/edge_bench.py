@@ -368,3 +368,7 @@ def bench_worst_scope() -> None:
     print(
         "a CloudFront Function gets about 1 ms of compute; over it, CloudFront throttles it (503)"
     )
+
+
+if __name__ == "__main__":
+    main()

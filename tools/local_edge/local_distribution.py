@@ -9,7 +9,8 @@ is that path decoded as S3 decodes it; map origin errors through the custom erro
 the JSON pages.
 
 Not modelled (no effect on access control): caching and error caching TTLs, compression,
-CORS, CloudFront's own 5xx on quota breaches.
+CORS, CloudFront's own 5xx on quota breaches (but a function call past the local time limit
+answers 503, as CloudFront answers a throttled function).
 """
 
 from __future__ import annotations
