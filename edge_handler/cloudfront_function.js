@@ -130,8 +130,8 @@ function glob(p) {
 }
 function matches(g, t) {
   // handler.path_matches: reads each code point of t once, with fixed work for each (at most
-  // 9 words: patterns have at most 255 characters). Linear in the path, never backtracking,
-  // where a regular expression with two * takes seconds on 8 KB of slashes.
+  // 8 words: patterns have at most 255 characters). Linear in the path, never backtracking,
+  // where a backtracking regular expression with three * took a second on 2,000 slashes.
   var d = g.z.slice(), s = g.s, a = g.n >> 5, A = 1 << g.n, i = 0, c, L, x, y, v, u, w, any;
   d[0] = 1 | (s[0] & 1) << 1;
   for (; !(g.t && d[a] & A); i += c > 0xFFFF ? 2 : 1) {

@@ -168,7 +168,7 @@ def test_the_function_matcher_reads_each_unit_a_bounded_number_of_times(runtime,
 
 
 def test_the_automaton_has_one_bit_per_pattern_character(handler, runtime):
-    # What each read costs: one step of a state of at most 256 bits (9 words of 32 in the
+    # What each read costs: one step of a state of at most 256 bits (8 words of 32 in the
     # function), whatever the path.
     longest = max(ADVERSARIAL_PATTERNS, key=len)
     prefix, *_, accept, _done = handler.compile_pattern(longest)
