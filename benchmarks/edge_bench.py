@@ -3,7 +3,9 @@
 Prints microseconds per call for allow, deny and missing header, the same for an identity
 handler (the floor a Python viewer-request function cannot beat), the ratio, the handler's
 import time from the zip and the zip size. Denials log one line; here the log goes to
-/dev/null so the figure is the handler's own cost plus the write call.
+/dev/null so the figure is the handler's own cost plus the write call. Then the same for
+named clients, the CloudFront Function in V8, and the worst case of the scope check in both
+engines (adversarial patterns on the longest URL CloudFront accepts).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from components.cloudfront_facts import MAX_URL_LENGTH
 from edge_handler.artifact import load_handler
 from edge_handler.build import EdgeClient, build_archive, write_archive
 from edge_handler.cloudfront_function import (
@@ -264,6 +267,106 @@ def bench_function() -> None:
     print(
         f"clients that fit in {MAX_CODE_BYTES:,} B: {fitting_clients(clients)} of that shape, "
         f"{one_token} with one token and no scope"
+    )
+    bench_worst_scope()
+
+
+# --- the scope check's worst case -----------------------------------------------------------
+
+# Patterns that make a backtracking matcher slow (many *, a long literal run, ? runs, the
+# 255-character limit), each on URIs as long as CloudFront accepts.
+ADVERSARIAL_SCOPES = (
+    "ex-img/*/*.png",
+    "ex-img/*/*/*.png",
+    "ex-img/" + "*/" * 121 + "*.png",
+    "ex-img/" + "?*" * 124,
+    "ex-img/*" + "/" * 240 + "y*",
+)
+LONGEST_URIS = (
+    "/ex-img/" + "/" * (MAX_URL_LENGTH - 9) + "x",
+    "/ex-img/" + "/" * (MAX_URL_LENGTH - 13) + "x.png",
+    "/ex-img/" + "a/" * ((MAX_URL_LENGTH - 13) // 2) + "y.png",
+    "/ex-img/" + "%2F" * ((MAX_URL_LENGTH - 8) // 3),
+    "/ex-img/" + "😀/" * ((MAX_URL_LENGTH - 8) // 5),
+)
+PLAIN_SCOPE = "ex-img/*"
+WORST_CALLS = 10
+
+
+def _shown(uri: str) -> str:
+    return f"'/ex-img/' + {len(uri) - 8:,} characters like {uri[8:13]!r}"
+
+
+def bench_worst_scope() -> None:
+    """ms per call of a scoped client's request, for every adversarial scope and longest URI;
+    prints the worst pair of each engine, and the worst of the plain scope ``ex-img/*`` on the
+    same URIs (what the rest of the check costs on them: normalizing, decoding, hashing)."""
+    print()
+    print(
+        f"scope check, worst case: {len(ADVERSARIAL_SCOPES)} adversarial scopes x "
+        f"{len(LONGEST_URIS)} URIs of up to {MAX_URL_LENGTH:,} bytes, best of 3 x {WORST_CALLS}"
+    )
+    scopes = (*ADVERSARIAL_SCOPES, PLAIN_SCOPE)
+    named = [
+        EdgeClient(f"adv-{i}", (f"{i + 7 * 10**6:064x}",), None, (scope,))
+        for i, scope in enumerate(scopes)
+    ]
+    edge = load_handler(write_archive(Path(tempfile.mkdtemp()), [TOKEN], clients=named))
+
+    def python_ms(client: EdgeClient, uri: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            events = [
+                viewer_request_event([("Authorization", client.tokens[0])], uri=uri)
+                for _ in range(WORST_CALLS)
+            ]
+            start = timeit.default_timer()
+            for event in events:
+                edge.handler(event, None)
+            best = min(best, (timeit.default_timer() - start) / WORST_CALLS)
+        return best * 1e3
+
+    figures = {}
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+        figures["Python handler (zip)"] = [
+            (python_ms(c, uri), c.paths[0], uri) for c in named for uri in LONGEST_URIS
+        ]
+    try:
+        from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
+    except ImportError:
+        CloudFrontRuntime = None
+    if CloudFrontRuntime is not None:
+        code = render_function_code([TOKEN], "authorization", named)
+        with CloudFrontRuntime(code, now=1_800_000_000) as runtime:
+            runtime.eval(_JS_BENCH)
+
+            def function_ms(client: EdgeClient, uri: str) -> float:
+                call = f"__loop(handler, {json.dumps(client.tokens[0])}, {json.dumps(uri)}, "
+                runtime.eval(call + "1)")  # warm
+                best = float("inf")
+                for _ in range(3):
+                    start = timeit.default_timer()
+                    runtime.eval(call + f"{WORST_CALLS})")
+                    best = min(best, (timeit.default_timer() - start) / WORST_CALLS)
+                return best * 1e3
+
+            figures["CloudFront Function (V8)"] = [
+                (function_ms(c, uri), c.paths[0], uri) for c in named for uri in LONGEST_URIS
+            ]
+    for name in ("Python handler (zip)", "CloudFront Function (V8)"):
+        if name not in figures:
+            print(f"{name}: skipped (mini-racer is not installed for this Python)")
+            continue
+        adversarial = [f for f in figures[name] if f[1] != PLAIN_SCOPE]
+        plain = max(f[0] for f in figures[name] if f[1] == PLAIN_SCOPE)
+        worst, scope, uri = max(adversarial)
+        cut = "..." if len(scope) > 24 else ""
+        print(
+            f"{name:26s} worst {worst:6.3f} ms/call (scope {scope[:24]!r}{cut}, "
+            f"URI {_shown(uri)}); scope {PLAIN_SCOPE!r} on the same URIs: {plain:6.3f} ms"
+        )
+    print(
+        "a CloudFront Function gets about 1 ms of compute; over it, CloudFront throttles it (503)"
     )
 
 

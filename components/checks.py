@@ -486,11 +486,12 @@ def check_edge_runtime(raw: Any, checked: Mapping[str, Any]) -> str:
     return runtime
 
 
-def check_function_fits(checked: Mapping[str, Any]) -> None:
+def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> None:
     """On cloudfront-function, the generated code must fit CloudFront's 10 KB function quota.
 
     The code is rendered once (the generator caches it, so building it later costs nothing);
     only when it does not fit is the count of clients that would fit found by bisection.
+    ``fix`` replaces the fix the line suggests (a tool that runs the function by choice).
     """
     if checked["edge_runtime"] != CLOUDFRONT_FUNCTION:
         return
@@ -514,7 +515,7 @@ def check_function_fits(checked: Mapping[str, Any]) -> None:
         "edgeRuntime",
         f"cloudfront-function code would be {size} bytes, over CloudFront's "
         f"{MAX_CODE_BYTES}-byte limit; {low} of the {len(clients)} clients fit",
-        f"pulumi config set edgeRuntime {LAMBDA_EDGE}, or remove clients",
+        fix or f"pulumi config set edgeRuntime {LAMBDA_EDGE}, or remove clients",
     )
 
 
@@ -631,6 +632,16 @@ def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -
                 f"{shown(pattern)} has a . or .. segment; the edge refuses such paths for a "
                 "scoped client, so it would open nothing",
                 "write the pattern without . and .. segments",
+            )
+        if "+" in text:
+            # A path's + then meets a wildcard only, as a space would: whichever way S3
+            # reads a +, the key stays inside the scope (docs/security.md).
+            raise fail(
+                key,
+                f"{shown(pattern)} has a +, and S3 may read a + of the URL path as a space, "
+                "so the key read could lie outside the scope",
+                "rename the folder without +, or write ? for each + (it matches any one "
+                "character there)",
             )
         if not any(covered_by(text, protected) for protected in protected_paths):
             folders = [p for p in protected_paths if p.endswith("*")]

@@ -17,6 +17,9 @@ CUSTOM_ERROR_CODES = (400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504)
 MAX_CACHE_BEHAVIORS = 75
 # Longest path pattern CloudFront accepts.
 MAX_PATH_PATTERN_LENGTH = 255
+# Longest URL CloudFront accepts (quota "Maximum length of a URL", bytes): a bound on the path
+# an edge function is given.
+MAX_URL_LENGTH = 8192
 
 # Viewer-request quotas for Lambda@Edge.
 EDGE_MEMORY_MB = 128

@@ -46,18 +46,23 @@ def token_digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+# Characters neither engine accepts in a client's path pattern (settings refuse them first):
+# '[' (CloudFront patterns have no character class) and '+' (S3 may read a + of the URL path
+# as a space, so the key it reads could lie outside the scope; see docs/security.md).
+REFUSED_IN_SCOPES = "[+"
+
+
 def edge_clients(tokens: Sequence[str], clients: Sequence = ()) -> list[EdgeClient]:
     """The default client (``tokens``) then each named client (anything with ``name``,
     ``tokens``, ``expires_at`` and ``paths``, e.g. settings' ``ClientSettings``)."""
-    return [
-        EdgeClient(DEFAULT_CLIENT, tuple(tokens)),
-        *(
-            EdgeClient(
-                c.name, tuple(c.tokens), c.expires_at, None if c.paths is None else tuple(c.paths)
-            )
-            for c in clients
-        ),
-    ]
+    edge = [EdgeClient(DEFAULT_CLIENT, tuple(tokens))]
+    for c in clients:
+        paths = None if c.paths is None else tuple(c.paths)
+        for char in REFUSED_IN_SCOPES:
+            if paths is not None and any(char in p for p in paths):
+                raise ValueError(f"client {c.name}: {char!r} in a path pattern is not supported")
+        edge.append(EdgeClient(c.name, tuple(c.tokens), c.expires_at, paths))
+    return edge
 
 
 def render_config_module(

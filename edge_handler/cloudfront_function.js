@@ -16,16 +16,18 @@ var JSON_TYPE = 'application/json; charset=utf-8';
 var NO_TOKEN = 'Bearer realm="' + REALM + '"';
 var BAD_TOKEN = NO_TOKEN + ', error="invalid_token"';
 var UNRESERVED = /^[A-Za-z0-9._~-]$/;
-// One code point: a surrogate pair, or one unit that does not start a pair (as Python counts).
-var CP = '(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\uD800-\\uDBFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF]))';
 var PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
 function own(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+// The code point at s[i]: of a surrogate pair, or of one unit (as Python counts); above
+// 0xFFFF it takes two units.
+function point(s, i) {
+  var c = s.charCodeAt(i), d = s.charCodeAt(i + 1);
+  return c > 0xD7FF && c < 0xDC00 && d > 0xDBFF && d < 0xE000
+    ? (c - 0xD800) * 1024 + d + 0x2400 : c;
+}
 // Python slices by code point: the first n code points of s.
 function head(s, n) {
-  var i = 0;
-  for (var c = 0; c < n && i < s.length; c++) {
-    i += /[\uD800-\uDBFF]/.test(s.charAt(i)) && /[\uDC00-\uDFFF]/.test(s.charAt(i + 1)) ? 2 : 1;
-  }
+  for (var i = 0, c = 0; c < n && i < s.length; c++) i += point(s, i) > 0xFFFF ? 2 : 1;
   return s.slice(0, i);
 }
 function log(kind, reason, q, event, client) {
@@ -108,14 +110,47 @@ function unquote(s) {
     return utf8(bytes);
   });
 }
-function glob(pattern) {
-  // fnmatchcase: case-sensitive, * any code points (crossing /), ? one code point.
-  return new RegExp('^' + pattern.replace(/[*?]|[.+^${}()|[\]\\\/]/g, function (m) {
-    return m === '*' ? CP + '*' : m === '?' ? CP : '\\' + m;
-  }) + '$');
+function glob(p) {
+  // handler.compile_pattern, with no literal prefix apart: a bit-parallel automaton (bit i:
+  // the first i code points matched) in w words of 32 bits. m: literal masks by code point
+  // (with the ? bits), q: the ? mask, s: the * mask, n: the accept bit, t: ends with *.
+  p = p.replace(/\*+/g, '*');
+  var w = (p.length >> 5) + 1, z = [], g, k, c, b;
+  for (k = 0; k < w; k++) z.push(0);
+  g = { m: {}, q: z.slice(), s: z.slice(), n: 0, w: w, z: z, t: /\*$/.test(p) };
+  for (k = 0; k < p.length; k += c > 0xFFFF ? 2 : 1, g.n++) {
+    c = point(p, k);
+    b = 1 << g.n;
+    if (c === 42) g.s[g.n >> 5] |= b;
+    else if (c === 63) g.q[g.n >> 5] |= b;
+    else (g.m[c] = g.m[c] || z.slice())[g.n >> 5] |= b;
+  }
+  for (c in g.m) for (k = 0; k < w; k++) g.m[c][k] |= g.q[k];
+  return g;
 }
-for (var n = 0; n < CLIENTS.length; n++) {
-  if (CLIENTS[n][2] !== null) CLIENTS[n][2] = CLIENTS[n][2].map(glob);
+function matches(g, t) {
+  // handler.path_matches: reads each code point of t once, with fixed work for each (at most
+  // 8 words: patterns have at most 255 characters). Linear in the path, never backtracking,
+  // where a backtracking regular expression with three * took a second on 2,000 slashes.
+  var d = g.z.slice(), s = g.s, a = g.n >> 5, A = 1 << g.n, i = 0, c, L, x, y, v, u, w, any;
+  d[0] = 1 | (s[0] & 1) << 1;
+  for (; !(g.t && d[a] & A); i += c > 0xFFFF ? 2 : 1) {
+    if (i >= t.length) return (d[a] & A) !== 0;
+    c = point(t, i);
+    L = g.m[c] || g.q;
+    for (x = y = any = w = 0; w < g.w; w++) {
+      // Consume c (carry x to the next word), keep the * bits, then each * lets the bit
+      // after it on (carry y).
+      v = d[w] & L[w];
+      u = v << 1 | x | d[w] & s[w];
+      x = v >>> 31;
+      v = u & s[w];
+      any |= d[w] = u | v << 1 | y;
+      y = v >>> 31;
+    }
+    if (!any) return false;
+  }
+  return true;
 }
 function scope(uri, patterns) {
   // handler.scope_problem: normalized as sent and once fully decoded, then a pattern match.
@@ -123,7 +158,9 @@ function scope(uri, patterns) {
   var key = unquote(uri);
   if (dots(key) !== key) return 'not_normalized';
   for (var i = 0; i < patterns.length; i++) {
-    if (patterns[i].test(uri.slice(1)) && patterns[i].test(key.slice(1))) return null;
+    var g = glob(patterns[i]);
+    // Without escapes, the key is the path: one pass.
+    if (matches(g, uri.slice(1)) && (key === uri || matches(g, key.slice(1)))) return null;
   }
   return 'out_of_scope';
 }

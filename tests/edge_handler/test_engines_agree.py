@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from components.cloudfront_facts import MAX_URL_LENGTH
 from edge_handler.build import EdgeClient
 from tests.client_support import (
     CLIENTS,
@@ -24,7 +25,13 @@ from tests.client_support import (
     URI_PIECES,
 )
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tools.edge_runtime.engines import CloudFrontFunctionEngine, LambdaEdgeEngine, function_event
+from tools.edge_runtime.engines import (
+    ENGINES,
+    CloudFrontFunctionEngine,
+    LambdaEdgeEngine,
+    function_event,
+    make_engine,
+)
 from tools.edge_runtime.viewer_event import viewer_request_event
 
 TOKENS = [CURRENT_TOKEN, PREVIOUS_TOKEN]
@@ -282,7 +289,7 @@ VALUES = st.one_of(
 )
 NAMES = st.sampled_from(["Authorization", "authorization", "AUTHORIZATION", "x-cdn-token"])
 HEADERS = st.lists(st.tuples(NAMES, VALUES), max_size=3).map(lambda h: [*h, ("Accept", "*/*")])
-PIECES = st.sampled_from([*URI_PIECES, "%C3", "%FF", "%F0%9F%98%80", "é", "😀", "*"])
+PIECES = st.sampled_from([*URI_PIECES, "%C3", "%FF", "%F0%9F%98%80", "é", "😀", "*", "+", "%2B"])
 URIS = st.lists(PIECES, max_size=12).map(lambda p: "/ex-img/" + "".join(p))
 NOWS = st.sampled_from([PAST - 1, PAST, NOW, FUTURE - 1, FUTURE, FUTURE + 1])
 
@@ -301,7 +308,8 @@ def test_generated_paths_for_a_scoped_client(engines, token, uri):
     assert_agree(engines, auth(f"Bearer {token}", uri=uri))
 
 
-PATTERN_PIECES = st.sampled_from(["ex-img/", "p", "a", "*", "?", "/", ".png", "$", "+", "é"])
+# No + (settings and both builds refuse it in a scope); paths hold + (PIECES).
+PATTERN_PIECES = st.sampled_from(["ex-img/", "p", "a", "*", "?", "/", ".png", "$", "é"])
 CLIENT_SPECS = st.lists(
     st.tuples(
         st.one_of(st.none(), st.sampled_from([PAST, NOW, FUTURE])),
@@ -346,3 +354,80 @@ def test_a_question_mark_matches_one_code_point_on_both(tmp_path, client, uri):
         assert_agree(built, auth(client.tokens[0], uri=uri))
     finally:
         built.close()
+
+
+# --- scopes that make a backtracking matcher slow, on the longest URIs ----------------------
+
+ADVERSARIAL_SCOPES = (
+    "ex-img/*/*.png",
+    "ex-img/*/*/*.png",
+    "ex-img/" + "*/" * 121 + "*.png",
+    "ex-img/" + "?*" * 124,
+    "ex-img/*" + "/" * 240 + "y*",
+)
+ADVERSARIAL_CLIENTS = tuple(
+    EdgeClient(f"adv{i}", (f"token-of-adversarial-client-{i}-0123456789",), None, (scope,))
+    for i, scope in enumerate(ADVERSARIAL_SCOPES)
+)
+# The longest URIs CloudFront accepts: slashes, a matching tail, escapes (the decoded key is
+# shorter), astral characters.
+LONGEST_URIS = (
+    "/ex-img/" + "/" * (MAX_URL_LENGTH - 9) + "x",
+    "/ex-img/" + "/" * (MAX_URL_LENGTH - 13) + "x.png",
+    "/ex-img/" + "a/" * ((MAX_URL_LENGTH - 13) // 2) + "y.png",
+    "/ex-img/" + "%2F" * ((MAX_URL_LENGTH - 8) // 3),
+    "/ex-img/" + "😀/" * ((MAX_URL_LENGTH - 8) // 5),
+    "/ex-img/a/b.png",
+)
+
+
+@pytest.fixture(scope="module")
+def adversarial_engines(tmp_path_factory):
+    built = Engines(tmp_path_factory.mktemp("adv"), TOKENS, clients=ADVERSARIAL_CLIENTS)
+    yield built
+    built.close()
+
+
+@pytest.mark.parametrize("uri", LONGEST_URIS, ids=lambda u: f"{u[8:11]!r}x{len(u)}")
+@pytest.mark.parametrize("client", ADVERSARIAL_CLIENTS, ids=lambda c: c.paths[0][:16])
+def test_adversarial_scopes_on_the_longest_uris(adversarial_engines, client, uri):
+    assert len(uri.encode()) <= MAX_URL_LENGTH
+    assert_agree(adversarial_engines, auth(client.tokens[0], uri=uri))
+
+
+# --- + in scopes and paths ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", ["ex-img/c++/*", "ex-img/c+/*", "ex-img/[ab]/*"])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_builds_refuse_a_scope_with_plus_or_a_bracket(tmp_path, engine, pattern):
+    # Settings refuse both; the builds refuse them too, whoever calls them.
+    client = EdgeClient("cpp", ("token-of-cpp-0123456789abcdef0123456789",), None, (pattern,))
+    with pytest.raises(ValueError, match=r"client cpp: .* in a path pattern"):
+        make_engine(engine, tmp_path, TOKENS, "authorization", clients=(client,))
+
+
+PLUS_CLIENT = EdgeClient(
+    "cpp", ("token-of-cpp-0123456789abcdef0123456789",), None, ("ex-img/c*/*",)
+)
+
+
+@pytest.fixture(scope="module")
+def plus_engines(tmp_path_factory):
+    built = Engines(tmp_path_factory.mktemp("plus"), TOKENS, clients=(PLUS_CLIENT,))
+    yield built
+    built.close()
+
+
+@pytest.mark.parametrize(
+    ("uri", "status"),
+    [
+        ("/ex-img/c++/x", None),
+        ("/ex-img/c%20%20/x", None),  # the key if S3 reads + as a space: in scope too
+        ("/ex-img/c%2B%2B/x", None),
+        ("/ex-img/a+b/x", 403),
+        ("/ex-img/+/x", 403),
+    ],
+)
+def test_a_plus_in_the_path_is_decided_alike_on_both_engines(plus_engines, uri, status):
+    assert assert_agree(plus_engines, auth(PLUS_CLIENT.tokens[0], uri=uri))["status"] == status

@@ -6,12 +6,19 @@ with ``hex``/``base64``/``base64url`` digests, from a pure-JS SHA-256), ``consol
 one argument and is captured, there are no timers and no ``eval``/``Function``, the code runs
 in strict mode, and ``Date.now()`` is the function's start time (frozen per call, settable).
 mini-racer's V8 accepts far more syntax than CloudFront's runtime: ``forbidden_syntax`` is the
-check for that. One V8 context per instance; calls are serialized by a lock (waitress serves
-from threads) and ``close()`` must be called (open contexts can hang the interpreter at exit).
+check for that.
+
+``CloudFrontRuntime`` is one V8 context: its calls run one at a time, each within a time limit
+(past it, the call is stopped and raises ``FunctionTimeout``), and ``close()`` must be called
+(open contexts can hang the interpreter at exit); it stops a call still running.
+``FunctionPool`` holds up to N contexts of one function for callers on many threads (the local
+edge's): a call takes an idle context, so a slow call holds up no other.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
 import math
 import re
@@ -19,7 +26,11 @@ import threading
 import time
 from typing import Any
 
-from py_mini_racer import MiniRacer
+from py_mini_racer import mini_racer
+
+# Seconds a call may run in the harness before it is stopped (the tests' default; the local
+# edge sets its own). CloudFront gives a function about 1 ms of compute.
+DEFAULT_TIME_LIMIT = 5.0
 
 # What mini-racer adds and CloudFront lacks, then the CloudFront built-ins our function uses.
 _RUNTIME_JS = r"""
@@ -168,19 +179,38 @@ def forbidden_syntax(code: str) -> list[str]:
     return [name for name, pattern in FORBIDDEN_SYNTAX.items() if pattern.search(bare)]
 
 
+class FunctionTimeout(Exception):
+    """The function ran past its time limit, or was stopped by ``close``: CloudFront answers
+    503 for a function that fails or is throttled."""
+
+
 class CloudFrontRuntime:
     """One function's code loaded into a fresh V8 context with the CloudFront built-ins."""
 
-    def __init__(self, code: str, now: float | None = None) -> None:
+    def __init__(
+        self, code: str, now: float | None = None, time_limit: float = DEFAULT_TIME_LIMIT
+    ) -> None:
         self._lock = threading.Lock()
         self._now = now
-        self._ctx = MiniRacer()
+        self._time_limit = time_limit
+        self._running: concurrent.futures.Future | None = None
+        self._closed = False
+        self._released = False
+        # The context's own event loop, so that a call can be cancelled from any thread.
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="cloudfront-runtime", daemon=True
+        )
+        self._thread.start()
+        self._maker = mini_racer(event_loop=self._loop)
+        self._ctx = None
         try:
-            self._ctx.eval(_RUNTIME_JS)
+            self._ctx = self._maker.__enter__()
+            self._run(_RUNTIME_JS, 60)
             # CloudFront runs functions in strict mode; this cannot be changed there.
-            self._ctx.eval('"use strict";\n' + code)
+            self._run('"use strict";\n' + code, 60)
         except BaseException:
-            self._ctx.close()
+            self.close()
             raise
 
     def set_now(self, now: float | None) -> None:
@@ -188,20 +218,55 @@ class CloudFrontRuntime:
         self._now = now
 
     def handle(self, event: dict) -> tuple[dict, list[dict]]:
-        """``handler(event)``'s result and the log lines it wrote (parsed)."""
+        """``handler(event)``'s result and the log lines it wrote (parsed). Raises
+        ``FunctionTimeout`` past the time limit, a ``JSEvalException`` when the function throws."""
         with self._lock:
             now = time.time() if self._now is None else self._now
-            self._ctx.eval(f"__now = {math.floor(now * 1000)}; __logs = [];")
-            result = self._ctx.call("handler", event, timeout_sec=5)
-            logs = json.loads(self._ctx.eval("JSON.stringify(__logs)"))
-        return _plain(result), [json.loads(line) for line in logs]
+            source = (
+                f"__now = {math.floor(now * 1000)}; __logs = [];\n"
+                f"JSON.stringify([handler({json.dumps(event)}), __logs])"
+            )
+            result, logs = json.loads(self._run(source, self._time_limit))
+        return result, [json.loads(line) for line in logs]
 
     def eval(self, source: str) -> Any:
         with self._lock:
-            return self._ctx.eval(source, timeout_sec=60)
+            return self._run(source, 60)
+
+    def _run(self, source: str, time_limit: float) -> Any:
+        if self._closed:
+            raise FunctionTimeout("the function was stopped")
+        future = asyncio.run_coroutine_threadsafe(self._ctx.eval_cancelable(source), self._loop)
+        self._running = future
+        if self._closed:  # close() began meanwhile and may not have seen this call
+            future.cancel()
+        try:
+            return future.result(timeout=time_limit)
+        except concurrent.futures.TimeoutError:
+            future.cancel()  # terminates the JavaScript
+            raise FunctionTimeout(f"the function ran over its {time_limit} s limit") from None
+        except concurrent.futures.CancelledError:
+            raise FunctionTimeout("the function was stopped") from None
+        finally:
+            self._running = None
 
     def close(self) -> None:
-        self._ctx.close()
+        """Stop a call still running, then release the context; safe to call twice."""
+        self._closed = True  # no call starts from here on
+        running = self._running
+        if running is not None:
+            running.cancel()
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+            try:
+                if self._ctx is not None:
+                    self._maker.__exit__(None, None, None)
+            finally:
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._thread.join()
+                self._loop.close()
 
     def __enter__(self) -> CloudFrontRuntime:
         return self
@@ -210,6 +275,72 @@ class CloudFrontRuntime:
         self.close()
 
 
-def _plain(value: Any) -> Any:
-    # ctx.call returns JSON-parsed data; make sure no mini-racer proxy escapes.
-    return json.loads(json.dumps(value))
+class FunctionPool:
+    """Up to ``size`` V8 contexts of one function, for callers on many threads.
+
+    A call takes an idle context, or starts one while fewer than ``size`` exist, else waits
+    for one: a slow call holds up only its own context. A call past ``time_limit`` raises
+    ``FunctionTimeout`` and its context is dropped (the next call starts a fresh one). The
+    first context is started at once, so bad code fails here.
+    """
+
+    def __init__(self, code: str, size: int = 8, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+        self.code = code
+        self._time_limit = time_limit
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._idle: list[CloudFrontRuntime] = []
+        self._open: set[CloudFrontRuntime] = set()
+        self._closed = False
+        self.first = self._start()
+        self._idle.append(self.first)
+
+    def _start(self) -> CloudFrontRuntime:
+        runtime = CloudFrontRuntime(self.code, time_limit=self._time_limit)
+        with self._lock:
+            if not self._closed:
+                self._open.add(runtime)
+                return runtime
+        runtime.close()
+        raise FunctionTimeout("the function was stopped")
+
+    def contexts(self) -> int:
+        """How many contexts are open (idle or running)."""
+        with self._lock:
+            return len(self._open)
+
+    def handle(self, event: dict) -> tuple[dict, list[dict]]:
+        """``CloudFrontRuntime.handle`` on a context of the pool."""
+        with self._slots:
+            with self._lock:
+                if self._closed:
+                    raise FunctionTimeout("the function was stopped")
+                runtime = self._idle.pop() if self._idle else None
+            if runtime is None:
+                runtime = self._start()
+            try:
+                answer = runtime.handle(event)
+            except FunctionTimeout:
+                # Stopped mid-call: its state is not to be trusted, so it goes.
+                with self._lock:
+                    self._open.discard(runtime)
+                runtime.close()
+                raise
+            except BaseException:
+                self._release(runtime)
+                raise
+            self._release(runtime)
+            return answer
+
+    def _release(self, runtime: CloudFrontRuntime) -> None:
+        with self._lock:
+            if runtime in self._open:
+                self._idle.append(runtime)
+
+    def close(self) -> None:
+        """Stop the calls still running and release every context; safe to call twice."""
+        with self._lock:
+            self._closed = True
+            runtimes, self._open, self._idle = list(self._open), set(), []
+        for runtime in runtimes:
+            runtime.close()

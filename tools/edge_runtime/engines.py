@@ -4,11 +4,16 @@
 ``cloudfront-function`` runs the generated CloudFront Function in the V8 harness: the
 Lambda@Edge event is translated into the CloudFront Functions event (lowercase header map of
 ``{value, multiValue}``, cookies apart, query string parsed), and the function's answer back
-into Lambda@Edge's shape, so the local distribution serves both alike.
+into Lambda@Edge's shape, so the local distribution serves both alike. Its calls run side by
+side in a pool of V8 contexts, each within a time limit (``FunctionTimeout`` past it).
+
+Both engines write their log lines to stdout, and a write that fails (a closed pipe) is
+dropped: it never changes a decision.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -17,11 +22,22 @@ from urllib.parse import parse_qsl
 from edge_handler.artifact import load_handler
 from edge_handler.build import write_archive
 from edge_handler.cloudfront_function import render_function_code
-from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
+from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool, FunctionTimeout
 
 LAMBDA_EDGE = "lambda-edge"
 CLOUDFRONT_FUNCTION = "cloudfront-function"
 ENGINES = (LAMBDA_EDGE, CLOUDFRONT_FUNCTION)
+__all__ = [
+    "CLOUDFRONT_FUNCTION",
+    "ENGINES",
+    "LAMBDA_EDGE",
+    "CloudFrontFunctionEngine",
+    "FunctionTimeout",
+    "LambdaEdgeEngine",
+    "function_event",
+    "lambda_result",
+    "make_engine",
+]
 
 
 def function_event(lambda_event: dict) -> dict:
@@ -117,28 +133,71 @@ class LambdaEdgeEngine:
 
 
 class CloudFrontFunctionEngine:
-    """The generated CloudFront Function in V8; its log lines go to stdout, as the handler's."""
+    """The generated CloudFront Function in V8; its log lines go to stdout, as the handler's.
+
+    Calls run in a pool of up to ``contexts`` V8 contexts, so one slow call holds up no
+    other; a call past ``time_limit`` seconds raises ``FunctionTimeout``. ``runtime`` is the
+    pool's first context, for callers that drive it directly (the differential tests).
+    """
 
     name = CLOUDFRONT_FUNCTION
 
-    def __init__(self, build_dir: Path, tokens, header, clients=(), log_allowed=False) -> None:
+    def __init__(
+        self,
+        build_dir: Path,
+        tokens,
+        header,
+        clients=(),
+        log_allowed=False,
+        *,
+        contexts: int = 8,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+    ) -> None:
         self.code = render_function_code(tokens, header, clients, log_allowed)
         build_dir.mkdir(parents=True, exist_ok=True)
         (build_dir / "cloudfront-function.js").write_text(self.code, encoding="utf-8")
-        self.runtime = CloudFrontRuntime(self.code)
+        self.pool = FunctionPool(self.code, size=contexts, time_limit=time_limit)
+        self.runtime = self.pool.first
 
     def __call__(self, event: dict, context: object) -> dict:
-        result, logs = self.runtime.handle(function_event(event))
+        result, logs = self.pool.handle(function_event(event))
         for line in logs:
-            sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
+            _write_log(json.dumps(line, separators=(",", ":")))
         return lambda_result(result, event)
 
     def close(self) -> None:
-        self.runtime.close()
+        self.pool.close()
 
 
-def make_engine(engine: str, build_dir: Path, tokens, header, clients=(), log_allowed=False):
+def _write_log(line: str) -> None:
+    # As the handler's _log_safely: a failed write (closed stdout) must not turn a decision
+    # into an error.
+    with contextlib.suppress(Exception):
+        sys.stdout.write(line + "\n")
+
+
+def make_engine(
+    engine: str,
+    build_dir: Path,
+    tokens,
+    header,
+    clients=(),
+    log_allowed=False,
+    *,
+    contexts: int = 8,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+):
+    """The engine named ``engine``; ``contexts`` and ``time_limit`` apply to the function's."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    kind = LambdaEdgeEngine if engine == LAMBDA_EDGE else CloudFrontFunctionEngine
-    return kind(build_dir, tokens, header, clients, log_allowed)
+    if engine == LAMBDA_EDGE:
+        return LambdaEdgeEngine(build_dir, tokens, header, clients, log_allowed)
+    return CloudFrontFunctionEngine(
+        build_dir,
+        tokens,
+        header,
+        clients,
+        log_allowed,
+        contexts=contexts,
+        time_limit=time_limit,
+    )

@@ -35,14 +35,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import boto3
 from botocore.config import Config as BotoConfig
 from moto import mock_aws
 
-from components.checks import SettingsError
+from components.checks import SettingsError, check_function_fits
+from components.inputs import CheckedInputs
 from components.site_model import (
     ERROR_PAGES_CONTENT_TYPE,
     ORIGIN_IDS,
@@ -95,6 +96,9 @@ class LocalEdgeOptions:
     client_env: Mapping[str, str] = field(default_factory=dict)
     # lambda-edge or cloudfront-function; None: the stack's edgeRuntime (default lambda-edge).
     engine: str | None = None
+    # Seconds one CloudFront Function call may run before the request answers 503 (CloudFront
+    # gives a function about 1 ms of compute; nothing the harness runs comes near a second).
+    function_time_limit: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,15 @@ class LocalEdge:
             raise LocalEdgeError(
                 f"engine {printable(self.engine_name)} is unknown; use {' or '.join(ENGINES)}"
             )
+        if self.engine_name != self.settings.edge_runtime:
+            # The stack's own engine was checked with its settings; the chosen one is checked
+            # now, by the same check, so the local edge runs no function a deploy would refuse.
+            checked = {f.name: getattr(self.settings, f.name) for f in fields(CheckedInputs)}
+            check_function_fits(
+                {**checked, "edge_runtime": self.engine_name},
+                fix=f"make local without ENGINE (this stack deploys {self.settings.edge_runtime}), "
+                "or remove clients",
+            )
         self.site: SiteModel = build_site_model(
             self.settings.protected_paths, self.settings.error_caching_min_ttl
         )
@@ -245,6 +258,9 @@ class LocalEdge:
             self.settings.auth_header,
             clients=self.settings.clients,
             log_allowed=self.settings.log_allowed,
+            # A V8 context per request thread: a slow call holds up no other request.
+            contexts=options.threads,
+            time_limit=options.function_time_limit,
         )
         app = LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -371,15 +387,17 @@ class LocalEdge:
     def close(self) -> None:
         """Release the port, the in-process S3 and the temp folder; safe to call twice."""
         try:
+            # The engine first: it stops a function call still running (that request answers
+            # 503), so the server's shutdown waits for no call.
+            if self._engine is not None:
+                engine, self._engine = self._engine, None
+                engine.close()
             if self._server is not None:
                 server, self._server = self._server, None
                 server.shutdown()
             if self._s3_mock is not None:
                 mock, self._s3_mock = self._s3_mock, None
                 mock.stop()
-            if self._engine is not None:
-                engine, self._engine = self._engine, None
-                engine.close()
         finally:
             if self._workdir is not None:
                 shutil.rmtree(self._workdir, ignore_errors=True)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import http.client
+import io
 import json
+import os
 import subprocess
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from components.checks import SettingsError
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
+from tests.process_support import HANG_SECONDS, run
+from tests.tools.edge_runtime.test_engines import SLOW
 from tests.tools.local_edge.test_local_edge import request
+from tools.edge_runtime import engines
+from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
 from tools.local_edge.local_edge import (
     DEFAULT_CONTENT,
     LocalEdge,
@@ -60,6 +70,31 @@ def test_no_token_is_401_with_the_challenge(local):
     assert status == 401 and json.loads(body) == UNAUTHORIZED
     assert headers["www-authenticate"] == 'Bearer realm="protected-cdn"'
     assert headers["cache-control"] == "no-store"
+
+
+GENERATED = {
+    "lambda-edge": "LambdaGeneratedResponse from cloudfront",
+    "cloudfront-function": "FunctionGeneratedResponse from cloudfront",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "token"), [("/ex-img/logo.svg", None), ("/ex-img/logo.svg", SCOPED_TOKEN)]
+)
+def test_generated_401_and_403_name_the_engine_in_x_cache(local, path, token):
+    status, headers, _ = request(local, path, headers=bearer(token) if token else None)
+    assert status in (401, 403)
+    assert headers["x-cache"] == GENERATED[local.engine_name]
+
+
+def test_a_closed_stdout_leaves_denials_401(local, monkeypatch):
+    closed = io.StringIO()
+    closed.close()
+    monkeypatch.setattr(sys, "stdout", closed)  # the engines log to stdout
+    for _ in range(3):
+        assert request(local, "/ex-img/logo.svg")[0] == 401
+        assert request(local, "/ex-img/logo.svg", headers=bearer(SCOPED_TOKEN))[0] == 403
+        assert request(local, "/ex-img/logo.svg", headers=bearer(CURRENT_TOKEN))[0] == 200
 
 
 def test_a_wrong_token_is_401_invalid_token(local):
@@ -113,3 +148,147 @@ def test_make_local_passes_engine_only_when_set():
 
     assert "--engine cloudfront-function" in dry_run("ENGINE=cloudfront-function")
     assert "--engine" not in dry_run()
+
+
+def test_a_slow_function_call_holds_up_no_other_request(monkeypatch):
+    """A request whose function never ends (its time limit is HANG_SECONDS) keeps one V8
+    context; the others are answered meanwhile; closing the edge stops it with a 503."""
+    rendered = engines.render_function_code
+    monkeypatch.setattr(engines, "render_function_code", lambda *a, **k: rendered(*a, **k) + SLOW)
+    started = threading.Event()
+    real_handle = CloudFrontRuntime.handle
+
+    def handle(self, cf_event):
+        if cf_event["request"]["uri"] == "/ex-img/slow":
+            started.set()
+        return real_handle(self, cf_event)
+
+    monkeypatch.setattr(CloudFrontRuntime, "handle", handle)
+    options = LocalEdgeOptions(
+        stack="partners",
+        stack_dir=STACK_CASES_DIR,
+        port=0,
+        token=CURRENT_TOKEN,
+        engine="cloudfront-function",
+        function_time_limit=HANG_SECONDS,
+    )
+
+    def slow_request(port):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_SECONDS)
+        try:
+            connection.request("GET", "/ex-img/slow", headers=bearer(CURRENT_TOKEN))
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        with LocalEdge(options, log=lambda _line: None) as edge:
+            edge.serve_in_background()
+            slow = executor.submit(slow_request, edge.port)
+            assert started.wait(HANG_SECONDS)
+            for _ in range(5):
+                assert request(edge, "/ex-img/partner-a/logo.svg")[0] == 401
+                status = request(edge, "/ex-img/logo.svg", headers=bearer(CURRENT_TOKEN))[0]
+                assert status == 200
+            assert not slow.done()  # only the time limit or closing can end it
+        # Closing stopped the call: CloudFront answers 503 for a function that fails.
+        assert slow.result(timeout=HANG_SECONDS) == 503
+
+
+def many_clients_stack(folder: Path, count: int, edge_runtime: str = "lambda-edge") -> None:
+    """``Pulumi.many.yaml``: ``count`` clients, each with an encrypted token and a scope."""
+    lines = [
+        "config:",
+        "  aws:region: eu-west-1",
+        f"  protected-cdn:edgeRuntime: {edge_runtime}",
+        "  protected-cdn:protectedPaths:",
+        "    - ex-img/*",
+        "  protected-cdn:clients:",
+    ]
+    for i in range(count):
+        lines += [
+            f"    client-{i:03d}:",
+            f"      paths: [ex-img/client-{i:03d}/*]",
+            "      token:",
+            "        secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB",
+        ]
+    (folder / "Pulumi.many.yaml").write_text("\n".join(lines) + "\n")
+
+
+def test_a_function_over_10_kb_is_refused_as_the_deploy_would_refuse_it(tmp_path):
+    many_clients_stack(tmp_path, 80)
+    options = LocalEdgeOptions(stack="many", stack_dir=tmp_path, port=0, token=CURRENT_TOKEN)
+    with LocalEdge(options, log=lambda _line: None) as edge:  # the stack's engine: fine
+        assert edge.engine_name == "lambda-edge"
+    function = LocalEdgeOptions(
+        stack="many", stack_dir=tmp_path, port=0, token=CURRENT_TOKEN, engine="cloudfront-function"
+    )
+    with pytest.raises(SettingsError) as caught:
+        LocalEdge(function)
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:edgeRuntime: cloudfront-function code would be ")
+    assert "-byte limit; " in message and " of the 80 clients fit" in message
+    # A stack that deploys the function is refused the same way, by the same check.
+    many_clients_stack(tmp_path, 80, edge_runtime="cloudfront-function")
+    with pytest.raises(SettingsError, match=" of the 80 clients fit"):
+        LocalEdge(LocalEdgeOptions(stack="many", stack_dir=tmp_path, token=CURRENT_TOKEN))
+
+
+def test_make_local_says_it_in_one_line_with_exit_2(tmp_path):
+    many_clients_stack(tmp_path, 80)
+    command = [sys.executable, "-m", "tools.local_edge.local_edge", "--stack", "many"]
+    result = run(
+        [*command, "--stack-dir", str(tmp_path), "--port", "0", "--engine", "cloudfront-function"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AUTH_TOKEN": CURRENT_TOKEN},
+    )
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("local edge: protected-cdn:edgeRuntime: cloudfront-function ")
+    assert "of the 80 clients fit. Fix: make local without ENGINE" in result.stderr
+    assert CURRENT_TOKEN not in result.stderr + result.stdout
+
+
+def plus_stack(folder: Path, scope: str) -> None:
+    """``Pulumi.plus.yaml``: ``ex-img/c++/*`` protected; client ``cpp`` scoped to ``scope``."""
+    (folder / "Pulumi.plus.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  protected-cdn:protectedPaths:\n"
+        "    - ex-img/c++/*\n    - ex-img/*\n  protected-cdn:clients:\n    cpp:\n"
+        f"      paths: ['{scope}']\n      token:\n        secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBB\n"
+    )
+
+
+def test_a_plus_in_a_client_scope_stops_make_local(tmp_path):
+    plus_stack(tmp_path, "ex-img/c++/*")
+    with pytest.raises(SettingsError, match=r"^protected-cdn:clients\.cpp\.paths: .* has a \+"):
+        LocalEdge(LocalEdgeOptions(stack="plus", stack_dir=tmp_path, token=CURRENT_TOKEN, port=0))
+
+
+@pytest.mark.parametrize("engine", ["lambda-edge", "cloudfront-function"])
+def test_a_plus_in_protected_paths_and_in_request_paths_on_the_local_edge(tmp_path, engine):
+    plus_stack(tmp_path, "ex-img/c*/*")
+    content = tmp_path / "content"
+    (content / "ex-img" / "c++").mkdir(parents=True)
+    (content / "ex-img" / "c++" / "x.txt").write_text("c++")
+    (content / "ex-img" / "d").mkdir()
+    (content / "ex-img" / "d" / "y.txt").write_text("d")
+    options = LocalEdgeOptions(
+        stack="plus",
+        stack_dir=tmp_path,
+        content=content,
+        port=0,
+        token=CURRENT_TOKEN,
+        client_env={"CLIENT_TOKEN_CPP": OPEN_TOKEN},
+        engine=engine,
+    )
+    with LocalEdge(options, log=lambda _line: None) as edge:
+        edge.serve_in_background()
+        assert edge.site.behavior_for("/ex-img/c++/x.txt").path_pattern == "ex-img/c++/*"
+        assert request(edge, "/ex-img/c++/x.txt")[0] == 401
+        for token in (CURRENT_TOKEN, OPEN_TOKEN):
+            status, _, body = request(edge, "/ex-img/c++/x.txt", headers=bearer(token))
+            assert (status, body) == (200, b"c++")
+        assert request(edge, "/ex-img/d/y.txt", headers=bearer(OPEN_TOKEN))[0] == 403
+        # The scope admits the key read as spaces too; no such object here.
+        assert request(edge, "/ex-img/c%20%20/x.txt", headers=bearer(OPEN_TOKEN))[0] == 404

@@ -61,12 +61,16 @@ def bearer() -> dict:
 
 
 def start_cli(
-    processes: Processes, *args: str, tmpdir: Path, driver: str | None = None
+    processes: Processes,
+    *args: str,
+    tmpdir: Path,
+    driver: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen:
     """``python -m tools.local_edge.local_edge`` (or a driver around it) on the dev stack case,
-    with its own TMPDIR; ended with the test whatever happens."""
+    with its own TMPDIR (and ``env`` added); ended with the test whatever happens."""
     command = ["-c", driver] if driver else ["-m", "tools.local_edge.local_edge"]
-    env = {**os.environ, "AUTH_TOKEN": CURRENT_TOKEN, "TMPDIR": str(tmpdir)}
+    env = {**os.environ, "AUTH_TOKEN": CURRENT_TOKEN, "TMPDIR": str(tmpdir), **(env or {})}
     return processes.start(
         [sys.executable, *command, *args, *CASE_ARGS],
         stdout=subprocess.PIPE,
@@ -161,14 +165,25 @@ def test_shutdown_returns_when_serving_never_started():
 # Item 9: closed stdout, and what reaches the operator's terminal.
 
 
-def test_requests_are_answered_and_sigterm_is_clean_after_stdout_closes(tmp_path, processes):
-    process = start_cli(processes, "--port", "0", tmpdir=tmp_path)
+@pytest.mark.parametrize("engine", ["lambda-edge", "cloudfront-function"])
+def test_requests_are_answered_and_sigterm_is_clean_after_stdout_closes(
+    tmp_path, processes, engine
+):
+    # Unbuffered, as with PYTHONUNBUFFERED in the environment: an engine's log line reaches
+    # the closed pipe at once, before the request log finds it closed.
+    process = start_cli(
+        processes,
+        *("--port", "0", "--engine", engine),
+        tmpdir=tmp_path,
+        env={"PYTHONUNBUFFERED": "1"},
+    )
     port = read_banner(process)
     process.stdout.close()  # `make local | head` after head has exited
     try:
         for _ in range(5):
-            assert get(port, "/ex-img/logo.svg", bearer())[0] == 200
+            # A denial first: its log line is the first write after the pipe closed.
             assert get(port, "/ex-img/logo.svg")[0] == 401
+            assert get(port, "/ex-img/logo.svg", bearer())[0] == 200
     finally:
         process.send_signal(signal.SIGTERM)
     err = process.stderr.read()
