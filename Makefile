@@ -18,7 +18,7 @@ CONSTRAINTS_HEADER := \# Exact versions the test suite runs with (pip install -c
 MAKEFLAGS += --no-print-directory
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean clients new-client
+.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean clients new-client revoke
 
 # `make | head -1`: the reader may leave early; a closed pipe ends the list quietly, status 0.
 help: ## list the targets (this text)
@@ -101,6 +101,10 @@ clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (
 # NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*'], checked against STACK
 new-client: $(STAMP) ## a fresh token for client NAME (checked as STACK would), shown once, with the commands
 	@$(PY) -m tools.clients.clients --new "$(NAME)" --stack $(STACK) --stack-dir $(STACK_DIR) $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
+
+# CLIENT=partner-a [STORE_ARN=arn:aws:cloudfront::…:key-value-store/…] (default: STACK's clientStoreArn output)
+revoke: $(STAMP) ## cut client CLIENT off now in STACK's store (function engine), then the config change
+	@$(PY) -m tools.clients.revoke --stack $(STACK) --client "$(CLIENT)" $(if $(STORE_ARN),--store-arn "$(STORE_ARN)")
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
 	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT)

@@ -1,0 +1,184 @@
+"""`make revoke STACK=… CLIENT=…`: cut one client off now, on the CloudFront Function engine,
+without waiting for a deploy.
+
+It deletes the client's entries (current and previous token) from the stack's CloudFront
+KeyValueStore in one all-or-nothing ``UpdateKeys`` call, guarded by the store's ETag: if anything
+changed the store since it was read (a ``pulumi up``, another revoke), nothing is deleted and it
+says so. Then it prints the config change that keeps the next ``pulumi up`` from putting the
+entries back. It prints client names only: never a token, a digest or any other value.
+
+    python -m tools.clients.revoke --stack prod --client partner-a [--store-arn arn:…]
+
+Without ``--store-arn`` the ARN comes from ``pulumi stack output clientStoreArn --stack <stack>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from components.checks import CLIENT_NAME, DEFAULT_CLIENT
+from tools.stack_files.reader import ROOT
+
+STORE_OUTPUT = "clientStoreArn"
+# The store's API is global; boto3 signs it with SigV4A whatever the Region.
+REGION = "us-east-1"
+# UpdateKeys takes at most 50 changes a call; a client has at most 2 entries.
+MAX_CHANGES = 50
+CONFLICT_CODES = {"ConflictException", "PreconditionFailed", "PreconditionFailedException"}
+
+
+class RevokeError(Exception):
+    """One line for the user; the status to exit with."""
+
+    def __init__(self, line: str, status: int = 1) -> None:
+        super().__init__(line)
+        self.status = status
+
+
+def store_client() -> Any:
+    import boto3
+
+    return boto3.client("cloudfront-keyvaluestore", region_name=REGION)
+
+
+def stack_store_arn(stack: str, run: Callable[..., Any] = subprocess.run) -> str:
+    """The store's ARN from the stack's outputs, or one line saying how to give it."""
+    fix = (
+        f"Fix: make revoke STACK={stack} CLIENT=… STORE_ARN=<the store's ARN> "
+        "(CloudFront console, Functions, KeyValueStores). On the lambda-edge engine there is "
+        "no store: revoke with pulumi config rm and pulumi up"
+    )
+    command = ["pulumi", "stack", "output", STORE_OUTPUT, "--stack", stack]
+    if shutil.which("pulumi") is None:
+        raise RevokeError(f"make revoke: no STORE_ARN and no pulumi CLI to read it. {fix}", 2)
+    try:
+        done = run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise RevokeError(
+            f"make revoke: {shlex.join(command)} failed ({error}). {fix}", 2
+        ) from None
+    arn = done.stdout.strip()
+    if done.returncode != 0 or not arn.startswith("arn:"):
+        raise RevokeError(
+            f"make revoke: {shlex.join(command)} gave no store ARN (exit {done.returncode}). {fix}",
+            2,
+        )
+    return arn
+
+
+def client_of(value: str) -> str | None:
+    """The client name of a store value (``{"c": name, …}``); None for anything else."""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    name = parsed.get("c") if isinstance(parsed, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def client_keys(kvs: Any, arn: str, name: str) -> list[str]:
+    """Every key whose value names the client, over all pages of ListKeys."""
+    keys = []
+    for page in kvs.get_paginator("list_keys").paginate(KvsARN=arn):
+        for item in page.get("Items", []):
+            if client_of(item.get("Value", "")) == name:
+                keys.append(item["Key"])
+    return keys
+
+
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", type(error).__name__))
+
+
+def delete_client(kvs: Any, arn: str, name: str) -> tuple[int, int | None]:
+    """Delete the client's entries with the store's ETag: (entries deleted, items left)."""
+    etag = kvs.describe_key_value_store(KvsARN=arn)["ETag"]
+    keys = client_keys(kvs, arn, name)
+    if not keys:
+        raise RevokeError(
+            f"make revoke: client {name} has no entry in store {arn}: nothing deleted "
+            "(already revoked, a wrong CLIENT, or another stack's store)"
+        )
+    left = None
+    for start in range(0, len(keys), MAX_CHANGES):
+        deletes = [{"Key": key} for key in keys[start : start + MAX_CHANGES]]
+        answer = kvs.update_keys(KvsARN=arn, IfMatch=etag, Deletes=deletes)
+        etag, left = answer["ETag"], answer.get("ItemCount")
+    return len(keys), left
+
+
+def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
+    """Revoke the client; the lines to print."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        deleted, left = delete_client(kvs, arn, name)
+    except ClientError as error:
+        code = _error_code(error)
+        if code in CONFLICT_CODES:
+            raise RevokeError(
+                f"make revoke: store {arn} changed while revoking {name} ({code}: a pulumi up "
+                "or another revoke); nothing was deleted. Run make revoke again"
+            ) from None
+        raise RevokeError(f"make revoke: AWS refused ({code}) for store {arn}") from None
+    except BotoCoreError as error:
+        if type(error).__name__ == "MissingDependencyException":
+            raise RevokeError(
+                "make revoke: the store's API is signed with SigV4A, which boto3 does only "
+                "with awscrt. Fix: .venv/bin/pip install 'botocore[crt]'"
+            ) from None
+        raise RevokeError(f"make revoke: {type(error).__name__}: {error}") from None
+    entries = "entry" if deleted == 1 else "entries"
+    remaining = "" if left is None else f"; {left} entries remain in the store"
+    return [
+        f"Revoked client {name}: deleted its {deleted} {entries} from store {arn}{remaining}.",
+        "Edge locations deny its tokens once the change reaches them: AWS gives no time and no",
+        "SLA for that (expect seconds to a minute); check with a request carrying its token.",
+        "Now remove it from the stack, or the next pulumi up puts the entries back:",
+        f"  pulumi config rm --path {shlex.quote(f'clients.{name}')} --stack {stack}",
+        f"  pulumi up --refresh --stack {stack}",
+    ]
+
+
+def check_name(name: str, stack: str) -> None:
+    if name == DEFAULT_CLIENT:
+        raise RevokeError(
+            "make revoke: default is authToken, which is not revoked but rotated: see "
+            f"Token rotation in docs/operations.md (stack {stack})",
+            2,
+        )
+    if not CLIENT_NAME.fullmatch(name):
+        raise RevokeError(f"make revoke: {name!r} is not a client name (a-z 0-9 -, 1 to 40)", 2)
+
+
+def main(
+    argv: list[str] | None = None,
+    kvs_factory: Callable[[], Any] = store_client,
+    arn_reader: Callable[[str], str] = stack_store_arn,
+) -> int:
+    parser = argparse.ArgumentParser(prog="make revoke", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stack", default="dev", help="the stack whose store holds the client")
+    parser.add_argument("--client", required=True, help="the client's name")
+    parser.add_argument("--store-arn", default="", help="the store's ARN (default: stack output)")
+    args = parser.parse_args(argv)
+    try:
+        check_name(args.client, args.stack)
+        arn = args.store_arn or arn_reader(args.stack)
+        lines = revoke(kvs_factory(), arn, args.client, args.stack)
+    except RevokeError as error:
+        print(error, file=sys.stderr)
+        return error.status
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
