@@ -192,6 +192,30 @@ def test_aws_access_is_oidc_only_and_pulumi_logs_in_with_a_secret(path):
             assert step["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}"
 
 
+def oidc_jobs_without_regional_sts(document: dict) -> list[str]:
+    """Jobs that take AWS credentials through OIDC but may ask the global STS endpoint, whose
+    v1 session tokens SigV4A (the CloudFront KeyValueStore API) refuses."""
+    missing = []
+    for job_name, job, step in steps(document):
+        if step.get("uses", "").startswith(OIDC_ACTION):
+            regional = (job.get("env") or {}).get("AWS_STS_REGIONAL_ENDPOINTS") == "regional"
+            if not regional or not step.get("with", {}).get("aws-region"):
+                missing.append(job_name)
+    return missing
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)
+def test_jobs_with_aws_credentials_use_the_regional_sts_endpoint(path):
+    assert oidc_jobs_without_regional_sts(load(path)) == []
+
+
+def test_the_regional_sts_check_finds_a_job_without_it():
+    step = {"uses": f"{OIDC_ACTION}@v4", "with": {"aws-region": "us-east-1"}}
+    document = {"jobs": {"up": {"steps": [step]}, "ok": {"steps": [step]}}}
+    document["jobs"]["ok"]["env"] = {"AWS_STS_REGIONAL_ENDPOINTS": "regional"}
+    assert oidc_jobs_without_regional_sts(document) == ["up"]
+
+
 def test_the_integration_test_runs_on_demand_and_nightly():
     document = load(WORKFLOWS / "integration.yml")
     assert "workflow_dispatch" in document["on"] and document["on"]["schedule"]
