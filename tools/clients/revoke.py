@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ STORE_OUTPUT = "clientStoreArn"
 REGION = "us-east-1"
 # UpdateKeys takes at most 50 changes a call; a client has at most 2 entries.
 MAX_CHANGES = 50
+STORE_ARN = re.compile(r"arn:aws[a-z-]*:cloudfront::\d{12}:key-value-store/[A-Za-z0-9-]{1,64}")
 CONFLICT_CODES = {"ConflictException", "PreconditionFailed", "PreconditionFailedException"}
 
 
@@ -135,7 +137,8 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
                 "make revoke: the store's API is signed with SigV4A, which boto3 does only "
                 "with awscrt. Fix: .venv/bin/pip install 'botocore[crt]'"
             ) from None
-        raise RevokeError(f"make revoke: {type(error).__name__}: {error}") from None
+        detail = " ".join(str(error).split())
+        raise RevokeError(f"make revoke: {type(error).__name__}: {detail}") from None
     entries = "entry" if deleted == 1 else "entries"
     remaining = "" if left is None else f"; {left} entries remain in the store"
     return [
@@ -143,8 +146,8 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
         "Edge locations deny its tokens once the change reaches them: AWS gives no time and no",
         "SLA for that (expect seconds to a minute); check with a request carrying its token.",
         "Now remove it from the stack, or the next pulumi up puts the entries back:",
-        f"  pulumi config rm --path {shlex.quote(f'clients.{name}')} --stack {stack}",
-        f"  pulumi up --refresh --stack {stack}",
+        f"  pulumi config rm --path {shlex.quote(f'clients.{name}')} --stack {shlex.quote(stack)}",
+        f"  pulumi up --refresh --stack {shlex.quote(stack)}",
     ]
 
 
@@ -172,6 +175,12 @@ def main(
     try:
         check_name(args.client, args.stack)
         arn = args.store_arn or arn_reader(args.stack)
+        if not STORE_ARN.fullmatch(arn):
+            raise RevokeError(
+                f"make revoke: {arn!r} is not a KeyValueStore ARN "
+                "(arn:aws:cloudfront::<account>:key-value-store/<id>)",
+                2,
+            )
         lines = revoke(kvs_factory(), arn, args.client, args.stack)
     except RevokeError as error:
         print(error, file=sys.stderr)

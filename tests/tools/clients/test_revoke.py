@@ -247,3 +247,29 @@ def test_make_revoke_passes_stack_client_and_store_arn():
     )  # fmt: skip
     assert result.returncode == 2 and result.stdout == ""
     assert "default is authToken" in result.stderr and "stack prod" in result.stderr
+
+
+def test_a_store_arn_that_is_not_one_is_refused_in_one_line(capsys):
+    def no_client():
+        raise AssertionError("no AWS client may be made")
+
+    status = revoke.main(
+        ["--client", "partner-a", "--store-arn", "arn:aws:s3:::bucket"], kvs_factory=no_client
+    )
+    _, err = capsys.readouterr()
+    assert status == 2
+    (line,) = err.splitlines()
+    assert "is not a KeyValueStore ARN" in line
+
+
+def test_the_docs_show_what_the_command_prints(kvs, capsys):
+    """docs/clients.md's sample run: every line after the first is the command's own."""
+    client, stubber = kvs
+    describe(stubber)
+    list_page(stubber, [item("partner-a"), item("partner-a", 1)])
+    stubber.add_response("update_keys", {"ETag": "E", "ItemCount": 19998, "TotalSizeInBytes": 1})
+    status, out, _ = run_revoke(client, capsys, "--client", "partner-a", "--store-arn", ARN)
+    assert status == 0
+    page = (ROOT / "docs" / "clients.md").read_text()
+    for line in out.splitlines()[1:]:
+        assert f"\n{line}\n" in page, line
