@@ -3,7 +3,6 @@ CloudFront KeyValueStore API (Stubber checks every request's parameters against 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -223,18 +222,50 @@ def test_the_store_client_is_made_offline_from_botocores_model():
     assert client.can_paginate("list_keys")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("awscrt") is not None, reason="awscrt installed")
-def test_without_awscrt_the_sigv4a_need_is_one_line(monkeypatch, capsys):
-    """Raised while signing, before any network."""
-    client = boto3.client(
-        "cloudfront-keyvaluestore", region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",
-    )  # fmt: skip
-    status = revoke.main(["--client", "partner-a", "--store-arn", ARN], kvs_factory=lambda: client)
+def test_without_awscrt_the_sigv4a_need_is_one_line(capsys):
+    """botocore raises MissingDependencyException while resolving the store's auth when awscrt
+    is missing (botocore/regions.py); the tool turns it into one line with the fix."""
+    from botocore.exceptions import MissingDependencyException
+
+    class NoCrt:
+        def describe_key_value_store(self, **_kwargs):
+            raise MissingDependencyException(msg="Use pip install botocore[crt]")
+
+    status = revoke.main(["--client", "partner-a", "--store-arn", ARN], kvs_factory=NoCrt)
     _, err = capsys.readouterr()
     assert status == 1
     (line,) = err.splitlines()
     assert "SigV4A" in line and "botocore[crt]" in line
+
+
+PARTNER_ENTRIES = (("partner-a", 0), ("partner-a", 1))
+
+
+def test_with_awscrt_a_signed_client_revokes_offline(capsys):
+    """The dev requirements bring awscrt: the real, SigV4A-signed client reaches the API."""
+    client = boto3.client(
+        "cloudfront-keyvaluestore", region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )  # fmt: skip
+    with Stubber(client) as stubber:
+        describe(stubber)
+        list_page(stubber, [item("partner-a"), item("partner-a", 1), item("mirror")])
+        stubber.add_response(
+            "update_keys",
+            {"ETag": "ETAG-2", "ItemCount": 1, "TotalSizeInBytes": 100},
+            {
+                "KvsARN": ARN,
+                "IfMatch": "ETAG-1",
+                "Deletes": [
+                    {"Key": item("partner-a")["Key"]},
+                    {"Key": item("partner-a", 1)["Key"]},
+                ],
+            },
+        )
+        status = revoke.main(
+            ["--client", "partner-a", "--store-arn", ARN], kvs_factory=lambda: client
+        )
+    assert status == 0, capsys.readouterr().err
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
