@@ -92,3 +92,5 @@ def test_the_local_store_is_the_entries_of_the_checked_settings(tmp_path):
     with LocalEdge(options, log=lambda line: None) as edge:
         settings = edge.settings
         assert edge._engine.entries == store_entries(settings.accepted_tokens, settings.clients)
+        count = len(edge._engine.entries)
+        assert f"its KeyValueStore: {count} entries, " in edge.banner()
