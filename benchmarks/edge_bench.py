@@ -4,8 +4,9 @@ Prints microseconds per call for allow, deny and missing header, the same for an
 handler (the floor a Python viewer-request function cannot beat), the ratio, the handler's
 import time from the zip and the zip size. Denials log one line; here the log goes to
 /dev/null so the figure is the handler's own cost plus the write call. Then the same for
-named clients, the CloudFront Function in V8, and the worst case of the scope check in both
-engines (adversarial patterns on the longest URL CloudFront accepts).
+named clients, the CloudFront Function (with its KeyValueStore) in V8 and in Node, with 1 and
+10,000 clients, its code size and the store's bytes, and the worst case of the scope check in
+both engines (adversarial patterns on the longest URL CloudFront accepts).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import contextlib
 import json
 import os
 import platform
+import shutil
+import subprocess
 import sys
 import tempfile
 import timeit
@@ -24,12 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.cloudfront_facts import MAX_URL_LENGTH
 from edge_handler.artifact import load_handler
 from edge_handler.build import EdgeClient, build_archive, write_archive
-from edge_handler.cloudfront_function import (
-    MAX_CODE_BYTES,
-    RUNTIME,
-    code_size,
-    render_function_code,
-)
+from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
+from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, render_function_code
 from tools.edge_runtime.viewer_event import viewer_request_event
 
 TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
@@ -177,43 +176,117 @@ function __event(value, uri) {
     request: {method: 'GET', uri: uri, querystring: {}, headers: headers, cookies: {}}};
 }
 function __identity(event) { return event.request; }
+var __settled = 0;
+function __count() { __settled++; }
 function __loop(fn, value, uri, calls) {
-  for (var i = 0; i < calls; i++) { fn(__event(value, uri)); __logs = []; }
+  // The handler is async: each call's promise settles in the microtasks that run when this
+  // script returns; __settled (read in the timed section) proves they all ran.
+  __settled = 0;
+  for (var i = 0; i < calls; i++) { Promise.resolve(fn(__event(value, uri))).then(__count); }
+  __logs = [];
   return calls;
 }
 """
 
+# The same calls in Node: the function's code with the import line replaced by a stub
+# KeyValueStore over the same entries (a Map; get rejects for an absent key, as in CloudFront).
+_NODE_BENCH = r"""
+const fs = require('fs');
+// node -e: argv is [node, ...args]
+const [codeFile, entriesFile, calls, casesJson] = process.argv.slice(1);
+const entries = new Map(Object.entries(JSON.parse(fs.readFileSync(entriesFile, 'utf8'))));
+const cf = { kvs: () => ({
+  get: async (key, options) => {
+    if (!entries.has(key)) throw new Error('Key not found');
+    const v = entries.get(key);
+    return options && options.format === 'json' ? JSON.parse(v) : v;
+  } }) };
+const code = fs.readFileSync(codeFile, 'utf8').replace("import cf from 'cloudfront';", '');
+const handler = new Function('cf', 'require', '"use strict";\n' + code + '\nreturn handler;')(
+  cf, require);
+console.log = () => {};
+function event(value, uri) {
+  return { version: '1.0', context: { requestId: 'bench' }, viewer: { ip: '203.0.113.178' },
+    request: { method: 'GET', uri: uri, querystring: {}, cookies: {},
+      headers: { accept: { value: '*/*' }, authorization: { value: value } } } };
+}
+(async () => {
+  const out = {};
+  for (const [name, value, uri] of JSON.parse(casesJson)) {
+    let best = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < +calls; i++) await handler(event(value, uri));
+      best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e3 / +calls);
+    }
+    const answer = await handler(event(value, uri));
+    out[name] = [best, answer.statusCode || 200];
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
 
-def fitting_clients(make) -> int:
-    """The largest client count whose code stays within the 10 KB quota."""
-    low, high = 0, 1
-    while code_size(1, "authorization", make(high)) <= MAX_CODE_BYTES:
-        low, high = high, high * 2
-    while high - low > 1:
-        middle = (low + high) // 2
-        fits = code_size(1, "authorization", make(middle)) <= MAX_CODE_BYTES
-        low, high = (middle, high) if fits else (low, middle)
-    return low
+
+STORE_COUNTS = (1, 10_000)
+
+
+def _function_cases(named: list[EdgeClient]) -> list[tuple[str, str, str]]:
+    """(name, token, uri): allow, allow scoped, 401 and 403, on the last clients."""
+    scoped = next(c for c in reversed(named) if c.paths)
+    return [
+        ("allow", TOKEN, "/ex-img/a/b.png"),
+        ("allow scoped", scoped.tokens[0], f"/ex-img/{scoped.name}/b.png"),
+        ("401", "x" * 64, "/ex-img/a/b.png"),
+        ("403", scoped.tokens[0], "/ex-img/other/b.png"),
+    ]
+
+
+def _node_figures(code: str, entries: dict, cases, calls: int) -> dict | None:
+    node = shutil.which("node")
+    if node is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        code_file, entries_file = Path(folder, "function.js"), Path(folder, "entries.json")
+        code_file.write_text(code, encoding="utf-8")
+        entries_file.write_text(json.dumps(entries), encoding="utf-8")
+        args = [node, "-e", _NODE_BENCH, "--", str(code_file), str(entries_file), str(calls)]
+        out = subprocess.run(  # noqa: S603 - node from PATH, our own script and files
+            [*args, json.dumps(cases)], capture_output=True, text=True, check=True
+        ).stdout
+    return json.loads(out)
 
 
 def bench_function() -> None:
-    """The generated CloudFront Function in V8 (mini-racer): per call inside one JS loop (no
-    Python<->V8 hop), per ctx.call from Python, and the code size against the 10 KB quota."""
+    """The generated CloudFront Function with its KeyValueStore, for 1 and 10,000 clients: per
+    call in V8 (one JS loop, no Python<->V8 hop) and in Node; the code size (the same for any
+    number of clients) and the store's bytes."""
     print()
     try:
         from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
     except ImportError:
         print("CloudFront Function: skipped (mini-racer is not installed for this Python)")
         return
-    print(f"CloudFront Function ({RUNTIME}) in V8, {JS_CALLS} calls in one JS loop, best of 5:")
+    code = render_function_code("authorization")
+    node_version = ""
+    if shutil.which("node"):
+        node_version = subprocess.run(  # noqa: S603 - node from PATH, fixed arguments
+            [shutil.which("node"), "--version"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     print(
-        f"{'clients':>8s} {'allow':>9s} {'allow scoped':>13s} {'401':>9s} {'403':>9s} {'code':>8s}"
+        f"CloudFront Function ({RUNTIME}) reading a KeyValueStore, in V8 (harness, {JS_CALLS} "
+        f"calls in one JS loop) and Node {node_version or '(not found)'} ({JS_CALLS} awaited "
+        "calls), best of 5, us/call:"
     )
-    for count in (1, 10, 30):
+    print(
+        f"{'clients':>8s} {'engine':>7s} {'allow':>9s} {'allow scoped':>13s} "
+        f"{'401':>9s} {'403':>9s}"
+    )
+    allow: dict[tuple[str, int], float] = {}
+    for count in STORE_COUNTS:
         named = clients(count)
-        code = render_function_code([TOKEN], "authorization", named)
-        scoped = next(c for c in reversed(named) if c.paths)
-        with CloudFrontRuntime(code, now=1_800_000_000) as runtime:
+        entries = store_entries([TOKEN], named)
+        cases = _function_cases(named)
+        with CloudFrontRuntime(code, now=1_800_000_000, store=entries) as runtime:
             runtime.eval(_JS_BENCH)
 
             def loop(fn: str, value, uri: str, calls: int = JS_CALLS) -> float:
@@ -221,15 +294,12 @@ def bench_function() -> None:
                 for _ in range(5):
                     start = timeit.default_timer()
                     runtime.eval(f"__loop({fn}, {json.dumps(value)}, {json.dumps(uri)}, {calls})")
+                    settled = runtime.eval("__settled")
                     best = min(best, timeit.default_timer() - start)
+                    assert settled == calls, (settled, calls)
                 return best / calls * 1e6
 
-            figures = (
-                loop("handler", TOKEN, "/ex-img/a/b.png"),
-                loop("handler", scoped.tokens[0], f"/ex-img/{scoped.name}/b.png"),
-                loop("handler", "x" * 64, "/ex-img/a/b.png"),
-                loop("handler", scoped.tokens[0], "/ex-img/other/b.png"),
-            )
+            harness = [loop("handler", token, uri) for _, token, uri in cases]
             if count == 1:
                 floor = loop("__identity", TOKEN, "/ex-img/a/b.png")
                 missing = loop("handler", None, "/ex-img/a/b.png")
@@ -246,28 +316,41 @@ def bench_function() -> None:
                 }
                 start = timeit.default_timer()
                 for _ in range(HOP_CALLS):
-                    runtime.handle(event)
+                    runtime.handle(json.loads(json.dumps(event)))
                 hop = (timeit.default_timer() - start) / HOP_CALLS * 1e6
-        allow, allow_scoped, denied, forbidden = figures
-        print(
-            f"{count:8d} {allow:6.3f} us {allow_scoped:10.3f} us {denied:6.3f} us "
-            f"{forbidden:6.3f} us {len(code.encode()):7d} B"
-        )
-    print(f"identity function in the same loop (floor): {floor:.3f} us/call")
-    print(f"deny (missing header), 1 client: {missing:.3f} us/call")
+        allow[("V8", count)] = harness[0]
+        print(f"{count:8d} {'V8':>7s} " + " ".join(f"{f:6.3f} us" for f in harness))
+        node = _node_figures(code, entries, cases, JS_CALLS)
+        if node is not None:
+            expected = {"allow": 200, "allow scoped": 200, "401": 401, "403": 403}
+            assert {name: f[1] for name, f in node.items()} == expected, node
+            allow[("Node", count)] = node["allow"][0]
+            print(
+                f"{count:8d} {'Node':>7s} " + " ".join(f"{node[n][0]:6.3f} us" for n, _, _ in cases)
+            )
+    for engine in ("V8", "Node"):
+        if (engine, STORE_COUNTS[-1]) in allow:
+            ratio = allow[(engine, STORE_COUNTS[-1])] / allow[(engine, STORE_COUNTS[0])]
+            print(
+                f"{engine}: allow at {STORE_COUNTS[-1]:,} clients / at {STORE_COUNTS[0]} client: "
+                f"{ratio:.2f}x (target <= 1.5x: one store read whatever the count)"
+            )
+    print(f"identity function in the same V8 loop (floor): {floor:.3f} us/call")
+    print(f"deny (missing header, no store read), V8: {missing:.3f} us/call")
     print(
         f"one call from Python (CloudFrontRuntime.handle: JSON both ways + thread hop): "
         f"{hop:.1f} us/call ({HOP_CALLS} calls)"
     )
-    sizes = ", ".join(f"{n}: {code_size(1, 'authorization', clients(n))} B" for n in (0, 1, 10, 30))
-    print(f"code size by named clients (2 tokens, expiry, half scoped): {sizes}")
-    one_token = fitting_clients(
-        lambda n: [EdgeClient(f"client-{i:04d}", (f"t{i}",), FAR_FUTURE) for i in range(n)]
-    )
     print(
-        f"clients that fit in {MAX_CODE_BYTES:,} B: {fitting_clients(clients)} of that shape, "
-        f"{one_token} with one token and no scope"
+        f"function code: {len(code.encode()):,} B of CloudFront's {MAX_CODE_BYTES:,} B, the same "
+        "for any number of clients (they are in the store)"
     )
+    for count in (1_000, 10_000):
+        size = store_bytes(store_entries([TOKEN], clients(count)))
+        print(
+            f"store for {count:,} clients (2 tokens each, expiry, half scoped): {size:,} B "
+            f"({size / MAX_STORE_BYTES:.0%} of {MAX_STORE_BYTES:,} B)"
+        )
     bench_worst_scope()
 
 
@@ -336,8 +419,9 @@ def bench_worst_scope() -> None:
     except ImportError:
         CloudFrontRuntime = None
     if CloudFrontRuntime is not None:
-        code = render_function_code([TOKEN], "authorization", named)
-        with CloudFrontRuntime(code, now=1_800_000_000) as runtime:
+        code = render_function_code("authorization")
+        store = store_entries([TOKEN], named)
+        with CloudFrontRuntime(code, now=1_800_000_000, store=store) as runtime:
             runtime.eval(_JS_BENCH)
 
             def function_ms(client: EdgeClient, uri: str) -> float:
@@ -347,6 +431,7 @@ def bench_worst_scope() -> None:
                 for _ in range(3):
                     start = timeit.default_timer()
                     runtime.eval(call + f"{WORST_CALLS})")
+                    runtime.eval("__settled")
                     best = min(best, (timeit.default_timer() - start) / WORST_CALLS)
                 return best * 1e3
 

@@ -498,16 +498,15 @@ def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> N
     # Imported here: the generator is only needed on this engine.
     from edge_handler.cloudfront_function import MAX_CODE_BYTES, code_size, render_function_code
 
-    tokens = (checked["auth_token"], *checked["previous_auth_tokens"])
     header, log_allowed = checked["auth_header"], checked["log_allowed"]
     clients = checked["clients"]
-    size = len(render_function_code(tokens, header, clients, log_allowed).encode())
+    size = len(render_function_code(header, log_allowed).encode())
     if size <= MAX_CODE_BYTES:
         return
     low, high = 0, len(clients) - 1
     while low < high:
         middle = (low + high + 1) // 2
-        if code_size(len(tokens), header, clients[:middle], log_allowed) <= MAX_CODE_BYTES:
+        if code_size(header, log_allowed) <= MAX_CODE_BYTES:
             low = middle
         else:
             high = middle - 1

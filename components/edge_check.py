@@ -140,9 +140,7 @@ class EdgeCheck(pulumi.ComponentResource):
                 # Treated as secret although it holds digests only: derived from the tokens.
                 code=_checked_code(
                     args,
-                    lambda c: render_function_code(
-                        c.accepted_tokens, c.auth_header, c.clients, c.log_allowed
-                    ),
+                    lambda c: render_function_code(c.auth_header, c.log_allowed),
                 ),
                 # Publish to LIVE: a distribution runs the LIVE stage only.
                 publish=True,

@@ -38,8 +38,12 @@ def entry_value(name: str, expires_at: int | None, paths: Sequence[str] | None) 
 def store_entries(tokens: Sequence[str], clients: Sequence = ()) -> dict[str, str]:
     """Every entry of the store: the default client (``tokens``) and each named client, in a
     stable order (the default client first, then the clients as given)."""
+    if not tokens or any(not t for t in tokens):
+        raise ValueError("the store needs at least one non-empty token")
     entries: dict[str, str] = {}
     for client in edge_clients(tokens, clients):
+        if not client.tokens or any(not t for t in client.tokens):
+            raise ValueError(f"client {client.name} needs at least one non-empty token")
         value = entry_value(client.name, client.expires_at, client.paths)
         for token in client.tokens:
             key = entry_key(token)

@@ -1,15 +1,15 @@
 // Template of the CloudFront Functions (cloudfront-js-2.0) viewer-request check, rendered by
 // edge_handler/cloudfront_function.py. Same decisions, bodies and log fields as handler.py.
-// Only what runtime 2.0 documents: var/let/const, function, arrow-free ES5 loops, regex,
-// String methods, JSON, require('crypto'). Comment lines and indentation are stripped when
+// The client table is in the KeyValueStore associated with the function (entries by
+// edge_handler/client_store.py): this code holds no token, no digest, no client, so it changes
+// only with the header, the realm and whether allowed requests are logged. Only what runtime
+// 2.0 documents: var/let/const, function, async/await, regex, String methods, JSON,
+// require('crypto'), the cloudfront module. Comment lines and indentation are stripped when
 // rendering, and spaces next to punctuation outside strings (10 KB code quota).
+import cf from 'cloudfront';
+const kvsHandle = cf.kvs();
 var crypto = require('crypto');
 var HEADER = /*HEADER*/, REALM = /*REALM*/, LOG_ALLOWED = /*LOG_ALLOWED*/;
-// Clients: [name, expiry (epoch seconds) or null, path patterns or null].
-var CLIENTS = /*CLIENTS*/;
-// A token's SHA-256 in base64: first 12 characters -> [the next 31, client index]. The lookup
-// uses the prefix, the rest is compared in constant time (compare_digest's role in handler.py).
-var DIGESTS = /*DIGESTS*/;
 var BODY = '{"meta": {"code": 401, "error_message": "Unauthorized"}, "data": {}}';
 var FORBIDDEN = '{"meta": {"code": 403, "error_message": "Forbidden"}, "data": {}}';
 var JSON_TYPE = 'application/json; charset=utf-8';
@@ -56,12 +56,6 @@ function forbid(reason, q, event, client) {
   return { statusCode: 403, statusDescription: 'Forbidden', headers: {
     'content-type': { value: JSON_TYPE }, 'cache-control': { value: 'no-store' } },
     body: FORBIDDEN };
-}
-function same(a, b) {
-  // Constant time for equal lengths: no early exit.
-  var diff = a.length ^ b.length;
-  for (var i = 0; i < a.length && i < b.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
 function dots(path) {
   // RFC 3986 5.2.4 for an absolute path, as handler.remove_dot_segments.
@@ -164,7 +158,19 @@ function scope(uri, patterns) {
   }
   return 'out_of_scope';
 }
-function handler(event) {
+function entry(v) {
+  // A store value as client_store.entry_value writes it; anything else is null (a denial).
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof v.c !== 'string') {
+    return null;
+  }
+  if (v.e !== null && (typeof v.e !== 'number' || !isFinite(v.e))) return null;
+  if (v.p !== null) {
+    if (!Array.isArray(v.p)) return null;
+    for (var i = 0; i < v.p.length; i++) if (typeof v.p[i] !== 'string') return null;
+  }
+  return [v.c, v.e, v.p];
+}
+async function handler(event) {
   var q = null;
   try {
     q = event.request;
@@ -183,10 +189,19 @@ function handler(event) {
     if (value.replace(PAIR, '.').length > 1024) return deny('oversized', q, event);
     if (value.slice(0, 7).toLowerCase() === 'bearer ') value = value.slice(7);
     if (/[^\x00-\x7F]/.test(value)) return deny('non_ascii', q, event);
-    var digest = crypto.createHash('sha256').update(value).digest('base64');
-    var entry = own(DIGESTS, digest.slice(0, 12)) ? DIGESTS[digest.slice(0, 12)] : null;
-    if (entry === null || !same(entry[0], digest.slice(12, 43))) return deny('invalid', q, event);
-    var client = CLIENTS[entry[1]];
+    // The store's key: the token's SHA-256, base64url without padding (client_store.entry_key).
+    var key = crypto.createHash('sha256').update(value).digest('base64url');
+    var client;
+    try {
+      // One read per request. It rejects for a key not in the store (an unknown token) and
+      // for a store it cannot read: both deny, never pass.
+      client = await kvsHandle.get(key, { format: 'json' });
+    } catch (e) {
+      return deny('invalid', q, event);
+    }
+    // [name, expiry (epoch seconds) or null, path patterns or null], from {"c", "e", "p"}.
+    client = entry(client);
+    if (client === null) return deny('error', q, event);
     if (client[1] !== null && Date.now() / 1000 >= client[1]) {
       return deny('expired', q, event, client[0]);
     }

@@ -62,12 +62,10 @@ def check_function_code_fits(stack: str, stack_dir: Path) -> None:
     settings = read_stack_file(stack, stack_dir).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
     if settings.edge_runtime != "cloudfront-function":
         return
-    code = render_function_code(
-        settings.accepted_tokens, settings.auth_header, settings.clients, settings.log_allowed
-    )
+    code = render_function_code(settings.auth_header, settings.log_allowed)
     assert len(code.encode()) <= MAX_CODE_BYTES
     assert forbidden_syntax(code) == []
-    assert CURRENT_TOKEN not in code and PREVIOUS_TOKEN not in code  # hashes only
+    assert CURRENT_TOKEN not in code and PREVIOUS_TOKEN not in code  # clients are in the store
 
 
 def check_local_edge_starts_with_its_own_token(stack: str, stack_dir: Path) -> None:

@@ -431,3 +431,57 @@ def plus_engines(tmp_path_factory):
 )
 def test_a_plus_in_the_path_is_decided_alike_on_both_engines(plus_engines, uri, status):
     assert assert_agree(plus_engines, auth(PLUS_CLIENT.tokens[0], uri=uri))["status"] == status
+
+
+# --- the function's KeyValueStore -----------------------------------------------------------
+
+STORE_CASES = [
+    auth(f"Bearer {CURRENT_TOKEN}"),
+    auth(f"Bearer {SCOPED_TOKEN}"),
+    auth(f"Bearer {SCOPED_TOKEN}", uri="/ex-img/partner-b/logo.svg"),
+    auth(f"Bearer {EXPIRED_TOKEN}"),
+    auth("wrong-token-0123456789abcdef0123456789abcdef"),
+]
+
+
+@pytest.mark.parametrize("fault", ["reject", "throw"])
+@pytest.mark.parametrize("event", STORE_CASES)
+def test_a_store_read_error_is_a_401_never_a_pass_nor_a_throw(tmp_path, fault, event):
+    edge = CloudFrontFunctionEngine(tmp_path, TOKENS, "authorization", CLIENTS)
+    try:
+        edge.runtime.set_now(NOW)
+        edge.runtime.set_store_fault(fault)
+        result, logs = edge.runtime.handle(function_event(event))  # no JSEvalException
+        assert result["statusCode"] == 401
+        assert result["headers"]["www-authenticate"]["value"].endswith('error="invalid_token"')
+        assert [line["reason"] for line in logs] == ["invalid"]
+    finally:
+        edge.close()
+
+
+@pytest.mark.parametrize(
+    ("event", "reads"),
+    [(e, 1) for e in STORE_CASES]
+    + [(viewer_request_event([("Accept", "*/*")]), 0), (auth(""), 0), (auth("é" * 40), 0)],
+)
+def test_one_store_read_per_request_at_most(engines, event, reads):
+    engines.js.runtime.store_reads()  # from zero
+    assert_agree(engines, event)
+    assert engines.js.runtime.store_reads() == reads
+
+
+def test_the_function_decides_by_the_store_it_is_given(tmp_path):
+    # The same code with a store that lacks the scoped client: that client is unknown.
+    full = CloudFrontFunctionEngine(tmp_path / "full", TOKENS, "authorization", CLIENTS)
+    less = [c for c in CLIENTS if SCOPED_TOKEN not in c.tokens]
+    revoked = CloudFrontFunctionEngine(tmp_path / "revoked", TOKENS, "authorization", less)
+    try:
+        assert full.code.encode() == revoked.code.encode()
+        event = function_event(auth(f"Bearer {SCOPED_TOKEN}"))
+        for edge, status in ((full, None), (revoked, 401)):
+            edge.runtime.set_now(NOW)
+            result, _ = edge.runtime.handle(json.loads(json.dumps(event)))
+            assert result.get("statusCode") == status
+    finally:
+        full.close()
+        revoked.close()

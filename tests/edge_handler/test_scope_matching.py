@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from components.cloudfront_facts import MAX_PATH_PATTERN_LENGTH, MAX_URL_LENGTH
+from edge_handler.client_store import store_entries
 from edge_handler.cloudfront_function import render_function_code
 from tests.edge_support import CURRENT_TOKEN, load_built
 from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
@@ -62,7 +63,8 @@ def handler(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def runtime():
-    with CloudFrontRuntime(render_function_code([CURRENT_TOKEN], "authorization")) as rt:
+    code = render_function_code("authorization")
+    with CloudFrontRuntime(code, store=store_entries([CURRENT_TOKEN])) as rt:
         rt.eval(COUNTING_JS)
         yield rt
 

@@ -5,6 +5,10 @@ anything else fails here too: ``require`` knows only ``'crypto'`` (``createHash(
 with ``hex``/``base64``/``base64url`` digests, from a pure-JS SHA-256), ``console.log`` takes
 one argument and is captured, there are no timers and no ``eval``/``Function``, the code runs
 in strict mode, and ``Date.now()`` is the function's start time (frozen per call, settable).
+The ``cloudfront`` module (``import cf from 'cloudfront'``) offers ``cf.kvs()`` exactly as AWS
+documents it: ``get(key, {format})`` (string, json or bytes; rejects for a key not in the
+store), ``exists(key)``, ``meta()``, backed by the entries the runtime is given (``store``), and
+a handler may be async (its promise settles within the call).
 mini-racer's V8 accepts far more syntax than CloudFront's runtime: ``forbidden_syntax`` is the
 check for that.
 
@@ -24,6 +28,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from py_mini_racer import mini_racer
@@ -149,6 +154,73 @@ globalThis.require = function (name) {
     return hash;
   } };
 };
+// The cloudfront module: cf.kvs() as AWS documents it (get with format string/json/bytes,
+// rejecting for a key not in the store; exists; meta), backed by the entries the harness was
+// given. __kvsFault: 'reject' (every read rejects: the store unreachable) or 'throw' (a read
+// throws at once).
+var __kvsData = null, __kvsMeta = null, __kvsFault = null, __kvsReads = 0;
+function __kvsCheck(key) {
+  __kvsReads++;
+  if (__kvsFault === 'throw') throw new Error('KeyValueStore read failed');
+  if (__kvsFault === 'reject') return Promise.reject(new Error('KeyValueStore unreachable'));
+  if (typeof key !== 'string') return Promise.reject(new TypeError('key must be a string'));
+  return null;
+}
+var __cloudfront = Object.freeze({ kvs: function () {
+  if (__kvsData === null) throw new Error('no KeyValueStore is associated with the function');
+  return Object.freeze({
+    get: function (key, options) {
+      var failed = __kvsCheck(key);
+      if (failed) return failed;
+      var format = options === undefined || options.format === undefined
+        ? 'string' : options.format;
+      if (format !== 'string' && format !== 'json' && format !== 'bytes') {
+        return Promise.reject(new TypeError('unknown format ' + format));
+      }
+      if (!Object.prototype.hasOwnProperty.call(__kvsData, key)) {
+        return Promise.reject(new Error('Key ' + key + ' does not exist'));
+      }
+      var value = __kvsData[key];
+      try {
+        if (format === 'json') return Promise.resolve(JSON.parse(value));
+        if (format === 'bytes') return Promise.resolve(new Uint8Array(__utf8(value)));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return Promise.resolve(value);
+    },
+    exists: function (key) {
+      var failed = __kvsCheck(key);
+      if (failed) return failed;
+      return Promise.resolve(Object.prototype.hasOwnProperty.call(__kvsData, key));
+    },
+    meta: function () {
+      var failed = __kvsCheck('');
+      if (failed) return failed;
+      return Promise.resolve({ creationDateTime: __kvsMeta.created,
+        lastUpdatedDateTime: __kvsMeta.updated, keyCount: __kvsMeta.count });
+    },
+  });
+} });
+function __settle(result) {
+  // handler's answer, or the value its promise settles to (the microtasks run before the
+  // harness reads __answer). A rejection is rethrown there, as an uncaught throw.
+  __answer = null;
+  if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+    result.then(function (r) { __answer = { ok: JSON.stringify([r, __logs]) }; },
+      function (e) { __answer = { error: e }; });
+  } else {
+    __answer = { ok: JSON.stringify([result, __logs]) };
+  }
+}
+var __answer = null;
+function __take() {
+  var a = __answer;
+  __answer = null;
+  if (a === null) throw new Error('harness: the handler\'s promise never settled');
+  if (Object.prototype.hasOwnProperty.call(a, 'error')) throw a.error;
+  return a.ok;
+}
 """
 
 # Syntax mini-racer's V8 accepts and cloudfront-js-2.0 does not list (AWS's runtime 2.0
@@ -160,8 +232,12 @@ FORBIDDEN_SYNTAX = {
     "class": re.compile(r"\bclass\b"),
     "for-of": re.compile(r"\bfor\s*\([^;)]*\bof\b"),
     "destructuring": re.compile(r"\b(?:var|let|const)\s*[\[{]"),
-    "async/await": re.compile(r"\b(?:async|await)\b"),
+    # AWS advises sequential await: combinators and chains cost memory (2 MB per function).
+    "promise combinator or chain": re.compile(
+        r"\bPromise\.(?:all|allSettled|any|race)\b|\.(?:then|catch|finally)\s*\("
+    ),
     "generator": re.compile(r"\bfunction\s*\*|\byield\b"),
+    # Besides the cloudfront module's documented import line (removed before the check).
     "module syntax": re.compile(r"^\s*(?:import|export)\b", re.M),
     "unlisted API": re.compile(
         r"\b(?:Array\.from|Map|Set|WeakMap|Symbol|Proxy|Reflect|fromCodePoint|structuredClone"
@@ -171,11 +247,13 @@ FORBIDDEN_SYNTAX = {
 }
 _STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 _COMMENT = re.compile(r"^\s*//.*$", re.M)
+# The line AWS documents for the KeyValueStore helpers; the harness runs it as a plain script.
+CLOUDFRONT_IMPORT = re.compile(r"^import cf from (['\"])cloudfront\1;[ \t]*$", re.M)
 
 
 def forbidden_syntax(code: str) -> list[str]:
     """Names of the constructs in ``code`` that cloudfront-js-2.0 does not offer."""
-    bare = _STRING.sub("''", _COMMENT.sub("", code))
+    bare = _STRING.sub("''", _COMMENT.sub("", CLOUDFRONT_IMPORT.sub("", code)))
     return [name for name, pattern in FORBIDDEN_SYNTAX.items() if pattern.search(bare)]
 
 
@@ -188,7 +266,11 @@ class CloudFrontRuntime:
     """One function's code loaded into a fresh V8 context with the CloudFront built-ins."""
 
     def __init__(
-        self, code: str, now: float | None = None, time_limit: float = DEFAULT_TIME_LIMIT
+        self,
+        code: str,
+        now: float | None = None,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        store: Mapping[str, str] | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._now = now
@@ -207,26 +289,63 @@ class CloudFrontRuntime:
         try:
             self._ctx = self._maker.__enter__()
             self._run(_RUNTIME_JS, 60)
-            # CloudFront runs functions in strict mode; this cannot be changed there.
-            self._run('"use strict";\n' + code, 60)
+            if store is not None:
+                self._set_store(store)
+            # CloudFront runs functions in strict mode; this cannot be changed there. The
+            # documented import line becomes a plain binding (mini-racer runs scripts).
+            script = CLOUDFRONT_IMPORT.sub("var cf = __cloudfront;", code)
+            self._run('"use strict";\n' + script, 60)
         except BaseException:
             self.close()
             raise
+
+    def _set_store(self, store: Mapping[str, str]) -> None:
+        for key, value in store.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError("store keys and values are strings")
+        data = json.dumps(dict(store), separators=(",", ":"))
+        self._run(
+            f"__kvsData = Object.assign(Object.create(null), {data});\n"
+            f"__kvsMeta = {{created: '2026-01-01T00:00:00.000Z', "
+            f"updated: '2026-01-01T00:00:00.000Z', count: {len(store)}}};",
+            60,
+        )
+
+    def set_store_fault(self, fault: str | None) -> None:
+        """Make every store read fail from now on: ``'reject'`` (the read's promise rejects, as
+        for a store it cannot reach), ``'throw'`` (the read throws at once); None: no fault."""
+        if fault not in (None, "reject", "throw"):
+            raise ValueError(f"unknown store fault {fault!r}")
+        with self._lock:
+            self._run(f"__kvsFault = {json.dumps(fault)};", 60)
+
+    def store_reads(self) -> int:
+        """How many store reads (get, exists, meta) the function made since this was last
+        asked."""
+        with self._lock:
+            return int(
+                self._run("(function () { var n = __kvsReads; __kvsReads = 0; return n; })()", 60)
+            )
 
     def set_now(self, now: float | None) -> None:
         """Freeze ``Date.now()`` at ``now`` seconds since the epoch; None: the call's start."""
         self._now = now
 
     def handle(self, event: dict) -> tuple[dict, list[dict]]:
-        """``handler(event)``'s result and the log lines it wrote (parsed). Raises
-        ``FunctionTimeout`` past the time limit, a ``JSEvalException`` when the function throws."""
+        """``handler(event)``'s result (an async handler's: what its promise resolves to) and
+        the log lines it wrote (parsed). Raises ``FunctionTimeout`` past the time limit, a
+        ``JSEvalException`` when the function throws or its promise rejects."""
         with self._lock:
             now = time.time() if self._now is None else self._now
+            start = time.monotonic()
             source = (
                 f"__now = {math.floor(now * 1000)}; __logs = [];\n"
-                f"JSON.stringify([handler({json.dumps(event)}), __logs])"
+                f"__settle(handler({json.dumps(event)}));"
             )
-            result, logs = json.loads(self._run(source, self._time_limit))
+            self._run(source, self._time_limit)
+            # The promise's callbacks ran as microtasks when the call above returned.
+            left = max(self._time_limit - (time.monotonic() - start), 0.001)
+            result, logs = json.loads(self._run("__take()", left))
         return result, [json.loads(line) for line in logs]
 
     def eval(self, source: str) -> Any:
@@ -284,8 +403,15 @@ class FunctionPool:
     first context is started at once, so bad code fails here.
     """
 
-    def __init__(self, code: str, size: int = 8, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+    def __init__(
+        self,
+        code: str,
+        size: int = 8,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        store: Mapping[str, str] | None = None,
+    ) -> None:
         self.code = code
+        self.store = store
         self._time_limit = time_limit
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
@@ -296,7 +422,7 @@ class FunctionPool:
         self._idle.append(self.first)
 
     def _start(self) -> CloudFrontRuntime:
-        runtime = CloudFrontRuntime(self.code, time_limit=self._time_limit)
+        runtime = CloudFrontRuntime(self.code, time_limit=self._time_limit, store=self.store)
         with self._lock:
             if not self._closed:
                 self._open.add(runtime)

@@ -1,7 +1,8 @@
 """The two edge engines behind one call: ``engine(lambda_event, context) -> lambda_result``.
 
 ``lambda-edge`` is the Python handler from the built zip, called as Lambda@Edge calls it.
-``cloudfront-function`` runs the generated CloudFront Function in the V8 harness: the
+``cloudfront-function`` runs the generated CloudFront Function in the V8 harness, reading its
+clients from a KeyValueStore holding the entries built from the same tokens and clients: the
 Lambda@Edge event is translated into the CloudFront Functions event (lowercase header map of
 ``{value, multiValue}``, cookies apart, query string parsed), and the function's answer back
 into Lambda@Edge's shape, so the local distribution serves both alike. Its calls run side by
@@ -21,6 +22,7 @@ from urllib.parse import parse_qsl
 
 from edge_handler.artifact import load_handler
 from edge_handler.build import write_archive
+from edge_handler.client_store import store_entries
 from edge_handler.cloudfront_function import render_function_code
 from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool, FunctionTimeout
 
@@ -133,7 +135,8 @@ class LambdaEdgeEngine:
 
 
 class CloudFrontFunctionEngine:
-    """The generated CloudFront Function in V8; its log lines go to stdout, as the handler's.
+    """The generated CloudFront Function in V8, with its KeyValueStore (``entries``, from the
+    tokens and clients); its log lines go to stdout, as the handler's.
 
     Calls run in a pool of up to ``contexts`` V8 contexts, so one slow call holds up no
     other; a call past ``time_limit`` seconds raises ``FunctionTimeout``. ``runtime`` is the
@@ -153,10 +156,14 @@ class CloudFrontFunctionEngine:
         contexts: int = 8,
         time_limit: float = DEFAULT_TIME_LIMIT,
     ) -> None:
-        self.code = render_function_code(tokens, header, clients, log_allowed)
+        self.code = render_function_code(header, log_allowed)
+        # The KeyValueStore the function reads: the entries the stack's store would hold.
+        self.entries = store_entries(tokens, clients)
         build_dir.mkdir(parents=True, exist_ok=True)
         (build_dir / "cloudfront-function.js").write_text(self.code, encoding="utf-8")
-        self.pool = FunctionPool(self.code, size=contexts, time_limit=time_limit)
+        self.pool = FunctionPool(
+            self.code, size=contexts, time_limit=time_limit, store=self.entries
+        )
         self.runtime = self.pool.first
 
     def __call__(self, event: dict, context: object) -> dict:

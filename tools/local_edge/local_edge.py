@@ -52,6 +52,7 @@ from components.site_model import (
     error_page_files,
     under_error_pages,
 )
+from edge_handler.client_store import store_bytes
 from tools.edge_runtime.engines import ENGINES, LAMBDA_EDGE, make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
@@ -168,6 +169,15 @@ _ENGINE_NOTES = {
     "lambda-edge": "the Python handler from the built zip",
     "cloudfront-function": "the generated CloudFront Function in V8",
 }
+
+
+def _engine_note(engine) -> str:
+    note = _ENGINE_NOTES[engine.name]
+    entries = getattr(engine, "entries", None)
+    if entries is None:
+        return note
+    # The function reads its clients from a KeyValueStore: the one the settings declare.
+    return f"{note}, its KeyValueStore: {len(entries)} entries, {store_bytes(entries):,} bytes"
 
 
 class LocalEdge:
@@ -372,7 +382,7 @@ class LocalEdge:
             [
                 f"protected-cdn local edge: stack {self.options.stack}, "
                 f"{self.files} files from {self.options.content}",
-                f"edge engine: {self.engine_name} ({_ENGINE_NOTES[self.engine_name]})",
+                f"edge engine: {self.engine_name} ({_engine_note(self._engine)})",
                 f"URL:   {self.url}/",
                 f"token: {self.token}",
                 f"protected paths: {protected} (header: {header})",

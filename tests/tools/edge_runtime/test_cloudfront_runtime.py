@@ -1,5 +1,6 @@
-"""The V8 harness offers what CloudFront Functions offer, no more; the generated code uses only
-runtime-2.0 syntax, stays under the 10 KB quota for the committed stacks and holds no token."""
+"""The V8 harness offers what CloudFront Functions offer, no more (the KeyValueStore helpers
+included); the generated code uses only runtime-2.0 syntax, stays far under the 10 KB quota and
+holds no token, no digest and no client: it does not change when clients or tokens do."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from py_mini_racer import JSEvalException
 
 from edge_handler.build import EdgeClient
+from edge_handler.client_store import entry_key, store_entries
 from edge_handler.cloudfront_function import (
     MAX_CODE_BYTES,
     RUNTIME,
@@ -29,7 +31,8 @@ STACKS = stack_cases()
 
 @pytest.fixture(scope="module")
 def runtime():
-    with CloudFrontRuntime(render_function_code([CURRENT_TOKEN], "authorization")) as rt:
+    code = render_function_code("authorization")
+    with CloudFrontRuntime(code, store=store_entries([CURRENT_TOKEN])) as rt:
         yield rt
 
 
@@ -90,7 +93,9 @@ def test_date_now_is_the_frozen_start_time_and_logs_are_captured():
         ("for (const x of xs) {}", "for-of"),
         ("const {a} = b;", "destructuring"),
         ("let [a] = b;", "destructuring"),
-        ("async function f() { await g(); }", "async/await"),
+        ("async function f() { await Promise.all([a, b]); }", "promise combinator or chain"),
+        ("kvs.get('k').then(f);", "promise combinator or chain"),
+        ("import cf from 'cloudfronts';", "module syntax"),
         ("function* g() { yield 1; }", "generator"),
         ("import crypto from 'crypto';", "module syntax"),
         ("var m = new Map();", "unlisted API"),
@@ -101,61 +106,118 @@ def test_date_now_is_the_frozen_start_time_and_logs_are_captured():
 def test_the_syntax_check_names_constructs_runtime_2_lacks(code, construct):
     assert construct in forbidden_syntax(code)
     assert forbidden_syntax("var s = '?. ?? ... class';") == []  # strings do not count
+    documented = "import cf from 'cloudfront';\nasync function handler(e) { await g(); }"
+    assert forbidden_syntax(documented) == []
 
 
-def stack_code(stack: str) -> tuple[str, object]:
-    settings_ = read_case(stack).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
-    code = render_function_code(
-        settings_.accepted_tokens,
-        settings_.auth_header,
-        settings_.clients,
-        settings_.log_allowed,
-    )
-    return code, settings_
+def digests_of(token: str) -> list[str]:
+    raw = hashlib.sha256(token.encode()).digest()
+    b64 = base64.b64encode(raw).decode()
+    return [raw.hex(), b64[:12], b64[12:43], entry_key(token), entry_key(token)[:12]]
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_stack_cases_generate_runtime_2_code_under_10_kb_without_tokens(stack):
-    code, settings_ = stack_code(stack)
+def test_stack_cases_generate_runtime_2_code_far_under_10_kb_without_client_data(stack):
+    settings_ = read_case(stack).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
+    code = render_function_code(settings_.auth_header, settings_.log_allowed)
     assert RUNTIME == "cloudfront-js-2.0"
     assert forbidden_syntax(code) == []
-    assert len(code.encode()) <= MAX_CODE_BYTES
-    tokens = len(settings_.accepted_tokens)
-    shape = code_size(tokens, settings_.auth_header, settings_.clients, settings_.log_allowed)
-    assert shape == len(code.encode())
-    for token in (*settings_.accepted_tokens, *(t for c in settings_.clients for t in c.tokens)):
+    assert code_size(settings_.auth_header, settings_.log_allowed) == len(code.encode())
+    assert len(code.encode()) <= MAX_CODE_BYTES * 2 // 3
+    tokens = (*settings_.accepted_tokens, *(t for c in settings_.clients for t in c.tokens))
+    for token in tokens:
         assert token not in code
-    with CloudFrontRuntime(code):
+        for digest_text in digests_of(token):
+            assert digest_text not in code
+    for client in settings_.clients:
+        assert f'"{client.name}"' not in code
+    with CloudFrontRuntime(code, store=store_entries(settings_.accepted_tokens, settings_.clients)):
         pass  # it loads: valid JavaScript, strict mode
 
 
-def test_the_code_is_deterministic_and_holds_only_digests():
-    code = render_function_code([CURRENT_TOKEN, PREVIOUS_TOKEN], "authorization", CLIENTS)
-    assert code == render_function_code([CURRENT_TOKEN, PREVIOUS_TOKEN], "authorization", CLIENTS)
-    assert CURRENT_TOKEN not in code and PREVIOUS_TOKEN not in code
-    prefix = base64.b64encode(hashlib.sha256(CURRENT_TOKEN.encode()).digest()).decode()[:12]
-    assert f'"{prefix}"' in code
-    other = render_function_code(["another-token-0123456789abcdef0123"], "authorization", CLIENTS)
-    assert other != code
+def test_the_code_is_byte_for_byte_the_same_whatever_the_clients_and_tokens():
+    code = render_function_code("authorization")
+    assert code.splitlines()[:2] == ["import cf from 'cloudfront';", "const kvsHandle=cf.kvs();"]
+    # The inputs that once changed it: tokens, clients, their expiry and scope.
+    for tokens, clients in [
+        ([CURRENT_TOKEN, PREVIOUS_TOKEN], CLIENTS),
+        (["another-token-0123456789abcdef0123"], ()),
+        ([CURRENT_TOKEN], [EdgeClient(f"p-{i}", (f"t{i}" * 20,), 1, ("a/*",)) for i in range(50)]),
+    ]:
+        assert store_entries(tokens, clients)  # a different store each time ...
+        assert render_function_code("authorization").encode() == code.encode()  # ... same code
+    assert render_function_code("x-token") != code
+    assert render_function_code("authorization", log_allowed=True) != code
 
 
-def test_the_size_depends_on_the_shape_not_the_token_values():
-    clients = [EdgeClient(f"partner-{i}", (f"t{i}",), None, (f"ex-img/p{i}/*",)) for i in range(10)]
-    one = render_function_code(["a" * 40], "authorization", clients)
-    two = render_function_code(["b" * 64], "authorization", clients)
-    assert len(one.encode()) == len(two.encode()) == code_size(1, "authorization", clients)
+@pytest.mark.parametrize("header", ["", "Authorization", "X-Token"])
+def test_a_header_name_that_would_deploy_a_broken_check_is_refused(header):
+    with pytest.raises(ValueError):
+        render_function_code(header)
 
 
 @pytest.mark.parametrize(
-    ("tokens", "header", "clients"),
+    ("tokens", "clients"),
     [
-        ([], "authorization", ()),
-        ([""], "authorization", ()),
-        (["t"], "Authorization", ()),
-        (["t"], "authorization", (EdgeClient("x", ("t",)),)),
-        (["t"], "authorization", (EdgeClient("x", ("u",), None, ("ex-img/[ab]/*",)),)),
+        ([], ()),
+        ([""], ()),
+        (["t"], (EdgeClient("x", ("t",)),)),
+        (["t"], (EdgeClient("x", ("",)),)),
+        (["t"], (EdgeClient("x", ("u",), None, ("ex-img/[ab]/*",)),)),
+        (["t"], (EdgeClient("x", ("u",), None, ("ex-img/a+b/*",)),)),
     ],
 )
-def test_inputs_that_would_deploy_a_broken_check_are_refused(tokens, header, clients):
+def test_a_store_that_would_deploy_a_broken_check_is_refused(tokens, clients):
     with pytest.raises(ValueError):
-        render_function_code(tokens, header, clients)
+        store_entries(tokens, clients)
+
+
+# --- the KeyValueStore helpers, as AWS documents them ------------------------------------
+
+KVS_PROBE = """import cf from 'cloudfront';
+const kvsHandle = cf.kvs();
+async function handler(event) {
+  var out = {};
+  out.string = await kvsHandle.get('k');
+  out.explicit = await kvsHandle.get('k', {format: 'string'});
+  out.json = await kvsHandle.get('k', {format: 'json'});
+  var bytes = await kvsHandle.get('k', {format: 'bytes'});
+  out.bytes = [bytes instanceof Uint8Array, bytes.length, bytes[0]];
+  try { await kvsHandle.get('absent'); out.absent = 'resolved'; }
+  catch (e) { out.absent = 'rejected'; }
+  out.exists = [await kvsHandle.exists('k'), await kvsHandle.exists('absent')];
+  var meta = await kvsHandle.meta();
+  out.meta = [typeof meta.creationDateTime, typeof meta.lastUpdatedDateTime, meta.keyCount];
+  out.handle = Object.keys(kvsHandle).sort();
+  out.module = Object.keys(cf);
+  return out;
+}
+"""
+
+
+def test_the_store_offers_get_in_each_format_exists_and_meta_and_nothing_else():
+    with CloudFrontRuntime(KVS_PROBE, store={"k": '{"c":"é"}', "other": "x"}) as rt:
+        out, _ = rt.handle({})
+        assert rt.store_reads() == 8  # five gets, two exists, one meta
+    assert out == {
+        "string": '{"c":"é"}',
+        "explicit": '{"c":"é"}',
+        "json": {"c": "é"},
+        "bytes": [True, 10, ord("{")],  # UTF-8: é is two bytes
+        "absent": "rejected",
+        "exists": [True, False],
+        "meta": ["string", "string", 2],
+        "handle": ["exists", "get", "meta"],
+        "module": ["kvs"],
+    }
+
+
+def test_a_function_without_a_store_cannot_open_one():
+    with pytest.raises(JSEvalException, match="no KeyValueStore"):
+        CloudFrontRuntime(KVS_PROBE)
+
+
+def test_an_async_handlers_rejection_is_an_uncaught_throw():
+    code = "async function handler(e) { throw new Error('boom'); }"
+    with CloudFrontRuntime(code) as rt, pytest.raises(JSEvalException, match="boom"):
+        rt.handle({})

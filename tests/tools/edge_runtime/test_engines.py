@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from edge_handler.client_store import store_entries
 from edge_handler.cloudfront_function import render_function_code
 from tests.edge_support import CURRENT_TOKEN
 from tests.process_support import HANG_SECONDS
@@ -18,6 +19,7 @@ from tools.edge_runtime.engines import ENGINES, function_event, make_engine
 from tools.edge_runtime.viewer_event import viewer_request_event
 
 # Appended to a generated function: a request for /ex-img/slow never ends on its own.
+STORE = store_entries([CURRENT_TOKEN])
 SLOW = (
     "\nvar __checked = handler;\n"
     "handler = function (event) {\n"
@@ -58,11 +60,11 @@ def event(uri: str) -> dict:
 
 
 def slow_code() -> str:
-    return render_function_code([CURRENT_TOKEN], "authorization") + SLOW
+    return render_function_code("authorization") + SLOW
 
 
 def test_a_call_past_its_time_limit_fails_and_its_context_is_replaced():
-    pool = FunctionPool(slow_code(), size=2, time_limit=0.05)
+    pool = FunctionPool(slow_code(), size=2, time_limit=0.05, store=STORE)
     try:
         with pytest.raises(FunctionTimeout):
             pool.handle(event("/ex-img/slow"))
@@ -84,7 +86,7 @@ def test_a_slow_call_holds_up_no_other_and_close_stops_it(monkeypatch):
         return real_handle(self, cf_event)
 
     monkeypatch.setattr(CloudFrontRuntime, "handle", handle)
-    pool = FunctionPool(slow_code(), size=2, time_limit=HANG_SECONDS)
+    pool = FunctionPool(slow_code(), size=2, time_limit=HANG_SECONDS, store=STORE)
     try:
         with ThreadPoolExecutor(max_workers=1) as executor:
             slow = executor.submit(pool.handle, event("/ex-img/slow"))
@@ -101,14 +103,14 @@ def test_a_slow_call_holds_up_no_other_and_close_stops_it(monkeypatch):
 
 
 def test_a_closed_pool_refuses_calls():
-    pool = FunctionPool(render_function_code([CURRENT_TOKEN], "authorization"), size=1)
+    pool = FunctionPool(render_function_code("authorization"), size=1, store=STORE)
     pool.close()
     with pytest.raises(FunctionTimeout):
         pool.handle(event("/ex-img/a.png"))
 
 
 def test_a_full_pool_makes_a_call_wait_for_a_context_not_fail():
-    pool = FunctionPool(render_function_code([CURRENT_TOKEN], "authorization"), size=2)
+    pool = FunctionPool(render_function_code("authorization"), size=2, store=STORE)
     try:
         with ThreadPoolExecutor(max_workers=6) as executor:
             answers = list(executor.map(pool.handle, [event("/ex-img/a.png")] * 30))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ import pytest
 from components.checks import SettingsError
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
-from tests.process_support import HANG_SECONDS, run
+from tests.process_support import HANG_SECONDS
 from tests.tools.edge_runtime.test_engines import SLOW
 from tests.tools.local_edge.test_local_edge import request
 from tools.edge_runtime import engines
@@ -215,39 +214,17 @@ def many_clients_stack(folder: Path, count: int, edge_runtime: str = "lambda-edg
     (folder / "Pulumi.many.yaml").write_text("\n".join(lines) + "\n")
 
 
-def test_a_function_over_10_kb_is_refused_as_the_deploy_would_refuse_it(tmp_path):
-    many_clients_stack(tmp_path, 80)
-    options = LocalEdgeOptions(stack="many", stack_dir=tmp_path, port=0, token=CURRENT_TOKEN)
-    with LocalEdge(options, log=lambda _line: None) as edge:  # the stack's engine: fine
-        assert edge.engine_name == "lambda-edge"
-    function = LocalEdgeOptions(
-        stack="many", stack_dir=tmp_path, port=0, token=CURRENT_TOKEN, engine="cloudfront-function"
-    )
-    with pytest.raises(SettingsError) as caught:
-        LocalEdge(function)
-    message = str(caught.value)
-    assert message.startswith("protected-cdn:edgeRuntime: cloudfront-function code would be ")
-    assert "-byte limit; " in message and " of the 80 clients fit" in message
-    # A stack that deploys the function is refused the same way, by the same check.
-    many_clients_stack(tmp_path, 80, edge_runtime="cloudfront-function")
-    with pytest.raises(SettingsError, match=" of the 80 clients fit"):
-        LocalEdge(LocalEdgeOptions(stack="many", stack_dir=tmp_path, token=CURRENT_TOKEN))
-
-
-def test_make_local_says_it_in_one_line_with_exit_2(tmp_path):
-    many_clients_stack(tmp_path, 80)
-    command = [sys.executable, "-m", "tools.local_edge.local_edge", "--stack", "many"]
-    result = run(
-        [*command, "--stack-dir", str(tmp_path), "--port", "0", "--engine", "cloudfront-function"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AUTH_TOKEN": CURRENT_TOKEN},
-    )
-    assert result.returncode == 2, result.stderr
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert result.stderr.startswith("local edge: protected-cdn:edgeRuntime: cloudfront-function ")
-    assert "of the 80 clients fit. Fix: make local without ENGINE" in result.stderr
-    assert CURRENT_TOKEN not in result.stderr + result.stdout
+def test_80_clients_run_on_the_function_with_the_code_of_none(tmp_path):
+    # The clients are in the function's store, not its code: no 10 KB limit on their number.
+    codes = {}
+    for count in (0, 80):
+        many_clients_stack(tmp_path, count, edge_runtime="cloudfront-function")
+        options = LocalEdgeOptions(stack="many", stack_dir=tmp_path, port=0, token=CURRENT_TOKEN)
+        with LocalEdge(options, log=lambda _line: None) as edge:
+            assert edge.engine_name == "cloudfront-function"
+            assert len(edge._engine.entries) == count + 1
+            codes[count] = edge._engine.code
+    assert codes[0] == codes[80]
 
 
 def plus_stack(folder: Path, scope: str) -> None:
