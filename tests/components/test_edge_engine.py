@@ -278,12 +278,15 @@ def test_function_alarms_watch_the_functions_errors_by_function_name():
         "5xx-rate",
         "edge-execution-errors",
         "edge-validation-errors",
+        "edge-throttles",
         "401-surge",
     }
     function_dims = {"FunctionName": "site-edge-check-function-abc1234", "Region": "Global"}
     for name, metric in (
         ("edge-execution-errors", "FunctionExecutionErrors"),
         ("edge-validation-errors", "FunctionValidationErrors"),
+        # Over its compute budget the function is throttled: viewers get a 503.
+        ("edge-throttles", "FunctionThrottles"),
     ):
         alarm = alarms[name]
         assert alarm["metricName"] == metric and alarm["namespace"] == "AWS/CloudFront"
