@@ -274,6 +274,8 @@ def _kind_details(r: Registration, i: dict) -> list[str]:
         ]
     if r.type == STORE_ENTRIES_TYPE:
         size = store_size(r)
+        if size["entries"] is None:
+            return ["entries and size unknown until the tokens are known (preview)"]
         return [
             f"entries={size['entries']} size={size['bytes']} of {size['maxBytes']} bytes "
             f"(largest value {size['largestValueBytes']} of {size['maxValueBytes']}) "
