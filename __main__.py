@@ -18,4 +18,7 @@ pulumi.export("edgeFunctionVersionArn", site.edge_function_version_arn)
 # up later. CloudFront Function: its name and its one log group in us-east-1.
 pulumi.export("edgeFunctionName", site.edge_function_name)
 pulumi.export("edgeFunctionLogGroups", site.edge_function_log_groups)
+# cloudfront-function: the KeyValueStore of the clients (what `make revoke` writes to); empty
+# on lambda-edge, whose clients are in the function's archive.
+pulumi.export("clientStoreArn", site.client_store_arn)
 pulumi.export("protectedPaths", site.protected_paths)

@@ -96,7 +96,20 @@ FUNCTION_VALIDATION = AlarmSpec(
     "The CloudFront Function token check returned an object CloudFront rejected; viewers got "
     "an error. Redeploy the last good code.",
 )
-FUNCTION_ALARMS = (FUNCTION_EXECUTION, FUNCTION_VALIDATION)
+# Throttled: the function went over its compute budget and viewers got a 503 (it fails
+# closed; AWS names the metric FunctionThrottles, Developer Guide, "Monitoring CloudFront
+# Functions"). The check reads one store entry per request, so a throttle is a regression.
+FUNCTION_THROTTLES = AlarmSpec(
+    "edge-throttles",
+    "FunctionThrottles",
+    "Sum",
+    0.0,
+    1,
+    1,
+    "The CloudFront Function token check was throttled (over its compute budget); viewers got "
+    "a 503. Redeploy the last good code; throttling can outlast the fix by minutes.",
+)
+FUNCTION_ALARMS = (FUNCTION_EXECUTION, FUNCTION_VALIDATION, FUNCTION_THROTTLES)
 
 # A sudden rise of 401s: a leaked or rotated-away token, a broken client, or someone guessing.
 UNAUTHORIZED_METRIC = "401ErrorRate"
@@ -131,7 +144,8 @@ def function_dimensions(function_name: pulumi.Input[str]) -> dict:
 
 
 def static_alarms(args: EdgeAlarmsArgs) -> list[tuple[AlarmSpec, dict]]:
-    """(spec, dimensions) of each static alarm: the 5xx rate, then the engine's two errors."""
+    """(spec, dimensions) of each static alarm: the 5xx rate, then the engine's errors (and,
+    on cloudfront-function, its throttles)."""
     distribution = metric_dimensions(args.distribution_id)
     if args.edge_runtime == "cloudfront-function":
         if args.function_name is None:

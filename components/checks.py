@@ -487,40 +487,77 @@ def check_edge_runtime(raw: Any, checked: Mapping[str, Any]) -> str:
 
 
 def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> None:
-    """On cloudfront-function, the generated code must fit CloudFront's 10 KB function quota.
+    """The client table fits the engine's edge function, or one line with how many fit.
 
-    The code is rendered once (the generator caches it, so building it later costs nothing);
-    only when it does not fit is the count of clients that would fit found by bisection.
+    - ``lambda-edge``: at most ``MAX_LAMBDA_EDGE_CLIENTS`` clients, so the zip stays within
+      Lambda@Edge's 1 MB (its size depends on names and scopes, so the cap is a count).
+    - ``cloudfront-function``: the KeyValueStore entries (edge_handler/client_store.py) within
+      CloudFront's limits: a key up to 512 bytes, a value up to 1 KB, 5 MB per store. Only
+      sizes are computed; the entries themselves are built when the store is declared.
+
     ``fix`` replaces the fix the line suggests (a tool that runs the function by choice).
     """
-    if checked["edge_runtime"] != CLOUDFRONT_FUNCTION:
-        return
-    # Imported here: the generator is only needed on this engine.
-    from edge_handler.cloudfront_function import MAX_CODE_BYTES, code_size, render_function_code
-
-    header, log_allowed = checked["auth_header"], checked["log_allowed"]
     clients = checked["clients"]
-    size = len(render_function_code(header, log_allowed).encode())
-    if size <= MAX_CODE_BYTES:
+    if checked["edge_runtime"] != CLOUDFRONT_FUNCTION:
+        if len(clients) > MAX_LAMBDA_EDGE_CLIENTS:
+            raise fail(
+                "clients",
+                f"holds {len(clients)} clients; at most {MAX_LAMBDA_EDGE_CLIENTS} fit in the "
+                "Lambda@Edge archive (1 MB)",
+                fix
+                or f"pulumi config set edgeRuntime {CLOUDFRONT_FUNCTION} (a 5 MB KeyValueStore "
+                "holds the clients), or remove clients that ended "
+                "(pulumi config rm --path 'clients.<name>')",
+            )
         return
-    low, high = 0, len(clients) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if code_size(header, log_allowed) <= MAX_CODE_BYTES:
-            low = middle
-        else:
-            high = middle - 1
-    raise fail(
-        "edgeRuntime",
-        f"cloudfront-function code would be {size} bytes, over CloudFront's "
-        f"{MAX_CODE_BYTES}-byte limit; {low} of the {len(clients)} clients fit",
-        fix or f"pulumi config set edgeRuntime {LAMBDA_EDGE}, or remove clients",
+    # Imported here: the store's encoding is only needed on this engine.
+    from edge_handler.build import edge_clients
+    from edge_handler.client_store import (
+        MAX_KEY_BYTES,
+        MAX_STORE_BYTES,
+        MAX_VALUE_BYTES,
+        entry_key,
+        entry_value,
     )
+
+    tokens = (checked["auth_token"], *checked["previous_auth_tokens"])
+    total, fit = 0, -1  # fit: named clients whose entries fit (the default client comes first)
+    for client in edge_clients(tokens, clients):
+        value = len(entry_value(client.name, client.expires_at, client.paths).encode())
+        where = "authToken" if client.name == DEFAULT_CLIENT else f"clients.{client.name}"
+        if value > MAX_VALUE_BYTES:
+            raise fail(
+                where,
+                f"takes {value} bytes as a KeyValueStore value, over CloudFront's "
+                f"{MAX_VALUE_BYTES}-byte limit",
+                "give it fewer or shorter paths (a wildcard covers a folder)",
+            )
+        for token in client.tokens:
+            key = len(entry_key(token).encode())
+            if key > MAX_KEY_BYTES:  # digests are 43 bytes: never, kept for the record
+                raise fail(where, f"key of {key} bytes", "report this")
+            total += key + value
+        if total <= MAX_STORE_BYTES:
+            fit += 1
+    if total > MAX_STORE_BYTES:
+        raise fail(
+            "clients",
+            f"the client store would hold {total} bytes, over CloudFront's {MAX_STORE_BYTES}-"
+            f"byte KeyValueStore limit; {max(fit, 0)} of the {len(clients)} clients fit",
+            fix
+            or "remove clients that ended (pulumi config rm --path 'clients.<name>'), or "
+            "shorten their paths",
+        )
 
 
 # --- named clients ----------------------------------------------------------------------
 
-MAX_CLIENTS = 1000
+# Lambda@Edge: 10,000 clients with a rotation token, an expiry and a scope zip to 884 KB with
+# 32-character names and one path each but 1.56 MB with 40-character names and three
+# 66-character paths, over the 1 MB limit; 1,000 stay far below it whatever their names and
+# scopes. The function engine has no count cap: its KeyValueStore's 5 MB bounds it
+# (check_function_fits).
+MAX_LAMBDA_EDGE_CLIENTS = 1000
 DEFAULT_CLIENT = "default"
 CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
 CLIENT_FIELDS = ("token", "previousToken", "expires", "paths")
@@ -678,12 +715,6 @@ def check_clients(
     if raw is None or raw == "":
         return ()
     clients = _as_map("clients", raw)
-    if len(clients) > MAX_CLIENTS:
-        raise fail(
-            "clients",
-            f"holds {len(clients)} clients; at most {MAX_CLIENTS} fit in the edge function",
-            "remove clients that ended (pulumi config rm --path 'clients.<name>')",
-        )
     owners: dict[str, str] = {token: DEFAULT_CLIENT for token in taken_tokens}
     result: list[ClientSettings] = []
     for name in sorted(clients, key=str):

@@ -7,8 +7,11 @@ engine) to the cache behaviors that need the token.
 
 - ``lambda-edge``: a published Lambda@Edge version in us-east-1 with its role; the zip holds
   the handler and the digests of the accepted tokens (edge_handler/build.py).
-- ``cloudfront-function``: a CloudFront Function (cloudfront-js-2.0) published to LIVE, its
-  code generated with the digests (edge_handler/cloudfront_function.py). It logs only in
+- ``cloudfront-function``: a CloudFront Function (cloudfront-js-2.0) published to LIVE that
+  reads the client table from a CloudFront KeyValueStore associated with it: one entry per
+  accepted token, keyed by the token's digest (edge_handler/client_store.py), all written by
+  one ``KeyvaluestoreKeysExclusive`` (keys it does not declare are deleted). The code holds no
+  token, digest or client data, so a client change updates the store only. It logs only in
   us-east-1, to /aws/cloudfront/function/<name> (Developer Guide, "Edge function logs").
 
 No ``from __future__ import annotations`` here: the component provider host reads these
@@ -23,6 +26,7 @@ import pulumi
 import pulumi_aws as aws
 
 from edge_handler.build import HANDLER_ENTRY_POINT, write_archive
+from edge_handler.client_store import store_entries
 from edge_handler.cloudfront_function import render_function_code
 
 from . import cloudfront_facts as facts
@@ -37,6 +41,8 @@ VIEWER_REQUEST = "viewer-request"
 FUNCTION_RUNTIME = "cloudfront-js-2.0"
 # The inputs that may be Outputs (secret, unknown during preview): the code waits for them.
 _SECRET_INPUTS = ("auth_token", "previous_auth_tokens", "clients")
+# Store entries written per API call (the provider's default; AWS: at most 50 keys or 3 MB).
+STORE_BATCH_SIZE = 50
 
 ASSUME_ROLE_POLICY = json.dumps(
     {
@@ -87,9 +93,20 @@ def function_association(function_arn: pulumi.Input[str]) -> dict[str, Any]:
     return {"eventType": VIEWER_REQUEST, "functionArn": function_arn}
 
 
+def function_code(header: str, log_allowed: bool) -> str:
+    """The CloudFront Function's code: from settings only, never from tokens or clients."""
+    return render_function_code(header, log_allowed)
+
+
+def store_pairs(checked: Any) -> list[dict[str, str]]:
+    """The store's entries as ``KeyvaluestoreKeysExclusive`` pairs (digest keys, in order)."""
+    entries = store_entries(checked.accepted_tokens, checked.clients)
+    return [{"key": key, "value": value} for key, value in entries.items()]
+
+
 def _checked_code(args: EdgeCheckArgs, build: Any) -> Any:
     """``build(checked inputs)``, now when the secret inputs are plain values, else once they
-    are known; secret either way (the code is derived from the tokens)."""
+    are known; secret either way (what it builds is derived from the tokens)."""
     if secret_inputs_known(args):
         return pulumi.Output.secret(build(check_inputs(args, EDGE_CHECK)))
     plain = {key: value for key, value in args.items() if key not in _SECRET_INPUTS}
@@ -118,6 +135,8 @@ class EdgeCheck(pulumi.ComponentResource):
     """Name of the edge function; a Lambda@Edge one stays after destroy (replicas)."""
     log_groups: pulumi.Output[str]
     """Log group of the edge function: per replica region, or one in us-east-1 (function)."""
+    client_store_arn: pulumi.Output[str]
+    """ARN of the KeyValueStore holding the clients (cloudfront-function); empty on lambda-edge."""
 
     def __init__(
         self,
@@ -133,21 +152,37 @@ class EdgeCheck(pulumi.ComponentResource):
         tags = {**resource_tags(stack), **checked.tags}
 
         if checked.edge_runtime == CLOUDFRONT_FUNCTION:
+            child = pulumi.ResourceOptions(parent=self)
+            store = aws.cloudfront.KeyValueStore(
+                f"{name}-clients",
+                # No fixed name: auto-named, like the function.
+                comment=f"{PROJECT} ({stack}) clients of the token check",
+                tags=tags,
+                opts=child,
+            )
+            aws.cloudfront.KeyvaluestoreKeysExclusive(
+                f"{name}-client-entries",
+                key_value_store_arn=store.arn,
+                # Secret: the keys are digests of the tokens.
+                resource_key_value_pairs=_checked_code(args, store_pairs),
+                max_batch_size=STORE_BATCH_SIZE,
+                opts=child,
+            )
             function = aws.cloudfront.Function(
                 f"{name}-function",
                 # No fixed name: auto-named (logical name plus a random suffix).
                 runtime=FUNCTION_RUNTIME,
-                # Treated as secret although it holds digests only: derived from the tokens.
-                code=_checked_code(
-                    args,
-                    lambda c: render_function_code(c.auth_header, c.log_allowed),
-                ),
+                # From settings only: the same for every client table, so not secret.
+                code=function_code(checked.auth_header, checked.log_allowed),
+                # One store per function (CloudFront's limit).
+                key_value_store_associations=[store.arn],
                 # Publish to LIVE: a distribution runs the LIVE stage only.
                 publish=True,
                 comment=f"{PROJECT} ({stack}) token check",
                 tags=tags,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=child,
             )
+            self.client_store_arn = store.arn
             self.function_arn = function.arn
             self.function_name = function.name
             self.log_groups = function.name.apply(function_log_group)
@@ -206,6 +241,7 @@ class EdgeCheck(pulumi.ComponentResource):
                 [lambda_association(function.qualified_arn)]
             )
             self.function_associations = pulumi.Output.from_input([])
+            self.client_store_arn = pulumi.Output.from_input("")
 
         self.register_outputs(
             {
@@ -214,5 +250,6 @@ class EdgeCheck(pulumi.ComponentResource):
                 "functionArn": self.function_arn,
                 "functionName": self.function_name,
                 "logGroups": self.log_groups,
+                "clientStoreArn": self.client_store_arn,
             }
         )

@@ -203,7 +203,9 @@ INPUTS: tuple[Input, ...] = (
         "clients",
         "object",
         "Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> "
-        "`{token, previousToken?, expires?, paths?}`; at most 1000. `token` (and "
+        "`{token, previousToken?, expires?, paths?}`; at most 1000 on `lambda-edge` (its 1 MB "
+        "archive); on `cloudfront-function` as many as fit its 5 MB KeyValueStore (10,000 "
+        "with a previous token, an expiry and a path each take about 2.6 MB). `token` (and "
         "`previousToken` during a rotation) as secrets: `pulumi config set --secret --path "
         "'clients.partner-a.token' \"$(openssl rand -hex 32)\"`; `expires` an RFC 3339 UTC time "
         "in whole seconds, years 2000-9999 (`2027-03-31T00:00:00Z`), checked at the edge on "
@@ -232,7 +234,8 @@ INPUTS: tuple[Input, ...] = (
         "string",
         "Engine that runs the token check on protected behaviors: `lambda-edge` (a Lambda@Edge "
         "function in us-east-1) or `cloudfront-function` (a CloudFront Function, cheaper and "
-        "faster; its 10 KB code limit bounds the number of clients). Switch with "
+        "faster; it reads the clients from a CloudFront KeyValueStore, so a client change "
+        "updates the store, not the function). Switch with "
         "`pulumi config set edgeRuntime cloudfront-function && pulumi up`.",
         checks.check_edge_runtime,
         "str",

@@ -53,6 +53,8 @@ class ProtectedContent(pulumi.ComponentResource):
     """Name of the edge function; a Lambda@Edge one stays after destroy (replicas)."""
     edge_function_log_groups: pulumi.Output[str]
     """Log group of the edge function: per replica region, or one in us-east-1 (function)."""
+    client_store_arn: pulumi.Output[str]
+    """ARN of the KeyValueStore holding the clients (cloudfront-function); empty on lambda-edge."""
     protected_paths: pulumi.Output[list[str]]
     """The path patterns that require the token, as validated."""
 
@@ -193,6 +195,7 @@ class ProtectedContent(pulumi.ComponentResource):
         self.edge_function_version_arn = edge.function_arn
         self.edge_function_name = edge.function_name
         self.edge_function_log_groups = edge.log_groups
+        self.client_store_arn = edge.client_store_arn
         self.protected_paths = pulumi.Output.from_input(list(checked.protected_paths))
         self.register_outputs(
             {
@@ -204,6 +207,7 @@ class ProtectedContent(pulumi.ComponentResource):
                 "edgeFunctionVersionArn": self.edge_function_version_arn,
                 "edgeFunctionName": self.edge_function_name,
                 "edgeFunctionLogGroups": self.edge_function_log_groups,
+                "clientStoreArn": self.client_store_arn,
                 "protectedPaths": self.protected_paths,
             }
         )

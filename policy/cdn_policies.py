@@ -32,6 +32,13 @@ DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 FUNCTION = "aws:lambda/function:Function"
 CLOUDFRONT_FUNCTION = "aws:cloudfront/function:Function"
 CLOUDFRONT_FUNCTION_RUNTIME = "cloudfront-js-2.0"
+KEY_VALUE_STORE = "aws:cloudfront/keyValueStore:KeyValueStore"
+STORE_ENTRIES = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
+# A store key is a token's SHA-256 digest, base64url without padding: never the token.
+DIGEST_KEY = re.compile(r"[A-Za-z0-9_-]{43}")
+# A store value holds only what the decision needs: client name, expiry, scope.
+STORE_VALUE_FIELDS = {"c", "e", "p"}
+CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
 # CloudFront Functions quota "Maximum function size": 10 KB, not adjustable.
 MAX_FUNCTION_CODE_BYTES = 10_240
 VIEWER_REQUEST = "viewer-request"
@@ -447,6 +454,70 @@ def _one_engine_per_behavior(args: ResourceValidationArgs, report: ReportViolati
             )
 
 
+# 13. A function the distribution runs reads exactly the stack's one client store.
+def _function_reads_the_stacks_store(args: StackValidationArgs, report: ReportViolation) -> None:
+    stores = [r for r in args.resources if r.resource_type == KEY_VALUE_STORE]
+    for function in _behavior_dependencies(args, CLOUDFRONT_FUNCTION):
+        associations = function.props.get("keyValueStoreAssociations") or []
+        linked = function.property_dependencies.get("keyValueStoreAssociations") or []
+        if len(stores) != 1:
+            report(
+                f"the stack declares {len(stores)} KeyValueStores; the token check reads its "
+                "clients from exactly one",
+                function.urn,
+            )
+        elif len(associations) != 1 or [d.urn for d in linked] != [stores[0].urn]:
+            report(
+                f"CloudFront function {function.name} must be associated with exactly the "
+                f"stack's client store {stores[0].name} (keyValueStoreAssociations)",
+                function.urn,
+            )
+
+
+def _value_problem(value: str) -> str | None:
+    """Why a store value holds more than a client name, expiry and scope (None: it does not)."""
+    try:
+        entry = json.loads(value)
+    except ValueError:
+        return "is not JSON"
+    if not isinstance(entry, dict) or set(entry) != STORE_VALUE_FIELDS:
+        return "holds fields other than the client name, expiry and scope (c, e, p)"
+    name, expiry, scope = entry["c"], entry["e"], entry["p"]
+    if not isinstance(name, str) or not CLIENT_NAME.fullmatch(name):
+        return "has a client name that is not one"
+    if expiry is not None and (isinstance(expiry, bool) or not isinstance(expiry, int)):
+        return "has an expiry that is not seconds since the epoch"
+    if scope is not None and not (
+        isinstance(scope, list) and all(isinstance(x, str) for x in scope)
+    ):
+        return "has a scope that is not a list of path patterns"
+    return None
+
+
+# 14. The client store holds digests, never a plaintext token. Secret entries (what the
+# program declares; "[secret]" in the offline plan) are checked where they are plain.
+def _client_store_holds_no_token(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != STORE_ENTRIES:
+        return
+    pairs = args.props.get("resourceKeyValuePairs")
+    if not isinstance(pairs, list):
+        return
+    for index, pair in enumerate(pairs):
+        if not isinstance(pair, dict):
+            continue
+        key, value = pair.get("key"), pair.get("value")
+        # Neither key nor value is printed: either could be the token this guards.
+        if isinstance(key, str) and key != "[secret]" and not DIGEST_KEY.fullmatch(key):
+            report(
+                f"client store entry {index}: its key is not a token digest (SHA-256, "
+                "base64url, 43 characters); a store must never hold a token"
+            )
+        if isinstance(value, str) and value != "[secret]":
+            problem = _value_problem(value)
+            if problem:
+                report(f"client store entry {index}: its value {problem}")
+
+
 MANDATORY = EnforcementLevel.MANDATORY
 POLICIES = [
     StackValidationPolicy(
@@ -515,6 +586,20 @@ POLICIES = [
         description="CloudFront functions a distribution runs are published, on "
         "cloudfront-js-2.0, with code under 10,240 bytes.",
         validate=_cloudfront_function_published,
+        enforcement_level=MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="cloudfront-function-reads-the-stacks-store",
+        description="A CloudFront function a distribution runs is associated with exactly the "
+        "stack's one KeyValueStore of clients.",
+        validate=_function_reads_the_stacks_store,
+        enforcement_level=MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="client-store-holds-no-token",
+        description="The client store's keys are token digests and its values hold only a "
+        "client name, expiry and scope.",
+        validate=_client_store_holds_no_token,
         enforcement_level=MANDATORY,
     ),
     ResourceValidationPolicy(

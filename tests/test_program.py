@@ -324,6 +324,7 @@ def test_token_plaintext_appears_in_no_plain_input_and_no_output(run):
 def test_exports_are_the_documented_stack_outputs(run):
     assert sorted(run.outputs) == [
         "bucketName",
+        "clientStoreArn",
         "distributionDomain",
         "distributionId",
         "edgeFunctionLogGroups",
@@ -333,6 +334,11 @@ def test_exports_are_the_documented_stack_outputs(run):
         "publicBucketName",
         "url",
     ]
+    # The client store's ARN, for the revoke tool: a store on the function engine only.
+    on_function = any(
+        r.type == "aws:cloudfront/keyValueStore:KeyValueStore" for r in run.registrations
+    )
+    assert bool(run.outputs["clientStoreArn"]) == on_function
 
 
 def test_every_child_resource_has_a_component_parent(run):

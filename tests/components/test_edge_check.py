@@ -16,6 +16,8 @@ from tests.program_support import CF_FUNCTION, FUNCTION
 from tools.plan.program_run import CloudMocks, RecordingMonitor, run_under_mocks
 
 EDGE_CHECK = "protected-cdn:index:EdgeCheck"
+STORE = "aws:cloudfront/keyValueStore:KeyValueStore"
+ENTRIES = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
 
 
 def _outputs(check: EdgeCheck) -> dict:
@@ -25,6 +27,7 @@ def _outputs(check: EdgeCheck) -> dict:
         "logs": check.log_groups,
         "lambda": check.lambda_function_associations,
         "function": check.function_associations,
+        "store": check.client_store_arn,
     }
 
 
@@ -44,7 +47,8 @@ def test_on_lambda_edge_a_numbered_version_and_its_association(tmp_path):
         {"eventType": "viewer-request", "includeBody": False, "lambdaArn": outputs["arn"]}
     ]
     assert outputs["function"] == []
-    assert run.of_type(CF_FUNCTION) == []
+    assert run.of_type(CF_FUNCTION) == [] and run.of_type(STORE) == []
+    assert outputs["store"] == ""  # no store on lambda-edge: its clients are in the zip
 
 
 def test_on_cloudfront_function_a_published_function_and_its_association():
@@ -54,10 +58,14 @@ def test_on_cloudfront_function_a_published_function_and_its_association():
         )
     )
     assert_children_of(run, EDGE_CHECK)
-    assert {r.type for r in run.registrations if r.custom} == {CF_FUNCTION}
+    assert {r.type for r in run.registrations if r.custom} == {CF_FUNCTION, STORE, ENTRIES}
     function = run.one(CF_FUNCTION)
     assert function.inputs["runtime"] == "cloudfront-js-2.0" and function.inputs["publish"]
-    assert function.secret_input_names == ["code"]
+    # The code comes from settings alone: nothing secret in it; the store's entries are.
+    assert function.secret_input_names == []
+    assert run.one(ENTRIES).secret_input_names == ["resourceKeyValuePairs"]
+    assert function.inputs["keyValueStoreAssociations"] == [outputs["store"]]
+    assert outputs["store"].startswith("arn:aws:cloudfront::123456789012:key-value-store/")
     assert outputs["function"] == [{"eventType": "viewer-request", "functionArn": outputs["arn"]}]
     assert outputs["lambda"] == []
     assert outputs["logs"] == f"/aws/cloudfront/function/{outputs['name']}"
@@ -119,16 +127,57 @@ def test_client_scopes_need_no_protected_paths_by_default():
     assert run.one(FUNCTION) and outputs["lambda"]
 
 
-def test_the_function_code_is_rendered_once_for_the_size_check_and_the_deploy():
-    from components import ProtectedContent
-    from edge_handler.cloudfront_function import render_function_code
-
-    render_function_code.cache_clear()
-    run_under_mocks(
-        lambda: ProtectedContent(
-            "site", {"auth_token": CURRENT_TOKEN, "edge_runtime": "cloudfront-function"}
+def _function_and_store(clients: dict, tokens: tuple[str, ...] = (CURRENT_TOKEN,)):
+    """The function's and the store entries' inputs for one client table, under mocks."""
+    run = run_under_mocks(
+        lambda: EdgeCheck(
+            "edge",
+            {
+                "auth_token": tokens[0],
+                "previous_auth_tokens": list(tokens[1:]),
+                "edge_runtime": "cloudfront-function",
+                "protected_paths": ["docs/*"],
+                "clients": clients,
+            },
         ),
         "dev",
     )
-    assert render_function_code.cache_info().misses == 1
-    assert render_function_code.cache_info().hits >= 2  # EdgeCheck's own check, its code
+    entries = run.one(ENTRIES)
+    pairs = entries.inputs["resourceKeyValuePairs"]
+    return run.one(CF_FUNCTION).inputs, pairs["value"]
+
+
+def test_a_client_change_updates_the_store_only_and_the_function_stays_byte_for_byte():
+    one = {"partner": {"token": PREVIOUS_TOKEN, "paths": ["docs/a/*"]}}
+    other = {
+        "partner": {
+            "token": PREVIOUS_TOKEN,
+            "paths": ["docs/b/*"],
+            "expires": "2030-01-01T00:00:00Z",
+        },
+        "second": {"token": "0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3"},
+    }
+    function_one, entries_one = _function_and_store(one)
+    function_other, entries_other = _function_and_store(
+        other, (CURRENT_TOKEN, "9f8e7d6c5b4a39281706f5e4d3c2b1a0fedcba98")
+    )
+    # Every input of the function is the same (code, runtime, association, comment, tags).
+    assert function_one == function_other
+    assert entries_one != entries_other
+    assert len(entries_one) == 2 and len(entries_other) == 4
+    # The code holds no token, no digest and no client name.
+    code = function_one["code"]
+    for secret in (CURRENT_TOKEN, PREVIOUS_TOKEN, "partner", "second"):
+        assert secret not in code
+    for pair in entries_one + entries_other:
+        assert pair["key"] not in code and pair["key"] not in (CURRENT_TOKEN, PREVIOUS_TOKEN)
+
+
+def test_the_store_entries_are_the_client_stores_encoding_of_the_checked_clients():
+    from edge_handler.client_store import entry_key
+
+    _function, pairs = _function_and_store({"partner": {"token": PREVIOUS_TOKEN}})
+    assert pairs == [
+        {"key": entry_key(CURRENT_TOKEN), "value": '{"c":"default","e":null,"p":null}'},
+        {"key": entry_key(PREVIOUS_TOKEN), "value": '{"c":"partner","e":null,"p":null}'},
+    ]

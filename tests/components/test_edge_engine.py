@@ -11,6 +11,7 @@ from components.alarms import EdgeAlarms, EdgeAlarmsArgs
 from components.checks import SettingsError
 from components.protected_content import ProtectedContent
 from components.stack_config import parse_settings
+from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, code_size
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import (
@@ -65,6 +66,87 @@ def test_clients_do_not_count_against_the_functions_10_kb():
     assert code_size("authorization") <= MAX_CODE_BYTES * 2 // 3
 
 
+KEY_VALUE_STORE = "aws:cloudfront/keyValueStore:KeyValueStore"
+STORE_ENTRIES = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
+
+
+def full_clients(count: int, name_chars: int = 12, paths: int = 1) -> dict:
+    """``count`` clients, each with a previous token, an expiry and ``paths`` scopes."""
+    clients = {}
+    for n in range(count):
+        name = f"c{n:05d}".ljust(name_chars, "x")
+        clients[name] = {
+            "token": hashlib.sha256(f"current-{n}".encode()).hexdigest(),
+            "previousToken": hashlib.sha256(f"previous-{n}".encode()).hexdigest(),
+            "expires": "2030-01-01T00:00:00Z",
+            "paths": [f"ex-img/{name}/{k:02d}/*" for k in range(paths)],
+        }
+    return clients
+
+
+def store_parse(clients: dict, runtime: str = "cloudfront-function"):
+    return parse(
+        edgeRuntime=runtime, protectedPaths=json.dumps(["ex-img/*"]), clients=json.dumps(clients)
+    )
+
+
+def test_10000_clients_with_rotation_expiry_and_scope_fit_the_function_engines_store():
+    settings = store_parse(full_clients(10_000))
+    entries = store_entries(settings.accepted_tokens, settings.clients)
+    assert len(settings.clients) == 10_000 and len(entries) == 20_001
+    assert store_bytes(entries) < MAX_STORE_BYTES
+
+
+def test_over_1000_clients_on_lambda_edge_are_one_line_naming_the_function_engine():
+    with pytest.raises(SettingsError) as caught:
+        store_parse(full_clients(1001), runtime="lambda-edge")
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients: holds 1001 clients; at most 1000 fit")
+    assert "Fix: pulumi config set edgeRuntime cloudfront-function" in message
+    assert "\n" not in message
+    store_parse(full_clients(1000), runtime="lambda-edge")
+
+
+def test_beyond_the_stores_5_mb_one_line_says_how_many_clients_fit():
+    clients = full_clients(9_000, name_chars=40, paths=6)
+    # Counted independently: the largest prefix (by name) whose entries fit in 5 MB.
+    names = sorted(clients)
+    sizes = []
+    for name in names:
+        c = clients[name]
+        value = json.dumps({"c": name, "e": 1893456000, "p": c["paths"]}, separators=(",", ":"))
+        sizes.append(2 * (43 + len(value)))
+    total = len(json.dumps({"c": "default", "e": None, "p": None}, separators=(",", ":"))) + 43
+    fit = 0
+    for size in sizes:
+        total += size
+        if total > MAX_STORE_BYTES:
+            break
+        fit += 1
+    assert 0 < fit < len(clients)
+    with pytest.raises(SettingsError) as caught:
+        store_parse(clients)
+    message = str(caught.value)
+    assert message.startswith("protected-cdn:clients: the client store would hold ")
+    assert f"KeyValueStore limit; {fit} of the 9000 clients fit" in message
+    assert "Fix: " in message and "\n" not in message
+    for token in (CURRENT_TOKEN, clients[names[0]]["token"]):
+        assert token not in message
+    kept = {name: clients[name] for name in names[:fit]}
+    store_parse(kept)
+
+
+def test_a_client_over_1_kb_in_the_store_is_one_line_naming_it():
+    clients = full_clients(2, name_chars=40, paths=20)
+    with pytest.raises(SettingsError) as caught:
+        store_parse(clients)
+    message = str(caught.value)
+    name = sorted(clients)[0]
+    assert message.startswith(f"protected-cdn:clients.{name}: takes ")
+    assert "over CloudFront's 1024-byte limit" in message and "\n" not in message
+    store_parse(clients, runtime="lambda-edge")  # no per-client limit in the archive
+
+
 # --- the component ---------------------------------------------------------------------
 
 
@@ -96,6 +178,25 @@ def test_the_component_builds_the_same_function_code_for_400_clients_as_for_none
     assert code_of(many_clients(400)) == code_of({})
 
 
+def test_the_component_checks_the_store_size_before_declaring_the_store():
+    clients = full_clients(2, name_chars=40, paths=20)  # each over a value's 1 KB
+
+    def program():
+        args = {
+            "auth_token": CURRENT_TOKEN,
+            "edge_runtime": "cloudfront-function",
+            "protected_paths": ["ex-img/*"],
+            "clients": clients,
+        }
+        return ProtectedContent("site", args)
+
+    with pytest.raises(ValueError) as caught:
+        run_under_mocks(program, "dev")
+    message = str(_settings_error(caught.value))
+    assert message.startswith(f"protected-cdn:clients.{sorted(clients)[0]}: takes ")
+    assert CURRENT_TOKEN not in str(caught.value)
+
+
 # --- a stack on each engine ------------------------------------------------------------
 
 
@@ -113,8 +214,14 @@ def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
     (function,) = run.of_type(CF_FUNCTION)
     assert function.inputs["runtime"] == RUNTIME == "cloudfront-js-2.0"
     assert function.inputs["publish"] is True
-    # The code holds digests only, but is derived from the tokens: secret.
-    assert function.secret_input_names == ["code"]
+    # The code is from settings only (not secret); the store's entries, digests, are secret.
+    assert function.secret_input_names == []
+    (store,) = run.of_type(KEY_VALUE_STORE)
+    (entries,) = run.of_type(STORE_ENTRIES)
+    assert function.inputs["keyValueStoreAssociations"] == [run.outputs["clientStoreArn"]]
+    assert entries.inputs["keyValueStoreArn"] == run.outputs["clientStoreArn"]
+    assert entries.secret_input_names == ["resourceKeyValuePairs"]
+    assert store.parent == function.parent == entries.parent
     for _registration, _path, value in run.walk_inputs():
         assert CURRENT_TOKEN not in str(value) and PREVIOUS_TOKEN not in str(value)
     assert run_policies(run) == []
@@ -124,6 +231,9 @@ def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
         f"arn:aws:cloudfront::123456789012:function/{name}"
     )
     assert run.outputs["edgeFunctionLogGroups"] == f"/aws/cloudfront/function/{name}"
+    assert run.outputs["clientStoreArn"].startswith(
+        "arn:aws:cloudfront::123456789012:key-value-store/"
+    )
 
 
 @pytest.mark.parametrize("stack", stack_cases())
@@ -185,12 +295,15 @@ def test_function_alarms_watch_the_functions_errors_by_function_name():
         "5xx-rate",
         "edge-execution-errors",
         "edge-validation-errors",
+        "edge-throttles",
         "401-surge",
     }
     function_dims = {"FunctionName": "site-edge-check-function-abc1234", "Region": "Global"}
     for name, metric in (
         ("edge-execution-errors", "FunctionExecutionErrors"),
         ("edge-validation-errors", "FunctionValidationErrors"),
+        # Over its compute budget the function is throttled: viewers get a 503.
+        ("edge-throttles", "FunctionThrottles"),
     ):
         alarm = alarms[name]
         assert alarm["metricName"] == metric and alarm["namespace"] == "AWS/CloudFront"

@@ -62,8 +62,16 @@ def test_the_check_goes_on_the_users_own_private_behavior_only(engine):
         assert association["functionArn"].endswith(f"function/{run.outputs['edgeFunctionName']}")
         assert private.get("lambdaFunctionAssociations") in (None, [])
         assert run.of_type(FUNCTION) == []
-    # The code holds digests only and is secret; the token is nowhere in the clear.
-    assert function.secret_input_names == ["code"]
+    # Lambda@Edge: the zip holds digests, secret. Function: the code holds nothing secret and
+    # the store's entries (digests) are. The token is nowhere in the clear.
+    if engine == "lambda-edge":
+        assert function.secret_input_names == ["code"]
+    else:
+        assert function.secret_input_names == []
+        (entries,) = run.of_type(
+            "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
+        )
+        assert entries.secret_input_names == ["resourceKeyValuePairs"]
     for _registration, _path, value in run.walk_inputs():
         assert CURRENT_TOKEN not in str(value)
 

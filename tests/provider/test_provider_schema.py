@@ -127,6 +127,7 @@ def test_every_output_is_in_the_schema_with_a_type_and_a_description(schema):
         "edgeFunctionVersionArn",
         "edgeFunctionName",
         "edgeFunctionLogGroups",
+        "clientStoreArn",
         "protectedPaths",
     } == expected
     for name, spec in resource["properties"].items():

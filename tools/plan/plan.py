@@ -13,6 +13,7 @@ The snapshots of the suite's stack cases are tools/plan/snapshots.py (`make snap
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -24,6 +25,7 @@ from typing import Any
 from components.checks import GENERATE_TOKEN, PROJECT, SettingsError
 from components.site_model import CacheBehavior, SiteModel
 from components.stack_config import Settings
+from edge_handler.client_store import MAX_STORE_BYTES, MAX_VALUE_BYTES
 from tools.clients.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
 from tools.plan.program_run import (
@@ -53,6 +55,8 @@ DISTRIBUTION_TYPE = "aws:cloudfront/distribution:Distribution"
 VIEWER_REQUEST = "viewer-request"
 # CloudFront Functions quota "Maximum function size" (edge_handler.cloudfront_function).
 MAX_FUNCTION_CODE_BYTES = 10_240
+KEY_VALUE_STORE_TYPE = "aws:cloudfront/keyValueStore:KeyValueStore"
+STORE_ENTRIES_TYPE = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
 
 
 def placeholder_previous_token(index: int) -> str:
@@ -159,7 +163,8 @@ def plan_document(
 ) -> dict[str, Any]:
     """The JSON form, with every section `make plan` prints: where the tokens came from
     (notes), the region, every resource (sorted by URN) with masked inputs, the outputs, who
-    needs the token, the clients, the tags and the policy results.
+    needs the token, the clients, the client store's entries and size (cloudfront-function),
+    the tags and the policy results.
 
     ``now`` (the CLI's clock) adds the clients' days left; without it (snapshots) there are
     none, so a recorded plan does not age.
@@ -186,6 +191,9 @@ def plan_document(
     }
     if any(r.type == DISTRIBUTION_TYPE for r in run.registrations):
         document["access"] = access_rows(run)
+    stores = [store_size(r) for r in run.registrations if r.type == STORE_ENTRIES_TYPE]
+    if stores:
+        document["clientStore"] = stores[0]
     if isinstance(run, PlanRun):
         document["tokenSource"] = run.token_source
         document["notes"] = list(run.notes)
@@ -260,11 +268,25 @@ def _kind_details(r: Registration, i: dict) -> list[str]:
     if kind == "RolePolicy":
         statement = json.loads(i["policy"])["Statement"][0]
         return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
+    if r.type == KEY_VALUE_STORE_TYPE:
+        return [
+            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
+            f"comment={i.get('comment')!r}"
+        ]
+    if r.type == STORE_ENTRIES_TYPE:
+        size = store_size(r)
+        if size["entries"] is None:
+            return ["entries and size unknown until the tokens are known (preview)"]
+        return [
+            f"entries={size['entries']} size={size['bytes']} of {size['maxBytes']} bytes "
+            f"(largest value {size['largestValueBytes']} of {size['maxValueBytes']}) "
+            f"maxBatchSize={i.get('maxBatchSize')} pairs={_short(i.get('resourceKeyValuePairs'))}"
+        ]
     if r.type == CLOUDFRONT_FUNCTION_TYPE:
         return [
             f"name={i.get('name') or 'auto (logical name + random suffix)'} "
             f"runtime={i.get('runtime')} publish={i.get('publish')}",
-            f"code={_short(i.get('code'))} {_code_size(r.inputs.get('code'))}",
+            f"code={_code_fingerprint(i.get('code'))} {_code_size(r.inputs.get('code'))}",
         ]
     if kind == "Function":
         return [
@@ -288,6 +310,32 @@ def _kind_details(r: Registration, i: dict) -> list[str]:
             return [f"{i['type']} {i['name']} → alias {alias['name']} (zone {alias['zoneId']})"]
         return [f"{i['type']} {i['name']} → {', '.join(i.get('records', []))}"]
     return []
+
+
+def store_size(r: Registration) -> dict[str, Any]:
+    """How many entries the client store gets and their bytes against CloudFront's limits:
+    counted from the (secret) entries; counts and sizes reveal no token."""
+    pairs = r.inputs.get("resourceKeyValuePairs")
+    if is_secret_value(pairs):
+        pairs = pairs.get("value")
+    known = isinstance(pairs, list)
+    pairs = pairs if known else []
+    sizes = [(len(p["key"].encode()), len(p["value"].encode())) for p in pairs]
+    return {
+        "entries": len(sizes) if known else None,
+        "bytes": sum(k + v for k, v in sizes) if known else None,
+        "maxBytes": MAX_STORE_BYTES,
+        "largestValueBytes": max((v for _k, v in sizes), default=0) if known else None,
+        "maxValueBytes": MAX_VALUE_BYTES,
+    }
+
+
+def _code_fingerprint(code: Any) -> str:
+    """A CloudFront function's code as a short SHA-256: two plans run the same code when it
+    is equal (a client change leaves it as it is: the clients are in the store)."""
+    if not isinstance(code, str):
+        return _short(code)
+    return "sha256:" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
 
 
 def _code_size(code: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import runpy
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,15 @@ class CloudMocks(pulumi.runtime.Mocks):
                 "etag": "ETVPDKIKX0DER",
                 "liveStageEtag": "ETVPDKIKX0DER" if state.get("publish", True) else "",
                 "status": "UNASSOCIATED",
+            }
+        elif kind == "aws:cloudfront/keyValueStore:KeyValueStore":
+            store_name = state.get("name") or autoname(name)
+            store_id = str(uuid.uuid5(uuid.NAMESPACE_URL, store_name))
+            resource_id = store_name
+            state |= {
+                "name": store_name,
+                "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:key-value-store/{store_id}",
+                "etag": "ETVPDKIKX0DER",
             }
         elif kind == "aws:cloudfront/distribution:Distribution":
             resource_id = "E2EXAMPLE1234"

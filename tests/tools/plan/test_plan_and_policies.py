@@ -45,6 +45,8 @@ POLICY_NAMES = {
     "cloudfront-alarms-us-east-1",
     "cloudfront-function-published",
     "one-edge-engine-per-behavior",
+    "cloudfront-function-reads-the-stacks-store",
+    "client-store-holds-no-token",
 }
 CF_FUNCTION = "aws:cloudfront/function:Function"
 # The stack case on the CloudFront Functions engine.
@@ -132,9 +134,12 @@ def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
         ), pattern
     if settings.edge_runtime == "cloudfront-function":
         assert "runtime=cloudfront-js-2.0 publish=True" in out
-        assert re.search(r"code=\[secret\] size=\d+ of 10240 bytes", out)
+        # The code is plain (no token in it); the store's entries are the secret.
+        assert re.search(r"code=sha256:[0-9a-f]{12} size=\d+ of 10240 bytes", out)
+        assert re.search(r"entries=\d+ size=\d+ of 5242880 bytes .* pairs=\[secret\]", out)
+    else:
+        assert "code=[secret]" in out
     assert "404 → /_errors/404.json (status 404" in out
-    assert "code=[secret]" in out
     assert f"policies: {len(load_policies())} of pack protected-cdn checked, no violations" in out
     assert ("[protect, retain]" in out) == settings.protect_content
     assert PLACEHOLDER_TOKEN not in out
@@ -157,6 +162,16 @@ def test_plan_json_lists_every_resource_with_parents_and_masked_secrets():
     assert function["inputs"]["code"] == "[secret]"
     assert function["parent"] == "site-edge-auth"
     assert document["policyViolations"] == []
+
+
+def test_plan_shows_the_client_stores_entries_and_size_in_text_and_json():
+    text = _plan("--stack", FN_STACK, *CASES).stdout
+    document = json.loads(_plan("--stack", FN_STACK, "--json", *CASES).stdout)
+    store = document["clientStore"]
+    assert store["entries"] >= 1 and store["maxBytes"] == 5 * 1024 * 1024
+    assert 43 * store["entries"] < store["bytes"] < store["maxBytes"]
+    assert store["largestValueBytes"] <= store["maxValueBytes"] == 1024
+    assert f"entries={store['entries']} size={store['bytes']} of {store['maxBytes']} bytes" in text
 
 
 @pytest.mark.parametrize(
@@ -207,7 +222,14 @@ def test_protecting_everything_passes_every_policy():
 
 def _break(run: ProgramRun, resource_type: str, change) -> ProgramRun:
     broken = copy.deepcopy(run)
-    change(next(r for r in broken.registrations if r.type == resource_type))
+    target = next(r for r in broken.registrations if r.type == resource_type)
+    try:
+        change(target)
+    except _AddSecond as added:
+        registration, name = added.args
+        second = copy.deepcopy(registration)
+        second.name, second.urn = name, registration.urn.rsplit("::", 1)[0] + f"::{name}"
+        broken.registrations.append(second)
     return broken
 
 
@@ -303,6 +325,38 @@ def test_each_policy_fails_on_a_crafted_bad_resource(prod_run, policy, resource_
     assert all(v.policy == policy and v.mandatory and v.urn for v in violations)
 
 
+STORE = "aws:cloudfront/keyValueStore:KeyValueStore"
+STORE_ENTRIES = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
+PLAIN_TOKEN = "5f4dcc3b5aa765d61d8327deb882cf995f4dcc3b5aa765d61d8327deb882cf99"
+CLIENT_VALUE = '{"c":"default","e":null,"p":null}'
+
+
+def _associate_another_store(registration):
+    """The function reads a store that is not the stack's (as a copied ARN would)."""
+    registration.inputs["keyValueStoreAssociations"] = [
+        "arn:aws:cloudfront::123456789012:key-value-store/other"
+    ]
+    registration.property_dependencies["keyValueStoreAssociations"] = []
+
+
+def _rename(name: str):
+    """A second KeyValueStore beside the stack's own (the original stays)."""
+
+    def change(registration):
+        # _break deep-copies the run; this appends a second store to it.
+        raise _AddSecond(registration, name)
+
+    return change
+
+
+class _AddSecond(Exception):
+    pass
+
+
+def _entries(key: str, value: str):
+    return _set(["resourceKeyValuePairs"], [{"key": key, "value": value}])
+
+
 @pytest.fixture(scope="module")
 def fn_run():
     return run_stack(FN_STACK)
@@ -326,6 +380,19 @@ def _add_lambda_edge(registration):
         ("cloudfront-function-published", CF_FUNCTION, _set(["runtime"], "cloudfront-js-1.0")),
         ("cloudfront-function-published", CF_FUNCTION, _set(["code"], "x" * 10_241)),
         ("one-edge-engine-per-behavior", DISTRIBUTION, _add_lambda_edge),
+        (
+            "cloudfront-function-reads-the-stacks-store",
+            CF_FUNCTION,
+            _set(["keyValueStoreAssociations"], []),
+        ),
+        ("cloudfront-function-reads-the-stacks-store", CF_FUNCTION, _associate_another_store),
+        ("cloudfront-function-reads-the-stacks-store", STORE, _rename("second-store")),
+        ("client-store-holds-no-token", STORE_ENTRIES, _entries(PLAIN_TOKEN, CLIENT_VALUE)),
+        (
+            "client-store-holds-no-token",
+            STORE_ENTRIES,
+            _entries("A" * 43, '{"c":"default","e":null,"p":null,"t":"' + PLAIN_TOKEN + '"}'),
+        ),
     ],
 )
 def test_each_cloudfront_function_policy_fails_on_a_crafted_bad_resource(
@@ -430,15 +497,39 @@ def test_the_policy_pack_names_the_protected_origin_as_the_site_model_does():
     assert module.PROTECTED_ORIGIN_ID == PROTECTED_ORIGIN_ID
 
 
-def test_the_function_code_reaches_the_policies_as_a_secret_and_plain_code_within_10_kb_passes(
-    fn_run,
-):
+def test_the_function_code_is_plain_so_the_policy_measures_it_and_10_kb_passes(fn_run):
     (chosen,) = [p for p in load_policies() if p.name == "cloudfront-function-published"]
-    # The mock records the code as a secret: the pack sees "[secret]" and relies on the
-    # program's own size check; plain code (as an unencrypted input would be) is measured.
-    assert fn_run.one(CF_FUNCTION).secret_input_names == ["code"]
+    # The code holds no token (the store does): plain, so the pack measures the real code.
+    assert fn_run.one(CF_FUNCTION).secret_input_names == []
+    assert isinstance(fn_run.one(CF_FUNCTION).inputs["code"], str)
     ok = _break(fn_run, CF_FUNCTION, _set(["code"], "x" * 10_240))
     assert run_policies(ok, [chosen]) == []
+
+
+def test_the_store_entries_reach_the_policies_as_a_secret_and_the_real_entries_pass(fn_run):
+    (chosen,) = [p for p in load_policies() if p.name == "client-store-holds-no-token"]
+    entries = fn_run.one(STORE_ENTRIES)
+    assert entries.secret_input_names == ["resourceKeyValuePairs"]
+    # Unwrapped (as an engine that hands secrets to policies would), the program's own
+    # entries are digests and client values only.
+    plain = entries.inputs["resourceKeyValuePairs"]["value"]
+    assert (
+        plain
+        and run_policies(
+            _break(fn_run, STORE_ENTRIES, _set(["resourceKeyValuePairs"], plain)), [chosen]
+        )
+        == []
+    )
+
+
+def test_a_plaintext_token_in_the_store_is_reported_without_printing_it(fn_run):
+    (chosen,) = [p for p in load_policies() if p.name == "client-store-holds-no-token"]
+    broken = _break(
+        fn_run, STORE_ENTRIES, _entries(PLAIN_TOKEN, '{"c":"x","t":"' + PLAIN_TOKEN + '"}')
+    )
+    violations = run_policies(broken, [chosen])
+    assert len(violations) == 2
+    assert all(PLAIN_TOKEN not in v.message for v in violations)
 
 
 def test_protected_bucket_without_any_versioning_resource_is_a_violation(prod_run):
