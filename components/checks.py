@@ -489,8 +489,9 @@ def check_edge_runtime(raw: Any, checked: Mapping[str, Any]) -> str:
 def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> None:
     """The client table fits the engine's edge function, or one line with how many fit.
 
-    - ``lambda-edge``: at most ``MAX_LAMBDA_EDGE_CLIENTS`` clients, so the zip stays within
-      Lambda@Edge's 1 MB (its size depends on names and scopes, so the cap is a count).
+    - ``lambda-edge``: the zip (handler and digests) within Lambda@Edge's 1 MB for
+      viewer-request functions, measured by building it; the count that fits is searched only
+      when it does not.
     - ``cloudfront-function``: the KeyValueStore entries (edge_handler/client_store.py) within
       CloudFront's limits: a key up to 512 bytes, a value up to 1 KB, 5 MB per store. Only
       sizes are computed; the entries themselves are built when the store is declared.
@@ -499,16 +500,7 @@ def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> N
     """
     clients = checked["clients"]
     if checked["edge_runtime"] != CLOUDFRONT_FUNCTION:
-        if len(clients) > MAX_LAMBDA_EDGE_CLIENTS:
-            raise fail(
-                "clients",
-                f"holds {len(clients)} clients; at most {MAX_LAMBDA_EDGE_CLIENTS} fit in the "
-                "Lambda@Edge archive (1 MB)",
-                fix
-                or f"pulumi config set edgeRuntime {CLOUDFRONT_FUNCTION} (a 5 MB KeyValueStore "
-                "holds the clients), or remove clients that ended "
-                "(pulumi config rm --path 'clients.<name>')",
-            )
+        _check_archive_fits(checked, fix)
         return
     # Imported here: the store's encoding is only needed on this engine.
     from edge_handler.build import edge_clients
@@ -550,14 +542,46 @@ def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> N
         )
 
 
+# Lambda@Edge's quota for a viewer-request function's zipped package.
+MAX_LAMBDA_EDGE_ARCHIVE_BYTES = 1024 * 1024
+
+
+def _check_archive_fits(checked: Mapping[str, Any], fix: str | None) -> None:
+    from edge_handler.build import build_archive
+
+    tokens = (checked["auth_token"], *checked["previous_auth_tokens"])
+    clients = checked["clients"]
+
+    def size(count: int) -> int:
+        return len(
+            build_archive(tokens, checked["auth_header"], clients[:count], checked["log_allowed"])
+        )
+
+    total = size(len(clients))
+    if total <= MAX_LAMBDA_EDGE_ARCHIVE_BYTES:
+        return
+    low, high = 0, len(clients) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if size(middle) <= MAX_LAMBDA_EDGE_ARCHIVE_BYTES:
+            low = middle
+        else:
+            high = middle - 1
+    raise fail(
+        "clients",
+        f"the Lambda@Edge archive would be {total} bytes, over its "
+        f"{MAX_LAMBDA_EDGE_ARCHIVE_BYTES}-byte limit; {low} of the {len(clients)} clients fit",
+        fix
+        or f"pulumi config set edgeRuntime {CLOUDFRONT_FUNCTION} (a 5 MB KeyValueStore holds "
+        "the clients), or remove clients that ended (pulumi config rm --path 'clients.<name>')",
+    )
+
+
 # --- named clients ----------------------------------------------------------------------
 
-# Lambda@Edge: 10,000 clients with a rotation token, an expiry and a scope zip to 884 KB with
-# 32-character names and one path each but 1.56 MB with 40-character names and three
-# 66-character paths, over the 1 MB limit; 1,000 stay far below it whatever their names and
-# scopes. The function engine has no count cap: its KeyValueStore's 5 MB bounds it
-# (check_function_fits).
-MAX_LAMBDA_EDGE_CLIENTS = 1000
+# Neither engine caps the count: the zip's 1 MB and the store's 5 MB bound them
+# (check_function_fits). This bound only keeps a runaway map from being checked item by item.
+MAX_CLIENTS = 100_000
 DEFAULT_CLIENT = "default"
 CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
 CLIENT_FIELDS = ("token", "previousToken", "expires", "paths")
@@ -715,6 +739,13 @@ def check_clients(
     if raw is None or raw == "":
         return ()
     clients = _as_map("clients", raw)
+    if len(clients) > MAX_CLIENTS:
+        # Counted first: a map this large is refused before any per-client work.
+        raise fail(
+            "clients",
+            f"holds {len(clients)} clients; at most {MAX_CLIENTS} are checked",
+            "remove clients that ended (pulumi config rm --path 'clients.<name>')",
+        )
     owners: dict[str, str] = {token: DEFAULT_CLIENT for token in taken_tokens}
     result: list[ClientSettings] = []
     for name in sorted(clients, key=str):

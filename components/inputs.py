@@ -203,9 +203,10 @@ INPUTS: tuple[Input, ...] = (
         "clients",
         "object",
         "Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> "
-        "`{token, previousToken?, expires?, paths?}`; at most 1000 on `lambda-edge` (its 1 MB "
-        "archive); on `cloudfront-function` as many as fit its 5 MB KeyValueStore (10,000 "
-        "with a previous token, an expiry and a path each take about 2.6 MB). `token` (and "
+        "`{token, previousToken?, expires?, paths?}`; as many as fit the engine: the 1 MB "
+        "archive of `lambda-edge` or the 5 MB KeyValueStore of `cloudfront-function` (10,000 "
+        "with a previous token, an expiry and a path each take about 0.9 MB and 2.2 MB). "
+        "`token` (and "
         "`previousToken` during a rotation) as secrets: `pulumi config set --secret --path "
         "'clients.partner-a.token' \"$(openssl rand -hex 32)\"`; `expires` an RFC 3339 UTC time "
         "in whole seconds, years 2000-9999 (`2027-03-31T00:00:00Z`), checked at the edge on "

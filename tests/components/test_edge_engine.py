@@ -8,9 +8,10 @@ import json
 import pytest
 
 from components.alarms import EdgeAlarms, EdgeAlarmsArgs
-from components.checks import SettingsError
+from components.checks import MAX_LAMBDA_EDGE_ARCHIVE_BYTES, SettingsError, check_clients
 from components.protected_content import ProtectedContent
 from components.stack_config import parse_settings
+from edge_handler.build import build_archive
 from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, code_size
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
@@ -97,14 +98,27 @@ def test_10000_clients_with_rotation_expiry_and_scope_fit_the_function_engines_s
     assert store_bytes(entries) < MAX_STORE_BYTES
 
 
-def test_over_1000_clients_on_lambda_edge_are_one_line_naming_the_function_engine():
+def test_10000_clients_fit_the_lambda_edge_archive_measured():
+    settings = store_parse(full_clients(10_000), runtime="lambda-edge")
+    size = len(build_archive(settings.accepted_tokens, "authorization", settings.clients))
+    assert len(settings.clients) == 10_000 and size < MAX_LAMBDA_EDGE_ARCHIVE_BYTES
+
+
+def test_beyond_the_lambda_edge_archives_1_mb_one_line_says_how_many_fit():
+    clients = full_clients(10_000, name_chars=40, paths=10)
     with pytest.raises(SettingsError) as caught:
-        store_parse(full_clients(1001), runtime="lambda-edge")
+        store_parse(clients, runtime="lambda-edge")
     message = str(caught.value)
-    assert message.startswith("protected-cdn:clients: holds 1001 clients; at most 1000 fit")
+    assert message.startswith("protected-cdn:clients: the Lambda@Edge archive would be ")
+    fit = int(message.split("limit; ")[1].split(" of ")[0])
+    assert 0 < fit < 10_000
     assert "Fix: pulumi config set edgeRuntime cloudfront-function" in message
     assert "\n" not in message
-    store_parse(full_clients(1000), runtime="lambda-edge")
+    # The count is the largest that fits, measured on the archive itself.
+    checked = check_clients(clients, ("ex-img/*",), (CURRENT_TOKEN,))
+    tokens = (CURRENT_TOKEN,)  # parse sets authToken only
+    sizes = [len(build_archive(tokens, "authorization", checked[:n])) for n in (fit, fit + 1)]
+    assert sizes[0] <= MAX_LAMBDA_EDGE_ARCHIVE_BYTES < sizes[1]
 
 
 def test_beyond_the_stores_5_mb_one_line_says_how_many_clients_fit():
