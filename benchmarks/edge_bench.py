@@ -160,6 +160,7 @@ def bench_clients(workdir: Path) -> None:
     )
     print("zip limit for a Lambda@Edge viewer-request function: 1,048,576 B")
     bench_function()
+    bench_cost()
 
 
 # --- the CloudFront Function ----------------------------------------------------------------
@@ -453,6 +454,43 @@ def bench_worst_scope() -> None:
     print(
         "a CloudFront Function gets about 1 ms of compute; over it, CloudFront throttles it (503)"
     )
+
+
+# --- cost per million protected requests ------------------------------------------------------
+
+# AWS list prices (US), checked 2026-11-30 on https://aws.amazon.com/cloudfront/pricing/ (the
+# CloudFront Functions, KeyValueStore and Lambda@Edge rows) and AWS's "1 ms billing granularity
+# for Lambda@Edge" announcement (2021-03); docs/engines.md has the sources. CloudFront's own
+# request and transfer charges are the same for both engines and left out.
+LAMBDA_EDGE_PER_MILLION = 0.60
+LAMBDA_EDGE_GB_SECOND = 0.00005001
+LAMBDA_EDGE_MEMORY_GB = 128 / 1024
+LAMBDA_EDGE_BILLED_MS = 1  # the minimum; the handler runs in microseconds (figures above)
+FUNCTION_PER_MILLION = 0.10
+STORE_READ_PER_MILLION = 0.03  # at most one read per request; none without the header
+
+
+def bench_cost() -> None:
+    print()
+    print("cost per million protected requests (AWS list prices, checked 2026-11-30):")
+    duration = 1e6 * LAMBDA_EDGE_MEMORY_GB * LAMBDA_EDGE_BILLED_MS / 1000 * LAMBDA_EDGE_GB_SECOND
+    rows = (
+        (
+            "lambda-edge",
+            LAMBDA_EDGE_PER_MILLION + duration,
+            f"${LAMBDA_EDGE_PER_MILLION:.2f} requests + ${duration:.4f} duration "
+            f"(128 MB x {LAMBDA_EDGE_BILLED_MS} ms billed)",
+        ),
+        (
+            "cloudfront-function",
+            FUNCTION_PER_MILLION + STORE_READ_PER_MILLION,
+            f"${FUNCTION_PER_MILLION:.2f} invocations + ${STORE_READ_PER_MILLION:.2f} "
+            "KeyValueStore reads (one per request with a token)",
+        ),
+    )
+    for engine, total, parts in rows:
+        print(f"  {engine:20s} ${total:.4f}  {parts}")
+    print("  sources: aws.amazon.com/cloudfront/pricing (see docs/engines.md, Choosing the engine)")
 
 
 if __name__ == "__main__":
