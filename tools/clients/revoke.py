@@ -135,7 +135,9 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
         detail = " ".join(str(error).split())
         raise RevokeError(f"make revoke: {type(error).__name__}: {detail}") from None
     entries = "entry" if deleted == 1 else "entries"
-    remaining = "" if left is None else f"; {left} entries remain in the store"
+    remaining = ""
+    if left is not None:
+        remaining = f"; {left} {'entry remains' if left == 1 else 'entries remain'} in the store"
     return [
         f"Revoked client {name}: deleted its {deleted} {entries} from store {arn}{remaining}.",
         "Edge locations deny its tokens once the change reaches them: AWS gives no time and no",

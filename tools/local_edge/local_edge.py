@@ -177,7 +177,8 @@ def _engine_note(engine) -> str:
     if entries is None:
         return note
     # The function reads its clients from a KeyValueStore: the one the settings declare.
-    return f"{note}, its KeyValueStore: {len(entries)} entries, {store_bytes(entries):,} bytes"
+    counted = f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}"
+    return f"{note}, its KeyValueStore: {counted}, {store_bytes(entries):,} bytes"
 
 
 class LocalEdge:

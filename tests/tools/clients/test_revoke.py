@@ -127,7 +127,7 @@ def test_every_page_of_the_store_is_read(kvs, capsys):
     )
     status, out, _ = run_revoke(client, capsys, "--client", "partner-a", "--store-arn", ARN)
     assert status == 0
-    assert "deleted its 2 entries" in out and "1 entries remain" in out
+    assert "deleted its 2 entries" in out and "1 entry remains" in out
 
 
 def test_a_client_not_in_the_store_is_one_line_and_deletes_nothing(kvs, capsys):
