@@ -104,21 +104,25 @@ def test_10000_clients_fit_the_lambda_edge_archive_measured():
     assert len(settings.clients) == 10_000 and size < MAX_LAMBDA_EDGE_ARCHIVE_BYTES
 
 
-def test_beyond_the_lambda_edge_archives_1_mb_one_line_says_how_many_fit():
-    clients = full_clients(10_000, name_chars=40, paths=10)
+def test_beyond_the_lambda_edge_archives_limit_one_line_says_how_many_fit(monkeypatch):
+    # The same search as at 1 MB, on a smaller limit: each step builds a smaller zip.
+    limit = 64 * 1024
+    monkeypatch.setattr("components.checks.MAX_LAMBDA_EDGE_ARCHIVE_BYTES", limit)
+    clients = full_clients(1_000, name_chars=40, paths=3)
     with pytest.raises(SettingsError) as caught:
         store_parse(clients, runtime="lambda-edge")
     message = str(caught.value)
     assert message.startswith("protected-cdn:clients: the Lambda@Edge archive would be ")
+    assert f"over its {limit}-byte limit; " in message
     fit = int(message.split("limit; ")[1].split(" of ")[0])
-    assert 0 < fit < 10_000
+    assert 0 < fit < 1_000
     assert "Fix: pulumi config set edgeRuntime cloudfront-function" in message
     assert "\n" not in message
     # The count is the largest that fits, measured on the archive itself.
     checked = check_clients(clients, ("ex-img/*",), (CURRENT_TOKEN,))
     tokens = (CURRENT_TOKEN,)  # parse sets authToken only
     sizes = [len(build_archive(tokens, "authorization", checked[:n])) for n in (fit, fit + 1)]
-    assert sizes[0] <= MAX_LAMBDA_EDGE_ARCHIVE_BYTES < sizes[1]
+    assert sizes[0] <= limit < sizes[1]
 
 
 def test_beyond_the_stores_5_mb_one_line_says_how_many_clients_fit():
