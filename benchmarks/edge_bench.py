@@ -29,6 +29,7 @@ from edge_handler.artifact import load_handler
 from edge_handler.build import EdgeClient, build_archive, write_archive
 from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, render_function_code
+from tools.edge_runtime.adversarial import ADVERSARIAL_SCOPES, LONGEST_URIS
 from tools.edge_runtime.viewer_event import viewer_request_event
 
 TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
@@ -357,22 +358,7 @@ def bench_function() -> None:
 
 # --- the scope check's worst case -----------------------------------------------------------
 
-# Patterns that make a backtracking matcher slow (many *, a long literal run, ? runs, the
-# 255-character limit), each on URIs as long as CloudFront accepts.
-ADVERSARIAL_SCOPES = (
-    "ex-img/*/*.png",
-    "ex-img/*/*/*.png",
-    "ex-img/" + "*/" * 121 + "*.png",
-    "ex-img/" + "?*" * 124,
-    "ex-img/*" + "/" * 240 + "y*",
-)
-LONGEST_URIS = (
-    "/ex-img/" + "/" * (MAX_URL_LENGTH - 9) + "x",
-    "/ex-img/" + "/" * (MAX_URL_LENGTH - 13) + "x.png",
-    "/ex-img/" + "a/" * ((MAX_URL_LENGTH - 13) // 2) + "y.png",
-    "/ex-img/" + "%2F" * ((MAX_URL_LENGTH - 8) // 3),
-    "/ex-img/" + "😀/" * ((MAX_URL_LENGTH - 8) // 5),
-)
+# The adversarial scopes on the longest URIs (tools/edge_runtime/adversarial.py).
 PLAIN_SCOPE = "ex-img/*"
 WORST_CALLS = 10
 
