@@ -63,6 +63,20 @@ def slow_code() -> str:
     return render_function_code("authorization") + SLOW
 
 
+def signal_slow_calls(monkeypatch) -> threading.Event:
+    """An event set when the function starts on /ex-img/slow (a call that never ends)."""
+    started = threading.Event()
+    real_handle = CloudFrontRuntime.handle
+
+    def handle(self, cf_event):
+        if cf_event["request"]["uri"] == "/ex-img/slow":
+            started.set()
+        return real_handle(self, cf_event)
+
+    monkeypatch.setattr(CloudFrontRuntime, "handle", handle)
+    return started
+
+
 def test_a_call_past_its_time_limit_fails_and_its_context_is_replaced():
     pool = FunctionPool(slow_code(), size=2, time_limit=0.05, store=STORE)
     try:
@@ -77,15 +91,7 @@ def test_a_call_past_its_time_limit_fails_and_its_context_is_replaced():
 
 
 def test_a_slow_call_holds_up_no_other_and_close_stops_it(monkeypatch):
-    started = threading.Event()
-    real_handle = CloudFrontRuntime.handle
-
-    def handle(self, cf_event):
-        if cf_event["request"]["uri"] == "/ex-img/slow":
-            started.set()
-        return real_handle(self, cf_event)
-
-    monkeypatch.setattr(CloudFrontRuntime, "handle", handle)
+    started = signal_slow_calls(monkeypatch)
     pool = FunctionPool(slow_code(), size=2, time_limit=HANG_SECONDS, store=STORE)
     try:
         with ThreadPoolExecutor(max_workers=1) as executor:

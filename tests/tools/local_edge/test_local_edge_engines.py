@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,10 +16,9 @@ from components.checks import SettingsError
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
 from tests.process_support import HANG_SECONDS
-from tests.tools.edge_runtime.test_engines import SLOW
+from tests.tools.edge_runtime.test_engines import SLOW, signal_slow_calls
 from tests.tools.local_edge.test_local_edge import request
 from tools.edge_runtime import engines
-from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
 from tools.local_edge.local_edge import (
     DEFAULT_CONTENT,
     LocalEdge,
@@ -154,15 +152,7 @@ def test_a_slow_function_call_holds_up_no_other_request(monkeypatch):
     context; the others are answered meanwhile; closing the edge stops it with a 503."""
     rendered = engines.render_function_code
     monkeypatch.setattr(engines, "render_function_code", lambda *a, **k: rendered(*a, **k) + SLOW)
-    started = threading.Event()
-    real_handle = CloudFrontRuntime.handle
-
-    def handle(self, cf_event):
-        if cf_event["request"]["uri"] == "/ex-img/slow":
-            started.set()
-        return real_handle(self, cf_event)
-
-    monkeypatch.setattr(CloudFrontRuntime, "handle", handle)
+    started = signal_slow_calls(monkeypatch)
     options = LocalEdgeOptions(
         stack="partners",
         stack_dir=STACK_CASES_DIR,
