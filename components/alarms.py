@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from edge_handler.engines import CLOUDFRONT_FUNCTION, LAMBDA_EDGE
+
 from . import cloudfront_facts as facts
 
 NAMESPACE = "AWS/CloudFront"
@@ -131,7 +133,7 @@ class EdgeAlarmsArgs:
     topic_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     # lambda-edge or cloudfront-function; the latter needs the function's name.
-    edge_runtime: str = "lambda-edge"
+    edge_runtime: str = LAMBDA_EDGE
     function_name: pulumi.Input[str] | None = None
 
 
@@ -147,7 +149,7 @@ def static_alarms(args: EdgeAlarmsArgs) -> list[tuple[AlarmSpec, dict]]:
     """(spec, dimensions) of each static alarm: the 5xx rate, then the engine's errors (and,
     on cloudfront-function, its throttles)."""
     distribution = metric_dimensions(args.distribution_id)
-    if args.edge_runtime == "cloudfront-function":
+    if args.edge_runtime == CLOUDFRONT_FUNCTION:
         if args.function_name is None:
             raise ValueError("EdgeAlarms on cloudfront-function needs the function's name")
         function = function_dimensions(args.function_name)

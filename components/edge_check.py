@@ -28,17 +28,17 @@ import pulumi_aws as aws
 from edge_handler.build import HANDLER_ENTRY_POINT, write_archive
 from edge_handler.client_store import store_entries
 from edge_handler.cloudfront_function import render_function_code
+from edge_handler.engines import CLOUDFRONT_FUNCTION, FUNCTION_RUNTIME, LAMBDA_EDGE
 
 from . import cloudfront_facts as facts
 from .args import EdgeCheckArgs
-from .checks import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, PROJECT
+from .checks import PROJECT
 from .inputs import EDGE_CHECK, check_inputs, secret_inputs_known
 from .tags import resource_tags
 
 # Where the edge archive is written; relative, so the path in state works on any machine.
 DEFAULT_BUILD_DIR = Path(".build") / "edge"
 VIEWER_REQUEST = "viewer-request"
-FUNCTION_RUNTIME = "cloudfront-js-2.0"
 # The inputs that may be Outputs (secret, unknown during preview): the code waits for them.
 _SECRET_INPUTS = ("auth_token", "previous_auth_tokens", "clients")
 # Store entries written per API call (the provider's default; AWS: at most 50 keys or 3 MB).

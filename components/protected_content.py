@@ -9,9 +9,11 @@ annotations as real types.
 import pulumi
 import pulumi_aws as aws
 
+from edge_handler.engines import CLOUDFRONT_FUNCTION, LAMBDA_EDGE
+
 from .alarms import EdgeAlarms, EdgeAlarmsArgs
 from .args import EdgeCheckArgs, ProtectedContentArgs
-from .checks import CLOUDFRONT_FUNCTION, PROJECT
+from .checks import PROJECT
 from .content_origin import ContentOrigin, ContentOriginArgs, bucket_policy_document
 from .distribution import Distribution, DistributionArgs, S3Origin
 from .domain import (
@@ -29,7 +31,7 @@ from .tags import resource_tags
 # EdgeCheckFunction, so that the URNs of the function and its role stay (with an alias).
 EDGE_CHECK_NAMES = {
     CLOUDFRONT_FUNCTION: ("edge-check", "protected-cdn:index:EdgeCheckFunction"),
-    "lambda-edge": ("edge-auth", "protected-cdn:index:EdgeAuthFunction"),
+    LAMBDA_EDGE: ("edge-auth", "protected-cdn:index:EdgeAuthFunction"),
 }
 _EDGE_CHECK_INPUTS = tuple(entry.name for entry in inputs_of(EDGE_CHECK))
 
