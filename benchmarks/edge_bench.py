@@ -28,7 +28,8 @@ from components.cloudfront_facts import MAX_URL_LENGTH
 from edge_handler.artifact import load_handler
 from edge_handler.build import EdgeClient, build_archive, write_archive
 from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
-from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, render_function_code
+from edge_handler.cloudfront_function import MAX_CODE_BYTES, render_function_code
+from edge_handler.engines import CLOUDFRONT_FUNCTION, FUNCTION_RUNTIME, LAMBDA_EDGE
 from tools.edge_runtime.adversarial import ADVERSARIAL_SCOPES, LONGEST_URIS
 from tools.edge_runtime.viewer_event import viewer_request_event
 
@@ -275,9 +276,9 @@ def bench_function() -> None:
             [shutil.which("node"), "--version"], capture_output=True, text=True, check=True
         ).stdout.strip()
     print(
-        f"CloudFront Function ({RUNTIME}) reading a KeyValueStore, in V8 (harness, {JS_CALLS} "
-        f"calls in one JS loop) and Node {node_version or '(not found)'} ({JS_CALLS} awaited "
-        "calls), best of 5, us/call:"
+        f"CloudFront Function ({FUNCTION_RUNTIME}) reading a KeyValueStore, in V8 (harness, "
+        f"{JS_CALLS} calls in one JS loop) and Node {node_version or '(not found)'} "
+        f"({JS_CALLS} awaited calls), best of 5, us/call:"
     )
     print(
         f"{'clients':>8s} {'engine':>7s} {'allow':>9s} {'allow scoped':>13s} "
@@ -462,13 +463,13 @@ def bench_cost() -> None:
     duration = 1e6 * LAMBDA_EDGE_MEMORY_GB * LAMBDA_EDGE_BILLED_MS / 1000 * LAMBDA_EDGE_GB_SECOND
     rows = (
         (
-            "lambda-edge",
+            LAMBDA_EDGE,
             LAMBDA_EDGE_PER_MILLION + duration,
             f"${LAMBDA_EDGE_PER_MILLION:.2f} requests + ${duration:.4f} duration "
             f"(128 MB x {LAMBDA_EDGE_BILLED_MS} ms billed)",
         ),
         (
-            "cloudfront-function",
+            CLOUDFRONT_FUNCTION,
             FUNCTION_PER_MILLION + STORE_READ_PER_MILLION,
             f"${FUNCTION_PER_MILLION:.2f} invocations + ${STORE_READ_PER_MILLION:.2f} "
             "KeyValueStore reads (one per request with a token)",

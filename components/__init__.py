@@ -21,4 +21,4 @@ def __getattr__(name: str) -> Any:
         from .protected_content import ProtectedContent
 
         return ProtectedContent
-    raise AttributeError(f"module 'components' has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from edge_handler.engines import CLOUDFRONT_FUNCTION, LAMBDA_EDGE
+
 from . import cloudfront_facts as facts
 
 NAMESPACE = "AWS/CloudFront"
@@ -131,7 +133,7 @@ class EdgeAlarmsArgs:
     topic_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     # lambda-edge or cloudfront-function; the latter needs the function's name.
-    edge_runtime: str = "lambda-edge"
+    edge_runtime: str = LAMBDA_EDGE
     function_name: pulumi.Input[str] | None = None
 
 
@@ -147,7 +149,7 @@ def static_alarms(args: EdgeAlarmsArgs) -> list[tuple[AlarmSpec, dict]]:
     """(spec, dimensions) of each static alarm: the 5xx rate, then the engine's errors (and,
     on cloudfront-function, its throttles)."""
     distribution = metric_dimensions(args.distribution_id)
-    if args.edge_runtime == "cloudfront-function":
+    if args.edge_runtime == CLOUDFRONT_FUNCTION:
         if args.function_name is None:
             raise ValueError("EdgeAlarms on cloudfront-function needs the function's name")
         function = function_dimensions(args.function_name)
@@ -170,23 +172,7 @@ class EdgeAlarms(pulumi.ComponentResource):
         if not (args.email or args.topic_arn):
             raise ValueError("EdgeAlarms needs an email or a topic ARN to notify")
         child = pulumi.ResourceOptions(parent=self)
-
-        topics: list[pulumi.Input[str]] = []
-        if args.email:
-            topic = aws.sns.Topic(f"{name}-topic", region=ALARM_REGION, tags=args.tags, opts=child)
-            # Pending until the address clicks AWS's confirmation link; alarms wait for it.
-            aws.sns.TopicSubscription(
-                f"{name}-email",
-                region=ALARM_REGION,
-                topic=topic.arn,
-                protocol="email",
-                endpoint=args.email,
-                opts=child,
-            )
-            topics.append(topic.arn)
-        if args.topic_arn:
-            topics.append(args.topic_arn)
-
+        topics = _topics(name, args, child)
         # 401ErrorRate is published only with the distribution's additional metrics.
         aws.cloudfront.MonitoringSubscription(
             f"{name}-additional-metrics",
@@ -198,7 +184,6 @@ class EdgeAlarms(pulumi.ComponentResource):
             },
             opts=child,
         )
-
         common = {
             "region": ALARM_REGION,
             "alarm_actions": topics,
@@ -206,59 +191,90 @@ class EdgeAlarms(pulumi.ComponentResource):
             # No requests means no datapoints: quiet, not an alarm.
             "treat_missing_data": "notBreaching",
             "tags": args.tags,
+            "opts": child,
         }
         alarms = [
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-{spec.key}",
-                alarm_description=spec.description,
-                namespace=NAMESPACE,
-                metric_name=spec.metric_name,
-                dimensions=dimensions,
-                statistic=spec.statistic,
-                period=PERIOD_SECONDS,
-                evaluation_periods=spec.evaluation_periods,
-                datapoints_to_alarm=spec.datapoints_to_alarm,
-                comparison_operator="GreaterThanThreshold",
-                threshold=spec.threshold,
-                opts=child,
-                **common,
-            )
+            _static_alarm(f"{name}-{spec.key}", spec, dimensions, common)
             for spec, dimensions in static_alarms(args)
         ]
-        # A fixed threshold on 401s would either page on every busy day or never: compare
-        # with the metric's own learned band instead (CloudWatch anomaly detection).
-        alarms.append(
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-401-surge",
-                alarm_description=UNAUTHORIZED_DESCRIPTION,
-                comparison_operator="GreaterThanUpperThreshold",
-                evaluation_periods=UNAUTHORIZED_EVALUATION_PERIODS,
-                datapoints_to_alarm=UNAUTHORIZED_DATAPOINTS,
-                threshold_metric_id="band",
-                metric_queries=[
-                    {
-                        "id": "rate",
-                        "return_data": True,
-                        "metric": {
-                            "namespace": NAMESPACE,
-                            "metric_name": UNAUTHORIZED_METRIC,
-                            "dimensions": metric_dimensions(args.distribution_id),
-                            "stat": "Average",
-                            "period": PERIOD_SECONDS,
-                        },
-                    },
-                    {
-                        "id": "band",
-                        "expression": (f"ANOMALY_DETECTION_BAND(rate, {UNAUTHORIZED_BAND_WIDTH})"),
-                        "label": "401ErrorRate (expected)",
-                        "return_data": True,
-                    },
-                ],
-                opts=child,
-                **common,
-            )
-        )
+        alarms.append(_unauthorized_surge_alarm(f"{name}-401-surge", args, common))
 
         self.topic_arns = pulumi.Output.all(*topics).apply(list)
         self.alarm_names = pulumi.Output.all(*(alarm.name for alarm in alarms)).apply(list)
         self.register_outputs({"topicArns": self.topic_arns, "alarmNames": self.alarm_names})
+
+
+def _topics(
+    name: str, args: EdgeAlarmsArgs, child: pulumi.ResourceOptions
+) -> list[pulumi.Input[str]]:
+    """The topics to notify: a new one with the email subscribed, and the given one."""
+    topics: list[pulumi.Input[str]] = []
+    if args.email:
+        topic = aws.sns.Topic(f"{name}-topic", region=ALARM_REGION, tags=args.tags, opts=child)
+        # Pending until the address clicks AWS's confirmation link; alarms wait for it.
+        aws.sns.TopicSubscription(
+            f"{name}-email",
+            region=ALARM_REGION,
+            topic=topic.arn,
+            protocol="email",
+            endpoint=args.email,
+            opts=child,
+        )
+        topics.append(topic.arn)
+    if args.topic_arn:
+        topics.append(args.topic_arn)
+    return topics
+
+
+def _static_alarm(
+    name: str, spec: AlarmSpec, dimensions: dict, common: dict
+) -> aws.cloudwatch.MetricAlarm:
+    return aws.cloudwatch.MetricAlarm(
+        name,
+        alarm_description=spec.description,
+        namespace=NAMESPACE,
+        metric_name=spec.metric_name,
+        dimensions=dimensions,
+        statistic=spec.statistic,
+        period=PERIOD_SECONDS,
+        evaluation_periods=spec.evaluation_periods,
+        datapoints_to_alarm=spec.datapoints_to_alarm,
+        comparison_operator="GreaterThanThreshold",
+        threshold=spec.threshold,
+        **common,
+    )
+
+
+def _unauthorized_surge_alarm(
+    name: str, args: EdgeAlarmsArgs, common: dict
+) -> aws.cloudwatch.MetricAlarm:
+    # A fixed threshold on 401s would either page on every busy day or never: compare
+    # with the metric's own learned band instead (CloudWatch anomaly detection).
+    return aws.cloudwatch.MetricAlarm(
+        name,
+        alarm_description=UNAUTHORIZED_DESCRIPTION,
+        comparison_operator="GreaterThanUpperThreshold",
+        evaluation_periods=UNAUTHORIZED_EVALUATION_PERIODS,
+        datapoints_to_alarm=UNAUTHORIZED_DATAPOINTS,
+        threshold_metric_id="band",
+        metric_queries=[
+            {
+                "id": "rate",
+                "return_data": True,
+                "metric": {
+                    "namespace": NAMESPACE,
+                    "metric_name": UNAUTHORIZED_METRIC,
+                    "dimensions": metric_dimensions(args.distribution_id),
+                    "stat": "Average",
+                    "period": PERIOD_SECONDS,
+                },
+            },
+            {
+                "id": "band",
+                "expression": f"ANOMALY_DETECTION_BAND(rate, {UNAUTHORIZED_BAND_WIDTH})",
+                "label": "401ErrorRate (expected)",
+                "return_data": True,
+            },
+        ],
+        **common,
+    )

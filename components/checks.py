@@ -20,6 +20,9 @@ from typing import Any
 
 import pulumi
 
+from edge_handler.build import DEFAULT_CLIENT
+from edge_handler.engines import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE
+
 from . import cloudfront_facts as facts
 from .site_model import ERROR_PAGES_PREFIX, ordered_behavior_count
 
@@ -53,9 +56,7 @@ _EMAIL = re.compile(r"[^@\s,;<>]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
 # CloudFront's metrics live in us-east-1; an alarm may only notify a topic of its own region.
 _ALARM_TOPIC_ARN = re.compile(r"arn:aws:sns:us-east-1:\d{12}:[A-Za-z0-9_-]{1,256}")
 
-LAMBDA_EDGE = "lambda-edge"
-CLOUDFRONT_FUNCTION = "cloudfront-function"
-EDGE_RUNTIMES = (LAMBDA_EDGE, CLOUDFRONT_FUNCTION)
+EDGE_RUNTIMES = ENGINES
 
 
 class SettingsError(pulumi.RunError, ValueError):
@@ -582,7 +583,6 @@ def _check_archive_fits(checked: Mapping[str, Any], fix: str | None) -> None:
 # Neither engine caps the count: the zip's 1 MB and the store's 5 MB bound them
 # (check_function_fits). This bound only keeps a runaway map from being checked item by item.
 MAX_CLIENTS = 100_000
-DEFAULT_CLIENT = "default"
 CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
 CLIENT_FIELDS = ("token", "previousToken", "expires", "paths")
 # The component provider hands nested inputs over with Python names.

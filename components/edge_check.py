@@ -19,6 +19,7 @@ annotations as real types.
 """
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,17 @@ import pulumi_aws as aws
 from edge_handler.build import HANDLER_ENTRY_POINT, write_archive
 from edge_handler.client_store import store_entries
 from edge_handler.cloudfront_function import render_function_code
+from edge_handler.engines import CLOUDFRONT_FUNCTION, FUNCTION_RUNTIME, LAMBDA_EDGE
 
 from . import cloudfront_facts as facts
 from .args import EdgeCheckArgs
-from .checks import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, PROJECT
+from .checks import PROJECT
 from .inputs import EDGE_CHECK, check_inputs, secret_inputs_known
 from .tags import resource_tags
 
 # Where the edge archive is written; relative, so the path in state works on any machine.
 DEFAULT_BUILD_DIR = Path(".build") / "edge"
 VIEWER_REQUEST = "viewer-request"
-FUNCTION_RUNTIME = "cloudfront-js-2.0"
 # The inputs that may be Outputs (secret, unknown during preview): the code waits for them.
 _SECRET_INPUTS = ("auth_token", "previous_auth_tokens", "clients")
 # Store entries written per API call (the provider's default; AWS: at most 50 keys or 3 MB).
@@ -149,100 +150,19 @@ class EdgeCheck(pulumi.ComponentResource):
         checked = check_inputs(args, EDGE_CHECK)
         super().__init__("protected-cdn:index:EdgeCheck", name, None, opts)
         stack = pulumi.get_stack()
-        tags = {**resource_tags(stack), **checked.tags}
-
+        inputs = _EngineInputs(name, args, checked, stack, {**resource_tags(stack), **checked.tags})
         if checked.edge_runtime == CLOUDFRONT_FUNCTION:
-            child = pulumi.ResourceOptions(parent=self)
-            store = aws.cloudfront.KeyValueStore(
-                f"{name}-clients",
-                # No fixed name: auto-named, like the function.
-                comment=f"{PROJECT} ({stack}) clients of the token check",
-                tags=tags,
-                opts=child,
-            )
-            aws.cloudfront.KeyvaluestoreKeysExclusive(
-                f"{name}-client-entries",
-                key_value_store_arn=store.arn,
-                # Secret: the keys are digests of the tokens.
-                resource_key_value_pairs=_checked_code(args, store_pairs),
-                max_batch_size=STORE_BATCH_SIZE,
-                opts=child,
-            )
-            function = aws.cloudfront.Function(
-                f"{name}-function",
-                # No fixed name: auto-named (logical name plus a random suffix).
-                runtime=FUNCTION_RUNTIME,
-                # From settings only: the same for every client table, so not secret.
-                code=function_code(checked.auth_header, checked.log_allowed),
-                # One store per function (CloudFront's limit).
-                key_value_store_associations=[store.arn],
-                # Publish to LIVE: a distribution runs the LIVE stage only.
-                publish=True,
-                comment=f"{PROJECT} ({stack}) token check",
-                tags=tags,
-                opts=child,
-            )
-            self.client_store_arn = store.arn
-            self.function_arn = function.arn
-            self.function_name = function.name
-            self.log_groups = function.name.apply(function_log_group)
-            self.lambda_function_associations = pulumi.Output.from_input([])
-            self.function_associations = pulumi.Output.from_input(
-                [function_association(function.arn)]
-            )
+            built = _build_cloudfront_function(inputs, parent=self)
         else:
             assert checked.edge_runtime == LAMBDA_EDGE
-            child = pulumi.ResourceOptions(parent=self)
-            role = aws.iam.Role(
-                f"{name}-role", assume_role_policy=ASSUME_ROLE_POLICY, tags=tags, opts=child
-            )
-            logs_policy = aws.iam.RolePolicy(
-                f"{name}-logs", role=role.id, policy=LOGS_POLICY, opts=child
-            )
-            function = aws.lambda_.Function(
-                f"{name}-function",
-                # No fixed name: Pulumi auto-names it, so after `pulumi destroy` leaves the old
-                # function behind (skip_destroy below), the next `pulumi up` creates a new one
-                # beside it instead of colliding with its name.
-                region=facts.EDGE_REGION,
-                role=role.arn,
-                runtime=facts.EDGE_RUNTIME,
-                handler=HANDLER_ENTRY_POINT,
-                memory_size=facts.EDGE_MEMORY_MB,
-                timeout=facts.EDGE_TIMEOUT_SECONDS,
-                publish=True,
-                # Digests only, treated as secret: derived from the tokens. No
-                # source_code_hash: Pulumi diffs the archive by content, and the zip is
-                # deterministic, so a new version is published only on a real change
-                # (pulumi/pulumi-aws#3478: a hand-set hash can disagree with the provider's).
-                code=_checked_code(
-                    args,
-                    lambda c: pulumi.FileArchive(
-                        str(
-                            write_archive(
-                                build_dir,
-                                c.accepted_tokens,
-                                c.auth_header,
-                                clients=c.clients,
-                                log_allowed=c.log_allowed,
-                            )
-                        )
-                    ),
-                ),
-                # Deleting a replicated function fails for hours; drop it from state instead.
-                skip_destroy=True,
-                tags=tags,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[logs_policy]),
-            )
-            self.function_arn = function.qualified_arn
-            self.function_name = function.name
-            self.log_groups = function.name.apply(log_group_pattern)
-            self.lambda_function_associations = pulumi.Output.from_input(
-                [lambda_association(function.qualified_arn)]
-            )
-            self.function_associations = pulumi.Output.from_input([])
-            self.client_store_arn = pulumi.Output.from_input("")
+            built = _build_lambda_edge(inputs, build_dir, parent=self)
 
+        self.lambda_function_associations = built.lambda_function_associations
+        self.function_associations = built.function_associations
+        self.function_arn = built.function_arn
+        self.function_name = built.function_name
+        self.log_groups = built.log_groups
+        self.client_store_arn = built.client_store_arn
         self.register_outputs(
             {
                 "lambdaFunctionAssociations": self.lambda_function_associations,
@@ -253,3 +173,124 @@ class EdgeCheck(pulumi.ComponentResource):
                 "clientStoreArn": self.client_store_arn,
             }
         )
+
+
+@dataclass(frozen=True)
+class _EngineInputs:
+    """What both builders start from: the component's name, its args as given (secret
+    Outputs included) and as checked, the stack and the tags."""
+
+    name: str
+    args: EdgeCheckArgs
+    checked: Any
+    stack: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _BuiltCheck:
+    """One engine's check, as EdgeCheck's outputs."""
+
+    function_arn: pulumi.Output[str]
+    function_name: pulumi.Output[str]
+    log_groups: pulumi.Output[str]
+    lambda_function_associations: pulumi.Output[list[dict[str, Any]]]
+    function_associations: pulumi.Output[list[dict[str, Any]]]
+    client_store_arn: pulumi.Output[str]
+
+
+def _build_cloudfront_function(inputs: _EngineInputs, parent: pulumi.Resource) -> _BuiltCheck:
+    """A CloudFront Function published to LIVE, with the KeyValueStore of its clients."""
+    name, checked, child = inputs.name, inputs.checked, pulumi.ResourceOptions(parent=parent)
+    store = aws.cloudfront.KeyValueStore(
+        f"{name}-clients",
+        # No fixed name: auto-named, like the function.
+        comment=f"{PROJECT} ({inputs.stack}) clients of the token check",
+        tags=inputs.tags,
+        opts=child,
+    )
+    aws.cloudfront.KeyvaluestoreKeysExclusive(
+        f"{name}-client-entries",
+        key_value_store_arn=store.arn,
+        # Secret: the keys are digests of the tokens.
+        resource_key_value_pairs=_checked_code(inputs.args, store_pairs),
+        max_batch_size=STORE_BATCH_SIZE,
+        opts=child,
+    )
+    function = aws.cloudfront.Function(
+        f"{name}-function",
+        # No fixed name: auto-named (logical name plus a random suffix).
+        runtime=FUNCTION_RUNTIME,
+        # From settings only: the same for every client table, so not secret.
+        code=function_code(checked.auth_header, checked.log_allowed),
+        # One store per function (CloudFront's limit).
+        key_value_store_associations=[store.arn],
+        # Publish to LIVE: a distribution runs the LIVE stage only.
+        publish=True,
+        comment=f"{PROJECT} ({inputs.stack}) token check",
+        tags=inputs.tags,
+        opts=child,
+    )
+    return _BuiltCheck(
+        function_arn=function.arn,
+        function_name=function.name,
+        log_groups=function.name.apply(function_log_group),
+        lambda_function_associations=pulumi.Output.from_input([]),
+        function_associations=pulumi.Output.from_input([function_association(function.arn)]),
+        client_store_arn=store.arn,
+    )
+
+
+def _build_lambda_edge(
+    inputs: _EngineInputs, build_dir: Path, parent: pulumi.Resource
+) -> _BuiltCheck:
+    """A published Lambda@Edge version in us-east-1, with its role and logs policy."""
+    name, child = inputs.name, pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(
+        f"{name}-role", assume_role_policy=ASSUME_ROLE_POLICY, tags=inputs.tags, opts=child
+    )
+    logs_policy = aws.iam.RolePolicy(f"{name}-logs", role=role.id, policy=LOGS_POLICY, opts=child)
+    function = aws.lambda_.Function(
+        f"{name}-function",
+        # No fixed name: Pulumi auto-names it, so after `pulumi destroy` leaves the old
+        # function behind (skip_destroy below), the next `pulumi up` creates a new one
+        # beside it instead of colliding with its name.
+        region=facts.EDGE_REGION,
+        role=role.arn,
+        runtime=facts.EDGE_RUNTIME,
+        handler=HANDLER_ENTRY_POINT,
+        memory_size=facts.EDGE_MEMORY_MB,
+        timeout=facts.EDGE_TIMEOUT_SECONDS,
+        publish=True,
+        # Digests only, treated as secret: derived from the tokens. No
+        # source_code_hash: Pulumi diffs the archive by content, and the zip is
+        # deterministic, so a new version is published only on a real change
+        # (pulumi/pulumi-aws#3478: a hand-set hash can disagree with the provider's).
+        code=_checked_code(inputs.args, lambda checked: _edge_archive(build_dir, checked)),
+        # Deleting a replicated function fails for hours; drop it from state instead.
+        skip_destroy=True,
+        tags=inputs.tags,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[logs_policy]),
+    )
+    return _BuiltCheck(
+        function_arn=function.qualified_arn,
+        function_name=function.name,
+        log_groups=function.name.apply(log_group_pattern),
+        lambda_function_associations=pulumi.Output.from_input(
+            [lambda_association(function.qualified_arn)]
+        ),
+        function_associations=pulumi.Output.from_input([]),
+        client_store_arn=pulumi.Output.from_input(""),
+    )
+
+
+def _edge_archive(build_dir: Path, checked: Any) -> pulumi.FileArchive:
+    """The Lambda@Edge zip for checked inputs, written under ``build_dir``."""
+    path = write_archive(
+        build_dir,
+        checked.accepted_tokens,
+        checked.auth_header,
+        clients=checked.clients,
+        log_allowed=checked.log_allowed,
+    )
+    return pulumi.FileArchive(str(path))

@@ -240,7 +240,7 @@ INPUTS: tuple[Input, ...] = (
         "`pulumi config set edgeRuntime cloudfront-function && pulumi up`.",
         checks.check_edge_runtime,
         "str",
-        default="lambda-edge",
+        default=checks.LAMBDA_EDGE,
         components=BOTH,
     ),
     Input(

@@ -6,12 +6,16 @@ Pulumi's component provider host turns into a schema for TypeScript, Go, C#, Jav
 annotations as real types.
 """
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
+from edge_handler.engines import CLOUDFRONT_FUNCTION, LAMBDA_EDGE
+
 from .alarms import EdgeAlarms, EdgeAlarmsArgs
 from .args import EdgeCheckArgs, ProtectedContentArgs
-from .checks import CLOUDFRONT_FUNCTION, PROJECT
+from .checks import PROJECT, DomainSettings
 from .content_origin import ContentOrigin, ContentOriginArgs, bucket_policy_document
 from .distribution import Distribution, DistributionArgs, S3Origin
 from .domain import (
@@ -29,7 +33,7 @@ from .tags import resource_tags
 # EdgeCheckFunction, so that the URNs of the function and its role stay (with an alias).
 EDGE_CHECK_NAMES = {
     CLOUDFRONT_FUNCTION: ("edge-check", "protected-cdn:index:EdgeCheckFunction"),
-    "lambda-edge": ("edge-auth", "protected-cdn:index:EdgeAuthFunction"),
+    LAMBDA_EDGE: ("edge-auth", "protected-cdn:index:EdgeAuthFunction"),
 }
 _EDGE_CHECK_INPUTS = tuple(entry.name for entry in inputs_of(EDGE_CHECK))
 
@@ -67,16 +71,37 @@ class ProtectedContent(pulumi.ComponentResource):
         # Every input checked before anything is declared (secret Outputs once known).
         checked = check_inputs(args)
         super().__init__("protected-cdn:index:ProtectedContent", name, None, opts)
-        domain = checked.domain
-        site = build_site_model(checked.protected_paths, checked.error_caching_min_ttl)
         stack = pulumi.get_stack()
         tags = {**resource_tags(stack), **checked.tags}
-        protect_content = checked.protect_content
-        child = pulumi.ResourceOptions(parent=self)
+        origin, public_origin = self._origins(name, checked.protect_content, tags)
+        edge = self._edge_check(name, args, checked.edge_runtime)
+        zone_id = certificate_arn = None
+        if checked.domain:
+            zone_id, certificate_arn = self._certificate(name, checked.domain, tags)
+        cdn = self._distribution(
+            name, checked, origin, public_origin, edge, certificate_arn, stack, tags
+        )
+        self._bucket_policies(name, origin, public_origin, cdn)
+        # Only on request: the additional metrics the 401 alarm needs are billed.
+        if checked.alarm_email or checked.alarm_topic_arn:
+            self._alarms(name, checked, cdn, edge, tags)
+        if checked.domain:
+            self._dns_records(name, checked.domain.domain_name, zone_id, cdn)
+            self.url = pulumi.Output.from_input(f"https://{checked.domain.domain_name}/")
+        else:
+            self.url = cdn.domain_name.apply(lambda domain_name: f"https://{domain_name}/")
+        self._register(checked, cdn, origin, public_origin, edge)
 
-        # Two buckets so that no request on an unprotected behavior can read a protected
-        # object, whatever CloudFront's path normalization and S3's key decoding do
-        # (docs/security.md). The protected one keeps the original name: existing state stays.
+    def _origins(
+        self, name: str, protect_content: bool, tags: dict[str, str]
+    ) -> tuple[ContentOrigin, ContentOrigin]:
+        """The protected and the public bucket, each behind its own origin access control.
+
+        Two buckets so that no request on an unprotected behavior can read a protected
+        object, whatever CloudFront's path normalization and S3's key decoding do
+        (docs/security.md). The protected one keeps the original name: existing state stays.
+        """
+        child = pulumi.ResourceOptions(parent=self)
         origin = ContentOrigin(
             f"{name}-content",
             ContentOriginArgs(error_pages={}, protect_content=protect_content, tags=tags),
@@ -89,38 +114,55 @@ class ProtectedContent(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        edge_runtime = checked.edge_runtime
+        return origin, public_origin
+
+    def _edge_check(self, name: str, args: ProtectedContentArgs, edge_runtime: str) -> EdgeCheck:
+        """The token check, under the name and former type it had on this engine."""
         check_name, former_type = EDGE_CHECK_NAMES[edge_runtime]
-        edge = EdgeCheck(
+        return EdgeCheck(
             f"{name}-{check_name}",
             EdgeCheckArgs(**{key: args[key] for key in _EDGE_CHECK_INPUTS if key in args}),
             opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(type_=former_type)]),
         )
-        if edge_runtime == CLOUDFRONT_FUNCTION:
+
+    def _certificate(
+        self, name: str, domain: DomainSettings, tags: dict[str, str]
+    ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """The hosted zone's id and a validated us-east-1 certificate for the domain."""
+        zone_id = aws.route53.get_zone_output(
+            name=domain.hosted_zone_name,
+            private_zone=False,
+            # parent=self: a provider passed to the component reaches the lookup too.
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        ).zone_id
+        certificate = DomainCertificate(
+            f"{name}-certificate",
+            DomainCertificateArgs(domain_name=domain.domain_name, zone_id=zone_id, tags=tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return zone_id, certificate.certificate_arn
+
+    def _distribution(
+        self,
+        name: str,
+        checked: Any,
+        origin: ContentOrigin,
+        public_origin: ContentOrigin,
+        edge: EdgeCheck,
+        certificate_arn: pulumi.Output[str] | None,
+        stack: str,
+        tags: dict[str, str],
+    ) -> Distribution:
+        """The distribution: the site model's behaviors, the check on the protected ones."""
+        if checked.edge_runtime == CLOUDFRONT_FUNCTION:
             edge_associations = {"function_associations": edge.function_associations}
         else:
             edge_associations = {"lambda_function_associations": edge.lambda_function_associations}
-
-        certificate_arn = None
-        zone_id = None
-        if domain:
-            zone_id = aws.route53.get_zone_output(
-                name=domain.hosted_zone_name,
-                private_zone=False,
-                # parent=self: a provider passed to the component reaches the lookup too.
-                opts=pulumi.InvokeOutputOptions(parent=self),
-            ).zone_id
-            certificate = DomainCertificate(
-                f"{name}-certificate",
-                DomainCertificateArgs(domain_name=domain.domain_name, zone_id=zone_id, tags=tags),
-                opts=child,
-            )
-            certificate_arn = certificate.certificate_arn
-
-        cdn = Distribution(
+        domain = checked.domain
+        return Distribution(
             f"{name}-cdn",
             DistributionArgs(
-                site=site,
+                site=build_site_model(checked.protected_paths, checked.error_caching_min_ttl),
                 origins={
                     PROTECTED_ORIGIN_ID: S3Origin(
                         origin.bucket_regional_domain_name, origin.origin_access_control_id
@@ -139,10 +181,17 @@ class ProtectedContent(pulumi.ComponentResource):
                 comment=f"{PROJECT} ({stack})",
                 tags=tags,
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        # Here, not in ContentOrigin: the policy names the distribution, created after the
-        # origins. The alias keeps the URN it had as the origin's child: no replacement.
+
+    def _bucket_policies(
+        self, name: str, origin: ContentOrigin, public_origin: ContentOrigin, cdn: Distribution
+    ) -> None:
+        """Each bucket readable by this distribution only.
+
+        Here, not in ContentOrigin: the policy names the distribution, created after the
+        origins. The alias keeps the URN it had as the origin's child: no replacement.
+        """
         for origin_name, content in (
             (f"{name}-content", origin),
             (f"{name}-public", public_origin),
@@ -156,38 +205,46 @@ class ProtectedContent(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=content)]),
             )
 
-        # Only on request: the additional metrics the 401 alarm needs are billed.
-        if checked.alarm_email or checked.alarm_topic_arn:
-            EdgeAlarms(
-                f"{name}-alarms",
-                EdgeAlarmsArgs(
-                    distribution_id=cdn.distribution_id,
-                    email=checked.alarm_email,
-                    topic_arn=checked.alarm_topic_arn,
-                    tags=tags,
-                    edge_runtime=edge_runtime,
-                    function_name=edge.function_name
-                    if edge_runtime == CLOUDFRONT_FUNCTION
-                    else None,
-                ),
-                opts=child,
-            )
+    def _alarms(
+        self, name: str, checked: Any, cdn: Distribution, edge: EdgeCheck, tags: dict[str, str]
+    ) -> None:
+        on_function = checked.edge_runtime == CLOUDFRONT_FUNCTION
+        EdgeAlarms(
+            f"{name}-alarms",
+            EdgeAlarmsArgs(
+                distribution_id=cdn.distribution_id,
+                email=checked.alarm_email,
+                topic_arn=checked.alarm_topic_arn,
+                tags=tags,
+                edge_runtime=checked.edge_runtime,
+                function_name=edge.function_name if on_function else None,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
-        if domain:
-            DomainAliasRecords(
-                f"{name}-dns",
-                DomainAliasRecordsArgs(
-                    domain_name=domain.domain_name,
-                    zone_id=zone_id,
-                    distribution_domain_name=cdn.domain_name,
-                    distribution_hosted_zone_id=cdn.hosted_zone_id,
-                ),
-                opts=child,
-            )
-            self.url = pulumi.Output.from_input(f"https://{domain.domain_name}/")
-        else:
-            self.url = cdn.domain_name.apply(lambda domain_name: f"https://{domain_name}/")
+    def _dns_records(
+        self, name: str, domain_name: str, zone_id: pulumi.Output[str], cdn: Distribution
+    ) -> None:
+        DomainAliasRecords(
+            f"{name}-dns",
+            DomainAliasRecordsArgs(
+                domain_name=domain_name,
+                zone_id=zone_id,
+                distribution_domain_name=cdn.domain_name,
+                distribution_hosted_zone_id=cdn.hosted_zone_id,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
+    def _register(
+        self,
+        checked: Any,
+        cdn: Distribution,
+        origin: ContentOrigin,
+        public_origin: ContentOrigin,
+        edge: EdgeCheck,
+    ) -> None:
+        """Every output (``url`` is set already) as an attribute and a registered output."""
         self.distribution_id = cdn.distribution_id
         self.distribution_domain = cdn.domain_name
         self.bucket_name = origin.bucket_name

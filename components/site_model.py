@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote
+
+from edge_handler.uri_normalization import normalize as normalize_rfc3986
+from edge_handler.uri_normalization import remove_dot_segments
 
 from . import cloudfront_facts as facts
 
@@ -120,32 +122,8 @@ class SiteModel:
         }
 
 
-# RFC 3986 section 2.3: the unreserved characters, the only ones normalization may decode.
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-
-
 def _as_is(path: str) -> str:
     return path
-
-
-def _path_only(path: str) -> str:
-    return path.split("?", 1)[0]
-
-
-def normalize_rfc3986(path: str) -> str:
-    """The path CloudFront matches behaviors against, as AWS documents it (RFC 3986 6.2.2).
-
-    Percent-encoded unreserved characters are decoded, every other escape keeps its encoding
-    with upper-case hex (``%2F`` stays ``%2F``, so it is not a ``/``), then dot segments are
-    removed (section 5.2.4). The origin still gets the raw path.
-    """
-
-    def escape(match: re.Match) -> str:
-        char = chr(int(match.group(1), 16))
-        return char if char in _UNRESERVED else "%" + match.group(1).upper()
-
-    return remove_dot_segments(_ESCAPE.sub(escape, _path_only(path)))
 
 
 def normalize_full_decoding(path: str) -> str:
@@ -153,23 +131,7 @@ def normalize_full_decoding(path: str) -> str:
 
     Not what AWS documents; the tests check that access control holds under it too.
     """
-    return remove_dot_segments(unquote(_path_only(path)))
-
-
-def remove_dot_segments(path: str) -> str:
-    """RFC 3986 section 5.2.4 for an absolute path; the result starts with ``/``."""
-    kept: list[str] = []
-    segments = path.split("/")
-    for segment in segments:
-        if segment == "..":
-            if len(kept) > 1:
-                kept.pop()
-        elif segment != ".":
-            kept.append(segment)
-    if segments[-1] in (".", "..") and kept[-1:] != [""]:
-        kept.append("")  # "/a/b/.." ends in a directory: keep the trailing slash
-    normalized = "/".join(kept)
-    return normalized if normalized.startswith("/") else "/" + normalized
+    return remove_dot_segments(unquote(path.split("?", 1)[0]))
 
 
 def error_page_key(code: int) -> str:

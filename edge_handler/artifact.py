@@ -23,17 +23,23 @@ def _module(importer: zipimport.zipimporter, zip_path: Path, name: str, as_name:
     return module
 
 
+# The modules the handler imports from the zip's root.
+_HANDLER_IMPORTS = ("auth_config", "uri_normalization")
+
+
 def load_handler(zip_path: Path) -> ModuleType:
     importer = zipimport.zipimporter(str(zip_path))
     suffix = next(_counter)
-    config = _module(importer, zip_path, "auth_config", f"edge_auth_config_{suffix}")
-    # The handler does `from auth_config import ...` at import; give it this archive's config.
-    previous = sys.modules.get("auth_config")
-    sys.modules["auth_config"] = config
+    # The handler does `from auth_config import ...` at import; give it this archive's
+    # modules, under their own names only while it imports them.
+    previous = {name: sys.modules.get(name) for name in _HANDLER_IMPORTS}
+    for name in _HANDLER_IMPORTS:
+        sys.modules[name] = _module(importer, zip_path, name, f"edge_{name}_{suffix}")
     try:
         return _module(importer, zip_path, "handler", f"edge_handler_artifact_{suffix}")
     finally:
-        if previous is None:
-            sys.modules.pop("auth_config", None)
-        else:
-            sys.modules["auth_config"] = previous
+        for name, module in previous.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HANDLER_SOURCE = Path(__file__).with_name("handler.py")
+# The handler imports it from the zip's root, as it does auth_config.
+NORMALIZATION_SOURCE = Path(__file__).with_name("uri_normalization.py")
 HANDLER_ENTRY_POINT = "handler.handler"
 DEFAULT_HEADER = "authorization"
 # The challenge realm (WWW-Authenticate); fixed: no stack ever set another one.
@@ -118,10 +120,12 @@ def build_archive(
     clients: Sequence = (),
     log_allowed: bool = False,
 ) -> bytes:
-    """Zip bytes holding ``handler.py`` and the generated ``auth_config.py``."""
+    """Zip bytes holding ``handler.py``, ``uri_normalization.py`` and the generated
+    ``auth_config.py``."""
     files = {
         "auth_config.py": render_config_module(tokens, header, clients, log_allowed),
         "handler.py": HANDLER_SOURCE.read_text(encoding="utf-8"),
+        "uri_normalization.py": NORMALIZATION_SOURCE.read_text(encoding="utf-8"),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

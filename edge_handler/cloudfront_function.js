@@ -58,7 +58,7 @@ function forbid(reason, q, event, client) {
     body: FORBIDDEN };
 }
 function dots(path) {
-  // RFC 3986 5.2.4 for an absolute path, as handler.remove_dot_segments.
+  // RFC 3986 5.2.4 for an absolute path, as uri_normalization.remove_dot_segments.
   var kept = [], segments = path.split('/');
   for (var i = 0; i < segments.length; i++) {
     var s = segments[i];
@@ -71,6 +71,7 @@ function dots(path) {
   var out = kept.join('/');
   return out.charAt(0) === '/' ? out : '/' + out;
 }
+// As uri_normalization.normalize: both run tests/edge_handler/normalization_cases.json.
 function normalize(path) {
   return dots(path.split('?')[0].replace(/%([0-9A-Fa-f]{2})/g, function (m, h) {
     var c = String.fromCharCode(parseInt(h, 16));

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from edge_handler.build import REALM
 
-RUNTIME = "cloudfront-js-2.0"
 MAX_CODE_BYTES = 10_240  # CloudFront Functions' code size quota (not adjustable)
 TEMPLATE = Path(__file__).with_name("cloudfront_function.js")
 _PLACEHOLDER = re.compile(r"/\*([A-Z_]+)\*/")

@@ -1,9 +1,10 @@
 """Lambda@Edge viewer-request handler: let a request through only with a valid token header.
 
-Deployed inside a zip built by ``edge_handler/build.py`` next to a generated ``auth_config``
-module that holds only SHA-256 digests of the accepted tokens, each with its client's name,
-expiry and path scope (Lambda@Edge has no environment variables). Stdlib only; import does
-nothing but bind constants.
+Deployed inside a zip built by ``edge_handler/build.py`` next to ``uri_normalization`` (how
+CloudFront normalizes a path) and a generated ``auth_config`` module that holds only SHA-256
+digests of the accepted tokens, each with its client's name, expiry and path scope
+(Lambda@Edge has no environment variables). Stdlib only; import does nothing but bind
+constants.
 
 Decision order: missing / malformed / unknown token -> 401; known token past its client's
 expiry -> 401 (invalid_token, "token expired"); a scoped client asking for a path outside its
@@ -21,6 +22,7 @@ from time import time
 from urllib.parse import unquote
 
 from auth_config import CLIENTS, HEADER, LOG_ALLOWED, REALM
+from uri_normalization import normalize, remove_dot_segments
 
 # Tokens are at most 256 characters (settings enforce it); longer values are not worth hashing.
 MAX_VALUE_LENGTH = 1024
@@ -43,40 +45,6 @@ _CHALLENGE_BAD_TOKEN = f'Bearer realm="{REALM}", error="invalid_token"'
 # RFC 6750 3: the description tells a client its token is known but no longer valid.
 _CHALLENGE_EXPIRED = f'{_CHALLENGE_BAD_TOKEN}, error_description="token expired"'
 _FORBIDDEN_BODY = '{"meta": {"code": 403, "error_message": "Forbidden"}, "data": {}}'
-
-# RFC 3986 2.3 unreserved characters: the only escapes CloudFront's normalization decodes.
-# A copy of components/site_model.py's rules (this file is deployed alone); a test proves
-# both agree.
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-
-
-def _unescape_unreserved(match) -> str:
-    char = chr(int(match.group(1), 16))
-    return char if char in _UNRESERVED else "%" + match.group(1).upper()
-
-
-def remove_dot_segments(path: str) -> str:
-    """RFC 3986 5.2.4 for an absolute path; the result starts with ``/``."""
-    kept = []
-    segments = path.split("/")
-    for segment in segments:
-        if segment == "..":
-            if len(kept) > 1:
-                kept.pop()
-        elif segment != ".":
-            kept.append(segment)
-    if segments[-1] in (".", "..") and kept[-1:] != [""]:
-        kept.append("")
-    normalized = "/".join(kept)
-    return normalized if normalized.startswith("/") else "/" + normalized
-
-
-def normalize(path: str) -> str:
-    """The path as CloudFront normalizes it (RFC 3986 6.2.2): unreserved escapes decoded,
-    other escapes upper-cased, dot segments removed."""
-    return remove_dot_segments(_ESCAPE.sub(_unescape_unreserved, path.split("?", 1)[0]))
-
 
 _STARS = re.compile(r"\*+")
 _WILDCARD = re.compile(r"[*?]")

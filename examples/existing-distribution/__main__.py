@@ -13,9 +13,11 @@ import pulumi
 import pulumi_aws as aws
 
 # This repository on the path, as a program of your own would have it (vendored or a git
-# submodule): `from components import EdgeCheck`.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from components import EdgeCheck
+# submodule). Appended, so the program's own packages come first; imported as protected_cdn,
+# a name no program of yours is likely to have (a package of your own called `components`
+# stays yours; docs/component.md, "Using it from another program").
+sys.path.append(str(Path(__file__).resolve().parents[2]))
+from protected_cdn import EdgeCheck
 
 config = pulumi.Config()
 

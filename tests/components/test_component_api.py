@@ -263,7 +263,12 @@ def test_protected_content_exposes_everything_the_stack_exports():
 def _component_accesses(tree: ast.AST, classes: dict[str, type]):
     """(class, attribute, line) for every attribute read on a variable holding a component."""
     for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
-        holders: dict[str, str] = {}
+        # Parameters annotated with a component class hold one too.
+        holders: dict[str, str] = {
+            arg.arg: arg.annotation.id
+            for arg in function.args.args
+            if isinstance(arg.annotation, ast.Name) and arg.annotation.id in classes
+        }
         for node in ast.walk(function):
             if (
                 isinstance(node, ast.Assign)

@@ -13,7 +13,8 @@ from components.protected_content import ProtectedContent
 from components.stack_config import parse_settings
 from edge_handler.build import build_archive
 from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
-from edge_handler.cloudfront_function import MAX_CODE_BYTES, RUNTIME, code_size
+from edge_handler.cloudfront_function import MAX_CODE_BYTES, code_size
+from edge_handler.engines import FUNCTION_RUNTIME
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import (
     CF_FUNCTION,
@@ -230,7 +231,7 @@ def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
     assert not [k for k in kinds if k.startswith(("aws:lambda/", "aws:iam/"))], kinds
     assert len(run.of_type("protected-cdn:index:EdgeCheck")) == 1
     (function,) = run.of_type(CF_FUNCTION)
-    assert function.inputs["runtime"] == RUNTIME == "cloudfront-js-2.0"
+    assert function.inputs["runtime"] == FUNCTION_RUNTIME == "cloudfront-js-2.0"
     assert function.inputs["publish"] is True
     # The code is from settings only (not secret); the store's entries, digests, are secret.
     assert function.secret_input_names == []

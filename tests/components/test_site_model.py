@@ -15,7 +15,6 @@ from components.site_model import (
     build_site_model,
     error_page_body,
     normalize_full_decoding,
-    normalize_rfc3986,
 )
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN
@@ -83,28 +82,6 @@ def test_error_page_files_hold_the_json_body_for_each_custom_error_code():
         text = (ERROR_PAGES_DIR / f"{code}.json").read_text()
         assert text == error_page_body(code)
         assert json.loads(text)["meta"]["code"] == code
-
-
-@pytest.mark.parametrize(
-    ("raw", "normalized"),
-    [
-        ("/ex%2Dimg/a.jpg", "/ex-img/a.jpg"),  # unreserved: decoded
-        ("/%65x-img/%7e%5F", "/ex-img/~_"),
-        ("/ex-img%2Fa.jpg", "/ex-img%2Fa.jpg"),  # reserved: stays encoded
-        ("/ex-img%2fa.jpg", "/ex-img%2Fa.jpg"),  # ... with upper-case hex
-        ("/a%20b%c3%a9", "/a%20b%C3%A9"),
-        ("/bad%zz%4", "/bad%zz%4"),  # not an escape: left alone
-        ("/public/../ex-img/a.jpg", "/ex-img/a.jpg"),  # dot segments removed
-        ("/public/%2e%2E/ex-img/a.jpg", "/ex-img/a.jpg"),  # ... also when encoded
-        ("/./a/./b/..", "/a/"),
-        ("/../../a", "/a"),
-        ("//ex-img/a.jpg", "//ex-img/a.jpg"),  # no slash merging
-        ("/a\\b", "/a\\b"),
-        ("/a?b=%2F", "/a"),  # the query string is not part of the path
-    ],
-)
-def test_rfc3986_normalization_decodes_only_unreserved_characters(raw, normalized):
-    assert normalize_rfc3986(raw) == normalized
 
 
 def test_full_decoding_reading_decodes_every_escape():

@@ -155,10 +155,10 @@ def test_custom_header_name_is_read_and_stripped(tmp_path):
     assert "status" not in result and "x-cdn-token" not in result["headers"]
 
 
-def test_zip_holds_only_the_handler_and_digests_never_the_token():
+def test_zip_holds_only_the_handler_its_normalization_and_digests_never_the_token():
     archive = build_archive([CURRENT_TOKEN, PREVIOUS_TOKEN])
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
-        assert zf.namelist() == ["auth_config.py", "handler.py"]
+        assert zf.namelist() == ["auth_config.py", "handler.py", "uri_normalization.py"]
         contents = b"".join(zf.read(name) for name in zf.namelist())
     for token in (CURRENT_TOKEN, PREVIOUS_TOKEN):
         assert token.encode() not in contents

@@ -2,6 +2,7 @@
 
 import inspect
 import json
+import os
 import subprocess
 import sys
 import typing
@@ -171,3 +172,28 @@ def test_input_descriptions_are_the_input_specs_docs(schema, token):
     assert {key: spec["description"] for key, spec in client.items()} == {
         camel(field.name): field.doc for field in CLIENT_FIELDS
     }
+
+
+def test_the_provider_serves_both_components_from_a_project_with_its_own_components(tmp_path):
+    """The provider route from a team's project whose own `components` package is on the
+    path: the provider loads this repository's, never the team's."""
+    team = tmp_path / "team-project"
+    (team / "components").mkdir(parents=True)
+    (team / "components" / "__init__.py").write_text(
+        "raise ImportError('the team project components package was imported')\n"
+    )
+    with started(
+        [sys.executable, str(PROVIDER_DIR), ENGINE_ADDRESS],
+        cwd=team,
+        env={**os.environ, "PYTHONPATH": str(team)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        line = process.stdout.readline()
+        assert line.strip().isdigit(), f"no port from the provider: {process.stderr.read()}"
+        with grpc.insecure_channel(f"127.0.0.1:{int(line)}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            request = provider_pb2.GetSchemaRequest(version=0)
+            schema = json.loads(stub.GetSchema(request, timeout=30).schema)
+    assert {TOKEN, EDGE_TOKEN} <= set(schema["resources"])

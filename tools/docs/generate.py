@@ -4,7 +4,7 @@
 This writes them into Pulumi.yaml's ``config:`` block (the rest of the file is kept as it is),
 docs/configuration.md's configuration table and docs/component.md's input tables (between the
 markers), and the components' args types (components/args.py, from which Pulumi infers the
-component schema); docs/component.md's outputs table comes from ProtectedContent's output
+component schema); docs/component.md's outputs tables come from the components' output
 annotations through that schema. tests/tools/docs/test_docs_source.py renders them in memory
 and fails on any difference.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -36,12 +37,8 @@ TABLE_BEGIN = (
     " edit it there -->"
 )
 TABLE_END = "<!-- /config-table -->"
-OUTPUTS_BEGIN = (
-    "<!-- outputs-table: generated from ProtectedContent's output annotations by `make docs`;"
-    " edit their docstrings -->"
-)
-OUTPUTS_END = "<!-- /outputs-table -->"
-COMPONENT_TOKEN = "protected-cdn:index:ProtectedContent"
+# Where a camelCase name gets an underscore: its Python attribute is snake_case.
+_SNAKE = re.compile(r"(?<=[a-z0-9])([A-Z])")
 # Width of a description line in Pulumi.yaml (after its 6-space indent).
 WRAP = 90
 
@@ -164,15 +161,26 @@ def inputs_table(component: str) -> str:
     return "\n".join(rows) + "\n"
 
 
-def component_schema() -> dict:
-    """ProtectedContent's schema as Pulumi's component provider host infers it (one source for
-    the outputs: their annotations and docstrings)."""
+def outputs_begin(component: str) -> str:
+    return (
+        f"<!-- outputs-table {component}: generated from the component's output annotations by"
+        " `make docs`; edit their docstrings -->"
+    )
+
+
+def outputs_end(component: str) -> str:
+    return f"<!-- /outputs-table {component} -->"
+
+
+def component_schema(component: str = PROTECTED_CONTENT) -> dict:
+    """A component's schema as Pulumi's component provider host infers it (one source for the
+    outputs: their annotations and docstrings)."""
     from pulumi.provider.experimental.component import ComponentProvider
 
-    from components.protected_content import ProtectedContent
+    from components import EdgeCheck, ProtectedContent
 
-    provider = ComponentProvider([ProtectedContent], "protected-cdn", None, "0.0.0")
-    return json.loads(provider.schema)["resources"][COMPONENT_TOKEN]
+    provider = ComponentProvider([ProtectedContent, EdgeCheck], "protected-cdn", None, "0.0.0")
+    return json.loads(provider.schema)["resources"][f"protected-cdn:index:{component}"]
 
 
 def _schema_type(prop: dict) -> str:
@@ -181,11 +189,12 @@ def _schema_type(prop: dict) -> str:
     return prop.get("type", "object")
 
 
-def outputs_table(schema: dict | None = None) -> str:
-    properties = (schema or component_schema())["properties"]
-    rows = ["| output | type | meaning |", "|---|---|---|"]
+def outputs_table(component: str = PROTECTED_CONTENT, schema: dict | None = None) -> str:
+    properties = (schema or component_schema(component))["properties"]
+    rows = ["| output | Python | type | meaning |", "|---|---|---|---|"]
     for name, prop in properties.items():
-        cells = (f"`{name}`", _schema_type(prop), prop.get("description", ""))
+        python = _SNAKE.sub(r"_\1", name).lower()
+        cells = (f"`{name}`", f"`{python}`", _schema_type(prop), prop.get("description", ""))
         rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return "\n".join(rows) + "\n"
 
@@ -204,17 +213,17 @@ def configuration_doc(current: str, keys: Iterable[Input] = CONFIG_INPUTS) -> st
     return _between(current, TABLE_BEGIN, TABLE_END, config_table(keys), "docs/configuration.md")
 
 
-def component_doc(current: str, schema: dict | None = None) -> str:
-    """docs/component.md with the inputs tables and the outputs table regenerated."""
+def component_doc(current: str) -> str:
+    """docs/component.md with each component's inputs and outputs tables regenerated."""
     for component in (PROTECTED_CONTENT, EDGE_CHECK):
-        current = _between(
-            current,
-            inputs_begin(component),
-            inputs_end(component),
-            inputs_table(component),
-            "docs/component.md",
-        )
-    return _between(current, OUTPUTS_BEGIN, OUTPUTS_END, outputs_table(schema), "docs/component.md")
+        for begin, end, table in (
+            (inputs_begin, inputs_end, inputs_table),
+            (outputs_begin, outputs_end, outputs_table),
+        ):
+            current = _between(
+                current, begin(component), end(component), table(component), "docs/component.md"
+            )
+    return current
 
 
 def targets() -> dict[Path, str]:

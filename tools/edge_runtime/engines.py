@@ -24,11 +24,9 @@ from edge_handler.artifact import load_handler
 from edge_handler.build import write_archive
 from edge_handler.client_store import store_entries
 from edge_handler.cloudfront_function import render_function_code
+from edge_handler.engines import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE
 from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool, FunctionTimeout
 
-LAMBDA_EDGE = "lambda-edge"
-CLOUDFRONT_FUNCTION = "cloudfront-function"
-ENGINES = (LAMBDA_EDGE, CLOUDFRONT_FUNCTION)
 __all__ = [
     "CLOUDFRONT_FUNCTION",
     "ENGINES",

@@ -53,7 +53,7 @@ from components.site_model import (
     under_error_pages,
 )
 from edge_handler.client_store import store_bytes
-from tools.edge_runtime.engines import ENGINES, LAMBDA_EDGE, make_engine
+from tools.edge_runtime.engines import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.request_log import RequestLog, printable
@@ -166,8 +166,8 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Con
 
 
 _ENGINE_NOTES = {
-    "lambda-edge": "the Python handler from the built zip",
-    "cloudfront-function": "the generated CloudFront Function in V8",
+    LAMBDA_EDGE: "the Python handler from the built zip",
+    CLOUDFRONT_FUNCTION: "the generated CloudFront Function in V8",
 }
 
 

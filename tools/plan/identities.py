@@ -21,7 +21,6 @@ rewrites an existing one.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import dataclass
@@ -30,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from components.checks import PROJECT
-from tools.plan.locations import IDENTITY_DIR, STACK_CASES_DIR, shown
+from tools.plan.locations import IDENTITY_DIR, STACK_CASES_DIR
 from tools.plan.plan import plan_run
 from tools.plan.program_run import ProgramRun, Registration
+from tools.plan.recorder_cli import recorder_main
 from tools.stack_files.reader import available_stacks
 
 ACCEPT = "make identities (python -m tools.plan.identities --write)"
@@ -230,30 +230,20 @@ def write_identities(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make identities", description=__doc__.split("\n\n")[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="accept the current URNs")
-    mode.add_argument("--check", action="store_true", help="exit 1 if a kept URN changed")
-    parser.add_argument(
-        "--stack-dir",
-        type=Path,
-        default=STACK_CASES_DIR,
-        help="folder of the stack cases (default: tests/stacks)",
+    return recorder_main(
+        argv,
+        "make identities",
+        __doc__.split("\n\n")[0],
+        {"identity-dir": IDENTITY_DIR},
+        write=lambda args: write_identities(
+            config_dir=args.stack_dir, identity_dir=args.identity_dir
+        ),
+        changes=lambda args: [
+            problem
+            for stack in available_stacks(args.stack_dir)
+            for problem in check(stack, args.stack_dir, args.identity_dir)
+        ],
     )
-    parser.add_argument("--identity-dir", type=Path, default=IDENTITY_DIR)
-    args = parser.parse_args(argv)
-    if args.write:
-        for path in write_identities(config_dir=args.stack_dir, identity_dir=args.identity_dir):
-            print(f"wrote {shown(path)}")
-        return 0
-    problems = [
-        problem
-        for stack in available_stacks(args.stack_dir)
-        for problem in check(stack, args.stack_dir, args.identity_dir)
-    ]
-    for problem in problems:
-        print(problem)
-    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from components.checks import GENERATE_TOKEN, PROJECT, SettingsError
 from components.site_model import CacheBehavior, SiteModel
 from components.stack_config import Settings
 from edge_handler.client_store import MAX_STORE_BYTES, MAX_VALUE_BYTES
+from edge_handler.engines import CLOUDFRONT_FUNCTION, LAMBDA_EDGE
 from tools.clients.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
 from tools.plan.program_run import (
@@ -575,20 +576,20 @@ def render_tags(run: ProgramRun) -> str:
 
 
 REGION_NOTES = {
-    "lambda-edge": "the edge function and certificate: us-east-1",
-    "cloudfront-function": (
+    LAMBDA_EDGE: "the edge function and certificate: us-east-1",
+    CLOUDFRONT_FUNCTION: (
         "the CloudFront function is global, its logs and metrics and the certificate are in "
         "us-east-1"
     ),
 }
 
 
-def region_info(region: str, edge_runtime: str = "lambda-edge") -> dict[str, str]:
+def region_info(region: str, edge_runtime: str = LAMBDA_EDGE) -> dict[str, str]:
     """The stack's region and what lives elsewhere (the data of the region line)."""
     return {"awsRegion": region, "edgeRuntime": edge_runtime, "note": REGION_NOTES[edge_runtime]}
 
 
-def render_region(region: str, edge_runtime: str = "lambda-edge") -> str:
+def render_region(region: str, edge_runtime: str = LAMBDA_EDGE) -> str:
     info = region_info(region, edge_runtime)
     return f"region: {info['awsRegion']} (aws:region; {info['note']})"
 

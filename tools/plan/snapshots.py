@@ -15,18 +15,17 @@ changes no recorded file.
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import json
 import sys
 from pathlib import Path
 
-from components.checks import SettingsError
 from tools.plan.identities import write_identities
 from tools.plan.locations import IDENTITY_DIR, SNAPSHOT_DIR, STACK_CASES_DIR, shown
 from tools.plan.plan import plan_document, plan_run
 from tools.plan.policy_run import run_policies
-from tools.stack_files.reader import StackFileError, available_stacks
+from tools.plan.recorder_cli import recorder_main
+from tools.stack_files.reader import available_stacks
 
 
 def snapshot_text(stack: str, config_dir: Path = STACK_CASES_DIR) -> str:
@@ -71,34 +70,18 @@ def write_snapshots(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make snapshots", description=__doc__.split("\n\n")[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="accept the current plans")
-    mode.add_argument("--check", action="store_true", help="exit 1 if a plan changed")
-    parser.add_argument(
-        "--stack-dir",
-        type=Path,
-        default=STACK_CASES_DIR,
-        help="folder of the stack cases (default: tests/stacks)",
-    )
-    parser.add_argument("--snapshot-dir", type=Path, default=SNAPSHOT_DIR)
-    parser.add_argument("--identity-dir", type=Path, default=IDENTITY_DIR)
-    args = parser.parse_args(argv)
-    try:
-        if args.write:
-            for path in write_snapshots(args.stack_dir, args.snapshot_dir, args.identity_dir):
-                print(f"accepted {shown(path)}")
-            return 0
-        diffs = [
-            snapshot_diff(stack, args.stack_dir, args.snapshot_dir)
+    return recorder_main(
+        argv,
+        "make snapshots",
+        __doc__.split("\n\n")[0],
+        {"snapshot-dir": SNAPSHOT_DIR, "identity-dir": IDENTITY_DIR},
+        write=lambda args: write_snapshots(args.stack_dir, args.snapshot_dir, args.identity_dir),
+        changes=lambda args: [
+            diff
             for stack in available_stacks(args.stack_dir)
-        ]
-    except (StackFileError, SettingsError) as error:
-        print(f"snapshots: {error}", file=sys.stderr)
-        return 2
-    for diff in diffs:
-        print(diff, end="")
-    return 1 if any(diffs) else 0
+            if (diff := snapshot_diff(stack, args.stack_dir, args.snapshot_dir))
+        ],
+    )
 
 
 if __name__ == "__main__":

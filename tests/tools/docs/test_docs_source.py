@@ -5,10 +5,13 @@ docs/component.md's input tables and components/args.py come from the input spec
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import typing
 
 import pytest
 import yaml
 
+import components
 from components.inputs import CONFIG_INPUTS
 from tools.docs import generate as docs
 
@@ -109,3 +112,20 @@ def test_the_stack_exports_exactly_the_component_outputs_the_docs_describe():
     table = docs.outputs_table()
     for name in properties:
         assert f"| `{name}` |" in table
+
+
+@pytest.mark.parametrize("component", ["ProtectedContent", "EdgeCheck"])
+def test_component_md_lists_every_output_of_each_component_with_its_python_name(component):
+    cls = getattr(components, component)
+    attributes = [
+        name
+        for name, annotation in inspect.get_annotations(cls).items()
+        if typing.get_origin(annotation) is not None
+    ]
+    page = docs.COMPONENT_DOC.read_text(encoding="utf-8")
+    table = page[
+        page.index(docs.outputs_begin(component)) : page.index(docs.outputs_end(component))
+    ]
+    rows = [line.split(" | ")[:2] for line in table.splitlines() if line.startswith("| `")]
+    listed = [python.strip("` ") for _output, python in rows]
+    assert listed == attributes

@@ -17,10 +17,10 @@ from edge_handler.build import EdgeClient
 from edge_handler.client_store import entry_key, store_entries
 from edge_handler.cloudfront_function import (
     MAX_CODE_BYTES,
-    RUNTIME,
     code_size,
     render_function_code,
 )
+from edge_handler.engines import FUNCTION_RUNTIME
 from tests.client_support import CLIENTS
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import read_case, stack_cases
@@ -120,7 +120,7 @@ def digests_of(token: str) -> list[str]:
 def test_stack_cases_generate_runtime_2_code_far_under_10_kb_without_client_data(stack):
     settings_ = read_case(stack).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
     code = render_function_code(settings_.auth_header, settings_.log_allowed)
-    assert RUNTIME == "cloudfront-js-2.0"
+    assert FUNCTION_RUNTIME == "cloudfront-js-2.0"
     assert forbidden_syntax(code) == []
     assert code_size(settings_.auth_header, settings_.log_allowed) == len(code.encode())
     assert len(code.encode()) <= MAX_CODE_BYTES * 2 // 3
