@@ -193,6 +193,7 @@ class Decoder:
 
     def mapping(self, node: yaml.MappingNode) -> dict[str, yaml.Node]:
         """A mapping's keys (as the CLI's strings) to their value nodes, merges applied."""
+        self._spend(node, len(node.value))  # merges (<<) can repeat a mapping, as aliases do
         seen: dict[str, int] = {}
         result: dict[str, yaml.Node] = {}
         merges: list[yaml.Node] = []
@@ -217,14 +218,17 @@ class Decoder:
                 result.setdefault(key, value_node)
         return result
 
-    def value(self, node: yaml.Node, depth: int = 0) -> Any:
-        self.budget -= 1
+    def _spend(self, node: yaml.Node, count: int = 1) -> None:
+        self.budget -= count
         if self.budget < 0:
             raise CliYamlError(
                 f"has more than {MAX_NODES} values (a YAML alias bomb?)",
                 _line(node),
                 "write the values out",
             )
+
+    def value(self, node: yaml.Node, depth: int = 0) -> Any:
+        self._spend(node)
         if depth > MAX_DEPTH:
             raise CliYamlError(
                 f"nests lists or objects more than {MAX_DEPTH} levels deep",

@@ -259,3 +259,14 @@ def test_an_unknown_stack_with_no_close_one_suggests_nothing(capsys):
     err = capsys.readouterr().err
     assert "unknown stack 'zzzzzz'" in err and "did you mean" not in err
     assert err.count("\n") == 1
+
+
+def test_a_merge_key_bomb_is_refused_bounded(tmp_path):
+    # Each mapping merges the one before nine times: 9**11 keys to visit if merges were free.
+    merges = "".join(
+        f"  pulumi:x{i}: &m{i} {{<<: [{', '.join([f'*m{i - 1}'] * 9)}]}}\n" for i in range(1, 12)
+    )
+    stack = _write(tmp_path, REGION + "  pulumi:x0: &m0 {a: 1, b: 2}\n" + merges)
+    with pytest.raises(StackFileError, match="alias bomb") as caught:
+        read_stack_file(stack, tmp_path)
+    assert len(str(caught.value)) < 200
