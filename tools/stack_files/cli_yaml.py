@@ -40,8 +40,10 @@ _TYPE_NAMES = {
     "timestamp": "a date",
 }
 _NULLS = {"", "~", "null", "Null", "NULL"}
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
-_BOOLS["FALSE"] = False
+_BOOLS = {
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
 _SPECIAL_FLOATS = {
     **dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
     **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
@@ -50,9 +52,10 @@ _SPECIAL_FLOATS = {
 # Go's strconv.ParseInt(s, 0, 64) syntax (a leading 0 is octal), after yaml.v3 drops "_".
 _GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+# The timestamp layouts yaml.v3 tries (resolve.go, allowedTimestampFormats), loosely.
 _TIMESTAMP = re.compile(
-    r"\d{4}-\d{1,2}-\d{1,2}"
-    r"([Tt ]\d{1,2}:\d{1,2}:\d{1,2}(\.\d{1,9})?( ?(Z|[+-]\d{2}:\d{2}))?)?"
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]{1,9})?( ?(Z|[+-][0-9]{2}:[0-9]{2}))?)?"
 )
 
 
