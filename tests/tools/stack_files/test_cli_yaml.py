@@ -84,6 +84,8 @@ def _refused_everywhere(folder, stack, capsys, monkeypatch, *words, secret=None)
         (f"  protected-cdn:errorCachingMinTtl: -{HUGE}\n", ("errorCachingMinTtl",)),
         (f"  protected-cdn:clients: {{partner-a: {{expires: {HUGE}}}}}\n", ("clients",)),
         ("  protected-cdn:protectedPaths: [.inf]\n", ("protectedPaths", ".inf")),
+        (f"  protected-cdn:protectedPaths: '[{HUGE}]'\n", ("protectedPaths",)),
+        (f"  protected-cdn:clients: '{{\"a\": {HUGE}}}'\n", ("clients",)),
     ],
     ids=[
         "int-abc",
@@ -99,6 +101,8 @@ def _refused_everywhere(folder, stack, capsys, monkeypatch, *words, secret=None)
         "minus-5000-digits",
         "5000-digits-in-clients",
         "inf",
+        "5000-digits-in-list-text",
+        "5000-digits-in-object-text",
     ],
 )
 def test_yaml_the_cli_refuses_is_one_line_in_every_tool(
