@@ -134,7 +134,7 @@ def decoded(raw: Any) -> Any:
         return raw
     try:
         return json.loads(raw)
-    except json.JSONDecodeError:
+    except ValueError:  # not JSON, or a number past Python's digit limit
         return None
 
 

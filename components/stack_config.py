@@ -142,12 +142,13 @@ def _present(value: Any) -> bool:
 
 def _decode(key: str, value: Any) -> Any:
     """A config value as its input's type: the CLI passes lists, maps, numbers and booleans
-    as JSON text. Text that does not decode is passed on for the check to name."""
+    as JSON text. Text that does not decode is passed on for the check to name (a number
+    past Python's digit limit too: it is out of every range)."""
     if _BY_KEY[key].type == "string" or not isinstance(value, str):
         return value
     try:
         return json.loads(value)
-    except json.JSONDecodeError:
+    except ValueError:
         return value
 
 

@@ -38,17 +38,13 @@ from components.stack_config import (
     client_field_error,
     settings_from_config,
 )
+from tools.stack_files import cli_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 # Pulumi's rule for a stack name (sdk/go/common/workspace: stackNameAndProjectRegexp).
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 TOP_LEVEL_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "config", "environment")
 TOKEN_KEYS = (f"{PROJECT}:authToken", f"{PROJECT}:previousAuthTokens")
-# A stack file is small; more nodes than this is a YAML alias bomb, not settings.
-MAX_NODES = 100_000
-# Lists and objects nested deeper than this are no setting (and would exhaust the stack).
-MAX_DEPTH = 64
-
 
 # What the offline tools run with when aws:region is encrypted or comes from ESC: the program
 # under the CLI gets the real value; offline it only names the bucket's region.
@@ -73,67 +69,6 @@ def client_token_env(name: str, field_name: str = "token") -> str:
 
 class StackFileError(Exception):
     """The stack file is missing, unreadable or not a Pulumi stack settings file."""
-
-
-class _TooDeep(yaml.YAMLError):
-    def __init__(self, path: list[Any], line: int) -> None:
-        super().__init__()
-        self.path = path
-        self.line = line
-
-
-class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, key: Any, first: int, again: int) -> None:
-        super().__init__()
-        self.key = key
-        self.first = first
-        self.again = again
-
-
-class _StackFileLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, read as the Pulumi CLI (go-yaml v3) reads a stack file.
-
-    Timestamps stay the text written: go-yaml v3 decodes an unquoted ``2024-01-01`` into a
-    string, and the CLI hands the program that string. Nesting is bounded while composing, so
-    a hostile file ends with one line, not a RecursionError.
-    """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._path: list[Any] = []
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        # go-yaml v3 (the CLI) refuses a repeated key ("mapping key ... already defined");
-        # PyYAML would keep the last value. Merge keys (<<) may be overridden, as in both.
-        seen: dict[tuple[type, Any], int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                marker = (type(key), key)
-                first = seen.get(marker)
-            except TypeError:
-                continue  # unhashable: PyYAML's own error names it
-            line = key_node.start_mark.line + 1
-            if first is not None:
-                raise _DuplicateKey(key, first, line)
-            seen[marker] = line
-        return super().construct_mapping(node, deep=deep)
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        self._path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
-        try:
-            if len(self._path) > MAX_DEPTH + 2:  # + the document and its config: mapping
-                raise _TooDeep(self._path[:3], self.peek_event().start_mark.line + 1)
-            return super().compose_node(parent, index)
-        finally:
-            self._path.pop()
-
-
-_StackFileLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
 
 
 @dataclass(frozen=True)
@@ -431,48 +366,19 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
-def _with_secure(value: Any, budget: list[int], depth: int = 0) -> Any:
-    """The value with every ``{secure: …}`` as ``Secure``; refuses alias bombs, values nested
-    deeper than MAX_DEPTH (aliases can build them) and YAML types the CLI cannot pass on."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise StackFileError(
-            f"has more than {MAX_NODES} values (a YAML alias bomb?); write the values out"
-        )
-    if depth > MAX_DEPTH:
-        raise StackFileError(f"nests lists or objects more than {MAX_DEPTH} levels deep")
+def _with_secure(value: Any) -> Any:
+    """The decoded value with every ``{secure: <text>}`` as ``Secure``."""
     if isinstance(value, dict):
         if set(value) == {"secure"} and isinstance(value["secure"], str):
             return Secure(value["secure"])
-        for key in value:
-            if not isinstance(key, _SCALARS):
-                raise StackFileError(f"has a {type(key).__name__} as an object key")
-        return {key: _with_secure(item, budget, depth + 1) for key, item in value.items()}
+        return {key: _with_secure(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_with_secure(item, budget, depth + 1) for item in value]
-    if not isinstance(value, _SCALARS):
-        # !!binary, !!set, !!omap, !!pairs: no config value Pulumi passes to a program.
-        kind = "binary data (!!binary)" if isinstance(value, bytes) else type(value).__name__
-        raise StackFileError(
-            f"holds {kind}, which a stack setting cannot be. Fix: write the value as plain "
-            "text, a number, true/false, a list or an object"
-        )
+        return [_with_secure(item) for item in value]
     return value
-
-
-_SCALARS = (str, bool, int, float, type(None))
 
 
 def _has_secure(value: Any) -> bool:
     return any(isinstance(leaf, Secure) for leaf in _leaves(value))
-
-
-def _as_config_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value)
 
 
 def check_stack_name(stack: str) -> str:
@@ -500,70 +406,88 @@ def _environments(value: Any, name: str) -> tuple[str, ...]:
     raise StackFileError(f"{name}: 'environment:' must be a list of ESC environment names")
 
 
-def _config_key(path: list[Any]) -> str:
-    """``"<key>: "`` for the config key a composing path is under, else ``""``."""
-    if len(path) >= 3 and path[1] == "config" and isinstance(path[2], str):
-        return f"{clip(path[2])}: "
-    return ""
-
-
 def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     check_stack_name(stack)
     path = root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
-        known = ", ".join(available_stacks(root)) or "none"
-        raise StackFileError(f"unknown stack {stack!r}: no {path.name} (stacks here: {known})")
+        raise StackFileError(_unknown_stack(stack, path.name, available_stacks(root)))
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), _StackFileLoader) or {}  # noqa: S506 - a SafeLoader
-    except _DuplicateKey as error:
-        key = clip(str(error.key))
-        raise StackFileError(
-            f"{path.name}: {key} is defined twice (lines {error.first} and {error.again}); "
-            f"Pulumi refuses a repeated key. Fix: keep one {key}"
-        ) from None
-    except _TooDeep as error:
-        key = _config_key(error.path)
-        raise StackFileError(
-            f"{path.name}: {key}nests lists or objects more than {MAX_DEPTH} levels deep "
-            f"(line {error.line}). Fix: a setting is never that deep; write the value out flat"
-        ) from None
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise StackFileError(f"cannot read {path.name}: {error}") from None
+    key = ""
+    try:
+        document = cli_yaml.compose(text)
+        decoder = cli_yaml.Decoder()
+        top = decoder.mapping(document) if isinstance(document, yaml.MappingNode) else None
+        if top is None and document is not None:
+            raise StackFileError(f"{path.name}: expected a mapping with a 'config:' key")
+        top = top or {}
+        for name in top:
+            if name not in TOP_LEVEL_KEYS:
+                close = difflib.get_close_matches(name[:200], TOP_LEVEL_KEYS, n=1)
+                hint = f"did you mean {close[0]}? " if close else ""
+                raise StackFileError(
+                    f"{path.name}: {clip(name)!s} is not a stack file key. Fix: {hint}"
+                    f"a stack file holds only {', '.join(TOP_LEVEL_KEYS)}"
+                )
+        header = {name: decoder.value(node) for name, node in top.items() if name != "config"}
+        config_node = top.get("config")
+        if isinstance(config_node, yaml.MappingNode):
+            nodes = decoder.mapping(config_node)
+        elif config_node is None or decoder.value(config_node) is None:
+            nodes = {}
+        else:
+            raise StackFileError(f"{path.name}: expected a 'config:' mapping of keys to values")
+        values: dict[str, Any] = {}
+        config: dict[str, str] = {}
+        for key, node in nodes.items():
+            if isinstance(node, yaml.ScalarNode):
+                values[key] = config[key] = cli_yaml.config_text(node)
+                continue
+            decoded = decoder.value(node)
+            values[key] = _with_secure(decoded)
+            if not _has_secure(values[key]):
+                config[key] = cli_yaml.to_json(decoded, node.start_mark.line + 1)
+    except cli_yaml.DuplicateKey as error:
+        name = clip(error.key)
+        raise StackFileError(
+            f"{path.name}: {error.problem}; Pulumi refuses a repeated key, quoted or not. "
+            f"Fix: keep one {name}"
+        ) from None
+    except cli_yaml.CliYamlError as error:
+        where = f"{clip(error.key or key)}: " if error.key or key else ""
+        fix = f". Fix: {error.fix}" if error.fix else ""
+        raise StackFileError(
+            f"{path.name}: {where}{error.problem} (line {error.line}){fix}"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "unreadable"
         raise StackFileError(f"{path.name} is not valid YAML{where}: {problem}") from None
-    if not isinstance(document, dict):
-        raise StackFileError(f"{path.name}: expected a mapping with a 'config:' key")
-    for key in document:
-        if key not in TOP_LEVEL_KEYS:
-            close = difflib.get_close_matches(str(key)[:200], TOP_LEVEL_KEYS, n=1)
-            hint = f"did you mean {close[0]}? " if close else ""
-            raise StackFileError(
-                f"{path.name}: {clip(str(key))!s} is not a stack file key. Fix: {hint}"
-                f"a stack file holds only {', '.join(TOP_LEVEL_KEYS)}"
-            )
-    config = document.get("config") or {}
-    if not isinstance(config, dict) or not all(isinstance(k, str) for k in config):
-        raise StackFileError(f"{path.name}: expected a 'config:' mapping of keys to values")
-    budget = [MAX_NODES]
-    values = {}
-    for key, value in config.items():
-        try:
-            values[key] = _with_secure(value, budget)
-        except StackFileError as error:
-            raise StackFileError(f"{path.name}: {clip(key)}: {error}") from None
     secure = frozenset(key for key, value in values.items() if _has_secure(value))
     return StackFile(
         stack=stack,
         path=path,
-        config={
-            key: _as_config_string(value) for key, value in config.items() if key not in secure
-        },
+        config=config,
         secure_keys=secure,
         values=values,
-        environments=_environments(document.get("environment"), path.name),
-        secrets_provider=document.get("secretsprovider"),
-        encryption_salt=document.get("encryptionsalt"),
+        environments=_environments(header.get("environment"), path.name),
+        secrets_provider=_text_or_none(header.get("secretsprovider")),
+        encryption_salt=_text_or_none(header.get("encryptionsalt")),
+    )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _unknown_stack(stack: str, file_name: str, known: list[str]) -> str:
+    """No such stack file, with the closest name ("Staging": did you mean staging?)."""
+    same_letters = [name for name in known if name.lower() == stack.lower()]
+    close = same_letters or difflib.get_close_matches(stack[:200], known, n=1, cutoff=0.6)
+    fix = f". Fix: did you mean {close[0]}? --stack {close[0]}" if close else ""
+    return (
+        f"unknown stack {stack!r}: no {file_name} (stacks here: {', '.join(known) or 'none'}){fix}"
     )
