@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.write:
         for path in write_identities(config_dir=args.stack_dir, identity_dir=args.identity_dir):
-            print(f"wrote {shown(path)}")
+            print(f"accepted {shown(path)}")
         return 0
     problems = [
         problem
