@@ -11,15 +11,15 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tools.pins.constraints import PinError, pulled, requirement_lines, requirements
+
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "constraints.txt"
-REQUIREMENT_FILES = ("requirements.txt", "requirements-dev.txt", "policy/requirements.txt")
 UPDATE = (
-    "To update: widen the range in requirements*.txt if needed, run `make constraints` "
+    "To update: widen the range in requirements*.txt if needed, run `make constraints UPGRADE=1` "
     "(upgrades .venv within the ranges and re-pins), then `make test` and commit constraints.txt."
 )
 SYNC = (
@@ -28,22 +28,9 @@ SYNC = (
 )
 
 
-def _lines(path: Path) -> list[str]:
-    lines = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):  # -r / -c lines name files, not packages
-            lines.append(line)
-    return lines
-
-
-def requirements() -> list[tuple[str, Requirement]]:
-    return [(name, Requirement(line)) for name in REQUIREMENT_FILES for line in _lines(ROOT / name)]
-
-
 def pins() -> dict[str, str]:
     found = {}
-    for line in _lines(CONSTRAINTS):
+    for line in requirement_lines(CONSTRAINTS):
         match = re.fullmatch(r"([A-Za-z0-9._-]+)==([^\s;]+)", line)
         assert match, f"constraints.txt: {line!r} is not an exact pin (name==version). {UPDATE}"
         found[canonicalize_name(match[1])] = match[2]
@@ -129,26 +116,10 @@ def test_moto_server_extra_only_when_something_runs_moto_server():
 
 def _needed() -> set[str]:
     """Every distribution the requirement files pull in, by the installed metadata."""
-    todo = [requirement for _, requirement in requirements()]
-    extras_of: dict[str, set[str]] = {}
-    while todo:
-        requirement = todo.pop()
-        name = canonicalize_name(requirement.name)
-        if name in extras_of and set(requirement.extras) <= extras_of[name]:
-            continue
-        extras = extras_of.setdefault(name, set())
-        extras |= set(requirement.extras)
-        try:
-            requires = metadata.requires(requirement.name) or []
-        except metadata.PackageNotFoundError:
-            pytest.skip(f"{requirement.name} is not installed: {SYNC}")
-        for line in requires:
-            child = Requirement(line)
-            if child.marker is None or any(
-                child.marker.evaluate({"extra": extra}) for extra in extras or {""}
-            ):
-                todo.append(child)
-    return set(extras_of)
+    try:
+        return set(pulled(requirement for _, requirement in requirements()))
+    except PinError as error:
+        pytest.skip(f"{error}: {SYNC}")
 
 
 def test_constraints_pin_nothing_the_requirements_do_not_pull():

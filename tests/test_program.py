@@ -402,10 +402,21 @@ def test_main_ends_bad_config_with_one_line_run_error_before_any_resource(key, v
     assert monitor.registrations == []
 
 
-def test_pulumi_namespace_keys_are_allowed():
+def test_pulumi_namespace_keys_are_allowed_and_change_nothing():
+    # pulumi:tags are the stack's own tags in Pulumi Cloud, not the resources'.
     config = stack_config("dev")
+    plain = run_program("dev", config, SECRET_KEYS).registrations
     config["pulumi:tags"] = '{"team": "cdn"}'
-    assert run_program("dev", config, SECRET_KEYS).registrations
+    tagged = run_program("dev", config, SECRET_KEYS).registrations
+    assert plain and _declared(tagged) == _declared(plain)
+
+
+def _declared(registrations) -> dict[str, str]:
+    """Each resource's inputs as text (an asset by its path)."""
+    return {
+        r.urn: json.dumps(r.inputs, sort_keys=True, default=lambda o: getattr(o, "path", repr(o)))
+        for r in registrations
+    }
 
 
 def test_settings_read_keys_the_cli_passes_through_pulumi_config_env(monkeypatch):

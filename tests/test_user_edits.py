@@ -1,21 +1,25 @@
-"""A user edits, deletes and adds their own stacks: the suite stays green and covers them.
+"""A team edits, renames, deletes and adds its own stacks and examples: the checks that read
+them cover whatever is there and pass, and nothing else in the suite reads them.
 
-The top-level Pulumi.<stack>.yaml files are the user's; the suite's stack cases, snapshots and
-identities live under tests/. This makes the edits a user makes (README tells them to) in a
-temporary folder holding a copy of the top-level stack files, then runs the snapshot writer
-(which must read none of them and rewrite no recorded identity) and the checks of
-tests/test_user_stacks.py on that folder, in process: no copy of the project, no subprocess.
+The top-level Pulumi.<stack>.yaml files and examples/ are the team's; the suite's stack cases,
+snapshots and identities live under tests/. This makes the edits a team makes (README tells
+them to) in a temporary folder, starting from the example stacks as shipped (never from the
+team's own files, whatever they hold), then runs the checks of tests/test_user_stacks.py and
+tests/examples/ on it, and the snapshot writer (which must read none of them and rewrite no
+recorded identity), in process: no copy of the project, no subprocess.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import re
 import shutil
 
 import pytest
+import yaml
 
+from tests.edge_support import CURRENT_TOKEN
+from tests.examples.test_examples import EXAMPLES_DIR, check_example, example_dirs
 from tests.passphrase_support import encrypt, key_from_salt_state, new_salt_state
 from tests.test_user_stacks import check_user_stack, user_stacks
 from tools.plan import plan, snapshots
@@ -37,42 +41,41 @@ def _own_salt_state() -> tuple[str, bytes]:
     return state, key
 
 
-def _set(text: str, key: str, value: str) -> str:
-    line = re.compile(rf"^(  protected-cdn:{key}:).*$", re.MULTILINE)
-    assert line.search(text), key
-    return line.sub(rf"\1 {value}", text)
+# The example stacks as shipped: the top-level Pulumi.dev.yaml and Pulumi.prod.yaml carry the
+# settings of these stack cases. The user's own files are never read here.
+SHIPPED = ("dev", "prod")
+DOMAIN_KEYS = ("protected-cdn:domainName", "protected-cdn:hostedZoneName")
 
 
-def _drop(text: str, *keys: str) -> str:
-    for key in keys:
-        text = re.sub(rf"^  protected-cdn:{key}:.*\n", "", text, flags=re.MULTILINE)
-        assert f"protected-cdn:{key}:" not in text, key
-    return text
+def _each_stack(change):
+    """An edit of the config of every stack file the folder holds, whatever it already says."""
+
+    def edit(folder):
+        for path in sorted(folder.glob("Pulumi.*.yaml")):
+            document = yaml.safe_load(path.read_text()) or {}
+            change(document.setdefault("config", {}))
+            path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    return edit
 
 
-def _protect_everything(text: str) -> str:
-    text = re.sub(r"^  protected-cdn:protectedPaths:\n(    - .*\n)+", "", text, flags=re.MULTILINE)
-    return text + '  protected-cdn:protectedPaths:\n    - "*"\n'
+def _rename(old: str, new: str):
+    def edit(folder):
+        if (folder / f"Pulumi.{old}.yaml").exists():
+            (folder / f"Pulumi.{old}.yaml").rename(folder / f"Pulumi.{new}.yaml")
 
-
-def _edit(folder, stack: str, change) -> None:
-    path = folder / f"Pulumi.{stack}.yaml"
-    path.write_text(change(path.read_text()))
+    return edit
 
 
 EDITS = {
-    "engine": lambda folder: _edit(
-        folder, "dev", lambda t: t + "  protected-cdn:edgeRuntime: cloudfront-function\n"
+    # README's suggested edit: switch the engine.
+    "engine": _each_stack(lambda c: c.update({"protected-cdn:edgeRuntime": "cloudfront-function"})),
+    "own-domain": _each_stack(
+        lambda c: c.update(dict(zip(DOMAIN_KEYS, ("static.acme.io", "acme.io"), strict=True)))
     ),
-    "own-domain": lambda folder: _edit(
-        folder,
-        "dev",
-        lambda t: _set(_set(t, "domainName", "static.acme.io"), "hostedZoneName", "acme.io"),
-    ),
-    "no-domain": lambda folder: _edit(
-        folder, "prod", lambda t: _drop(t, "domainName", "hostedZoneName")
-    ),
-    "everything": lambda folder: _edit(folder, "dev", _protect_everything),
+    "no-domain": _each_stack(lambda c: [c.pop(key, None) for key in DOMAIN_KEYS]),
+    "everything": _each_stack(lambda c: c.update({"protected-cdn:protectedPaths": ["*"]})),
+    "renamed": _rename("dev", "staging"),
     "deleted": lambda folder: [path.unlink() for path in folder.glob("Pulumi.*.yaml")],
 }
 
@@ -94,29 +97,59 @@ def _add_own_encrypted_stack(folder) -> None:
 
 @pytest.fixture
 def user_folder(tmp_path):
-    """A copy of the user's stack files, as a user's checkout holds them."""
+    """A team's checkout: the example stacks as shipped."""
     folder = tmp_path / "project"
     folder.mkdir()
-    for path in ROOT.glob("Pulumi.*.yaml"):
-        shutil.copy(path, folder / path.name)
-    assert available_stacks(folder), "the project ships example stacks"
+    for stack in SHIPPED:
+        shutil.copy(STACK_CASES_DIR / f"Pulumi.{stack}.yaml", folder / f"Pulumi.{stack}.yaml")
     return folder
 
 
 @pytest.mark.parametrize("edit", [*EDITS, "all"])
 def test_each_user_edit_and_an_own_encrypted_stack_are_checked_and_pass(user_folder, edit):
-    for name in EDITS if edit == "all" else [edit]:
+    names = list(EDITS) if edit == "all" else [edit]
+    for name in names:
         EDITS[name](user_folder)
     _add_own_encrypted_stack(user_folder)
     stacks = user_stacks(user_folder)
-    assert "qa" in stacks  # the new stack is covered, not skipped
-    assert ("prod" in stacks) == (edit not in ("deleted", "all"))
+    expected = {"qa"} if "deleted" in names else {"qa", "prod"}
+    if "deleted" not in names:
+        expected.add("staging" if "renamed" in names else "dev")
+    assert set(stacks) == expected  # every stack covered, none skipped
     for stack in stacks:
         check_user_stack(stack, user_folder)
+        settings = read_stack_file(stack, user_folder).settings(CURRENT_TOKEN)
+        if "engine" in names:
+            assert settings.edge_runtime == "cloudfront-function", stack
+        if "no-domain" in names:
+            assert not settings.domain_name, stack
     qa = read_stack_file("qa", user_folder)
     own_salt = base64.b64encode(OWN_SALT).decode()
     assert qa.encryption_salt.startswith(f"v1:{own_salt}:")  # their salt, not one of ours
     assert OWN_TOKEN not in (user_folder / "Pulumi.qa.yaml").read_text()
+
+
+EXAMPLE_EDITS = {
+    "edited": lambda folder: (folder / "__main__.py").write_text(
+        (folder / "__main__.py").read_text().replace("private/*", "members/*")
+    ),
+    "renamed": lambda folder: folder.rename(folder.with_name(f"{folder.name}-ours")),
+    "deleted": shutil.rmtree,
+}
+
+
+@pytest.mark.parametrize("edit", EXAMPLE_EDITS)
+def test_edited_renamed_and_deleted_examples_are_checked_and_pass(tmp_path, edit):
+    # The examples there are now (the team's to change; none when they deleted examples/).
+    examples = tmp_path / "examples"
+    shutil.copytree(EXAMPLES_DIR, examples) if EXAMPLES_DIR.is_dir() else examples.mkdir()
+    shipped = example_dirs(examples)
+    for folder in shipped:
+        EXAMPLE_EDITS[edit](folder)
+    left = example_dirs(examples)
+    assert len(left) == (0 if edit == "deleted" else len(shipped))
+    for folder in left:
+        check_example(folder)
 
 
 def test_the_snapshot_writer_reads_only_the_stack_cases_and_keeps_recorded_identities(

@@ -4,7 +4,6 @@ the stack-config reading and the docs all follow its entries."""
 from __future__ import annotations
 
 import dataclasses
-import typing
 
 import pytest
 
@@ -105,8 +104,3 @@ def test_the_stack_config_reader_decodes_each_type_as_the_cli_passes_it():
 def test_an_input_of_another_component_is_refused_in_one_line():
     with pytest.raises(SettingsError, match="EdgeCheck: price_class is not an input"):
         check_inputs({"auth_token": CURRENT_TOKEN, "price_class": "PriceClass_100"}, EDGE_CHECK)
-
-
-def test_the_args_types_are_typed_dicts_the_provider_host_reads():
-    for args_type in (ProtectedContentArgs, EdgeCheckArgs, ClientArgs):
-        assert typing.is_typeddict(args_type)

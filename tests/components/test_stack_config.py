@@ -138,13 +138,6 @@ def test_the_docs_document_exactly_the_config_keys_and_their_commands_use_them()
     assert used and used <= {key.key for key in CONFIG_INPUTS} | aws_keys, used
 
 
-def test_settings_errors_are_pulumi_run_errors():
-    # pulumi.RunError ends a program with its message only: no traceback under the CLI.
-    import pulumi
-
-    assert issubclass(SettingsError, pulumi.RunError)
-
-
 @pytest.mark.parametrize(
     ("pattern", "fix"),
     [("ex-img", "use 'ex-img/*'"), ("/ex-img/", "use 'ex-img/*'"), ("a/b.png", "'a/b.png/*'")],

@@ -8,6 +8,7 @@ paths and reusable workflows they name, and the safety rules of docs/ci-cd.md
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 import subprocess
@@ -27,6 +28,7 @@ MAKE_TARGET = re.compile(r"^([A-Za-z0-9_.-]+):", re.MULTILINE)
 PATH_WORD = re.compile(r"^\.?\.?/?[\w.-]+(/[\w.*-]+)+/?$|^\./[\w.-]+$")
 OIDC_ACTION = "aws-actions/configure-aws-credentials"
 PULUMI_ACTION = "pulumi/actions"
+DEPLOY_STACK = "./.github/workflows/deploy-stack.yml"
 
 
 def workflow_files() -> list[Path]:
@@ -145,14 +147,55 @@ def test_make_test_runs_first_on_pull_requests_and_pushes():
         assert "make test" in runs, name
 
 
-def test_pull_requests_preview_every_deployed_stack_with_the_policy_pack_and_a_comment():
+def deploy_jobs(document: dict) -> dict[str, dict]:
+    """The jobs that deploy a stack (call deploy-stack.yml), by job name."""
+    jobs = document.get("jobs") or {}
+    return {name: job for name, job in jobs.items() if job.get("uses") == DEPLOY_STACK}
+
+
+def upstream(document: dict, name: str) -> set[str]:
+    """Every job that must succeed before job ``name`` starts."""
+    jobs, found, todo = document["jobs"], set(), [name]
+    while todo:
+        needs = jobs[todo.pop()].get("needs") or []
+        for need in [needs] if isinstance(needs, str) else needs:
+            if need not in found:
+                found.add(need)
+                todo.append(need)
+    return found
+
+
+def deploy_order_problems(document: dict) -> list[str]:
+    """Deploys that may start before `make test` passed, beside another deploy, or outside a
+    GitHub environment (which holds the approval rule and the stack's role)."""
+    deploys = deploy_jobs(document)
+    problems = [
+        f"{name}: runs without make test"
+        for name in deploys
+        if "test" not in upstream(document, name)
+    ]
+    for first, second in itertools.combinations(sorted(deploys), 2):
+        if first not in upstream(document, second) and second not in upstream(document, first):
+            problems.append(f"{first} and {second} deploy at the same time")
+    for name, job in deploys.items():
+        inputs = job.get("with") or {}
+        if not (inputs.get("stack") and inputs.get("environment")):
+            problems.append(f"{name}: names no stack or no environment")
+    return problems
+
+
+def deployed_stacks() -> set[str]:
+    return {job["with"]["stack"] for job in deploy_jobs(load(WORKFLOWS / "deploy.yml")).values()}
+
+
+def test_pull_requests_preview_every_stack_main_deploys_with_the_policy_pack_and_a_comment():
     document = load(WORKFLOWS / "pull-request.yml")
     preview = document["jobs"]["preview"]
     assert preview["needs"] == "test"
+    # Whatever the team's stacks are called: what main deploys was previewed on its PR.
     stacks = preview["strategy"]["matrix"]["stack"]
-    # The user's stacks: any valid names (a user may rename or delete the example files;
-    # tests/test_user_stacks.py checks whichever Pulumi.<stack>.yaml files there are).
-    assert all(STACK_NAME.fullmatch(stack) for stack in stacks) and {"dev", "prod"} <= set(stacks)
+    assert all(STACK_NAME.fullmatch(stack) for stack in stacks)
+    assert deployed_stacks() <= set(stacks), deployed_stacks() - set(stacks)
     (pulumi,) = [s for s in preview["steps"] if s.get("uses", "").startswith(PULUMI_ACTION)]
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["diff"] is True and pulumi["with"]["policyPacks"] == "policy"
@@ -160,24 +203,62 @@ def test_pull_requests_preview_every_deployed_stack_with_the_policy_pack_and_a_c
     assert preview["permissions"]["pull-requests"] == "write"
 
 
-def test_main_deploys_dev_then_prod_behind_an_approval():
+def test_main_deploys_after_the_tests_one_stack_after_another_each_in_its_environment():
     deploy = load(WORKFLOWS / "deploy.yml")
     assert deploy["on"]["push"]["branches"] == ["main"]
-    dev, prod = deploy["jobs"]["dev"], deploy["jobs"]["prod"]
-    assert dev["needs"] == "test" and prod["needs"] == "dev"
-    assert dev["with"]["stack"] == "dev" and prod["with"]["stack"] == "prod"
-    assert prod["with"]["environment"] == "production"
+    assert deploy_jobs(deploy) and deploy_order_problems(deploy) == []
     up = load(WORKFLOWS / "deploy-stack.yml")["jobs"]["up"]
     assert up["environment"] == "${{ inputs.environment }}"
     (pulumi,) = [s for s in up["steps"] if s.get("uses", "").startswith(PULUMI_ACTION)]
     assert pulumi["with"]["command"] == "up" and pulumi["with"]["policyPacks"] == "policy"
 
 
+def test_the_deploy_order_check_finds_an_untested_a_parallel_and_an_unguarded_deploy():
+    def deploy(needs, **inputs):
+        return {"uses": DEPLOY_STACK, "needs": needs, "with": inputs}
+
+    document = {
+        "jobs": {
+            "test": {},
+            "a": deploy("test", stack="a", environment="a"),
+            "b": deploy(["test"], stack="b", environment="b"),
+            "c": deploy([], stack="c"),
+        }
+    }
+    assert deploy_order_problems(document) == [
+        "c: runs without make test",
+        "a and b deploy at the same time",
+        "a and c deploy at the same time",
+        "b and c deploy at the same time",
+        "c: names no stack or no environment",
+    ]
+    document["jobs"]["b"]["needs"] = "a"
+    document["jobs"]["c"] = deploy("b", stack="c", environment="c")
+    assert deploy_order_problems(document) == []
+
+
+def concurrency_group(job: dict, inputs: dict[str, str]) -> str:
+    """The job's concurrency group for a call with ``inputs``; other expressions are left as
+    written (the run id or the commit would make each run a group of its own)."""
+    template = job["concurrency"]["group"]
+    return re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: inputs[m[1]], template)
+
+
 def test_two_deploys_of_one_stack_never_overlap():
     up = load(WORKFLOWS / "deploy-stack.yml")["jobs"]["up"]
-    assert up["concurrency"] == {"group": "pulumi-${{ inputs.stack }}", "cancel-in-progress": False}
+    for job in deploy_jobs(load(WORKFLOWS / "deploy.yml")).values():
+        # Two runs deploying the same stack queue in one group ...
+        group = concurrency_group(up, job["with"])
+        assert "${{" not in group and job["with"]["stack"] in group, group
+    # ... and the queued one waits: cancelling a running `pulumi up` leaves a pending operation.
+    assert up["concurrency"]["cancel-in-progress"] is False
     live = load(WORKFLOWS / "integration.yml")["jobs"]["live"]
     assert live["concurrency"]["cancel-in-progress"] is False
+
+
+def test_a_concurrency_group_of_the_run_is_not_one_of_the_stack():
+    job = {"concurrency": {"group": "pulumi-${{ inputs.stack }}-${{ github.run_id }}"}}
+    assert "${{" in concurrency_group(job, {"stack": "dev"})
 
 
 @pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)

@@ -15,6 +15,10 @@ whose type is gone altogether was removed by config (e.g. no custom domain: no c
 DNS records) and passes. `make snapshots` writes the file of a new stack case; it never
 rewrites an existing one.
 
+Accepting keeps each recorded URN the program still reaches (under it or through an alias):
+that is the URN deployed stacks hold. Only a resource reached by no recorded URN is recorded
+under its URN now, so accepting an unchanged program rewrites nothing.
+
     python -m tools.plan.identities --write    # accept the current URNs (after a deliberate change)
     python -m tools.plan.identities --check    # exit 1 and name each identity that changed
 """
@@ -154,6 +158,21 @@ def identities(run: ProgramRun, stack: str) -> list[Identity]:
     return sorted(kept, key=lambda identity: identity.urn)
 
 
+def accepted_identities(run: ProgramRun, stack: str, recorded: list[Identity]) -> list[Identity]:
+    """The identities to record for a run: each kept resource under the recorded URN it still
+    reaches (its URN or one of its aliases), else under its URN now; sorted by URN."""
+    urns = EngineUrns(run, stack)
+    kept = []
+    for registration in run.registrations:
+        if registration.type not in KEPT_TYPES:
+            continue
+        now = urns.urn(registration.urn)
+        reached = {now} | urns.aliases(registration.urn)
+        still = [i for i in recorded if i.urn in reached and i.type == registration.type]
+        kept.append(still[0] if still else Identity(registration.type, registration.name, now))
+    return sorted(set(kept), key=lambda identity: identity.urn)
+
+
 def identity_path(stack: str, identity_dir: Path = IDENTITY_DIR) -> Path:
     return identity_dir / f"{stack}.json"
 
@@ -224,7 +243,10 @@ def write_identities(
         if missing_only and path.exists():
             continue
         run = plan_run(stack, token=None, config_dir=config_dir)
-        path.write_text(identity_text(identities(run, stack)), "utf-8")
+        recorded = read_identities(stack, identity_dir) if path.exists() else []
+        text = identity_text(accepted_identities(run, stack, recorded))
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

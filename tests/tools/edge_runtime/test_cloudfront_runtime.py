@@ -20,11 +20,12 @@ from edge_handler.cloudfront_function import (
     code_size,
     render_function_code,
 )
-from edge_handler.engines import FUNCTION_RUNTIME
 from tests.client_support import CLIENTS
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import read_case, stack_cases
 from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime, forbidden_syntax
+from tools.edge_runtime.engines import function_event
+from tools.edge_runtime.viewer_event import viewer_request_event
 
 STACKS = stack_cases()
 
@@ -120,7 +121,6 @@ def digests_of(token: str) -> list[str]:
 def test_stack_cases_generate_runtime_2_code_far_under_10_kb_without_client_data(stack):
     settings_ = read_case(stack).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
     code = render_function_code(settings_.auth_header, settings_.log_allowed)
-    assert FUNCTION_RUNTIME == "cloudfront-js-2.0"
     assert forbidden_syntax(code) == []
     assert code_size(settings_.auth_header, settings_.log_allowed) == len(code.encode())
     assert len(code.encode()) <= MAX_CODE_BYTES * 2 // 3
@@ -131,8 +131,15 @@ def test_stack_cases_generate_runtime_2_code_far_under_10_kb_without_client_data
             assert digest_text not in code
     for client in settings_.clients:
         assert f'"{client.name}"' not in code
-    with CloudFrontRuntime(code, store=store_entries(settings_.accepted_tokens, settings_.clients)):
-        pass  # it loads: valid JavaScript, strict mode
+    # It runs (valid JavaScript, strict mode) and decides: no header 401, the token passes.
+    uri = "/" + settings_.protected_paths[0].replace("*", "x").replace("?", "y")
+    store = store_entries(settings_.accepted_tokens, settings_.clients)
+    with CloudFrontRuntime(code, store=store) as rt:
+        denied, _ = rt.handle(function_event(viewer_request_event(uri=uri)))
+        assert denied["statusCode"] == 401, uri
+        token = [(settings_.auth_header, CURRENT_TOKEN)]
+        passed, _ = rt.handle(function_event(viewer_request_event(token, uri=uri)))
+        assert "statusCode" not in passed and passed["uri"] == uri
 
 
 def test_the_code_is_byte_for_byte_the_same_whatever_the_clients_and_tokens():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from edge_handler.client_store import entry_key, store_entries
+from edge_handler.client_store import entry_key
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
 from tests.tools.local_edge.test_local_edge import request
@@ -79,7 +79,7 @@ def test_revoking_a_client_in_the_config_denies_it_with_the_same_function_code(t
         assert entries[entry_key(token)] == revoked_entries[entry_key(token)]
 
 
-def test_the_local_store_is_the_entries_of_the_checked_settings(tmp_path):
+def test_the_store_holds_one_entry_per_accepted_token_and_the_banner_counts_them(tmp_path):
     folder = stack_dir_with(tmp_path, lambda config: None)
     options = LocalEdgeOptions(
         stack="partners",
@@ -90,7 +90,10 @@ def test_the_local_store_is_the_entries_of_the_checked_settings(tmp_path):
         engine="cloudfront-function",
     )
     with LocalEdge(options, log=lambda line: None) as edge:
+        # The stack's tokens, its clients' from the environment, and the one generated for
+        # the client the environment gives none: each is a key, nothing else is.
         settings = edge.settings
-        assert edge._engine.entries == store_entries(settings.accepted_tokens, settings.clients)
-        count = len(edge._engine.entries)
-        assert f"its KeyValueStore: {count} entries, " in edge.banner()
+        tokens = {*settings.accepted_tokens, *(t for c in settings.clients for t in c.tokens)}
+        assert {CURRENT_TOKEN, *ENV.values()} < tokens
+        assert set(edge._engine.entries) == {entry_key(token) for token in tokens}
+        assert f"its KeyValueStore: {len(tokens)} entries, " in edge.banner()

@@ -6,6 +6,7 @@ tests/identities/<stack>.json holds the accepted URNs (`make identities` writes 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 
 import pulumi
 import pytest
@@ -15,12 +16,15 @@ from tools.plan.identities import (
     KEPT_TYPES,
     EngineUrns,
     Identity,
+    accepted_identities,
     changed_identities,
     check,
     identities,
     make_urn,
     read_identities,
+    write_identities,
 )
+from tools.plan.locations import IDENTITY_DIR
 from tools.plan.program_run import run_under_mocks
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -87,6 +91,31 @@ def test_renaming_the_distribution_is_caught_with_the_fix():
     assert problem.startswith(f"URN changed for {DISTRIBUTION} 'site-cdn-distribution' (was ")
     assert "add an alias (pulumi.Alias) in the component, or accept with make identities" in problem
     assert "site-cloudfront" in problem  # the URN declared now, to put in the alias
+
+
+def test_accepting_the_program_as_it_is_rewrites_no_recorded_file(tmp_path):
+    # `make identities` on a clean clone: the recorded URNs that aliases reach are kept.
+    shutil.copytree(IDENTITY_DIR, tmp_path, dirs_exist_ok=True)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    write_identities(identity_dir=tmp_path)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
+def test_accepting_a_rename_records_its_new_urn_and_keeps_the_others():
+    run = plan_case("dev")
+    recorded = read_identities("dev")
+    renamed = [
+        dataclasses.replace(i, urn=i.urn.replace("site-cdn-distribution", "site-old-name"))
+        if i.type == DISTRIBUTION
+        else i
+        for i in recorded
+    ]
+    accepted = accepted_identities(run, "dev", renamed)
+    (distribution,) = [i for i in accepted if i.type == DISTRIBUTION]
+    assert distribution.urn.endswith("::site-cdn-distribution") and distribution not in renamed
+    assert sorted(set(accepted) - {distribution}, key=str) == sorted(
+        set(recorded) - {distribution}, key=str
+    )
 
 
 def test_engine_urns_qualify_a_type_by_every_parent_but_not_the_stack():

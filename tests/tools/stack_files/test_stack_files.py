@@ -187,7 +187,11 @@ def test_ciphertext_tokens_are_never_refused(tmp_path):
         tmp_path,
         "config:\n" + BASE + f"  protected-cdn:authToken:\n    secure: {SECURE}\n",
     )
-    assert plan_run(stack, None, tmp_path).registrations
+    notes = "\n".join(plan_run(stack, None, tmp_path).notes)
+    assert "authToken is encrypted in" in notes and "the plan uses a placeholder" in notes
+    options = local_edge.LocalEdgeOptions(stack=stack, port=0, stack_dir=tmp_path)
+    with local_edge.LocalEdge(options, log=lambda _line: None) as edge:
+        assert len(edge.token) == 64  # a token of its own: the ciphertext is not one
 
 
 # --- typos and unknown keys, in plan and local edge -------------------------------------

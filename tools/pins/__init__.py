@@ -1,0 +1,1 @@
+"""`make constraints`: constraints.txt, the exact versions the suite runs with."""
