@@ -112,10 +112,10 @@ quoted = '$(subst ','\'',$(1))'
 
 # [PROTECTED_BUCKET=… PUBLIC_BUCKET=…] (default: pulumi stack output --stack STACK) [DRY_RUN=1]
 upload: $(STAMP) ## upload CONTENT into STACK's two buckets with boto3, key by key (site model)
-	@$(PY) -m tools.upload.upload --stack $(STACK) --stack-dir $(STACK_DIR) --content $(call quoted,$(value CONTENT)) $(if $(PROTECTED_BUCKET),--protected-bucket "$(PROTECTED_BUCKET)") $(if $(PUBLIC_BUCKET),--public-bucket "$(PUBLIC_BUCKET)") $(if $(DRY_RUN),--dry-run)
+	@$(PY) -m tools.upload.upload --stack $(STACK) --stack-dir $(STACK_DIR) --content=$(call quoted,$(value CONTENT)) $(if $(PROTECTED_BUCKET),--protected-bucket "$(PROTECTED_BUCKET)") $(if $(PUBLIC_BUCKET),--public-bucket "$(PUBLIC_BUCKET)") $(if $(DRY_RUN),--dry-run)
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
-	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content $(call quoted,$(value CONTENT))
+	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content=$(call quoted,$(value CONTENT))
 
 identities: $(STAMP) ## accept the URNs a refactor must keep, of tests/stacks/ (tests/identities/)
 	@$(PY) -m tools.plan.identities --write

@@ -7,10 +7,11 @@ Each command names the stack (``pulumi stack output --stack <stack>``): with ano
 selected, a plain ``pulumi stack output`` would put this stack's files into that stack's buckets.
 
 The CLI matches each filter as ``os.path.join(os.path.abspath(<source>), <filter>)`` with
-fnmatch (awscli/customizations/s3/filters.py), so a ``*``, ``?`` or ``[`` anywhere in the
-folder's absolute path turns into pattern syntax and the filters match nothing: every protected
-file would go to the public bucket. Such a folder is refused with a pointer to ``make upload``,
-which keys files itself.
+fnmatch (awscli/customizations/s3/filters.py), so the folder's absolute path is part of every
+pattern. A ``[`` there opens a character class and the filters match nothing (every protected
+file would go to the public bucket); a ``*`` can span the folder and part of a key. Such a
+folder is refused with a pointer to ``make upload``, which keys files itself. A ``?`` matches
+itself, one character for one, so it changes nothing.
 
     python -m tools.upload.upload_commands --stack dev [--content ./files]
 """
@@ -40,8 +41,9 @@ from tools.upload.content import ContentError, plan_content
 # Settings need a token to validate; these commands never use it.
 _UNUSED_TOKEN = "upload-commands-need-no-token-0123456789abcdef"
 OUTPUTS = {PROTECTED_ORIGIN_ID: "bucketName", PUBLIC_ORIGIN_ID: "publicBucketName"}
-# What fnmatch reads as pattern syntax (``]`` and ``!`` only mean something after a ``[``).
-GLOB_CHARACTERS = frozenset("*?[")
+# What makes a folder's path inexact as a pattern prefix (see above; ``]`` and ``!`` only mean
+# something after a ``[``).
+GLOB_CHARACTERS = frozenset("*[")
 
 
 def stack_site_model(stack: str, stack_dir: Path) -> SiteModel:
@@ -62,8 +64,8 @@ def sync_source(content: str) -> str:
         raise ContentError("CONTENT is empty; give the folder to upload: CONTENT=./site")
     if GLOB_CHARACTERS & set(os.path.abspath(content)):
         raise ContentError(
-            f"content folder '{clip(content)}': aws s3 sync reads the * ? [ in its path as "
-            "patterns, so its filters would send protected files to the public bucket; "
+            f"content folder '{clip(content)}': aws s3 sync reads the * or [ in its path as "
+            "patterns, so its filters would send files to the wrong bucket; "
             f"upload with make upload CONTENT={shlex.quote(clip(content))} instead"
         )
     # A leading "-" would read as an option of the CLI.
