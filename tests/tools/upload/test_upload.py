@@ -344,3 +344,9 @@ def write_files(folder: Path, keys: set[str]) -> set[str]:
         except (FileExistsError, IsADirectoryError, NotADirectoryError):
             continue
     return {key for key in keys if (folder / key).is_file()}
+
+
+def test_a_stack_that_protects_everything_sends_every_file_to_the_protected_bucket(s3, capsys):
+    assert main(["--stack", "everything", "--content", str(SAMPLE), *BUCKETS]) == 0
+    assert bucket_keys(s3, PROTECTED) == DEV_PROTECTED | DEV_PUBLIC
+    assert bucket_keys(s3, PUBLIC) == set()
