@@ -17,7 +17,7 @@ VERSION_OK := import sys; sys.exit(sys.version_info[:2] < tuple(map(int, '$(MIN_
 MAKEFLAGS += --no-print-directory
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean clients new-client revoke
+.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload upload-commands docs constraints identities clean clients new-client revoke
 
 # `make | head -1`: the reader may leave early; a closed pipe ends the list quietly, status 0.
 help: ## list the targets (this text)
@@ -105,8 +105,16 @@ new-client: $(STAMP) ## a fresh token for client NAME (checked as STACK would), 
 revoke: $(STAMP) ## cut client CLIENT off now in STACK's store (function engine), then the config change
 	@$(PY) -m tools.clients.revoke --stack $(STACK) --client "$(CLIENT)" $(if $(STORE_ARN),--store-arn "$(STORE_ARN)")
 
+# CONTENT reaches the tool as one argument, whatever it holds (spaces, quotes, $): the raw
+# value in single quotes, each ' written as '\''.
+quoted = '$(subst ','\'',$(1))'
+
+# [PROTECTED_BUCKET=… PUBLIC_BUCKET=…] (default: pulumi stack output --stack STACK) [DRY_RUN=1]
+upload: $(STAMP) ## upload CONTENT into STACK's two buckets with boto3, key by key (site model)
+	@$(PY) -m tools.upload.upload --stack $(STACK) --stack-dir $(STACK_DIR) --content=$(call quoted,$(value CONTENT)) $(if $(PROTECTED_BUCKET),--protected-bucket "$(PROTECTED_BUCKET)") $(if $(PUBLIC_BUCKET),--public-bucket "$(PUBLIC_BUCKET)") $(if $(DRY_RUN),--dry-run)
+
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
-	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT)
+	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content=$(call quoted,$(value CONTENT))
 
 identities: $(STAMP) ## accept the URNs a refactor must keep, of tests/stacks/ (tests/identities/)
 	@$(PY) -m tools.plan.identities --write

@@ -1,0 +1,197 @@
+"""Upload a content folder into the stack's two buckets with boto3, key by key.
+
+Each file goes where the site model puts its key (``tools/upload/content.py``): a key that a
+protected pattern covers into the protected bucket (output ``bucketName``), every other key
+into the public one (``publicBucketName``). Nothing under ``_errors/`` is uploaded.
+
+Bucket names: ``--protected-bucket`` and ``--public-bucket``, else the stack's outputs from
+``pulumi stack output --stack <stack> --json``. boto3 reads credentials, region and endpoint
+as the AWS CLI does (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, ...).
+
+    python -m tools.upload.upload --stack dev --content ./site [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+
+from components.checks import SettingsError, clip
+from components.site_model import ORIGIN_IDS, PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, OriginId
+from tools.local_edge.request_log import printable
+from tools.stack_files.reader import ROOT, StackFileError
+from tools.stack_files.stack_arg import stack_file_name
+from tools.upload.content import ContentError, ContentPlan, content_folder, plan_content
+from tools.upload.upload_commands import OUTPUTS, stack_site_model
+
+# S3's rule for bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, ends alphanumeric.
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+BUCKET_FLAGS = {PROTECTED_ORIGIN_ID: "--protected-bucket", PUBLIC_ORIGIN_ID: "--public-bucket"}
+# How make names the flags (Makefile variables).
+BUCKET_VARIABLES = {PROTECTED_ORIGIN_ID: "PROTECTED_BUCKET", PUBLIC_ORIGIN_ID: "PUBLIC_BUCKET"}
+
+
+class UploadError(Exception):
+    """One line for the user: what is wrong and how to fix it."""
+
+
+def bucket_names(stack: str, given: Mapping[OriginId, str | None]) -> dict[OriginId, str]:
+    """Both bucket names: as given, else the stack's outputs; checked, and never the same."""
+    if not all(given.values()):
+        outputs = _stack_outputs(stack)
+        given = {o: given[o] or outputs.get(OUTPUTS[o]) for o in ORIGIN_IDS}
+    names: dict[OriginId, str] = {}
+    for origin_id in ORIGIN_IDS:
+        name = given[origin_id]
+        if not isinstance(name, str) or not BUCKET_NAME.fullmatch(name):
+            raise UploadError(
+                f"{BUCKET_VARIABLES[origin_id]} '{clip(str(name))}' is not an S3 bucket name; "
+                f"set it to the stack's {OUTPUTS[origin_id]} output"
+            )
+        names[origin_id] = name
+    if names[PROTECTED_ORIGIN_ID] == names[PUBLIC_ORIGIN_ID]:
+        # The public behaviors read the public bucket: protected files there would be served.
+        raise UploadError(
+            "PROTECTED_BUCKET and PUBLIC_BUCKET are the same bucket; set them to the stack's "
+            "bucketName and publicBucketName outputs"
+        )
+    return names
+
+
+def _stack_outputs(stack: str) -> dict:
+    pulumi = shutil.which("pulumi")
+    if pulumi is None:
+        raise UploadError(
+            "no pulumi CLI to read the bucket names; set PROTECTED_BUCKET and PUBLIC_BUCKET "
+            "(the stack's bucketName and publicBucketName outputs)"
+        )
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [pulumi, "stack", "output", "--stack", stack, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise UploadError(
+            f"pulumi stack output --stack {stack} failed ({clip(reason)}); "
+            "set PROTECTED_BUCKET and PUBLIC_BUCKET instead"
+        )
+    try:
+        outputs = json.loads(result.stdout)
+    except ValueError:
+        outputs = None
+    if not isinstance(outputs, dict):
+        raise UploadError(f"pulumi stack output --stack {stack} --json gave no JSON object")
+    return outputs
+
+
+def dry_run_lines(plan: ContentPlan) -> list[str]:
+    return [f"{f.origin_id:<9} {printable(f.key)}  ({f.content_type})" for f in plan.files]
+
+
+def upload(s3, buckets: Mapping[OriginId, str], plan: ContentPlan, out=print) -> Counter:
+    """Check both buckets answer, then put every file into its origin's bucket."""
+    from boto3.s3.transfer import S3UploadFailedError
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    uploaded: Counter = Counter()
+    try:
+        for origin_id in ORIGIN_IDS:
+            s3.head_bucket(Bucket=buckets[origin_id])
+    except (BotoCoreError, ClientError) as error:
+        raise UploadError(
+            f"bucket {buckets[origin_id]} ({BUCKET_VARIABLES[origin_id]}): {_one_line(error)}"
+        ) from None
+    for file in plan.files:
+        bucket = buckets[file.origin_id]
+        try:
+            s3.upload_file(
+                str(file.source), bucket, file.key, ExtraArgs={"ContentType": file.content_type}
+            )
+        except (BotoCoreError, ClientError, S3UploadFailedError, OSError) as error:
+            raise UploadError(
+                f"{printable(file.key)} -> s3://{bucket}: {_one_line(error)} "
+                f"({sum(uploaded.values())} file(s) uploaded before it)"
+            ) from None
+        uploaded[file.origin_id] += 1
+        out(f"{file.origin_id:<9} s3://{bucket}/{printable(file.key)}")
+    return uploaded
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make upload", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stack", default="dev", help="stack name (or org/project/stack)")
+    parser.add_argument(
+        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    )
+    parser.add_argument("--content", default="sample_content", help="local folder to upload")
+    parser.add_argument("--protected-bucket", help="bucket name (default: output bucketName)")
+    parser.add_argument("--public-bucket", help="bucket name (default: output publicBucketName)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list each key and its bucket; upload nothing"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        stack = stack_file_name(args.stack)
+        site = stack_site_model(stack, args.stack_dir)
+        plan = plan_content(content_folder(args.content), site)
+        if args.dry_run:
+            buckets = None
+        else:
+            given = {
+                PROTECTED_ORIGIN_ID: args.protected_bucket,
+                PUBLIC_ORIGIN_ID: args.public_bucket,
+            }
+            buckets = bucket_names(args.stack, given)
+    except (StackFileError, SettingsError, ContentError, UploadError) as error:
+        print(f"upload: {_one_line(error)}", file=sys.stderr)
+        return 2
+    if plan.not_uploaded:
+        print(
+            f"note: {len(plan.not_uploaded)} file(s) under _errors/ are not uploaded: "
+            "_errors/ holds only the error pages the program deploys",
+            file=sys.stderr,
+        )
+    if buckets is None:
+        print("\n".join(dry_run_lines(plan)))
+        counts = Counter(f.origin_id for f in plan.files)
+        print(f"dry run: {_summary(counts)}; nothing uploaded", file=sys.stderr)
+        return 0
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        try:
+            s3 = boto3.client("s3")
+        except (BotoCoreError, ValueError) as error:  # e.g. a malformed AWS_ENDPOINT_URL
+            raise UploadError(f"S3 client: {_one_line(error)}") from None
+        uploaded = upload(s3, buckets, plan)
+    except UploadError as error:
+        print(f"upload: {error}", file=sys.stderr)
+        return 1
+    print(f"uploaded {_summary(uploaded)}", file=sys.stderr)
+    return 0
+
+
+def _summary(counts: Counter) -> str:
+    return ", ".join(f"{counts[o]} file(s) to the {o} bucket" for o in ORIGIN_IDS)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
