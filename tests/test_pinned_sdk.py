@@ -104,13 +104,16 @@ def _uses_moto_server() -> bool:
     return any(MOTO_SERVER.search(p.read_text(encoding="utf-8")) for p in sources)
 
 
-def test_moto_server_extra_only_when_something_runs_moto_server():
-    """mock_aws runs in-process (local edge, tests): moto[server] would add Flask, docker,
-    cfn-lint, ... to every dev install for nothing."""
-    (moto,) = [r for _, r in requirements() if canonicalize_name(r.name) == "moto"]
-    assert ("server" in moto.extras) == _uses_moto_server(), (
-        f"requirements-dev.txt asks for {moto}; "
-        f"moto's server is {'used' if _uses_moto_server() else 'not used'}"
+def test_moto_server_runs_on_flask_alone_never_on_the_server_extra():
+    """moto's S3 server needs Flask and flask-cors and nothing else; moto[server] would add docker,
+    cfn-lint, sympy, ... (every other service) to every dev install. Flask is asked for exactly
+    when something runs moto's server."""
+    names = {canonicalize_name(r.name): r for _, r in requirements()}
+    assert "server" not in names["moto"].extras, f"requirements-dev.txt asks for {names['moto']}"
+    server_packages = {"flask", "flask-cors"} <= set(names)
+    assert server_packages == _uses_moto_server(), (
+        f"moto's server is {'used' if _uses_moto_server() else 'not used'}; "
+        f"Flask and flask-cors are {'' if server_packages else 'not '}in the requirements"
     )
 
 

@@ -3,8 +3,9 @@
 The bucket of a key is the site model's (``SiteModel.origin_for_key``), the rule the deployed
 distribution serves by, so a key that a protected pattern covers can only land in the protected
 bucket. What cannot be uploaded faithfully stops the whole upload with one line
-(``ContentError``) before anything is sent: a name that is not UTF-8 (S3 keys are UTF-8), a
-symlink that leaves the folder or that would publish a protected file under a public key, a
+(``ContentError``) before anything is sent: a name that is not UTF-8 (S3 keys are UTF-8) or
+holds a control character (AWS's object key guidelines: characters to avoid), a symlink that
+leaves the folder or that would publish a protected file under a public key, a
 symlinked folder, anything that is not a regular file.
 """
 
@@ -106,6 +107,11 @@ def _key(root: Path, path: Path) -> str:
             f"content file '{clip(key)}' has a name that is not UTF-8; S3 keys are UTF-8, "
             "so rename it (e.g. convmv -f latin1 -t utf8)"
         ) from None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in key):
+        raise ContentError(
+            f"content file {key!r} has a control character in its name (S3 and URLs cannot "
+            "carry it safely); rename it"
+        )
     return key
 
 

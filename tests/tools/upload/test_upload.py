@@ -113,7 +113,6 @@ HOSTILE_FILES = {
     "ex-img/?": PROTECTED,
     "ex-img/sp ace #frag %41+plus.png": PROTECTED,
     "ex-img/ünï.png": PROTECTED,
-    "ex-img/line\nbreak": PROTECTED,
     "EX-IMG/upper.png": PUBLIC,  # patterns are case-sensitive, as CloudFront's
     "ex-img.png": PUBLIC,  # starts like the folder, but is not under ex-img/
     "ex-imgx/y.png": PUBLIC,
@@ -132,6 +131,20 @@ def test_hostile_file_names_land_by_their_key(s3, tmp_path):
         assert bucket_keys(s3, bucket) == expected
     body = s3.get_object(Bucket=PROTECTED, Key="ex-img/sp ace #frag %41+plus.png")["Body"]
     assert body.read() == b"ex-img/sp ace #frag %41+plus.png"
+
+
+@pytest.mark.parametrize(
+    "name", ["line\nbreak.png", "tab\there.png", "bell\x07.png", "del\x7f.png"]
+)
+def test_a_control_character_in_a_file_name_stops_the_upload_before_anything_is_sent(
+    s3, tmp_path, capsys, name
+):
+    folder = copy_sample(tmp_path, "site")
+    (folder / "ex-img" / name).write_text("x")
+    assert main(["--content", str(folder), *BUCKETS]) == 2
+    err = capsys.readouterr().err
+    assert "control character" in err and len(err.strip().splitlines()) == 1
+    assert bucket_keys(s3, PROTECTED) == bucket_keys(s3, PUBLIC) == set()
 
 
 def test_files_under_errors_are_not_uploaded_and_a_note_says_so(s3, tmp_path, capsys):
