@@ -93,7 +93,7 @@ plan-json: $(STAMP) ## the same plan as JSON on stdout
 
 # Snapshots and identities are of the test suite's stack cases (tests/stacks/), not of your stacks.
 snapshots: $(STAMP) ## accept the plans of tests/stacks/ as tests/snapshots/ (+ new cases' identities)
-	@$(PY) -m tools.plan.snapshots --write
+	@$(PY) -m tests.support.snapshots --write
 
 clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (never a token)
 	@$(PY) -m tools.clients.clients --stack $(STACK) --stack-dir $(STACK_DIR)
@@ -110,7 +110,7 @@ upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STAC
 	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT)
 
 identities: $(STAMP) ## accept the URNs a refactor must keep, of tests/stacks/ (tests/identities/)
-	@$(PY) -m tools.plan.identities --write
+	@$(PY) -m tests.support.identities --write
 
 docs: $(STAMP) ## regenerate what the input spec renders: Pulumi.yaml config, docs tables, args types
 	@$(PY) -m tools.docs.generate --write

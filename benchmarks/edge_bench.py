@@ -30,7 +30,7 @@ from edge_handler.build import EdgeClient, build_archive, write_archive
 from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, render_function_code
 from edge_handler.engines import CLOUDFRONT_FUNCTION, FUNCTION_RUNTIME, LAMBDA_EDGE
-from tools.edge_runtime.adversarial import ADVERSARIAL_SCOPES, LONGEST_URIS
+from tests.support.adversarial import ADVERSARIAL_SCOPES, LONGEST_URIS
 from tools.edge_runtime.viewer_event import viewer_request_event
 
 TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
@@ -359,7 +359,7 @@ def bench_function() -> None:
 
 # --- the scope check's worst case -----------------------------------------------------------
 
-# The adversarial scopes on the longest URIs (tools/edge_runtime/adversarial.py).
+# The adversarial scopes on the longest URIs (tests/support/adversarial.py).
 PLAIN_SCOPE = "ex-img/*"
 WORST_CALLS = 10
 

@@ -7,7 +7,7 @@ no network. Secret values print as [secret]; the token never appears.
 
     python -m tools.plan.plan --stack dev [--json] [--stack-dir FOLDER]
 
-The snapshots of the suite's stack cases are tools/plan/snapshots.py (`make snapshots`).
+The snapshots of the suite's stack cases are tests/support/snapshots.py (`make snapshots`).
 """
 
 from __future__ import annotations

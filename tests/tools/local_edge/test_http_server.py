@@ -21,7 +21,7 @@ import pytest
 from tests.edge_support import CURRENT_TOKEN
 from tests.process_support import run
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
 
 resource = pytest.importorskip("resource")
 

@@ -23,7 +23,7 @@ from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.process_support import HANG_SECONDS, run
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
 from tools.stack_files.reader import StackFileError
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -26,7 +26,7 @@ from tools.local_edge.local_edge import (
     LocalEdgeOptions,
     parse_args,
 )
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 PARTNER_LOGO = DEFAULT_CONTENT / "ex-img" / "partner-a" / "logo.svg"

@@ -24,7 +24,7 @@ from tests.edge_support import raw_get as get
 from tests.process_support import HANG_SECONDS, Processes
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
 from tools.local_edge.request_log import RequestLog, printable
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
 
 TCP_LISTEN = "0A"
 # The dev stack case (tests/stacks/), in process and on the command line (dev is the default).

@@ -20,7 +20,7 @@ from tests.edge_support import CURRENT_TOKEN
 from tools.clients import clients
 from tools.local_edge import local_edge
 from tools.plan import plan
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
 from tools.stack_files.reader import StackFileError, read_stack_file
 from tools.upload import upload_commands
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
 from tools.upload.upload_commands import main as upload_main
 
 # The stack cases (tests/stacks/), not the user's own stacks.

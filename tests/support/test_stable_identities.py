@@ -11,7 +11,7 @@ import pulumi
 import pytest
 
 from tests.program_support import plan_case, stack_cases
-from tools.plan.identities import (
+from tests.support.identities import (
     KEPT_TYPES,
     EngineUrns,
     Identity,
