@@ -15,8 +15,8 @@ whose type is gone altogether was removed by config (e.g. no custom domain: no c
 DNS records) and passes. `make snapshots` writes the file of a new stack case; it never
 rewrites an existing one.
 
-    python -m tests.support.identities --write    # accept the current URNs (after a deliberate change)
-    python -m tests.support.identities --check    # exit 1 and name each identity that changed
+    python -m tests.support.identities --write  # accept the current URNs after a deliberate change
+    python -m tests.support.identities --check  # exit 1 and name each identity that changed
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from typing import Any
 
 from components.checks import PROJECT
 from tests.support.locations import IDENTITY_DIR, STACK_CASES_DIR
+from tests.support.recorder_cli import recorder_main
 from tools.plan.plan import plan_run
 from tools.plan.program_run import ProgramRun, Registration
-from tests.support.recorder_cli import recorder_main
 from tools.stack_files.reader import available_stacks
 
 ACCEPT = "make identities (python -m tests.support.identities --write)"

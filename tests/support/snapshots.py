@@ -22,9 +22,9 @@ from pathlib import Path
 
 from tests.support.identities import write_identities
 from tests.support.locations import IDENTITY_DIR, SNAPSHOT_DIR, STACK_CASES_DIR, shown
+from tests.support.recorder_cli import recorder_main
 from tools.plan.plan import plan_document, plan_run
 from tools.plan.policy_run import run_policies
-from tests.support.recorder_cli import recorder_main
 from tools.stack_files.reader import available_stacks
 
 

@@ -20,8 +20,8 @@ import pytest
 
 from tests.edge_support import CURRENT_TOKEN
 from tests.process_support import run
-from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
 from tests.support.locations import STACK_CASES_DIR
+from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
 
 resource = pytest.importorskip("resource")
 
