@@ -23,19 +23,17 @@ from typing import Any
 
 import yaml
 
-from components.checks import (
-    CLIENT_FIELDS,
+from components import (
+    CLIENT_CONFIG_KEYS,
     EXPIRY_EXAMPLE,
     GENERATE_TOKEN,
     PROJECT,
-    SettingsError,
-    clip,
-)
-from components.stack_config import (
     REGION_KEY,
     Settings,
+    SettingsError,
     check_config_keys,
     client_field_error,
+    clip,
     settings_from_config,
 )
 from tools.stack_files import cli_yaml
@@ -250,7 +248,7 @@ class StackFile:
             if not isinstance(entry, dict):
                 continue
             for field_name, field_value in entry.items():
-                if field_name not in CLIENT_FIELDS:
+                if field_name not in CLIENT_CONFIG_KEYS:
                     # One spelling per field: previous_token is no previousToken (and its
                     # plaintext token would pass every guard unseen).
                     exposed = _exposed_token(field_name, field_value)
@@ -328,7 +326,7 @@ class StackFile:
 def _exposed_token(field_name: Any, value: Any) -> bool:
     """Whether an unknown client field named like a token (``previous_token``) holds plaintext."""
     return (
-        field_name not in CLIENT_FIELDS
+        field_name not in CLIENT_CONFIG_KEYS
         and "token" in str(field_name).lower()
         and any(not isinstance(leaf, Secure) and not _empty(leaf) for leaf in _leaves(value))
     )
