@@ -82,8 +82,8 @@ BENCH_PYTHON ?= $(PY)
 bench: $(STAMP) ## measure the edge handler (BENCH_PYTHON to pick the interpreter)
 	@$(BENCH_PYTHON) benchmarks/edge_bench.py
 
-bench-local: $(STAMP) ## load-test make local: 200 clients, then 2,000 slow sockets; req/s, latency
-	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000 --slow 2000
+bench-local: $(STAMP) ## load-test make local: 200 concurrent clients; req/s, latency, threads
+	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000
 
 plan: $(STAMP) ## what STACK will create, who needs the token, policy results (offline)
 	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR)
