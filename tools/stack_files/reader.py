@@ -91,7 +91,6 @@ class StackFile:
     values: dict[str, Any]
     # ESC environments the stack imports (["<inline definition>"] for the object form).
     environments: tuple[str, ...] = ()
-    secrets_provider: str | None = None
     encryption_salt: str | None = None
 
     def project_values(self) -> dict[str, str]:
@@ -472,7 +471,6 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         secure_keys=secure,
         values=values,
         environments=_environments(header.get("environment"), path.name),
-        secrets_provider=_text_or_none(header.get("secretsprovider")),
         encryption_salt=_text_or_none(header.get("encryptionsalt")),
     )
 
