@@ -81,8 +81,8 @@ BENCH_PYTHON ?= $(PY)
 bench: $(STAMP) ## measure the edge handler (BENCH_PYTHON to pick the interpreter)
 	@$(BENCH_PYTHON) benchmarks/edge_bench.py
 
-bench-local: $(STAMP) ## load-test make local: 200 clients, then 2,000 slow sockets; req/s, latency
-	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000 --slow 2000
+bench-local: $(STAMP) ## load-test make local: 200 concurrent clients; req/s, latency, threads
+	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000
 
 plan: $(STAMP) ## what STACK will create, who needs the token, policy results (offline)
 	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR)
@@ -92,7 +92,7 @@ plan-json: $(STAMP) ## the same plan as JSON on stdout
 
 # Snapshots and identities are of the test suite's stack cases (tests/stacks/), not of your stacks.
 snapshots: $(STAMP) ## accept the plans of tests/stacks/ as tests/snapshots/ (+ new cases' identities)
-	@$(PY) -m tools.plan.snapshots --write
+	@$(PY) -m tests.support.snapshots --write
 
 clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (never a token)
 	@$(PY) -m tools.clients.clients --stack $(STACK) --stack-dir $(STACK_DIR)
@@ -117,7 +117,7 @@ upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STAC
 	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content=$(call quoted,$(value CONTENT))
 
 identities: $(STAMP) ## accept the URNs a refactor must keep, of tests/stacks/ (tests/identities/)
-	@$(PY) -m tools.plan.identities --write
+	@$(PY) -m tests.support.identities --write
 
 docs: $(STAMP) ## regenerate what the input spec renders: Pulumi.yaml config, docs tables, args types
 	@$(PY) -m tools.docs.generate --write

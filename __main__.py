@@ -2,8 +2,7 @@
 
 import pulumi
 
-from components import ProtectedContent
-from components.stack_config import read_stack_config
+from components import ProtectedContent, read_stack_config
 
 # The stack's config, checked (a bad value stops here, naming the key and the fix).
 site = ProtectedContent("site", read_stack_config())

@@ -24,14 +24,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.cloudfront_facts import MAX_URL_LENGTH
-from edge_handler.artifact import load_handler
-from edge_handler.build import EdgeClient, build_archive, write_archive
-from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
-from edge_handler.cloudfront_function import MAX_CODE_BYTES, render_function_code
-from edge_handler.engines import CLOUDFRONT_FUNCTION, FUNCTION_RUNTIME, LAMBDA_EDGE
-from tools.edge_runtime.adversarial import ADVERSARIAL_SCOPES, LONGEST_URIS
-from tools.edge_runtime.viewer_event import viewer_request_event
+from components import MAX_URL_LENGTH
+from edge_handler import (
+    CLOUDFRONT_FUNCTION,
+    FUNCTION_RUNTIME,
+    LAMBDA_EDGE,
+    MAX_CODE_BYTES,
+    MAX_STORE_BYTES,
+    EdgeClient,
+    build_archive,
+    load_handler,
+    render_function_code,
+    store_bytes,
+    store_entries,
+    write_archive,
+)
+from tests.support.adversarial import ADVERSARIAL_SCOPES, LONGEST_URIS
+from tools.edge_runtime import viewer_request_event
 
 TOKEN = "3f1c9a7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b0d2f"
 PREVIOUS = "0a9b8c7d6e5f40312f1e0d9c8b7a69584736251403f2e1d0c9b8a79685746352"
@@ -265,7 +274,7 @@ def bench_function() -> None:
     number of clients) and the store's bytes."""
     print()
     try:
-        from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
+        from tools.edge_runtime import CloudFrontRuntime
     except ImportError:
         print("CloudFront Function: skipped (mini-racer is not installed for this Python)")
         return
@@ -359,7 +368,7 @@ def bench_function() -> None:
 
 # --- the scope check's worst case -----------------------------------------------------------
 
-# The adversarial scopes on the longest URIs (tools/edge_runtime/adversarial.py).
+# The adversarial scopes on the longest URIs (tests/support/adversarial.py).
 PLAIN_SCOPE = "ex-img/*"
 WORST_CALLS = 10
 
@@ -403,7 +412,7 @@ def bench_worst_scope() -> None:
             (python_ms(c, uri), c.paths[0], uri) for c in named for uri in LONGEST_URIS
         ]
     try:
-        from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
+        from tools.edge_runtime import CloudFrontRuntime
     except ImportError:
         CloudFrontRuntime = None
     if CloudFrontRuntime is not None:

@@ -7,7 +7,7 @@ top-level Pulumi.*.yaml files: those are the user's (tests/test_user_stacks.py).
 from __future__ import annotations
 
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
 from tools.plan.plan import PlanRun, plan_run
 from tools.plan.program_run import ProgramRun, run_program
 from tools.stack_files.reader import StackFile, available_stacks, read_stack_file

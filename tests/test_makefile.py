@@ -244,7 +244,7 @@ def test_make_snapshots_records_the_stack_cases_and_the_tools_take_stack_dir():
         return run(command, capture_output=True, text=True, check=True).stdout
 
     # Snapshots (and new cases' identities) are of tests/stacks/, never of the user's stacks.
-    assert "-m tools.plan.snapshots --write" in dry_run("snapshots")
+    assert "-m tests.support.snapshots --write" in dry_run("snapshots")
     for target in ("local", "plan", "plan-json", "clients", "new-client", "upload-commands"):
         assert "--stack-dir ." in dry_run(target), target
         assert "--stack-dir tests/stacks" in dry_run(target, *CASE), target

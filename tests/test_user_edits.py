@@ -21,9 +21,10 @@ import yaml
 from tests.edge_support import CURRENT_TOKEN
 from tests.examples.test_examples import EXAMPLES_DIR, check_example, example_dirs
 from tests.passphrase_support import encrypt, key_from_salt_state, new_salt_state
+from tests.support import snapshots
+from tests.support.locations import IDENTITY_DIR, STACK_CASES_DIR
 from tests.test_user_stacks import check_user_stack, user_stacks
-from tools.plan import plan, snapshots
-from tools.plan.locations import IDENTITY_DIR, STACK_CASES_DIR
+from tools.plan import plan
 from tools.stack_files.reader import ROOT, available_stacks, read_stack_file
 
 # The user's own passphrase and token: a stack they made with `pulumi stack init qa` and

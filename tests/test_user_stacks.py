@@ -21,7 +21,7 @@ import pytest
 
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, render_function_code
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tools.edge_runtime.cloudfront_runtime import forbidden_syntax
+from tests.support.js_syntax import forbidden_syntax
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
 from tools.plan.plan import plan_run
 from tools.plan.policy_run import run_policies

@@ -25,8 +25,8 @@ from tests.client_support import (
     URI_PIECES,
 )
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tools.edge_runtime.adversarial import ADVERSARIAL_SCOPES
-from tools.edge_runtime.adversarial import LONGEST_URIS as ADVERSARIAL_URIS
+from tests.support.adversarial import ADVERSARIAL_SCOPES
+from tests.support.adversarial import LONGEST_URIS as ADVERSARIAL_URIS
 from tools.edge_runtime.engines import (
     ENGINES,
     CloudFrontFunctionEngine,

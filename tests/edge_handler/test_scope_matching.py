@@ -21,7 +21,7 @@ from components.cloudfront_facts import MAX_PATH_PATTERN_LENGTH, MAX_URL_LENGTH
 from edge_handler.client_store import store_entries
 from edge_handler.cloudfront_function import render_function_code
 from tests.edge_support import CURRENT_TOKEN, load_built
-from tools.edge_runtime.adversarial import ADVERSARIAL_SCOPES
+from tests.support.adversarial import ADVERSARIAL_SCOPES
 from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
 
 # Patterns that make a backtracking matcher do work exponential (or quadratic) in the path:

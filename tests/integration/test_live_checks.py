@@ -31,8 +31,8 @@ from tests.integration.live_checks import (
     wait_until,
 )
 from tests.process_support import run
+from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeOptions
-from tools.plan.locations import STACK_CASES_DIR
 
 from ..edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 

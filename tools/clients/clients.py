@@ -22,23 +22,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from components.checks import (
-    CLIENT_NAME,
-    DEFAULT_CLIENT,
-    PROJECT,
-    ClientSettings,
-    SettingsError,
-)
-from components.stack_config import Settings
-from tools.stack_files.reader import (
+from components import CLIENT_NAME, DEFAULT_CLIENT, PROJECT, ClientSettings, Settings, SettingsError
+from tools.stack_files import (
     ROOT,
     StackFile,
     StackFileError,
     client_token_env,
     placeholder_client_token,
     read_stack_file,
+    stack_file_name,
 )
-from tools.stack_files.stack_arg import stack_file_name
 
 SECONDS_PER_DAY = 86_400
 

@@ -24,8 +24,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from components.checks import CLIENT_NAME, DEFAULT_CLIENT
-from tools.stack_files.reader import ROOT
+from components import CLIENT_NAME, DEFAULT_CLIENT
+from tools.stack_files import ROOT
 
 STORE_OUTPUT = "clientStoreArn"
 # The store's API is global; boto3 signs it with SigV4A whatever the Region.

@@ -7,7 +7,7 @@ from the spec, and ``make docs`` writes it.
 
 from __future__ import annotations
 
-from components.inputs import CLIENT_FIELDS, EDGE_CHECK, PROTECTED_CONTENT, inputs_of
+from components import CLIENT_FIELDS, EDGE_CHECK, PROTECTED_CONTENT, inputs_of
 
 HEADER = '''"""The components' args types, written by `make docs` from components/inputs.py.
 

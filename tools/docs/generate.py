@@ -23,7 +23,7 @@ import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
-from components.inputs import CONFIG_INPUTS, EDGE_CHECK, PROTECTED_CONTENT, Input, inputs_of
+from components import CONFIG_INPUTS, EDGE_CHECK, PROTECTED_CONTENT, Input, inputs_of
 from tools.docs.args_module import render_args_module
 
 ROOT = Path(__file__).resolve().parents[2]

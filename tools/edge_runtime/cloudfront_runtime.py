@@ -9,8 +9,8 @@ The ``cloudfront`` module (``import cf from 'cloudfront'``) offers ``cf.kvs()`` 
 documents it: ``get(key, {format})`` (string, json or bytes; rejects for a key not in the
 store), ``exists(key)``, ``meta()``, backed by the entries the runtime is given (``store``), and
 a handler may be async (its promise settles within the call).
-mini-racer's V8 accepts far more syntax than CloudFront's runtime: ``forbidden_syntax`` is the
-check for that.
+mini-racer's V8 accepts far more syntax than CloudFront's runtime: the tests check the
+generated code for that (tests/support/js_syntax.py).
 
 ``CloudFrontRuntime`` is one V8 context: its calls run one at a time, each within a time limit
 (past it, the call is stopped and raises ``FunctionTimeout``), and ``close()`` must be called
@@ -223,38 +223,8 @@ function __take() {
 }
 """
 
-# Syntax mini-racer's V8 accepts and cloudfront-js-2.0 does not list (AWS's runtime 2.0
-# feature page), and APIs it does not offer. Checked on the code with string literals removed.
-FORBIDDEN_SYNTAX = {
-    "optional chaining": re.compile(r"\?\.(?!\d)"),
-    "nullish coalescing": re.compile(r"\?\?"),
-    "spread or rest": re.compile(r"\.\.\."),
-    "class": re.compile(r"\bclass\b"),
-    "for-of": re.compile(r"\bfor\s*\([^;)]*\bof\b"),
-    "destructuring": re.compile(r"\b(?:var|let|const)\s*[\[{]"),
-    # AWS advises sequential await: combinators and chains cost memory (2 MB per function).
-    "promise combinator or chain": re.compile(
-        r"\bPromise\.(?:all|allSettled|any|race)\b|\.(?:then|catch|finally)\s*\("
-    ),
-    "generator": re.compile(r"\bfunction\s*\*|\byield\b"),
-    # Besides the cloudfront module's documented import line (removed before the check).
-    "module syntax": re.compile(r"^\s*(?:import|export)\b", re.M),
-    "unlisted API": re.compile(
-        r"\b(?:Array\.from|Map|Set|WeakMap|Symbol|Proxy|Reflect|fromCodePoint|structuredClone"
-        r"|setTimeout|setInterval|eval|Function|fetch|process|BigInt)\b|\.at\(|Object\.hasOwn\b"
-        r"|Object\.(?:entries|values|fromEntries)\b"
-    ),
-}
-_STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
-_COMMENT = re.compile(r"^\s*//.*$", re.M)
 # The line AWS documents for the KeyValueStore helpers; the harness runs it as a plain script.
 CLOUDFRONT_IMPORT = re.compile(r"^import cf from (['\"])cloudfront\1;[ \t]*$", re.M)
-
-
-def forbidden_syntax(code: str) -> list[str]:
-    """Names of the constructs in ``code`` that cloudfront-js-2.0 does not offer."""
-    bare = _STRING.sub("''", _COMMENT.sub("", CLOUDFRONT_IMPORT.sub("", code)))
-    return [name for name, pattern in FORBIDDEN_SYNTAX.items() if pattern.search(bare)]
 
 
 class FunctionTimeout(Exception):

@@ -20,11 +20,15 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from edge_handler.artifact import load_handler
-from edge_handler.build import write_archive
-from edge_handler.client_store import store_entries
-from edge_handler.cloudfront_function import render_function_code
-from edge_handler.engines import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE
+from edge_handler import (
+    CLOUDFRONT_FUNCTION,
+    ENGINES,
+    LAMBDA_EDGE,
+    load_handler,
+    render_function_code,
+    store_entries,
+    write_archive,
+)
 from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool, FunctionTimeout
 
 __all__ = [

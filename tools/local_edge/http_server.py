@@ -5,18 +5,11 @@ without limit (4,000 idle connections held 3,896 threads). Waitress reads reques
 event loop, so an idle or slow connection costs a socket, not a thread; a fixed pool runs the
 app. It is pure Python and well kept (Pylons), with no C build step.
 
-What one client can hold, and for how long (slow clients, "slowloris"):
-
-- **A request's headers have a deadline** (``header_timeout``): from the request's first byte
-  (from the accept, for a connection's first request) to its last, whatever the client
-  trickles in between. Waitress's own ``channel_timeout`` only counts silence, so one byte per
-  period kept a connection forever. Past the deadline the connection is closed.
-- **A silent connection** (keep-alive between requests) is closed after ``idle_timeout``.
-- **Many connections**: up to ``connection_limit`` at once (10,000 by default; the process's
-  open-file limit is raised to fit, or the limit lowered to what it allows). Beyond it, new
-  connections wait in the listen backlog until the deadlines free places. There is no
-  per-peer limit: the edge listens on 127.0.0.1 only, so every peer has the same address and
-  such a limit would shut out the normal client with the slow ones.
+A request has a deadline (``header_timeout``): from its first byte (from the accept, for a
+connection's first request) to its last, however the client trickles in between; past it the
+connection is closed. Waitress's own ``channel_timeout`` (``idle_timeout`` here) only counts
+silence, so one byte a second held a connection forever. The server listens on 127.0.0.1
+only, so nothing more is defended: connections beyond waitress's limit wait in the backlog.
 """
 
 from __future__ import annotations
@@ -33,18 +26,10 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
-try:  # POSIX only; elsewhere the limit stays as the system sets it
-    import resource
-except ImportError:  # pragma: no cover - Windows
-    resource = None
-
 # Werkzeug's old per-header-line limit; the hostile tests send 60 KB Authorization headers.
 MAX_REQUEST_HEADER_BYTES = 64 * 1024
 # How long the event loop sleeps when idle; shutdown wakes it at once through the trigger.
 _LOOP_SECONDS = 1
-# Descriptors kept for everything but client connections: the listener, the trigger, the
-# in-process S3's files, the engine, the interpreter's own.
-FD_RESERVE = 256
 # How often deadlines and idle timeouts are checked: a deadline holds within this much.
 SWEEP_SECONDS = 1
 
@@ -85,22 +70,6 @@ class _EdgeServer(TcpWSGIServer):
                 channel.will_close = True
 
 
-def open_file_budget(wanted: int) -> int:
-    """Raise this process's soft open-file limit towards ``wanted`` (never above the hard
-    limit) and return the number of files it now allows."""
-    if resource is None:  # pragma: no cover - Windows
-        return wanted
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-        except (ValueError, OSError):  # macOS caps it below "unlimited"; keep what we have
-            pass
-    return wanted if soft == resource.RLIM_INFINITY else soft
-
-
 class EdgeHTTPServer:
     """Serve a WSGI app on an already bound socket until ``shutdown``; threads stay bounded."""
 
@@ -112,22 +81,18 @@ class EdgeHTTPServer:
         threads: int = 8,
         idle_timeout: int = 30,
         header_timeout: float = 10,
-        connection_limit: int = 10_000,
         backlog: int = 4096,
     ) -> None:
         # Waitress warns on a busy queue and on every refused connection; our one line per
         # request is the log, and waitress's own errors still reach stderr.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        budget = open_file_budget(connection_limit + FD_RESERVE)
-        self.connection_limit = max(1, min(connection_limit, budget - FD_RESERVE))
         adjustments = Adjustments(
             threads=threads,
             channel_timeout=idle_timeout,
             cleanup_interval=SWEEP_SECONDS,
-            connection_limit=self.connection_limit,
             backlog=backlog,
             max_request_header_size=MAX_REQUEST_HEADER_BYTES,
-            asyncore_use_poll=True,  # select() stops at 1,024 descriptors
+            asyncore_use_poll=True,
             asyncore_loop_timeout=_LOOP_SECONDS,
             expose_tracebacks=False,
             ident="local-edge",

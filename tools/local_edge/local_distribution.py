@@ -27,16 +27,16 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import http_date, parse_date
 from werkzeug.wrappers import Request, Response
 
-from components.cloudfront_facts import CUSTOM_ERROR_CODES
-from components.site_model import (
+from components import (
+    CUSTOM_ERROR_CODES,
     DEFAULT_ROOT_OBJECT,
     ORIGIN_PATH,
     CacheBehavior,
     SiteModel,
     normalize_rfc3986,
 )
-from tools.edge_runtime.engines import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, FunctionTimeout
-from tools.edge_runtime.viewer_event import viewer_request_event
+from edge_handler import CLOUDFRONT_FUNCTION, LAMBDA_EDGE
+from tools.edge_runtime import FunctionTimeout, viewer_request_event
 
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What the managed SecurityHeadersPolicy adds to every response CloudFront serves.

@@ -42,29 +42,30 @@ import boto3
 from botocore.config import Config as BotoConfig
 from moto import mock_aws
 
-from components.checks import SettingsError, check_function_fits
-from components.inputs import CheckedInputs
-from components.site_model import (
+from components import (
     ERROR_PAGES_CONTENT_TYPE,
     ORIGIN_IDS,
+    CheckedInputs,
+    SettingsError,
     SiteModel,
     build_site_model,
+    check_function_fits,
     error_page_files,
     under_error_pages,
 )
-from edge_handler.client_store import store_bytes
-from tools.edge_runtime.engines import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, make_engine
+from edge_handler import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, store_bytes
+from tools.edge_runtime import make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.request_log import RequestLog, printable
-from tools.stack_files.reader import (
+from tools.stack_files import (
     ROOT,
     TOKEN_KEYS,
     StackFileError,
     client_token_env,
     read_stack_file,
+    stack_file_name,
 )
-from tools.stack_files.stack_arg import stack_file_name
 
 HOST = "127.0.0.1"
 DEFAULT_CONTENT = ROOT / "sample_content"

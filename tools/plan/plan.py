@@ -7,7 +7,7 @@ no network. Secret values print as [secret]; the token never appears.
 
     python -m tools.plan.plan --stack dev [--json] [--stack-dir FOLDER]
 
-The snapshots of the suite's stack cases are tools/plan/snapshots.py (`make snapshots`).
+The snapshots of the suite's stack cases are tests/support/snapshots.py (`make snapshots`).
 """
 
 from __future__ import annotations
@@ -22,12 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.checks import GENERATE_TOKEN, PROJECT, SettingsError
-from components.site_model import CacheBehavior, SiteModel
-from components.stack_config import Settings
-from edge_handler.client_store import MAX_STORE_BYTES, MAX_VALUE_BYTES
-from edge_handler.engines import CLOUDFRONT_FUNCTION, LAMBDA_EDGE
-from tools.clients.clients import client_rows, env_client_token, render_clients
+from components import GENERATE_TOKEN, PROJECT, CacheBehavior, Settings, SettingsError, SiteModel
+from edge_handler import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, MAX_STORE_BYTES, MAX_VALUE_BYTES
+from tools.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
 from tools.plan.program_run import (
     SECRET_MARK,
@@ -36,7 +33,7 @@ from tools.plan.program_run import (
     is_secret_value,
     run_program,
 )
-from tools.stack_files.reader import (
+from tools.stack_files import (
     CLIENTS_KEY,
     ROOT,
     SECRET_KEYS,
@@ -44,8 +41,8 @@ from tools.stack_files.reader import (
     StackFile,
     StackFileError,
     read_stack_file,
+    stack_file_name,
 )
-from tools.stack_files.stack_arg import stack_file_name
 
 # Pass validation; stand in for the secrets the offline plan cannot decrypt.
 PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"

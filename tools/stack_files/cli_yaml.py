@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from components.checks import clip
+from components import clip
 
 # A stack file is small; more nodes than this is a YAML alias bomb, not settings.
 MAX_NODES = 100_000

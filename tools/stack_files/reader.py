@@ -23,19 +23,17 @@ from typing import Any
 
 import yaml
 
-from components.checks import (
-    CLIENT_FIELDS,
+from components import (
+    CLIENT_CONFIG_KEYS,
     EXPIRY_EXAMPLE,
     GENERATE_TOKEN,
     PROJECT,
-    SettingsError,
-    clip,
-)
-from components.stack_config import (
     REGION_KEY,
     Settings,
+    SettingsError,
     check_config_keys,
     client_field_error,
+    clip,
     settings_from_config,
 )
 from tools.stack_files import cli_yaml
@@ -93,7 +91,6 @@ class StackFile:
     values: dict[str, Any]
     # ESC environments the stack imports (["<inline definition>"] for the object form).
     environments: tuple[str, ...] = ()
-    secrets_provider: str | None = None
     encryption_salt: str | None = None
 
     def project_values(self) -> dict[str, str]:
@@ -250,7 +247,7 @@ class StackFile:
             if not isinstance(entry, dict):
                 continue
             for field_name, field_value in entry.items():
-                if field_name not in CLIENT_FIELDS:
+                if field_name not in CLIENT_CONFIG_KEYS:
                     # One spelling per field: previous_token is no previousToken (and its
                     # plaintext token would pass every guard unseen).
                     exposed = _exposed_token(field_name, field_value)
@@ -328,7 +325,7 @@ class StackFile:
 def _exposed_token(field_name: Any, value: Any) -> bool:
     """Whether an unknown client field named like a token (``previous_token``) holds plaintext."""
     return (
-        field_name not in CLIENT_FIELDS
+        field_name not in CLIENT_CONFIG_KEYS
         and "token" in str(field_name).lower()
         and any(not isinstance(leaf, Secure) and not _empty(leaf) for leaf in _leaves(value))
     )
@@ -474,7 +471,6 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         secure_keys=secure,
         values=values,
         environments=_environments(header.get("environment"), path.name),
-        secrets_provider=_text_or_none(header.get("secretsprovider")),
         encryption_salt=_text_or_none(header.get("encryptionsalt")),
     )
 

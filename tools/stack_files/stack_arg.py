@@ -7,7 +7,7 @@ shown quoted (``'dev '``), so a stray space or control character is visible.
 
 from __future__ import annotations
 
-from components.checks import PROJECT, clip
+from components import PROJECT, clip
 from tools.stack_files.reader import STACK_NAME, StackFileError
 
 RULE = "Pulumi allows 1 to 100 letters, digits, - _ and . (or org/project/stack)"

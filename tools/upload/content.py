@@ -16,12 +16,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.checks import clip
-from components.site_model import (
+from components import (
     PROTECTED_ORIGIN_ID,
     PUBLIC_ORIGIN_ID,
     OriginId,
     SiteModel,
+    clip,
     under_error_pages,
 )
 

@@ -23,11 +23,16 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
-from components.checks import SettingsError, clip
-from components.site_model import ORIGIN_IDS, PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, OriginId
-from tools.local_edge.request_log import printable
-from tools.stack_files.reader import ROOT, StackFileError
-from tools.stack_files.stack_arg import stack_file_name
+from components import (
+    ORIGIN_IDS,
+    PROTECTED_ORIGIN_ID,
+    PUBLIC_ORIGIN_ID,
+    OriginId,
+    SettingsError,
+    clip,
+)
+from tools.local_edge import printable
+from tools.stack_files import ROOT, StackFileError, stack_file_name
 from tools.upload.content import ContentError, ContentPlan, content_folder, plan_content
 from tools.upload.upload_commands import OUTPUTS, stack_site_model
 

@@ -24,18 +24,18 @@ import shlex
 import sys
 from pathlib import Path
 
-from components.checks import SettingsError, clip
-from components.site_model import (
+from components import (
     PROTECTED_ORIGIN_ID,
     PUBLIC_ORIGIN_ID,
+    SettingsError,
     SiteModel,
     build_site_model,
+    clip,
+    parse_settings,
     under_error_pages,
 )
-from components.stack_config import parse_settings
-from tools.local_edge.request_log import printable
-from tools.stack_files.reader import ROOT, StackFileError, read_stack_file
-from tools.stack_files.stack_arg import stack_file_name
+from tools.local_edge import printable
+from tools.stack_files import ROOT, StackFileError, read_stack_file, stack_file_name
 from tools.upload.content import ContentError, plan_content
 
 # Settings need a token to validate; these commands never use it.

@@ -23,7 +23,8 @@ from edge_handler.cloudfront_function import (
 from tests.client_support import CLIENTS
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import read_case, stack_cases
-from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime, forbidden_syntax
+from tests.support.js_syntax import forbidden_syntax
+from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
 from tools.edge_runtime.engines import function_event
 from tools.edge_runtime.viewer_event import viewer_request_event
 

@@ -21,9 +21,9 @@ from components.site_model import build_site_model
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.process_support import HANG_SECONDS, run
+from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
-from tools.plan.locations import STACK_CASES_DIR
 from tools.stack_files.reader import StackFileError
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -8,9 +8,9 @@ import pytest
 
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
+from tests.support.locations import STACK_CASES_DIR
 from tests.tools.local_edge.test_local_edge import request
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
-from tools.plan.locations import STACK_CASES_DIR
 
 PARTNER_LOGO = DEFAULT_CONTENT / "ex-img" / "partner-a" / "logo.svg"
 FORBIDDEN = {"meta": {"code": 403, "error_message": "Forbidden"}, "data": {}}

@@ -16,6 +16,7 @@ from components.checks import SettingsError
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
 from tests.process_support import HANG_SECONDS
+from tests.support.locations import STACK_CASES_DIR
 from tests.tools.edge_runtime.test_engines import SLOW, signal_slow_calls
 from tests.tools.local_edge.test_local_edge import request
 from tools.edge_runtime import engines
@@ -26,7 +27,6 @@ from tools.local_edge.local_edge import (
     LocalEdgeOptions,
     parse_args,
 )
-from tools.plan.locations import STACK_CASES_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 PARTNER_LOGO = DEFAULT_CONTENT / "ex-img" / "partner-a" / "logo.svg"

@@ -22,9 +22,9 @@ import pytest
 from tests.edge_support import CURRENT_TOKEN
 from tests.edge_support import raw_get as get
 from tests.process_support import HANG_SECONDS, Processes
+from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
 from tools.local_edge.request_log import RequestLog, printable
-from tools.plan.locations import STACK_CASES_DIR
 
 TCP_LISTEN = "0A"
 # The dev stack case (tests/stacks/), in process and on the command line (dev is the default).

@@ -12,9 +12,9 @@ import yaml
 from edge_handler.client_store import entry_key
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
+from tests.support.locations import STACK_CASES_DIR
 from tests.tools.local_edge.test_local_edge import request
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
-from tools.plan.locations import STACK_CASES_DIR
 
 ENV = {
     "CLIENT_TOKEN_PARTNER_A": SCOPED_TOKEN,

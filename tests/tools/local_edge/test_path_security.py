@@ -18,9 +18,9 @@ from werkzeug.serving import make_server
 from components.site_model import normalize_full_decoding, normalize_rfc3986
 from tests.edge_support import CURRENT_TOKEN, load_built
 from tests.edge_support import raw_get as get
+from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeOptions
-from tools.plan.locations import STACK_CASES_DIR
 
 PROTECTED_KEYS = ("ex-img/gradient.png", "ex-img/logo.svg")
 READINGS = {"rfc3986": normalize_rfc3986, "full-decoding": normalize_full_decoding}

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from tests.program_support import DISTRIBUTION, plan_case, read_case, stack_cases
+from tests.support.locations import STACK_CASES_DIR
 from tools.plan import plan
-from tools.plan.locations import STACK_CASES_DIR
 
 
 def test_sample_paths_fill_the_wildcards_and_try_an_encoded_slash():

@@ -24,12 +24,12 @@ from tests.program_support import (
     run_stack,
     stack_cases,
 )
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
+from tests.support.snapshots import snapshot_diff
 from tools.plan.plan import PLACEHOLDER_TOKEN, plan_document
 from tools.plan.plan import main as plan_main
 from tools.plan.policy_run import load_policies, run_policies
 from tools.plan.program_run import ProgramRun
-from tools.plan.snapshots import snapshot_diff
 
 ROOT = Path(__file__).resolve().parents[3]
 POLICY_NAMES = {

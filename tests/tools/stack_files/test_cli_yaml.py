@@ -17,10 +17,10 @@ import pytest
 from components.checks import SettingsError
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN
+from tests.support.locations import STACK_CASES_DIR
 from tools.clients import clients
 from tools.local_edge import local_edge
 from tools.plan import plan
-from tools.plan.locations import STACK_CASES_DIR
 from tools.stack_files.reader import StackFileError, read_stack_file
 from tools.upload import upload_commands
 

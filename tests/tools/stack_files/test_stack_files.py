@@ -28,8 +28,8 @@ from tests.passphrase_support import (
     key_from_salt_state,
 )
 from tests.program_support import read_case, stack_cases
+from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge import local_edge
-from tools.plan.locations import STACK_CASES_DIR
 from tools.plan.plan import PLACEHOLDER_TOKEN, TOKEN_KEY, placeholder_previous_token, plan_run
 from tools.plan.program_run import run_program
 from tools.stack_files.reader import (

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from components.site_model import PUBLIC_ORIGIN_ID, build_site_model
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support.locations import STACK_CASES_DIR
 from tools.stack_files.reader import ROOT
 from tools.upload.upload_commands import GLOB_CHARACTERS, stack_site_model, upload_commands
 from tools.upload.upload_commands import main as upload_main

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from components.checks import SettingsError
-from tools.plan.locations import STACK_CASES_DIR, shown
+from tests.support.locations import STACK_CASES_DIR, shown
 from tools.stack_files.reader import StackFileError
 
 

@@ -10,9 +10,10 @@ import shutil
 
 import pulumi
 import pytest
+from tests.support.locations import IDENTITY_DIR
 
 from tests.program_support import plan_case, stack_cases
-from tools.plan.identities import (
+from tests.support.identities import (
     KEPT_TYPES,
     EngineUrns,
     Identity,
@@ -24,7 +25,6 @@ from tools.plan.identities import (
     read_identities,
     write_identities,
 )
-from tools.plan.locations import IDENTITY_DIR
 from tools.plan.program_run import run_under_mocks
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"

@@ -1,4 +1,4 @@
-"""`make snapshots` and `make identities` share one command line (tools/plan/recorder_cli.py):
+"""`make snapshots` and `make identities` share one command line (tests/support/recorder_cli.py):
 --write accepts and names each file, --check prints each change and exits 1, and a broken
 stack case is one line and exit 2."""
 
@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from tools.plan import identities, snapshots
-from tools.plan.locations import STACK_CASES_DIR
+from tests.support import identities, snapshots
+from tests.support.locations import STACK_CASES_DIR
 
 
 @pytest.fixture

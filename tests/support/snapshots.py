@@ -9,8 +9,8 @@ that has none yet; it never rewrites recorded ones (that stays a deliberate `mak
 The user's own stacks (the top-level Pulumi.<stack>.yaml) are not snapshotted: editing them
 changes no recorded file.
 
-    python -m tools.plan.snapshots --write    # accept the current plans
-    python -m tools.plan.snapshots --check    # exit 1 and print the diff of each changed plan
+    python -m tests.support.snapshots --write    # accept the current plans
+    python -m tests.support.snapshots --check    # exit 1 and print the diff of each changed plan
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ import json
 import sys
 from pathlib import Path
 
-from tools.plan.identities import write_identities
-from tools.plan.locations import IDENTITY_DIR, SNAPSHOT_DIR, STACK_CASES_DIR, shown
+from tests.support.identities import write_identities
+from tests.support.locations import IDENTITY_DIR, SNAPSHOT_DIR, STACK_CASES_DIR, shown
+from tests.support.recorder_cli import recorder_main
 from tools.plan.plan import plan_document, plan_run
 from tools.plan.policy_run import run_policies
-from tools.plan.recorder_cli import recorder_main
 from tools.stack_files.reader import available_stacks
 
 

@@ -8,7 +8,7 @@ certificate. Unless the resource declares ``aliases`` that resolve to its old UR
 
 tests/identities/<stack>.json records, for each stack case of tests/stacks/, the URNs of the
 content buckets, their policies, the edge function, the distribution, the certificate and the
-DNS records as the engine would key them. tests/tools/plan/test_stable_identities.py runs the
+DNS records as the engine would key them. tests/support/test_stable_identities.py runs the
 program under mocks and fails when one of them is neither declared any more nor reachable
 through an alias while the program declares an unrecorded resource of its type (a rename); one
 whose type is gone altogether was removed by config (e.g. no custom domain: no certificate, no
@@ -19,8 +19,8 @@ Accepting keeps each recorded URN the program still reaches (under it or through
 that is the URN deployed stacks hold. Only a resource reached by no recorded URN is recorded
 under its URN now, so accepting an unchanged program rewrites nothing.
 
-    python -m tools.plan.identities --write    # accept the current URNs (after a deliberate change)
-    python -m tools.plan.identities --check    # exit 1 and name each identity that changed
+    python -m tests.support.identities --write  # accept the current URNs after a deliberate change
+    python -m tests.support.identities --check  # exit 1 and name each identity that changed
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from components.checks import PROJECT
-from tools.plan.locations import IDENTITY_DIR, STACK_CASES_DIR
+from tests.support.locations import IDENTITY_DIR, STACK_CASES_DIR
+from tests.support.recorder_cli import recorder_main
 from tools.plan.plan import plan_run
 from tools.plan.program_run import ProgramRun, Registration
-from tools.plan.recorder_cli import recorder_main
 from tools.stack_files.reader import available_stacks
 
-ACCEPT = "make identities (python -m tools.plan.identities --write)"
+ACCEPT = "make identities (python -m tests.support.identities --write)"
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # Replacing one of these loses data or changes what viewers reach: content, the token check,
 # the public name, its certificate and records, and who may read the buckets.
