@@ -10,7 +10,6 @@ import shutil
 
 import pulumi
 import pytest
-from tests.support.locations import IDENTITY_DIR
 
 from tests.program_support import plan_case, stack_cases
 from tests.support.identities import (
@@ -25,6 +24,7 @@ from tests.support.identities import (
     read_identities,
     write_identities,
 )
+from tests.support.locations import IDENTITY_DIR
 from tools.plan.program_run import run_under_mocks
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"

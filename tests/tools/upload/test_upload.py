@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from components.site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, build_site_model
-from tests.tools.upload.loopback_s3 import CREDENTIALS, bucket_keys, loopback_s3
 from tests.support.locations import STACK_CASES_DIR
+from tests.tools.upload.loopback_s3 import CREDENTIALS, bucket_keys, loopback_s3
 from tools.stack_files.reader import ROOT
 from tools.upload.content import plan_content
 from tools.upload.upload import main as upload_main
