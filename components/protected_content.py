@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from .alarms import EdgeAlarms, EdgeAlarmsArgs
 from .args import EdgeCheckArgs, ProtectedContentArgs
-from .checks import CLOUDFRONT_FUNCTION, PROJECT
+from .checks import CLOUDFRONT_FUNCTION, PROJECT, Caller, checked_for
 from .content_origin import ContentOrigin, ContentOriginArgs, bucket_policy_document
 from .distribution import Distribution, DistributionArgs, S3Origin
 from .domain import (
@@ -21,7 +21,7 @@ from .domain import (
     DomainCertificateArgs,
 )
 from .edge_check import EdgeCheck
-from .inputs import EDGE_CHECK, check_inputs, inputs_of
+from .inputs import EDGE_CHECK, PROTECTED_CONTENT, check_inputs, inputs_of
 from .site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, build_site_model, error_page_files
 from .tags import resource_tags
 
@@ -91,11 +91,14 @@ class ProtectedContent(pulumi.ComponentResource):
         )
         edge_runtime = checked.edge_runtime
         check_name, former_type = EDGE_CHECK_NAMES[edge_runtime]
-        edge = EdgeCheck(
-            f"{name}-{check_name}",
-            EdgeCheckArgs(**{key: args[key] for key in _EDGE_CHECK_INPUTS if key in args}),
-            opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(type_=former_type)]),
-        )
+        # Its errors (tokens given as Outputs are checked there once known) name this
+        # component's arguments, the ones its user passed.
+        with checked_for(Caller(PROTECTED_CONTENT)):
+            edge = EdgeCheck(
+                f"{name}-{check_name}",
+                EdgeCheckArgs(**{key: args[key] for key in _EDGE_CHECK_INPUTS if key in args}),
+                opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(type_=former_type)]),
+            )
         if edge_runtime == CLOUDFRONT_FUNCTION:
             edge_associations = {"function_associations": edge.function_associations}
         else:
