@@ -118,7 +118,9 @@ WRONG_VALUES = [1.5, 7, True, ["a", ["b"]], [None], {"a": {"b": 1}}, "x", object
 
 
 @pytest.mark.parametrize("component", [PROTECTED_CONTENT, EDGE_CHECK])
-@pytest.mark.parametrize("value", WRONG_VALUES, ids=repr)
+@pytest.mark.parametrize(
+    "value", WRONG_VALUES, ids=[type(v).__name__ + str(i) for i, v in enumerate(WRONG_VALUES)]
+)
 def test_wrong_argument_types_are_one_line_naming_the_argument(component, value):
     from components.inputs import inputs_of
 

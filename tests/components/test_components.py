@@ -13,6 +13,7 @@ from components.domain import (
     DomainCertificateArgs,
 )
 from components.edge_check import lambda_association
+from components.inputs import check_inputs
 from components.site_model import build_site_model, error_page_files
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN
@@ -79,6 +80,11 @@ def _site(*patterns):
     )
 
 
+def settings(**inputs):
+    """A distribution's settings: the checked inputs, as ProtectedContent passes them."""
+    return check_inputs({"auth_token": CURRENT_TOKEN, **inputs})
+
+
 ORIGINS = {
     "protected": S3Origin("protected.s3.eu-west-1.amazonaws.com", "oac-1"),
     "public": S3Origin("public.s3.eu-west-1.amazonaws.com", "oac-2"),
@@ -93,7 +99,7 @@ def test_distribution_maps_the_site_model_to_behaviors_and_errors():
                 site=_site("a/*", "b/*"),
                 origins=ORIGINS,
                 edge_associations=EDGE_ASSOCIATIONS,
-                price_class="PriceClass_200",
+                settings=settings(price_class="PriceClass_200"),
             ),
         )
         return {"domain": cdn.domain_name}
@@ -120,6 +126,7 @@ def test_distribution_maps_the_site_model_to_behaviors_and_errors():
         "public": ("public.s3.eu-west-1.amazonaws.com", "oac-2"),
     }
     assert inputs["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
+    assert inputs["priceClass"] == "PriceClass_200"
     assert len(inputs["customErrorResponses"]) == 11
     assert outputs["domain"].endswith(".cloudfront.net")
 
@@ -132,7 +139,7 @@ def test_distribution_protecting_everything_sends_the_default_to_the_protected_o
                 site=_site("*"),
                 origins=ORIGINS,
                 edge_associations=EDGE_ASSOCIATIONS,
-                price_class="PriceClass_100",
+                settings=settings(),
             ),
         )
 
