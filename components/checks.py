@@ -532,6 +532,29 @@ def _declared_text(entry: Any, raw: Any) -> str | None:
     return text
 
 
+def _declared_items(entry: Any, raw: Any) -> tuple[str, ...]:
+    """A list input whose items must match its pattern, each once; the fix of an item in
+    the wrong case sets the case that matches."""
+    name = entry.key
+    items: list[str] = []
+    for index, item in enumerate(as_list(name, raw)):
+        text = item.strip() if isinstance(item, str) else ""
+        if not entry.pattern.fullmatch(text):
+            meant = next(
+                (form for form in (text.upper(), text.lower()) if entry.pattern.fullmatch(form)),
+                entry.example,
+            )
+            raise fail(
+                name,
+                f"{shown(item)} is not {entry.expected}",
+                caller().set_fix(f"{name}[{index}]", meant),
+            )
+        if text in items:
+            raise fail(name, f"{shown(text)} is listed twice", "remove the duplicate")
+        items.append(text)
+    return tuple(items)
+
+
 def check_input(entry: Any, raw: Any, checked: Mapping[str, Any]) -> Any:
     """Input ``entry`` (components/inputs.py) checked as declared: its type, its choices,
     pattern or range, then its own check; every message names ``entry.key``."""
@@ -543,6 +566,8 @@ def check_input(entry: Any, raw: Any, checked: Mapping[str, Any]) -> Any:
         value = as_int(entry.key, raw, low, high, entry.default)
     elif entry.type == "string" and (entry.choices or entry.pattern is not None):
         value = _declared_text(entry, raw)
+    elif entry.type == "array" and entry.pattern is not None:
+        value = _declared_items(entry, raw)
     elif entry.type == "object" and entry.check is None and not isinstance(decoded(raw), dict):
         raise fail(entry.key, f"must be a map, not {shown(raw)}", "pass a map, e.g. {}")
     if entry.check is not None:

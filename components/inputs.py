@@ -60,7 +60,8 @@ class Input:
     annotation: str
     default: Any = None
     # What a valid value is, declared: a string's choices (the first is the fix's example),
-    # or a pattern (the input is then optional: empty means none); an integer's range.
+    # or a pattern (the input is then optional: empty means none); a list's pattern for each
+    # item (each once); an integer's range.
     choices: tuple[str, ...] = ()
     pattern: re.Pattern[str] | None = None
     value_range: tuple[int, int] | None = None

@@ -1,6 +1,8 @@
 """The generic checker and its messages: the input's key from its entry, named as the caller
 knows it (the stack config or a component's arguments), one line, never a token."""
 
+import re
+
 import pytest
 
 from components.checks import (
@@ -10,10 +12,10 @@ from components.checks import (
     check_input,
     checked_for,
 )
-from components.inputs import BY_NAME, EDGE_CHECK, INPUTS, PROTECTED_CONTENT, check_inputs
+from components.inputs import BY_NAME, EDGE_CHECK, INPUTS, PROTECTED_CONTENT, Input, check_inputs
 from tests.edge_support import CURRENT_TOKEN
 
-PATTERN_INPUTS = [entry for entry in INPUTS if entry.pattern is not None]
+PATTERN_INPUTS = [e for e in INPUTS if e.pattern is not None and e.type == "string"]
 CHOICE_INPUTS = [entry for entry in INPUTS if entry.choices]
 
 
@@ -152,3 +154,29 @@ def test_a_wrongly_typed_token_shows_its_type_not_its_value():
 def test_settings_errors_are_not_value_errors():
     """Pulumi rewraps a ValueError raised in an apply as 'While processing ... has risen'."""
     assert not issubclass(SettingsError, ValueError)
+
+
+def test_a_list_of_patterns_checks_each_item_once_and_fixes_the_case():
+    entry = Input(
+        "allowed_things",
+        "array",
+        "Things.",
+        "list[str]",
+        default=[],
+        items="string",
+        pattern=re.compile(r"[A-Z]{2}"),
+        expected="a two-letter code",
+        example="DE",
+    )
+    assert check_input(entry, [" DE", "FR "], {}) == ("DE", "FR")
+    assert check_input(entry, "[]", {}) == ()
+    assert error_of(entry, ["DE", "fr"]) == (
+        "protected-cdn:allowedThings: 'fr' is not a two-letter code. "
+        "Fix: pulumi config set --path 'allowedThings[1]' FR"
+    )
+    assert error_of(entry, [7], Caller(PROTECTED_CONTENT)) == (
+        "ProtectedContentArgs.allowed_things: 7 is not a two-letter code. "
+        "Fix: set allowed_things[0] to 'DE'"
+    )
+    assert error_of(entry, ["DE", "DE"]).endswith("'DE' is listed twice. Fix: remove the duplicate")
+    assert error_of(entry, "DE").startswith("protected-cdn:allowedThings: must be a list.")
