@@ -18,6 +18,7 @@ import components.domain
 import components.edge_check
 import components.protected_content
 from components.checks import SettingsError
+from components.inputs import INPUTS
 from components.protected_content import ProtectedContent, ProtectedContentArgs
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
@@ -164,7 +165,11 @@ def assert_program_line(line: str, argument: str, stack_line: str) -> None:
     assert "\n" not in line
     assert line.startswith(f"ProtectedContentArgs.{argument}: "), line
     assert stack_line.startswith("protected-cdn:"), stack_line
-    assert _problem(line) == _problem(stack_line)
+    # The same problem, its words naming inputs the program's way (domain_name).
+    stack_problem = _problem(stack_line)
+    for entry in INPUTS:
+        stack_problem = stack_problem.replace(entry.key, entry.name)
+    assert _problem(line) == stack_problem
     assert "pulumi config" not in line and "protected-cdn:" not in line
 
 
