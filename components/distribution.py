@@ -141,9 +141,11 @@ class Distribution(pulumi.ComponentResource):
                 )
                 for error in site.error_responses
             ],
+            # An allow list of countries, or none: served everywhere.
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
-                    restriction_type="none"
+                    restriction_type="whitelist" if settings.allowed_countries else "none",
+                    locations=list(settings.allowed_countries) or None,
                 )
             ),
             viewer_certificate=viewer_certificate,

@@ -172,6 +172,18 @@ INPUTS: tuple[Input, ...] = (
         default="PriceClass_100",
     ),
     Input(
+        "allowed_countries",
+        "array",
+        "Countries CloudFront serves (geo restriction, allow list), as ISO 3166-1 alpha-2 codes "
+        "(`DE`, `FR`); viewers elsewhere get 403 on every path. Empty serves everywhere.",
+        "list[str]",
+        default=[],
+        items="string",
+        pattern=re.compile(r"[A-Z]{2}"),
+        expected="an ISO 3166-1 alpha-2 country code (two capital letters)",
+        example="DE",
+    ),
+    Input(
         "error_caching_min_ttl",
         "integer",
         "Seconds CloudFront caches an error response (0-31536000).",

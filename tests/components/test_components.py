@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pulumi
+import pytest
 
+from components.checks import SettingsError
 from components.content_origin import ContentOrigin, ContentOriginArgs
 from components.distribution import Distribution, DistributionArgs, S3Origin
 from components.domain import (
@@ -149,6 +151,38 @@ def test_distribution_protecting_everything_sends_the_default_to_the_protected_o
     assert default["targetOriginId"] == "protected" and default["lambdaFunctionAssociations"]
     (errors,) = inputs["orderedCacheBehaviors"]
     assert errors["targetOriginId"] == "public" and "lambdaFunctionAssociations" not in errors
+
+
+def test_distribution_serves_only_the_allowed_countries_or_everywhere():
+    def build(**inputs):
+        def program():
+            Distribution(
+                "cdn",
+                DistributionArgs(
+                    site=_site("a/*"),
+                    origins=ORIGINS,
+                    edge_associations=EDGE_ASSOCIATIONS,
+                    settings=settings(**inputs),
+                ),
+            )
+
+        return program
+
+    def geo_restriction(run):
+        return run.one("aws:cloudfront/distribution:Distribution").inputs["restrictions"]
+
+    run, _ = declare(build(allowed_countries=["DE", "FR"]))
+    assert geo_restriction(run) == {
+        "geoRestriction": {"restrictionType": "whitelist", "locations": ["DE", "FR"]}
+    }
+    run, _ = declare(build())
+    assert geo_restriction(run) == {"geoRestriction": {"restrictionType": "none"}}
+    # From a stack: the codes as its config holds them, checked on the way.
+    assert parse_settings(
+        {"authToken": CURRENT_TOKEN, "allowedCountries": '["DE"]'}, "dev"
+    ).allowed_countries == ("DE",)
+    with pytest.raises(SettingsError, match=r"^protected-cdn:allowedCountries: 'de' is not an ISO"):
+        parse_settings({"authToken": CURRENT_TOKEN, "allowedCountries": ["de"]}, "dev")
 
 
 def test_domain_certificate_and_alias_records():
