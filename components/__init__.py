@@ -24,6 +24,7 @@ _EXPORTS = {
     "EDGE_CHECK": "inputs",
     "Input": "inputs",
     "PROTECTED_CONTENT": "inputs",
+    "check_inputs": "inputs",
     "inputs_of": "inputs",
     # Stack settings: reading, checking, the messages a bad value gets.
     "CLIENT_CONFIG_KEYS": "checks:CLIENT_FIELDS",

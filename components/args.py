@@ -40,6 +40,8 @@ class ProtectedContentArgs(TypedDict):
     """Public Route 53 hosted zone that holds `domainName` (e.g. `example.com`); set both or neither."""
     price_class: NotRequired[str]
     """CloudFront price class: `PriceClass_100`, `PriceClass_200` or `PriceClass_All`."""
+    allowed_countries: NotRequired[list[str]]
+    """Countries CloudFront serves (geo restriction, allow list), as ISO 3166-1 alpha-2 codes (`DE`, `FR`); viewers elsewhere get 403 on every path. Empty serves everywhere."""
     error_caching_min_ttl: NotRequired[int]
     """Seconds CloudFront caches an error response (0-31536000)."""
     protect_content: NotRequired[bool]

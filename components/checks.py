@@ -1,27 +1,31 @@
 """Checks of the inputs: each turns a given value into a valid one or raises ``SettingsError``.
 
-``components/inputs.py`` names the check of each input; this module holds them. Every check
-takes the value (plain, as a program passes it, or text, as the stack config holds it) and
-the inputs already checked (by name), and returns the value as the components use it. A bad
-value raises ``SettingsError`` (a ``pulumi.RunError``: one line under the CLI, no traceback)
-naming the config key, what is wrong and how to fix it. No error line echoes more than
-``MAX_SHOWN`` characters of a user's value, and never a token.
+``components/inputs.py`` declares each input's type, choices, pattern or range and, where
+those do not say it all, a custom check from here; ``check_input`` applies an entry. Every
+check takes the value (plain, as a program passes it, or text, as the stack config holds it)
+and the inputs already checked (by name), and returns the value as the components use it. A
+bad value raises ``SettingsError`` (a ``pulumi.RunError``: one line under the CLI, no
+traceback) naming the input the way its caller knows it (``Caller``), what is wrong and how
+to fix it. No error line echoes more than ``MAX_SHOWN`` characters of a user's value, and
+never a token. The named clients' checks are in components/client_checks.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
 
 from edge_handler.build import DEFAULT_CLIENT
-from edge_handler.engines import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE
+from edge_handler.engines import CLOUDFRONT_FUNCTION, ENGINES
 
 from . import cloudfront_facts as facts
 from .site_model import ERROR_PAGES_PREFIX, ordered_behavior_count
@@ -34,11 +38,9 @@ MIN_DISTINCT_TOKEN_CHARACTERS = 10
 MAX_PREVIOUS_TOKENS = 4
 # Our limit, not AWS's: a header name is a short word; this keeps messages and logs small.
 MAX_HEADER_NAME_LENGTH = 128
-# The defaults of the inputs whose fix suggests the default (components/inputs.py uses these).
-DEFAULT_ERROR_CACHING_MIN_TTL = 10
-DEFAULT_PROTECT_CONTENT = True
-DEFAULT_LOG_ALLOWED = False
 GENERATE_TOKEN = 'pulumi config set --secret authToken "$(openssl rand -hex 32)"'
+# A fix's value for a fresh token, as a shell argument.
+NEW_TOKEN = '"$(openssl rand -hex 32)"'
 
 # RFC 6750 token68 characters: what `openssl rand -hex|-base64` produces, safe in a header.
 _TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")
@@ -47,23 +49,107 @@ _HEADER_NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
 # Characters CloudFront accepts in a path pattern (Developer Guide, cache behavior settings,
 # "Path pattern": A-Z a-z 0-9 _ - . * $ / ~ " ' @ : + and &, sent as &amp;), plus the ?
 # wildcard.
-_PATH_PATTERN = re.compile(r"[A-Za-z0-9_.*$/~\"'@:+?&-]+")
+PATH_PATTERN = re.compile(r"[A-Za-z0-9_.*$/~\"'@:+?&-]+")
 _DOMAIN_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-_WEB_ACL_ARN = re.compile(r"arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[\w-]+")
-_BUCKET_NAME = re.compile(r"(?!-)[a-z0-9.-]{3,63}(?<!-)")
-# One address, no display name or list: SNS's email protocol takes exactly that.
-_EMAIL = re.compile(r"[^@\s,;<>]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
-# CloudFront's metrics live in us-east-1; an alarm may only notify a topic of its own region.
-_ALARM_TOPIC_ARN = re.compile(r"arn:aws:sns:us-east-1:\d{12}:[A-Za-z0-9_-]{1,256}")
 
 EDGE_RUNTIMES = ENGINES
 
 
-class SettingsError(pulumi.RunError, ValueError):
-    """A stack setting is missing or wrong; the message says which key and how to fix it.
+class SettingsError(pulumi.RunError):
+    """An input is missing or wrong; the message says which one and how to fix it.
 
-    A ``pulumi.RunError``: under ``pulumi up`` the program ends with this one line only.
+    A ``pulumi.RunError``: under ``pulumi up`` the program ends with this one line only. Not
+    a ``ValueError``: Pulumi wraps those in "While processing input ... has risen" lines when
+    one is raised inside an Output's apply (a token given as an Output).
     """
+
+
+_PYTHON_WORD = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def _python_name(word: str) -> str:
+    return _PYTHON_WORD.sub(lambda match: "_" + match[1].lower(), word)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who gave the inputs, so an error names an input and its fix the way the caller knows it:
+    the stack config (``protected-cdn:authToken``, ``pulumi config set``) or a program calling
+    a component (``EdgeCheckArgs.auth_token``, ``auth_token=``)."""
+
+    component: str | None = None  # None: the stack config
+
+    def key(self, path: str) -> str:
+        """``path`` (``clients.partner-a.previousToken``, config spelling) as the caller's."""
+        if self.component is None:
+            return config_key(path)
+        return f"{self.component}Args.{self.argument(path)}"
+
+    def name(self, path: str) -> str:
+        """``path`` without the component or project prefix (for a message's words)."""
+        return path if self.component is None else self.argument(path)
+
+    def argument(self, path: str) -> str:
+        head, *rest = path.split(".")
+        text = _python_name(head)
+        for part in rest:
+            field_name, bracket, index = part.partition("[")
+            text += f"[{_python_name(field_name)!r}]{bracket}{index}"
+        return text
+
+    def set_fix(self, path: str, value: str, *, secret: bool = False) -> str:
+        """How to give ``path`` the value ``value`` (shell text; ``NEW_TOKEN`` for a token)."""
+        if self.component is None:
+            where = f"--path '{path}'" if "." in path or "[" in path else path
+            return f"pulumi config set {'--secret ' if secret else ''}{where} {value}"
+        value = _python_value(value)
+        argument = self.argument(path)
+        if "[" in argument:
+            return f"set {argument} to {value}"
+        return f"pass {argument}={value}"
+
+    def remove_fix(self, path: str) -> str:
+        if self.component is None:
+            where = f"--path '{path}'" if "." in path or "[" in path else path
+            return f"pulumi config rm {where}"
+        return f"drop {self.argument(path)}"
+
+
+def _python_value(value: str) -> str:
+    """A fix's value (shell text) as a program writes it."""
+    if value == NEW_TOKEN:
+        return "<a new token, e.g. from openssl rand -hex 32>"
+    if value.startswith("<") or value.isdigit() or value[:1] in "'\"":
+        return value
+    if value in ("true", "false"):
+        return value.capitalize()
+    return repr(value)
+
+
+STACK_CONFIG = Caller()
+_CALLER: ContextVar[Caller | None] = ContextVar("caller", default=None)
+
+
+def caller() -> Caller:
+    """Who gave the inputs being checked now (the stack config unless ``checked_for`` says)."""
+    return _CALLER.get() or STACK_CONFIG
+
+
+def outer_caller() -> Caller | None:
+    """The caller a ``checked_for`` around this code names, if any (a component's own
+    children check their inputs as the inputs of the component its user called)."""
+    return _CALLER.get()
+
+
+@contextlib.contextmanager
+def checked_for(who: Caller) -> Iterator[None]:
+    """Name inputs as ``who`` knows them in the errors raised inside, also in the Output
+    applies created inside (asyncio tasks copy the context they are created in)."""
+    token = _CALLER.set(who)
+    try:
+        yield
+    finally:
+        _CALLER.reset(token)
 
 
 @dataclass(frozen=True)
@@ -124,8 +210,8 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def fail(name: str, problem: str, fix: str) -> SettingsError:
-    """The one-line error for config key ``name``."""
-    return SettingsError(f"{config_key(name)}: {problem}. Fix: {fix}")
+    """The one-line error for input ``name`` (config spelling, named as the caller knows it)."""
+    return SettingsError(f"{caller().key(name)}: {problem}. Fix: {fix}")
 
 
 def decoded(raw: Any) -> Any:
@@ -142,7 +228,7 @@ def as_list(name: str, raw: Any) -> list:
     value = decoded(raw)
     if not isinstance(value, list):
         raise fail(
-            name, "must be a list", f"pulumi config set --path '{name}[0]' <value> (one per item)"
+            name, "must be a list", f"{caller().set_fix(f'{name}[0]', '<value>')} (one per item)"
         )
     return value
 
@@ -162,7 +248,7 @@ def as_bool(name: str, raw: Any, default: bool) -> bool:
     raise fail(
         name,
         f"must be true or false, not {shown(raw)}",
-        f"pulumi config set {name} {'true' if meant else 'false'}",
+        caller().set_fix(name, "true" if meant else "false"),
     )
 
 
@@ -178,32 +264,34 @@ def as_int(name: str, raw: Any, low: int, high: int, default: int) -> int:
         raise fail(
             name,
             f"must be a whole number from {low} to {high}",
-            f"pulumi config set {name} {default}",
+            caller().set_fix(name, str(default)),
         )
     return value
 
 
 def token_fix(name: str) -> str:
     """How to set the token at config key ``name`` right: always that key, never another's."""
-    if name == "authToken":
-        return GENERATE_TOKEN
+    who = caller()
     if name.startswith("previousAuthTokens"):
         return (
-            f"pulumi config set --secret --path '{name}' <the old token>, or "
-            f"pulumi config rm --path '{name}' when no client needs it"
+            f"{who.set_fix(name, '<the old token>', secret=True)}, or "
+            f"{who.remove_fix(name)} when no client needs it"
         )
     if name.endswith(".previousToken"):
         return (
-            f"pulumi config set --secret --path '{name}' <the client's old token>, or end the "
-            f"rotation: pulumi config rm --path '{name}'"
+            f"{who.set_fix(name, '<the client' + chr(39) + 's old token>', secret=True)}, or "
+            f"end the rotation: {who.remove_fix(name)}"
         )
-    return f"pulumi config set --secret --path '{name}' \"$(openssl rand -hex 32)\""
+    return who.set_fix(name, NEW_TOKEN, secret=True)
 
 
 def check_token(name: str, token: Any) -> str:
     fix = token_fix(name)
-    if not isinstance(token, str) or not token:
+    if token is None or token == "":
         raise fail(name, "is missing", fix)
+    if not isinstance(token, str):
+        # The type only: a wrongly shaped value may still hold a token.
+        raise fail(name, f"must be text, not a {type(token).__name__}", fix)
     # Never echo the value: it is a secret even when it is a bad one.
     if not MIN_TOKEN_LENGTH <= len(token) <= MAX_TOKEN_LENGTH:
         raise fail(
@@ -257,12 +345,18 @@ def _readable_header(name: str) -> bool:
 
 
 def check_auth_header(raw: Any, _checked: Mapping[str, Any]) -> str:
-    auth_header = str(raw).strip()
+    if not isinstance(raw, str):
+        raise fail(
+            "authHeader",
+            f"must be text, not {shown(raw)}",
+            caller().set_fix("authHeader", "authorization"),
+        )
+    auth_header = raw.strip()
     if _readable_header(auth_header):
         return auth_header
     # The fix sets the name meant (X_Auth_Token: x-auth-token) when that one is readable.
     meant = auth_header.replace("_", "-").lower()
-    fix = f"pulumi config set authHeader {meant if _readable_header(meant) else 'authorization'}"
+    fix = caller().set_fix("authHeader", meant if _readable_header(meant) else "authorization")
     if "_" in auth_header:
         # nginx drops such headers by default and WSGI servers cannot tell _ from -; AWS does
         # not document that CloudFront hands them to viewer-request functions.
@@ -306,7 +400,7 @@ def check_protected_paths(raw: Any, _checked: Mapping[str, Any]) -> tuple[str, .
                 f"{shown(pattern)} is longer than {facts.MAX_PATH_PATTERN_LENGTH} characters",
                 "shorten the pattern",
             )
-        if not _PATH_PATTERN.fullmatch(normalized):
+        if not PATH_PATTERN.fullmatch(normalized):
             raise fail(
                 name,
                 f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
@@ -365,27 +459,41 @@ def _check_domain(name: str, domain: str) -> str:
         raise fail(
             name,
             f"{shown(domain)} is not a lowercase DNS name",
-            f"pulumi config set {name} {meant if _dns_name(meant) else 'assets.example.com'}",
+            caller().set_fix(name, meant if _dns_name(meant) else "assets.example.com"),
         )
     return domain
 
 
 def check_domain_name(raw: Any, _checked: Mapping[str, Any]) -> str:
     # Checked with hostedZoneName, which comes next: the two are set together or not at all.
-    return str(raw).strip()
+    if not isinstance(raw, str):
+        raise fail(
+            "domainName",
+            f"must be text, not {shown(raw)}",
+            caller().set_fix("domainName", "assets.example.com"),
+        )
+    return raw.strip()
 
 
 def check_hosted_zone_name(raw: Any, checked: Mapping[str, Any]) -> str:
     domain_name = checked["domain_name"]
-    zone_name = str(raw).strip().rstrip(".")
+    if not isinstance(raw, str):
+        raise fail(
+            "hostedZoneName",
+            f"must be text, not {shown(raw)}",
+            caller().set_fix("hostedZoneName", "example.com"),
+        )
+    zone_name = raw.strip().rstrip(".")
     if not (domain_name or zone_name):
         return ""
     if not (domain_name and zone_name):
-        missing = "hostedZoneName" if domain_name else "domainName"
+        missing, given = (
+            ("hostedZoneName", "domainName") if domain_name else ("domainName", "hostedZoneName")
+        )
         raise fail(
             missing,
-            "is required when the other of domainName/hostedZoneName is set",
-            f"pulumi config set {missing} <value>, or unset both to use cloudfront.net",
+            f"is required when {caller().name(given)} is set",
+            f"{caller().set_fix(missing, '<value>')}, or unset both to use cloudfront.net",
         )
     _check_domain("domainName", domain_name)
     _check_domain("hostedZoneName", zone_name)
@@ -393,96 +501,89 @@ def check_hosted_zone_name(raw: Any, checked: Mapping[str, Any]) -> str:
         raise fail(
             "domainName",
             f"{shown(domain_name)} is not inside the hosted zone {shown(zone_name)}",
-            "pick a name under hostedZoneName",
+            f"pick a name under {caller().name('hostedZoneName')}",
         )
     return zone_name
 
 
-def check_price_class(raw: Any, _checked: Mapping[str, Any]) -> str:
-    price_class = str(raw).strip()
-    if price_class not in facts.PRICE_CLASSES:
-        raise fail(
-            "priceClass",
-            f"{shown(price_class)} is not a price class",
-            f"use one of {', '.join(facts.PRICE_CLASSES)}",
-        )
-    return price_class
-
-
-def check_error_caching_min_ttl(raw: Any, _checked: Mapping[str, Any]) -> int:
-    return as_int("errorCachingMinTtl", raw, 0, 31536000, DEFAULT_ERROR_CACHING_MIN_TTL)
-
-
-def check_protect_content(raw: Any, _checked: Mapping[str, Any]) -> bool:
-    return as_bool("protectContent", raw, DEFAULT_PROTECT_CONTENT)
-
-
-def check_web_acl_id(raw: Any, _checked: Mapping[str, Any]) -> str | None:
-    web_acl_id = str(raw).strip() or None
-    if web_acl_id and not _WEB_ACL_ARN.fullmatch(web_acl_id):
-        raise fail(
-            "webAclId",
-            "must be the ARN of a WAFv2 web ACL with scope CLOUDFRONT (in us-east-1)",
-            "pulumi config set webAclId arn:aws:wafv2:us-east-1:<acct>:global/webacl/<name>/<id>",
-        )
-    return web_acl_id
-
-
-def check_access_log_bucket(raw: Any, _checked: Mapping[str, Any]) -> str | None:
-    access_log_bucket = str(raw).strip() or None
-    if access_log_bucket and not _BUCKET_NAME.fullmatch(access_log_bucket):
-        raise fail(
-            "accessLogBucket",
-            f"{shown(access_log_bucket)} is not an S3 bucket name",
-            "give the bucket name only, e.g. my-cdn-logs",
-        )
-    return access_log_bucket
-
-
-def check_alarm_email(raw: Any, _checked: Mapping[str, Any]) -> str | None:
-    email = str(raw).strip() or None
-    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
-        raise fail(
-            "alarmEmail",
-            f"{shown(email)} is not one email address",
-            "pulumi config set alarmEmail ops@example.com",
-        )
-    return email
-
-
-def check_alarm_topic_arn(raw: Any, _checked: Mapping[str, Any]) -> str | None:
-    topic_arn = str(raw).strip() or None
-    if topic_arn and not _ALARM_TOPIC_ARN.fullmatch(topic_arn):
-        raise fail(
-            "alarmTopicArn",
-            f"{shown(topic_arn)} is not the ARN of an SNS topic in us-east-1 (CloudFront's "
-            "metrics and so its alarms live there; an alarm notifies topics of its own region)",
-            "pulumi config set alarmTopicArn arn:aws:sns:us-east-1:<account>:<topic>",
-        )
-    return topic_arn
-
-
-def check_log_allowed(raw: Any, _checked: Mapping[str, Any]) -> bool:
-    return as_bool("logAllowed", raw, DEFAULT_LOG_ALLOWED)
-
-
-def check_edge_runtime(raw: Any, checked: Mapping[str, Any]) -> str:
-    runtime = str(raw).strip()
-    if runtime not in EDGE_RUNTIMES:
-        close = difflib.get_close_matches(runtime[:200].lower(), EDGE_RUNTIMES, n=1)
+def _declared_text(entry: Any, raw: Any) -> str | None:
+    """A string input against its declared choices or pattern; a pattern's input is optional
+    (empty: none)."""
+    name = entry.key
+    example = entry.choices[0] if entry.choices else entry.example
+    if not isinstance(raw, str):
+        raise fail(name, f"must be text, not {shown(raw)}", caller().set_fix(name, example))
+    text = raw.strip()
+    if entry.choices and text not in entry.choices:
+        by_lower = {choice.lower(): choice for choice in entry.choices}
+        close = difflib.get_close_matches(text[:200].lower(), by_lower, n=1)
         fix = (
-            f"did you mean {close[0]}? pulumi config set edgeRuntime {close[0]}"
+            f"did you mean {by_lower[close[0]]}? {caller().set_fix(name, by_lower[close[0]])}"
             if close
-            else f"pulumi config set edgeRuntime {LAMBDA_EDGE} (or {CLOUDFRONT_FUNCTION})"
+            else f"{caller().set_fix(name, example)} (or {', '.join(entry.choices[1:])})"
         )
-        raise fail("edgeRuntime", f"{shown(runtime)} is not an engine", fix)
+        raise fail(name, f"{shown(text)} is not {entry.expected}", fix)
+    if entry.pattern is not None:
+        if not text:
+            return None
+        if not entry.pattern.fullmatch(text):
+            raise fail(
+                name, f"{shown(text)} is not {entry.expected}", caller().set_fix(name, example)
+            )
+    return text
+
+
+def _declared_items(entry: Any, raw: Any) -> tuple[str, ...]:
+    """A list input whose items must match its pattern, each once; the fix of an item in
+    the wrong case sets the case that matches."""
+    name = entry.key
+    items: list[str] = []
+    for index, item in enumerate(as_list(name, raw)):
+        text = item.strip() if isinstance(item, str) else ""
+        if not entry.pattern.fullmatch(text):
+            meant = next(
+                (form for form in (text.upper(), text.lower()) if entry.pattern.fullmatch(form)),
+                entry.example,
+            )
+            raise fail(
+                name,
+                f"{shown(item)} is not {entry.expected}",
+                caller().set_fix(f"{name}[{index}]", meant),
+            )
+        if text in items:
+            raise fail(name, f"{shown(text)} is listed twice", "remove the duplicate")
+        items.append(text)
+    return tuple(items)
+
+
+def check_input(entry: Any, raw: Any, checked: Mapping[str, Any]) -> Any:
+    """Input ``entry`` (components/inputs.py) checked as declared: its type, its choices,
+    pattern or range, then its own check; every message names ``entry.key``."""
+    value = raw
+    if entry.type == "boolean":
+        value = as_bool(entry.key, raw, entry.default)
+    elif entry.type == "integer":
+        low, high = entry.value_range
+        value = as_int(entry.key, raw, low, high, entry.default)
+    elif entry.type == "string" and (entry.choices or entry.pattern is not None):
+        value = _declared_text(entry, raw)
+    elif entry.type == "array" and entry.pattern is not None:
+        value = _declared_items(entry, raw)
+    elif entry.type == "object" and entry.check is None and not isinstance(decoded(raw), dict):
+        raise fail(entry.key, f"must be a map, not {shown(raw)}", "pass a map, e.g. {}")
+    if entry.check is not None:
+        value = entry.check(value, checked)
+    return value
+
+
+def check_edge_runtime(runtime: str, checked: Mapping[str, Any]) -> str:
     if runtime == CLOUDFRONT_FUNCTION and checked["auth_header"] == "cookie":
         # CloudFront Functions get cookies in event.request.cookies, never as a header.
         raise fail(
             "authHeader",
             "'cookie' never reaches a CloudFront Function as a header (cookies arrive apart), "
             "so every request would be refused",
-            "pulumi config set authHeader authorization (or edgeRuntime lambda-edge)",
+            f"{caller().set_fix('authHeader', 'authorization')} (or edgeRuntime lambda-edge)",
         )
     return runtime
 
@@ -538,7 +639,7 @@ def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> N
             f"the client store would hold {total} bytes, over CloudFront's {MAX_STORE_BYTES}-"
             f"byte KeyValueStore limit; {max(fit, 0)} of the {len(clients)} clients fit",
             fix
-            or "remove clients that ended (pulumi config rm --path 'clients.<name>'), or "
+            or f"remove clients that ended ({caller().remove_fix('clients.<name>')}), or "
             "shorten their paths",
         )
 
@@ -573,245 +674,14 @@ def _check_archive_fits(checked: Mapping[str, Any], fix: str | None) -> None:
         f"the Lambda@Edge archive would be {total} bytes, over its "
         f"{MAX_LAMBDA_EDGE_ARCHIVE_BYTES}-byte limit; {low} of the {len(clients)} clients fit",
         fix
-        or f"pulumi config set edgeRuntime {CLOUDFRONT_FUNCTION} (a 5 MB KeyValueStore holds "
-        "the clients), or remove clients that ended (pulumi config rm --path 'clients.<name>')",
+        or f"{caller().set_fix('edgeRuntime', CLOUDFRONT_FUNCTION)} (a 5 MB KeyValueStore "
+        f"holds the clients), or remove clients that ended "
+        f"({caller().remove_fix('clients.<name>')})",
     )
 
 
-# --- named clients ----------------------------------------------------------------------
+# --- named clients (their checks: components/client_checks.py) -------------------------
 
-# Neither engine caps the count: the zip's 1 MB and the store's 5 MB bound them
-# (check_function_fits). This bound only keeps a runaway map from being checked item by item.
-MAX_CLIENTS = 100_000
 CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
 CLIENT_FIELDS = ("token", "previousToken", "expires", "paths")
-# The component provider hands nested inputs over with Python names.
-_CLIENT_FIELD_ALIASES = {"previous_token": "previousToken"}
-_RFC3339_UTC = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(?P<fraction>\d+))?(?:[Zz]|[+-]00:00)"
-)
 EXPIRY_EXAMPLE = "2027-03-31T00:00:00Z"
-MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 9999
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_FRACTION = "has a fraction of a second; an expiry is whole seconds"
-
-
-def new_client_commands(name: str) -> str:
-    """The commands that add a client (placeholder token: the caller fills in a fresh one)."""
-    return f"pulumi config set --secret --path 'clients.{name}.token' \"$(openssl rand -hex 32)\""
-
-
-def _as_map(name: str, raw: Any) -> dict:
-    value = decoded(raw)
-    if not isinstance(value, dict):
-        raise fail(
-            name,
-            "must be a map of client name to {token, previousToken, expires, paths}",
-            new_client_commands("partner-a"),
-        )
-    return value
-
-
-def parse_expiry(name: str, raw: Any) -> int:
-    """An RFC 3339 UTC time (``2027-03-31T00:00:00Z``) as seconds since the epoch.
-
-    Accepted: whole seconds (a fraction of zeros too), years 2000 to 9999: every such time
-    renders and parses to the same second in Python and in JS ``Date``, which the two engines
-    compare with their clock. A leap second (``23:59:60``) has no Unix time and is refused.
-    No error line shows the value: inside ``clients`` it may have come from a secret.
-    """
-    fix = f"pulumi config set --path '{name}' {EXPIRY_EXAMPLE} (RFC 3339 UTC, whole seconds)"
-    if isinstance(raw, datetime):  # YAML reads an unquoted timestamp as one
-        if raw.utcoffset() not in (None, timedelta(0)):
-            raise fail(name, "is not in UTC", fix)
-        if raw.microsecond:
-            raise fail(name, _FRACTION, fix)
-        year, month, day = raw.year, raw.month, raw.day
-        hour, minute, second = raw.hour, raw.minute, raw.second
-    else:
-        match = _RFC3339_UTC.fullmatch(str(raw).strip())
-        if not match:
-            raise fail(name, f"is not an RFC 3339 UTC time such as {EXPIRY_EXAMPLE}", fix)
-        if (match["fraction"] or "").strip("0"):
-            raise fail(name, _FRACTION, fix)
-        year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
-    if not MIN_EXPIRY_YEAR <= year <= MAX_EXPIRY_YEAR:
-        raise fail(
-            name,
-            f"is outside the years {MIN_EXPIRY_YEAR} to {MAX_EXPIRY_YEAR} an expiry may have",
-            fix,
-        )
-    if second == 60 and (hour, minute) == (23, 59):
-        raise fail(
-            name,
-            "is a leap second (23:59:60), which Unix time (the edge's clock) does not have",
-            f"use 23:59:59 or the next day's 00:00:00: {fix}",
-        )
-    try:
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-    except ValueError as error:  # its text names the field, never the value
-        raise fail(name, f"is not a valid date and time ({error})", fix) from None
-    return (moment - _EPOCH) // timedelta(seconds=1)
-
-
-def covered_by(pattern: str, protected: str) -> bool:
-    """Whether every path ``pattern`` matches is matched by ``protected`` (conservative).
-
-    True when they are equal, or ``protected`` ends with ``*`` and ``pattern`` starts with the
-    rest of it: a path matched by ``pattern`` then starts with what ``protected[:-1]`` matches,
-    and its remainder is matched by the final ``*`` (which crosses ``/``).
-    """
-    return pattern == protected or (protected.endswith("*") and pattern.startswith(protected[:-1]))
-
-
-def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -> tuple[str, ...]:
-    key = f"clients.{name}.paths"
-    patterns = as_list(key, raw)
-    if not patterns:
-        raise fail(
-            key,
-            "is empty, so the client could open nothing",
-            f"pulumi config rm --path 'clients.{name}' to remove the client",
-        )
-    cleaned: list[str] = []
-    for index, pattern in enumerate(patterns):
-        text = pattern.strip().lstrip("/") if isinstance(pattern, str) else ""
-        if not text or len(text) > facts.MAX_PATH_PATTERN_LENGTH:
-            raise fail(
-                key, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/a/*"
-            )
-        if not _PATH_PATTERN.fullmatch(text):
-            raise fail(
-                key,
-                f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
-                "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
-            )
-        if has_dot_segment(text):
-            raise fail(
-                key,
-                f"{shown(pattern)} has a . or .. segment; the edge refuses such paths for a "
-                "scoped client, so it would open nothing",
-                "write the pattern without . and .. segments",
-            )
-        if "+" in text:
-            # A path's + then meets a wildcard only, as a space would: whichever way S3
-            # reads a +, the key stays inside the scope (docs/security.md).
-            raise fail(
-                key,
-                f"{shown(pattern)} has a +, and S3 may read a + of the URL path as a space, "
-                "so the key read could lie outside the scope",
-                "rename the folder without +, or write ? for each + (it matches any one "
-                "character there)",
-            )
-        if not any(covered_by(text, protected) for protected in protected_paths):
-            folders = [p for p in protected_paths if p.endswith("*")]
-            example = folders[0][:-1] + name + "/*" if folders else protected_paths[0]
-            raise fail(
-                key,
-                f"{shown(pattern)} is not inside the protected paths "
-                f"({clip(', '.join(protected_paths))})",
-                "use a protected pattern, or one that starts with a protected pattern's text "
-                f"before its final *, e.g. {clip(example)}",
-            )
-        if "*" not in text and "?" not in text:
-            # As for protectedPaths: CloudFront's patterns match the whole path, so
-            # 'ex-img/partner-a' is that one key and the client gets 403 under the folder.
-            folder = text.rstrip("/") + "/*"
-            raise fail(
-                key,
-                f"{shown(pattern)} has no wildcard, so the client could open only that one exact "
-                "path and nothing under it",
-                f"pulumi config set --path '{key}[{index}]' {shown(folder)} to let the client "
-                "open everything under it",
-            )
-        if text not in cleaned:
-            cleaned.append(text)
-    return tuple(cleaned)
-
-
-def check_clients(
-    raw: Any, protected_paths: tuple[str, ...], taken_tokens: tuple[str, ...] = ()
-) -> tuple[ClientSettings, ...]:
-    """The ``clients`` map (a dict, or its JSON text), checked; sorted by name.
-
-    ``taken_tokens`` are authToken and previousAuthTokens: a client may not reuse one.
-    """
-    if raw is None or raw == "":
-        return ()
-    clients = _as_map("clients", raw)
-    if len(clients) > MAX_CLIENTS:
-        # Counted first: a map this large is refused before any per-client work.
-        raise fail(
-            "clients",
-            f"holds {len(clients)} clients; at most {MAX_CLIENTS} are checked",
-            "remove clients that ended (pulumi config rm --path 'clients.<name>')",
-        )
-    owners: dict[str, str] = {token: DEFAULT_CLIENT for token in taken_tokens}
-    result: list[ClientSettings] = []
-    for name in sorted(clients, key=str):
-        if not isinstance(name, str) or not CLIENT_NAME.fullmatch(name):
-            raise fail(
-                f"clients.{clip(str(name))}",
-                "is not a client name (1 to 40 of a-z, 0-9 and -)",
-                "rename it, e.g. partner-a",
-            )
-        if name == DEFAULT_CLIENT:
-            raise fail(
-                "clients.default",
-                "is reserved: authToken and previousAuthTokens are the client default",
-                "pick another name, e.g. partner-a",
-            )
-        entry = clients[name]
-        if not isinstance(entry, dict):
-            raise fail(
-                f"clients.{name}",
-                "must be an object with token, previousToken, expires, paths",
-                new_client_commands(name),
-            )
-        for alias, field_name in _CLIENT_FIELD_ALIASES.items():
-            if alias in entry and field_name in entry:
-                # Two spellings of one field: taking either would drop the other silently.
-                raise fail(
-                    f"clients.{name}.{field_name}",
-                    f"is given twice, as {alias} and {field_name}",
-                    f"keep one: {field_name}",
-                )
-        entry = {_CLIENT_FIELD_ALIASES.get(k, k): v for k, v in entry.items() if v is not None}
-        for field_name in entry:
-            if field_name not in CLIENT_FIELDS:
-                raise fail(
-                    f"clients.{name}.{clip(str(field_name))}",
-                    "is not a client field",
-                    f"{suggest(str(field_name), CLIENT_FIELDS)}"
-                    f"pulumi config rm --path 'clients.{name}.{clip(str(field_name))}'; "
-                    f"fields: {', '.join(CLIENT_FIELDS)}",
-                )
-        tokens = [check_token(f"clients.{name}.token", entry.get("token"))]
-        if "previousToken" in entry:
-            tokens.append(check_token(f"clients.{name}.previousToken", entry["previousToken"]))
-        for field_name, token in zip(("token", "previousToken"), tokens, strict=False):
-            if token in owners:
-                # Never the token itself: only whose it already is.
-                raise fail(
-                    f"clients.{name}.{field_name}",
-                    f"is the same token as client {owners[token]}'s; each client needs its own",
-                    f"pulumi config set --secret --path 'clients.{name}.{field_name}' "
-                    '"$(openssl rand -hex 32)"',
-                )
-            owners[token] = name
-        expires_at = None
-        if "expires" in entry:
-            expires_at = parse_expiry(f"clients.{name}.expires", entry["expires"])
-        paths = None
-        if "paths" in entry:
-            paths = _check_client_paths(name, entry["paths"], protected_paths)
-        result.append(ClientSettings(name, tuple(tokens), expires_at, paths))
-    return tuple(result)
-
-
-def check_client_table(raw: Any, checked: Mapping[str, Any]) -> tuple[ClientSettings, ...]:
-    return check_clients(
-        raw,
-        checked["protected_paths"],
-        (checked["auth_token"], *checked["previous_auth_tokens"]),
-    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -33,12 +34,12 @@ class DistributionArgs:
     # function_associations). CloudFront refuses both engines on the viewer events of one
     # behavior, so a behavior gets exactly one of the two.
     edge_associations: Mapping[str, pulumi.Input[list]]
-    price_class: str
+    # The checked inputs (components.inputs.CheckedInputs): the distribution reads its own
+    # settings there (price class, web ACL, logging), so a new one is its entry plus its use.
+    settings: Any
     # Custom domain: aliases plus a validated us-east-1 certificate; None for cloudfront.net.
     aliases: tuple[str, ...] = ()
     certificate_arn: pulumi.Input[str] | None = None
-    web_acl_id: str | None = None
-    access_log_bucket: str | None = None
     comment: str = "protected-cdn"
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -78,6 +79,7 @@ class Distribution(pulumi.ComponentResource):
     ) -> None:
         super().__init__("protected-cdn:index:Distribution", name, None, opts)
         site = args.site
+        settings = args.settings
         if sorted(args.origins) != sorted(ORIGIN_IDS):
             raise ValueError(f"origins must be exactly {ORIGIN_IDS}, got {tuple(args.origins)}")
 
@@ -92,9 +94,9 @@ class Distribution(pulumi.ComponentResource):
                 cloudfront_default_certificate=True
             )
         logging_config = None
-        if args.access_log_bucket:
+        if settings.access_log_bucket:
             logging_config = aws.cloudfront.DistributionLoggingConfigArgs(
-                bucket=f"{args.access_log_bucket}.s3.amazonaws.com",
+                bucket=f"{settings.access_log_bucket}.s3.amazonaws.com",
                 prefix=f"{name}/",
                 include_cookies=False,
             )
@@ -106,9 +108,9 @@ class Distribution(pulumi.ComponentResource):
             default_root_object=DEFAULT_ROOT_OBJECT,
             is_ipv6_enabled=True,
             http_version="http2and3",
-            price_class=args.price_class,
+            price_class=settings.price_class,
             aliases=list(args.aliases) or None,
-            web_acl_id=args.web_acl_id,
+            web_acl_id=settings.web_acl_id,
             logging_config=logging_config,
             origins=[
                 aws.cloudfront.DistributionOriginArgs(
@@ -139,9 +141,11 @@ class Distribution(pulumi.ComponentResource):
                 )
                 for error in site.error_responses
             ],
+            # An allow list of countries, or none: served everywhere.
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
-                    restriction_type="none"
+                    restriction_type="whitelist" if settings.allowed_countries else "none",
+                    locations=list(settings.allowed_countries) or None,
                 )
             ),
             viewer_certificate=viewer_certificate,

@@ -2,29 +2,43 @@
 
 An entry holds the input's name, type, default, whether it is secret, whether it is a
 ``pulumi.Input`` (may be an Output: a token from a secret manager) or a plain value that
-decides which resources exist, one line of doc, and its check (components/checks.py). From
+decides which resources exist, one line of doc, and what a valid value is: its choices,
+pattern or range, and a custom check (components/checks.py) where those do not say it all.
+One checker (``checks.check_input``) applies them, naming the input in every message. From
 these entries come:
 
 - the components' args types (components/args.py, written by ``make docs``), and so the
   component schema's descriptions, which Pulumi infers from those docstrings;
 - the stack-config reading (components/stack_config.py) and the validation, done here once;
-- Pulumi.yaml's ``config:`` block and the input tables in docs/ (``make docs``).
+- Pulumi.yaml's ``config:`` block and the input tables in docs/ (``make docs``);
+- the component schema test's expectations and the plan's settings section.
 
-Adding an input is one entry here plus its use; tests/components/test_inputs.py and the docs
-tests fail until ``make docs`` has regenerated what comes from it.
+Adding an input is one entry here plus its use and its test; tests/components/test_inputs.py
+and the docs tests fail until ``make docs`` has regenerated what comes from it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
-from . import checks
-from .checks import ClientSettings, DomainSettings, SettingsError
+from edge_handler.engines import LAMBDA_EDGE
+
+from . import checks, client_checks
+from . import cloudfront_facts as facts
+from .checks import (
+    Caller,
+    ClientSettings,
+    DomainSettings,
+    SettingsError,
+    checked_for,
+    outer_caller,
+)
 from .tags import check_extra_tags
 
 PROTECTED_CONTENT = "ProtectedContent"
@@ -43,10 +57,20 @@ class Input:
     # Pulumi's config types: string, integer, boolean, array (of ``items``) or object.
     type: str
     doc: str
-    check: Check
     # The args type's annotation (components/args.py), without NotRequired.
     annotation: str
     default: Any = None
+    # What a valid value is, declared: a string's choices (the first is the fix's example),
+    # or a pattern (the input is then optional: empty means none); a list's pattern for each
+    # item (each once); an integer's range.
+    choices: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = None
+    value_range: tuple[int, int] | None = None
+    # The error's words for a valid value ("an S3 bucket name"), and a value for the fix.
+    expected: str = ""
+    example: str = ""
+    # A check beyond the declared ones (components/checks.py): (value, checked) -> value.
+    check: Check | None = None
     required: bool = False
     secret: bool = False
     items: str | None = None
@@ -78,8 +102,8 @@ INPUTS: tuple[Input, ...] = (
         "Token viewers send in the auth header: 32-256 characters of `[A-Za-z0-9._~+/=-]`, "
         "at least 10 distinct. Required; set it with "
         '`pulumi config set --secret authToken "$(openssl rand -hex 32)"`.',
-        checks.check_auth_token,
         "pulumi.Input[str]",
+        check=checks.check_auth_token,
         required=True,
         secret=True,
         shapes_resources=False,
@@ -90,8 +114,8 @@ INPUTS: tuple[Input, ...] = (
         "array",
         "Old tokens still accepted during a rotation (at most 4), stored as secrets: "
         "`pulumi config set --secret --path 'previousAuthTokens[0]' <old token>`.",
-        checks.check_previous_auth_tokens,
         "pulumi.Input[list[pulumi.Input[str]]]",
+        check=checks.check_previous_auth_tokens,
         default=[],
         secret=True,
         items="string",
@@ -103,8 +127,8 @@ INPUTS: tuple[Input, ...] = (
         "string",
         "Lowercase name of the header that carries the token (`Bearer <token>` or the raw "
         "token); no underscore (`_`), since many proxies and servers drop such headers.",
-        checks.check_auth_header,
         "str",
+        check=checks.check_auth_header,
         default="authorization",
         components=BOTH,
     ),
@@ -115,8 +139,8 @@ INPUTS: tuple[Input, ...] = (
         '(`ex-img/*`, not `ex-img`, which would match one exact path only). `["*"]` protects '
         "the default behavior (everything); specific patterns such as `ex-img/*` become "
         "ordered behaviors with the check while other paths are served without it.",
-        checks.check_protected_paths,
         "list[str]",
+        check=checks.check_protected_paths,
         default=["*"],
         items="string",
         components=BOTH,
@@ -126,8 +150,8 @@ INPUTS: tuple[Input, ...] = (
         "string",
         "Custom domain (e.g. `assets.example.com`); empty uses the distribution's "
         "`cloudfront.net` name. Set together with `hostedZoneName`.",
-        checks.check_domain_name,
         "str",
+        check=checks.check_domain_name,
         default="",
     ),
     Input(
@@ -135,49 +159,65 @@ INPUTS: tuple[Input, ...] = (
         "string",
         "Public Route 53 hosted zone that holds `domainName` (e.g. `example.com`); set both "
         "or neither.",
-        checks.check_hosted_zone_name,
         "str",
+        check=checks.check_hosted_zone_name,
         default="",
     ),
     Input(
         "price_class",
         "string",
         "CloudFront price class: `PriceClass_100`, `PriceClass_200` or `PriceClass_All`.",
-        checks.check_price_class,
         "str",
+        choices=facts.PRICE_CLASSES,
+        expected="a price class",
         default="PriceClass_100",
+    ),
+    Input(
+        "allowed_countries",
+        "array",
+        "Countries CloudFront serves (geo restriction, allow list), as ISO 3166-1 alpha-2 codes "
+        "(`DE`, `FR`); viewers elsewhere get 403 on every path. Empty serves everywhere.",
+        "list[str]",
+        default=[],
+        items="string",
+        pattern=re.compile(r"[A-Z]{2}"),
+        expected="an ISO 3166-1 alpha-2 country code (two capital letters)",
+        example="DE",
     ),
     Input(
         "error_caching_min_ttl",
         "integer",
         "Seconds CloudFront caches an error response (0-31536000).",
-        checks.check_error_caching_min_ttl,
         "int",
-        default=checks.DEFAULT_ERROR_CACHING_MIN_TTL,
+        default=10,
+        value_range=(0, 31536000),
     ),
     Input(
         "protect_content",
         "boolean",
         "Protect the two content buckets from `pulumi destroy` (and never empty them by "
         "force); dev stacks may set `false`.",
-        checks.check_protect_content,
         "bool",
-        default=checks.DEFAULT_PROTECT_CONTENT,
+        default=True,
     ),
     Input(
         "web_acl_id",
         "string",
         "ARN of a WAFv2 web ACL with scope CLOUDFRONT; empty for none.",
-        checks.check_web_acl_id,
         "str",
+        pattern=re.compile(r"arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[\w-]+"),
+        expected="the ARN of a WAFv2 web ACL with scope CLOUDFRONT (in us-east-1)",
+        example="arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>",
         default="",
     ),
     Input(
         "access_log_bucket",
         "string",
         "Name of an existing bucket for CloudFront standard logs (ACLs enabled); empty for none.",
-        checks.check_access_log_bucket,
         "str",
+        pattern=re.compile(r"(?!-)[a-z0-9.-]{3,63}(?<!-)"),
+        expected="an S3 bucket name (the name only)",
+        example="my-cdn-logs",
         default="",
     ),
     Input(
@@ -186,8 +226,11 @@ INPUTS: tuple[Input, ...] = (
         "Email address that gets the edge alarms (5xx rate, Lambda@Edge execution and "
         "validation errors, a sudden rise of 401s) through a new SNS topic in us-east-1; "
         "AWS mails a confirmation link first. Empty (with `alarmTopicArn` empty) for no alarms.",
-        checks.check_alarm_email,
         "str",
+        # One address, no display name or list: SNS's email protocol takes exactly that.
+        pattern=re.compile(r"(?=.{1,254}$)[^@\s,;<>]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE),
+        expected="one email address",
+        example="ops@example.com",
         default="",
     ),
     Input(
@@ -195,8 +238,12 @@ INPUTS: tuple[Input, ...] = (
         "string",
         "ARN of an existing SNS topic in us-east-1 for the edge alarms, instead of (or beside) "
         "`alarmEmail`; empty for none.",
-        checks.check_alarm_topic_arn,
         "str",
+        # CloudFront's metrics live in us-east-1; an alarm may only notify a topic there.
+        pattern=re.compile(r"arn:aws:sns:us-east-1:\d{12}:[A-Za-z0-9_-]{1,256}"),
+        expected="the ARN of an SNS topic in us-east-1 (CloudFront's metrics and so its alarms "
+        "live there; an alarm notifies topics of its own region)",
+        example="arn:aws:sns:us-east-1:<account>:<topic>",
         default="",
     ),
     Input(
@@ -213,8 +260,8 @@ INPUTS: tuple[Input, ...] = (
         "each request; `paths` path patterns (with a wildcard) inside `protectedPaths` "
         "(`ex-img/partner-a/*`), default all protected paths. "
         "`authToken` is the client `default`.",
-        checks.check_client_table,
         "pulumi.Input[dict[str, pulumi.Input[ClientArgs]]]",
+        check=client_checks.check_client_table,
         default={},
         secret=True,
         shapes_resources=False,
@@ -225,9 +272,8 @@ INPUTS: tuple[Input, ...] = (
         "boolean",
         "Write one log line per admitted request (`client`, `uri`, `requestId`) for usage "
         "accounting; denials are always logged.",
-        checks.check_log_allowed,
         "bool",
-        default=checks.DEFAULT_LOG_ALLOWED,
+        default=False,
         components=BOTH,
     ),
     Input(
@@ -238,17 +284,19 @@ INPUTS: tuple[Input, ...] = (
         "faster; it reads the clients from a CloudFront KeyValueStore, so a client change "
         "updates the store, not the function). Switch with "
         "`pulumi config set edgeRuntime cloudfront-function && pulumi up`.",
-        checks.check_edge_runtime,
         "str",
-        default=checks.LAMBDA_EDGE,
+        default=LAMBDA_EDGE,
+        choices=checks.EDGE_RUNTIMES,
+        expected="an engine",
+        check=checks.check_edge_runtime,
         components=BOTH,
     ),
     Input(
         "tags",
         "object",
         "Extra tags for every taggable resource, beside `project`, `stack` and `managed-by`.",
-        lambda raw, _checked: check_extra_tags(raw),
         "dict[str, str]",
+        check=lambda raw, _checked: check_extra_tags(raw),
         default={},
         components=BOTH,
         config=False,
@@ -341,14 +389,28 @@ def secret_inputs_known(values: Mapping[str, Any]) -> bool:
     return all(is_known(values.get(e.name)) for e in INPUTS if not e.shapes_resources)
 
 
-def check_inputs(values: Mapping[str, Any], component: str = PROTECTED_CONTENT) -> Any:
+def check_inputs(
+    values: Mapping[str, Any], component: str = PROTECTED_CONTENT, caller: Caller | None = None
+) -> Any:
     """Check the inputs of ``component`` (Python names; a missing one takes its default).
 
     Returns ``CheckedInputs``. When a secret input is still an Output (unknown until deploy),
     the secret inputs are returned as given and checked by ``check_inputs`` again once
     resolved (the components do that inside ``Output.apply``); every plain input is checked
-    now, before any resource is declared.
+    now, before any resource is declared. Errors name the inputs as ``caller`` knows them:
+    by default the component's arguments (``EdgeCheckArgs.auth_token``); the stack-config
+    reader passes ``checks.STACK_CONFIG`` (``protected-cdn:authToken``).
     """
+    with checked_for(caller or outer_caller() or Caller(component)):
+        return _checked_inputs(values, component)
+
+
+def _checked_inputs(values: Mapping[str, Any], component: str) -> Any:
+    if not isinstance(values, Mapping):
+        raise SettingsError(
+            f"{component}: its args must be a {component}Args (a dict of inputs), not "
+            f"{checks.shown(values)}. Fix: pass {component}Args(auth_token=...)"
+        )
     accepted = inputs_of(component)
     for name in values:
         if name not in BY_NAME or BY_NAME[name] not in accepted:
@@ -366,7 +428,7 @@ def check_inputs(values: Mapping[str, Any], component: str = PROTECTED_CONTENT) 
         if not entry.shapes_resources and not secrets_known:
             checked[entry.name] = raw  # checked once resolved
             continue
-        checked[entry.name] = entry.check(raw, checked)
+        checked[entry.name] = checks.check_input(entry, raw, checked)
     if secrets_known:
         checks.check_function_fits(checked)
     return CheckedInputs(**checked)

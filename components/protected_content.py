@@ -15,7 +15,7 @@ from edge_handler.engines import CLOUDFRONT_FUNCTION, LAMBDA_EDGE
 
 from .alarms import EdgeAlarms, EdgeAlarmsArgs
 from .args import EdgeCheckArgs, ProtectedContentArgs
-from .checks import PROJECT, DomainSettings
+from .checks import PROJECT, Caller, DomainSettings, checked_for
 from .content_origin import ContentOrigin, ContentOriginArgs, bucket_policy_document
 from .distribution import Distribution, DistributionArgs, S3Origin
 from .domain import (
@@ -25,7 +25,7 @@ from .domain import (
     DomainCertificateArgs,
 )
 from .edge_check import EdgeCheck
-from .inputs import EDGE_CHECK, check_inputs, inputs_of
+from .inputs import EDGE_CHECK, PROTECTED_CONTENT, check_inputs, inputs_of
 from .site_model import PROTECTED_ORIGIN_ID, PUBLIC_ORIGIN_ID, build_site_model, error_page_files
 from .tags import resource_tags
 
@@ -119,11 +119,14 @@ class ProtectedContent(pulumi.ComponentResource):
     def _edge_check(self, name: str, args: ProtectedContentArgs, edge_runtime: str) -> EdgeCheck:
         """The token check, under the name and former type it had on this engine."""
         check_name, former_type = EDGE_CHECK_NAMES[edge_runtime]
-        return EdgeCheck(
-            f"{name}-{check_name}",
-            EdgeCheckArgs(**{key: args[key] for key in _EDGE_CHECK_INPUTS if key in args}),
-            opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(type_=former_type)]),
-        )
+        # Its errors (tokens given as Outputs are checked there once known) name this
+        # component's arguments, the ones its user passed.
+        with checked_for(Caller(PROTECTED_CONTENT)):
+            return EdgeCheck(
+                f"{name}-{check_name}",
+                EdgeCheckArgs(**{key: args[key] for key in _EDGE_CHECK_INPUTS if key in args}),
+                opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(type_=former_type)]),
+            )
 
     def _certificate(
         self, name: str, domain: DomainSettings, tags: dict[str, str]
@@ -173,11 +176,9 @@ class ProtectedContent(pulumi.ComponentResource):
                     ),
                 },
                 edge_associations=edge_associations,
-                price_class=checked.price_class,
+                settings=checked,
                 aliases=(domain.domain_name,) if domain else (),
                 certificate_arn=certificate_arn,
-                web_acl_id=checked.web_acl_id,
-                access_log_bucket=checked.access_log_bucket,
                 comment=f"{PROJECT} ({stack})",
                 tags=tags,
             ),

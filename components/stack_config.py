@@ -22,8 +22,9 @@ from typing import Any
 from . import cloudfront_facts as facts
 from .checks import (
     CLIENT_FIELDS,
-    GENERATE_TOKEN,
+    NEW_TOKEN,
     PROJECT,
+    STACK_CONFIG,
     SettingsError,
     clip,
     config_key,
@@ -40,13 +41,19 @@ REGION_KEY = "aws:region"
 CONFIG_KEYS = tuple(entry.key for entry in CONFIG_INPUTS)
 _BY_KEY = {entry.key: entry for entry in CONFIG_INPUTS}
 
-# The fix for a secret found in plaintext, per key.
-_PLAINTEXT_FIXES = {
-    "authToken": GENERATE_TOKEN,
-    "previousAuthTokens": "pulumi config set --secret --path 'previousAuthTokens[0]' <token>",
-    "clients": "pulumi config rm clients, make new tokens (these are exposed), then "
-    "pulumi config set --secret --path 'clients.<name>.token' <token>",
-}
+
+def plaintext_fix(key: str) -> str:
+    """The fix for secret input ``key`` found in plaintext: new tokens, stored as secrets."""
+    entry = _BY_KEY[key]
+    if entry.type == "string":
+        return STACK_CONFIG.set_fix(key, NEW_TOKEN, secret=True)
+    if entry.type == "array":
+        return STACK_CONFIG.set_fix(f"{key}[0]", "<token>", secret=True)
+    return (
+        f"{STACK_CONFIG.remove_fix(key)}, make new tokens (these are exposed), then "
+        f"{STACK_CONFIG.set_fix(f'{key}.<name>.<field>', '<token>', secret=True)}"
+    )
+
 
 # A stack's checked settings: its inputs, the stack's name and its aws:region.
 Settings = dataclasses.make_dataclass(
@@ -126,7 +133,7 @@ def client_field_error(name: Any, field_name: Any, exposed_in: str | None = None
 
 def check_client_fields(clients: Any) -> None:
     """A stack's ``clients`` uses only the fields' camelCase names; the component's own
-    inputs also take the Python names the provider hands over (checks.check_clients)."""
+    inputs also take the Python names the provider hands over (client_checks.check_clients)."""
     if not isinstance(clients, dict):
         return  # the input's check names what is wrong
     for name in sorted(clients, key=str):
@@ -160,7 +167,7 @@ def inputs_from_config(
     check_config_keys(config_key(name) for name in raw)
     for name, entry in _BY_KEY.items():
         if entry.secret and _present(raw.get(name)) and not is_secret(name):
-            raise fail(name, "is stored in plaintext", _PLAINTEXT_FIXES[name])
+            raise fail(name, "is stored in plaintext", plaintext_fix(name))
     inputs = {
         _BY_KEY[name].name: _decode(name, value) for name, value in raw.items() if value is not None
     }
@@ -189,7 +196,7 @@ def parse_settings(
     check_config_keys(config_key(name) for name in raw)
     if region is not None:
         region = check_region(region)
-    inputs = check_inputs(inputs_from_config(raw, is_secret))
+    inputs = check_inputs(inputs_from_config(raw, is_secret), caller=STACK_CONFIG)
     values = {field.name: getattr(inputs, field.name) for field in dataclasses.fields(inputs)}
     return Settings(**values, stack=stack, region=region)
 
@@ -221,9 +228,13 @@ def read_stack_config() -> dict[str, Any]:
     config = {**get_config_env(), **CONFIG.get()}
     check_config_keys(config)
     check_region(config.get(REGION_KEY))
-    return inputs_from_config(
+    inputs = inputs_from_config(
         _project_values(config), lambda name: is_config_secret(config_key(name))
     )
+    # Checked here too, so that a bad value is named as the stack's config key with its
+    # `pulumi config` fix; ProtectedContent's own check then names its arguments.
+    check_inputs(inputs, caller=STACK_CONFIG)
+    return inputs
 
 
 __all__ = [

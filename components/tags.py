@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .checks import PROJECT, SettingsError, shown
+from .checks import PROJECT, fail, shown
 
 # AWS caps a tag value at 256 characters (IAM, Lambda, S3 objects, CloudFront, ACM alike).
 MAX_TAG_VALUE_LENGTH = 256
@@ -24,24 +24,34 @@ def resource_tags(stack: str) -> dict[str, str]:
 
 # Our tag keys: an extra tag may not replace them (they say who owns the resource).
 MAX_TAG_KEY_LENGTH = 128
+# AWS reserves tag keys that start with aws: and refuses them when the resource is created.
+RESERVED_TAG_PREFIX = "aws:"
 
 
-def check_extra_tags(extra: Mapping[str, Any]) -> dict[str, str]:
+def check_extra_tags(extra: Any) -> dict[str, str]:
     """Tags a component user adds: strings within AWS's limits, never replacing ours."""
-    fix = "pass tags as a map of short strings, e.g. {team: media}"
+    fix = "pass tags as a map of short strings, e.g. {'team': 'media'}"
+    if not isinstance(extra, Mapping):
+        raise fail("tags", f"must be a map of tag key to value, not {shown(extra)}", fix)
     ours = resource_tags("")
     checked: dict[str, str] = {}
     for key, value in extra.items():
         if not isinstance(key, str) or not 1 <= len(key) <= MAX_TAG_KEY_LENGTH:
-            raise SettingsError(f"{PROJECT}:tags: {shown(key)} is not a tag key. Fix: {fix}")
-        if key in ours:
-            raise SettingsError(
-                f"{PROJECT}:tags: {shown(key)} is set by the component. Fix: use another key"
+            raise fail("tags", f"{shown(key)} is not a tag key", fix)
+        if key.lower().startswith(RESERVED_TAG_PREFIX):
+            raise fail(
+                "tags",
+                f"{shown(key)} starts with {RESERVED_TAG_PREFIX}, which AWS reserves for itself",
+                "use another key, e.g. without the aws: prefix",
             )
+        if key in ours:
+            raise fail("tags", f"{shown(key)} is set by the component", "use another key")
         if not isinstance(value, str) or len(value) > MAX_TAG_VALUE_LENGTH:
-            raise SettingsError(
-                f"{PROJECT}:tags: the value of {shown(key)} is not a string of at most "
-                f"{MAX_TAG_VALUE_LENGTH} characters. Fix: {fix}"
+            raise fail(
+                "tags",
+                f"the value of {shown(key)} is not a string of at most "
+                f"{MAX_TAG_VALUE_LENGTH} characters",
+                fix,
             )
         checked[key] = value
     return checked

@@ -18,6 +18,7 @@ import components.domain
 import components.edge_check
 import components.protected_content
 from components.checks import SettingsError
+from components.inputs import INPUTS
 from components.protected_content import ProtectedContent, ProtectedContentArgs
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
@@ -143,21 +144,33 @@ def test_unknown_tokens_during_preview_still_declare_every_resource():
     )
 
 
-# The component validates its own inputs with the stack config's one-line errors.
-
-
-def _settings_error(error: BaseException) -> SettingsError:
-    """The SettingsError an apply raised, under the SDK's 'While processing' wrappers."""
-    while error is not None and not isinstance(error, SettingsError):
-        error = error.__cause__ or error.__context__
-    assert error is not None, "no SettingsError in the chain"
-    return error
+# The component validates its own inputs with the stack config's one-line errors, naming
+# the input as the program calls it (ProtectedContentArgs.auth_token, auth_token=...).
 
 
 def _stack_error(raw: dict) -> str:
     with pytest.raises(SettingsError) as error:
         parse_settings({"authToken": CURRENT_TOKEN, **raw}, "dev")
     return str(error.value)
+
+
+def _problem(line: str) -> str:
+    """The problem an error line names, without whose it is or how to fix it."""
+    return line.partition(": ")[2].partition(". Fix: ")[0]
+
+
+def assert_program_line(line: str, argument: str, stack_line: str) -> None:
+    """One line naming ``argument`` of ProtectedContentArgs, with the stack line's problem and
+    a fix in the program's terms."""
+    assert "\n" not in line
+    assert line.startswith(f"ProtectedContentArgs.{argument}: "), line
+    assert stack_line.startswith("protected-cdn:"), stack_line
+    # The same problem, its words naming inputs the program's way (domain_name).
+    stack_problem = _problem(stack_line)
+    for entry in INPUTS:
+        stack_problem = stack_problem.replace(entry.key, entry.name)
+    assert _problem(line) == stack_problem
+    assert "pulumi config" not in line and "protected-cdn:" not in line
 
 
 @pytest.mark.parametrize(
@@ -179,8 +192,8 @@ def test_bad_plain_inputs_stop_the_component_with_the_stack_configs_line(args, r
             "dev",
             monitor=monitor,
         )
-    assert str(error.value) == _stack_error(raw)
-    assert "\n" not in str(error.value)
+    [argument] = [key for key in args if key != "domain_name"] or ["hosted_zone_name"]
+    assert_program_line(str(error.value), argument, _stack_error(raw))
     # Stopped before declaring anything, the component itself included.
     assert monitor.registrations == []
 
@@ -206,9 +219,10 @@ def test_bad_tokens_fail_with_the_same_line_and_no_token(args, raw, as_output):
             given = {key: pulumi.Output.from_input(value) for key, value in args.items()}
         ProtectedContent("site", given)
 
-    with pytest.raises(ValueError) as error:
+    # The error itself, not Pulumi's "While processing input ... has risen" wrapping.
+    with pytest.raises(SettingsError) as error:
         run_under_mocks(body, "dev")
-    assert str(_settings_error(error.value)) == _stack_error(raw)
+    assert_program_line(str(error.value), list(args)[-1], _stack_error(raw))
     assert CURRENT_TOKEN not in str(error.value)
 
 
@@ -227,7 +241,7 @@ def test_extra_tags_reach_resources_but_cannot_replace_ours():
         "managed-by": "pulumi",
         "team": "media",
     }
-    with pytest.raises(SettingsError, match=r"^protected-cdn:tags: 'stack' is set by"):
+    with pytest.raises(SettingsError, match=r"^ProtectedContentArgs.tags: 'stack' is set by"):
         declare({"auth_token": CURRENT_TOKEN, "tags": {"stack": "other"}})
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pulumi
+import pytest
 
+from components.checks import SettingsError
 from components.content_origin import ContentOrigin, ContentOriginArgs
 from components.distribution import Distribution, DistributionArgs, S3Origin
 from components.domain import (
@@ -13,6 +15,7 @@ from components.domain import (
     DomainCertificateArgs,
 )
 from components.edge_check import lambda_association
+from components.inputs import check_inputs
 from components.site_model import build_site_model, error_page_files
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN
@@ -79,6 +82,11 @@ def _site(*patterns):
     )
 
 
+def settings(**inputs):
+    """A distribution's settings: the checked inputs, as ProtectedContent passes them."""
+    return check_inputs({"auth_token": CURRENT_TOKEN, **inputs})
+
+
 ORIGINS = {
     "protected": S3Origin("protected.s3.eu-west-1.amazonaws.com", "oac-1"),
     "public": S3Origin("public.s3.eu-west-1.amazonaws.com", "oac-2"),
@@ -93,7 +101,7 @@ def test_distribution_maps_the_site_model_to_behaviors_and_errors():
                 site=_site("a/*", "b/*"),
                 origins=ORIGINS,
                 edge_associations=EDGE_ASSOCIATIONS,
-                price_class="PriceClass_200",
+                settings=settings(price_class="PriceClass_200"),
             ),
         )
         return {"domain": cdn.domain_name}
@@ -120,6 +128,7 @@ def test_distribution_maps_the_site_model_to_behaviors_and_errors():
         "public": ("public.s3.eu-west-1.amazonaws.com", "oac-2"),
     }
     assert inputs["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
+    assert inputs["priceClass"] == "PriceClass_200"
     assert len(inputs["customErrorResponses"]) == 11
     assert outputs["domain"].endswith(".cloudfront.net")
 
@@ -132,7 +141,7 @@ def test_distribution_protecting_everything_sends_the_default_to_the_protected_o
                 site=_site("*"),
                 origins=ORIGINS,
                 edge_associations=EDGE_ASSOCIATIONS,
-                price_class="PriceClass_100",
+                settings=settings(),
             ),
         )
 
@@ -142,6 +151,38 @@ def test_distribution_protecting_everything_sends_the_default_to_the_protected_o
     assert default["targetOriginId"] == "protected" and default["lambdaFunctionAssociations"]
     (errors,) = inputs["orderedCacheBehaviors"]
     assert errors["targetOriginId"] == "public" and "lambdaFunctionAssociations" not in errors
+
+
+def test_distribution_serves_only_the_allowed_countries_or_everywhere():
+    def build(**inputs):
+        def program():
+            Distribution(
+                "cdn",
+                DistributionArgs(
+                    site=_site("a/*"),
+                    origins=ORIGINS,
+                    edge_associations=EDGE_ASSOCIATIONS,
+                    settings=settings(**inputs),
+                ),
+            )
+
+        return program
+
+    def geo_restriction(run):
+        return run.one("aws:cloudfront/distribution:Distribution").inputs["restrictions"]
+
+    run, _ = declare(build(allowed_countries=["DE", "FR"]))
+    assert geo_restriction(run) == {
+        "geoRestriction": {"restrictionType": "whitelist", "locations": ["DE", "FR"]}
+    }
+    run, _ = declare(build())
+    assert geo_restriction(run) == {"geoRestriction": {"restrictionType": "none"}}
+    # From a stack: the codes as its config holds them, checked on the way.
+    assert parse_settings(
+        {"authToken": CURRENT_TOKEN, "allowedCountries": '["DE"]'}, "dev"
+    ).allowed_countries == ("DE",)
+    with pytest.raises(SettingsError, match=r"^protected-cdn:allowedCountries: 'de' is not an ISO"):
+        parse_settings({"authToken": CURRENT_TOKEN, "allowedCountries": ["de"]}, "dev")
 
 
 def test_domain_certificate_and_alias_records():

@@ -74,8 +74,12 @@ def test_on_cloudfront_function_a_published_function_and_its_association():
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        ({"auth_token": "short"}, "protected-cdn:authToken: must be 32 to 256"),
-        ({"auth_token": CURRENT_TOKEN, "edge_runtime": "lambda"}, "protected-cdn:edgeRuntime:"),
+        ({"auth_token": "short"}, "EdgeCheckArgs.auth_token: must be 32 to 256"),
+        (
+            {"auth_token": CURRENT_TOKEN, "edge_runtime": "lambda"},
+            "EdgeCheckArgs.edge_runtime: 'lambda' is not an engine. Fix: did you mean "
+            "lambda-edge? pass edge_runtime='lambda-edge'",
+        ),
         ({"auth_token": CURRENT_TOKEN, "domain_name": "a.example.com"}, "is not an input"),
         ({"auth_token": CURRENT_TOKEN, "auth_headr": "x-token"}, "did you mean auth_header?"),
     ],
@@ -106,9 +110,9 @@ def test_tokens_and_clients_given_as_outputs_are_checked_once_known():
     assert run.one(FUNCTION).secret_input_names == ["code"]
 
     client["paths"] = ["other/*"]  # outside the protected paths: refused inside the apply
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(SettingsError) as error:
         run_under_mocks(body, "dev")
-    assert "clients.partner.paths" in str(error.value)
+    assert str(error.value).startswith("EdgeCheckArgs.clients['partner']['paths']: 'other/*'")
     assert PREVIOUS_TOKEN not in str(error.value)
 
 

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from components.alarms import EdgeAlarms, EdgeAlarmsArgs
-from components.checks import MAX_LAMBDA_EDGE_ARCHIVE_BYTES, SettingsError, check_clients
+from components.checks import MAX_LAMBDA_EDGE_ARCHIVE_BYTES, SettingsError
+from components.client_checks import check_clients
 from components.protected_content import ProtectedContent
 from components.stack_config import parse_settings
 from edge_handler.build import build_archive
@@ -169,7 +170,7 @@ def test_a_client_over_1_kb_in_the_store_is_one_line_naming_it():
 # --- the component ---------------------------------------------------------------------
 
 
-def test_the_component_refuses_a_bad_engine_with_the_stack_configs_line():
+def test_the_component_refuses_a_bad_engine_naming_its_argument():
     with pytest.raises(SettingsError) as caught:
         run_under_mocks(
             lambda: ProtectedContent("site", {"auth_token": CURRENT_TOKEN, "edge_runtime": "v8"}),
@@ -177,14 +178,14 @@ def test_the_component_refuses_a_bad_engine_with_the_stack_configs_line():
         )
     with pytest.raises(SettingsError) as stack:
         parse(edgeRuntime="v8")
-    assert str(caught.value) == str(stack.value)
-
-
-def _settings_error(error: BaseException) -> SettingsError:
-    while error is not None and not isinstance(error, SettingsError):
-        error = error.__cause__ or error.__context__
-    assert error is not None, "no SettingsError in the chain"
-    return error
+    assert str(stack.value) == (
+        "protected-cdn:edgeRuntime: 'v8' is not an engine. Fix: pulumi config set edgeRuntime "
+        "lambda-edge (or cloudfront-function)"
+    )
+    assert str(caught.value) == (
+        "ProtectedContentArgs.edge_runtime: 'v8' is not an engine. Fix: pass "
+        "edge_runtime='lambda-edge' (or cloudfront-function)"
+    )
 
 
 def test_the_component_builds_the_same_function_code_for_400_clients_as_for_none():
@@ -209,10 +210,10 @@ def test_the_component_checks_the_store_size_before_declaring_the_store():
         }
         return ProtectedContent("site", args)
 
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(SettingsError) as caught:
         run_under_mocks(program, "dev")
-    message = str(_settings_error(caught.value))
-    assert message.startswith(f"protected-cdn:clients.{sorted(clients)[0]}: takes ")
+    message = str(caught.value)
+    assert message.startswith(f"ProtectedContentArgs.clients[{sorted(clients)[0]!r}]: takes ")
     assert CURRENT_TOKEN not in str(caught.value)
 
 

@@ -54,7 +54,10 @@ def test_every_entry_has_one_line_of_doc_a_type_and_a_check():
         assert entry.doc.endswith(".") and "\n" not in entry.doc, entry.name
         assert entry.type in {"string", "integer", "boolean", "array", "object"}, entry.name
         assert (entry.items is not None) == (entry.type == "array"), entry.name
-        assert callable(entry.check), entry.name
+        declared = entry.choices or entry.pattern or entry.value_range
+        assert declared or entry.check is not None or entry.type == "boolean", entry.name
+        if entry.pattern is not None or entry.choices:
+            assert entry.expected and (entry.example or entry.choices), entry.name
         assert entry.required == (entry.default is None), entry.name
 
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from components.checks import MAX_CLIENTS, SettingsError, check_clients, covered_by
+from components.checks import SettingsError
+from components.client_checks import MAX_CLIENTS, check_clients, covered_by
 from components.stack_config import parse_settings
 from tests.client_support import (
     CLIENTS_CONFIG,

@@ -7,7 +7,8 @@ import inspect
 
 import pytest
 
-from components.tags import MAX_TAG_VALUE_LENGTH, resource_tags
+from components.checks import SettingsError
+from components.tags import MAX_TAG_VALUE_LENGTH, check_extra_tags, resource_tags
 from tests.program_support import engine_of, run_stack, stack_cases
 
 # The stack as written, and with a custom domain, so the certificate is checked too.
@@ -70,3 +71,19 @@ def test_every_taggable_resource_carries_project_stack_and_managed_by(stack):
 def test_tag_values_stay_within_the_aws_limit():
     tags = resource_tags("s" * 300)
     assert all(len(value) <= MAX_TAG_VALUE_LENGTH for value in tags.values())
+
+
+@pytest.mark.parametrize("key", ["aws:team", "AWS:team", "Aws:cost"])
+def test_tag_keys_aws_reserves_are_refused_before_deploy(key):
+    with pytest.raises(SettingsError) as error:
+        check_extra_tags({key: "media"})
+    assert str(error.value) == (
+        f"protected-cdn:tags: {key!r} starts with aws:, which AWS reserves for itself. "
+        "Fix: use another key, e.g. without the aws: prefix"
+    )
+    assert check_extra_tags({"team:aws": "media"}) == {"team:aws": "media"}
+
+
+def test_tags_that_are_not_a_map_are_one_line():
+    with pytest.raises(SettingsError, match=r"^protected-cdn:tags: must be a map of tag key"):
+        check_extra_tags("x")

@@ -15,7 +15,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from components import EdgeCheck, EdgeCheckArgs, ProtectedContent, ProtectedContentArgs
 from components.content_origin import state_path
-from components.inputs import BY_NAME, CLIENT_FIELDS, EDGE_CHECK, inputs_of
+from components.inputs import BY_NAME, CLIENT_FIELDS, EDGE_CHECK, PROTECTED_CONTENT, inputs_of
 from components.site_model import error_page_files
 from edge_handler.build import HANDLER_SOURCE
 from tests.process_support import started
@@ -68,38 +68,25 @@ def test_the_schema_names_the_package_and_the_component(schema):
     assert resource["description"]
 
 
-def test_every_input_is_in_the_schema_with_a_type_and_a_description(schema):
-    inputs = schema["resources"][TOKEN]["inputProperties"]
-    expected = {camel(name) for name in ProtectedContentArgs.__annotations__}
-    assert set(inputs) == expected
-    assert {
-        "authToken",
-        "previousAuthTokens",
-        "authHeader",
-        "protectedPaths",
-        "domainName",
-        "hostedZoneName",
-        "priceClass",
-        "errorCachingMinTtl",
-        "protectContent",
-        "webAclId",
-        "accessLogBucket",
-        "alarmEmail",
-        "alarmTopicArn",
-        "tags",
-        "clients",
-        "logAllowed",
-        "edgeRuntime",
-    } == expected
-    for name, spec in inputs.items():
-        assert spec.get("type") and spec.get("description"), name
-    assert schema["resources"][TOKEN]["requiredInputs"] == ["authToken"]
-    # Tokens may come from other resources (Inputs); structure-deciding settings are plain.
-    assert "plain" not in inputs["authToken"] and "plain" not in inputs["previousAuthTokens"]
-    assert inputs["previousAuthTokens"]["items"]["type"] == "string"
-    assert inputs["protectedPaths"]["plain"] is True
-    assert inputs["errorCachingMinTtl"]["type"] == "integer"
-    assert inputs["protectContent"]["type"] == "boolean"
+@pytest.mark.parametrize(
+    ("token", "component"), [(TOKEN, PROTECTED_CONTENT), (EDGE_TOKEN, EDGE_CHECK)]
+)
+def test_every_input_of_the_spec_is_in_the_schema_as_declared(schema, token, component):
+    """The schema the host infers from the args types says what each spec entry says."""
+    entries = inputs_of(component)
+    resource = schema["resources"][token]
+    inputs = resource["inputProperties"]
+    assert set(inputs) == {entry.key for entry in entries}
+    args_type = ProtectedContentArgs if component == PROTECTED_CONTENT else EdgeCheckArgs
+    assert set(inputs) == {camel(name) for name in args_type.__annotations__}
+    assert resource["requiredInputs"] == [entry.key for entry in entries if entry.required]
+    for entry in entries:
+        spec = inputs[entry.key]
+        assert spec["type"] == entry.type and spec["description"], entry.key
+        # Tokens may come from other resources (Inputs); structure-deciding settings are plain.
+        assert spec.get("plain", False) == entry.shapes_resources, entry.key
+        if entry.items is not None:
+            assert spec["items"]["type"] == entry.items, entry.key
 
 
 def test_clients_is_a_map_of_client_objects_with_a_required_token(schema):
@@ -150,10 +137,6 @@ def test_package_files_resolve_from_the_package_not_the_working_directory(tmp_pa
 def test_edge_check_is_in_the_schema_beside_protected_content(schema):
     resource = schema["resources"][EDGE_TOKEN]
     assert resource["isComponent"] is True and resource["description"]
-    inputs = resource["inputProperties"]
-    assert set(inputs) == {camel(n) for n in EdgeCheckArgs.__annotations__}
-    assert set(inputs) == {entry.key for entry in inputs_of(EDGE_CHECK)}
-    assert resource["requiredInputs"] == ["authToken"]
     annotated = inspect.get_annotations(EdgeCheck)
     outputs = {camel(n) for n, t in annotated.items() if typing.get_origin(t) is not None}
     assert set(resource["properties"]) == outputs

@@ -22,7 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components import GENERATE_TOKEN, PROJECT, CacheBehavior, Settings, SettingsError, SiteModel
+from components import (
+    CONFIG_INPUTS,
+    GENERATE_TOKEN,
+    PROJECT,
+    CacheBehavior,
+    Input,
+    Settings,
+    SettingsError,
+    SiteModel,
+    check_inputs,
+)
 from edge_handler import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, MAX_STORE_BYTES, MAX_VALUE_BYTES
 from tools.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
@@ -198,6 +208,7 @@ def plan_document(
     settings = getattr(run, "settings", None)
     if settings is not None:
         document["region"] = region_info(settings.region, settings.edge_runtime)
+        document["settings"] = settings_summary(settings)
         rows = client_rows(settings, now)
         document["clients"] = (
             rows
@@ -557,6 +568,35 @@ def render_access(run: ProgramRun) -> str:
     return "\n".join(lines)
 
 
+def _setting_value(entry: Input, value: Any) -> Any:
+    """A checked input as plain data; a secret only as what it is (never its value)."""
+    if entry.secret:
+        return f"<{len(value)} secret>" if isinstance(value, tuple | list | dict) else "<secret>"
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def settings_summary(settings: Any) -> dict[str, Any]:
+    """Every stack config input of the spec (components/inputs.py) whose checked value is not
+    its default, by key: what this stack chose. A new input needs no code here."""
+    defaults = check_inputs({"auth_token": PLACEHOLDER_TOKEN})
+    return {
+        entry.key: _setting_value(entry, getattr(settings, entry.name))
+        for entry in CONFIG_INPUTS
+        if entry.required or getattr(settings, entry.name) != getattr(defaults, entry.name)
+    }
+
+
+def render_settings(settings: Any) -> str:
+    lines = ["settings (the stack's inputs not at their default; docs/configuration.md):"]
+    for key, value in settings_summary(settings).items():
+        lines.append(f"  {key} = {json.dumps(value, sort_keys=True)}")
+    return "\n".join(lines)
+
+
 def tag_summary(run: ProgramRun) -> dict[str, Any]:
     """The distinct tag sets and how many resources carry tags."""
     tagged = [r for r in run.registrations if isinstance(r.inputs.get("tags"), dict)]
@@ -604,6 +644,7 @@ def _print_plan(args: argparse.Namespace, run: PlanRun, violations: list[Violati
         f"Plan for stack {args.stack} (offline: Pulumi mocks, {run.token_source}, no cloud access)"
     )
     print(render_region(run.settings.region, run.settings.edge_runtime))
+    print(render_settings(run.settings))
     print(render_tree(run))
     print("outputs:")
     for name, value in sorted(run.outputs.items()):

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from components.stack_config import parse_settings
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import DISTRIBUTION, plan_case, read_case, stack_cases
 from tests.support.locations import STACK_CASES_DIR
 from tools.plan import plan
@@ -91,6 +93,14 @@ def test_plan_json_carries_what_make_plan_prints(stack, capsys, monkeypatch):
     region = document["region"]
     assert f"region: {region['awsRegion']} (aws:region; {region['note']})" in lines
 
+    settings = _section(lines, "settings (", "protected-cdn:index:")[1:]
+    # Spec order in the text; the JSON document's keys are sorted.
+    assert sorted(settings) == sorted(
+        f"  {key} = {json.dumps(value, sort_keys=True)}"
+        for key, value in document["settings"].items()
+    )
+    assert "authToken" in document["settings"]
+
     expected = ["who needs the token (sample requests; the first matching behavior decides):"]
     for group in document["access"]:
         expected.append(f"  {group['behavior']}:")
@@ -120,3 +130,27 @@ def test_plan_json_carries_what_make_plan_prints(stack, capsys, monkeypatch):
         f"policies: {document['policiesChecked']} of pack protected-cdn checked, no violations"
     ) in lines
     assert document["policyViolations"] == []
+
+
+def test_the_settings_section_shows_the_inputs_set_away_from_their_default():
+    settings = parse_settings(
+        {
+            "alarmEmail": "ops@example.com",
+            "priceClass": "PriceClass_All",
+            "previousAuthTokens": [PREVIOUS_TOKEN],
+            "authToken": CURRENT_TOKEN,
+            "protectedPaths": ["*"],  # the default: not shown
+        },
+        "dev",
+    )
+    summary = plan.settings_summary(settings)
+    # In the spec's order, secrets as what they are, never their value.
+    assert list(summary.items()) == [
+        ("authToken", "<secret>"),
+        ("previousAuthTokens", "<1 secret>"),
+        ("priceClass", "PriceClass_All"),
+        ("alarmEmail", "ops@example.com"),
+    ]
+    text = plan.render_settings(settings)
+    assert '  priceClass = "PriceClass_All"' in text.splitlines()
+    assert CURRENT_TOKEN not in text and PREVIOUS_TOKEN not in text
