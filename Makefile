@@ -17,6 +17,19 @@ CONSTRAINTS_HEADER := \# Exact versions the test suite runs with (pip install -c
 # Run from another make, "Entering directory" lines would land on stdout too.
 MAKEFLAGS += --no-print-directory
 
+# The tools read these from their environment as MAKE_ARG_<VARIABLE> (tools/make_args.py), the
+# text as typed: no recipe holds $(VARIABLE), so neither make nor a shell evaluates a value.
+# Unexported under their own names: make would expand a command-line value to export it.
+TOOL_VARIABLES := STACK STACK_DIR PORT CONTENT ENGINE NAME EXPIRES PATHS CLIENT STORE_ARN
+unexport $(TOOL_VARIABLES)
+# $(call pass,targets,variables): those targets' tools get those variables.
+pass = $(foreach v,$(2),$(eval $(1): export MAKE_ARG_$(v) := $$(value $(v))))
+$(call pass,local plan plan-json clients new-client revoke upload-commands,STACK STACK_DIR)
+$(call pass,local upload-commands,CONTENT)
+$(call pass,local,PORT ENGINE)
+$(call pass,new-client,NAME EXPIRES PATHS)
+$(call pass,revoke,CLIENT STORE_ARN)
+
 .DEFAULT_GOAL := help
 .PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean clients new-client revoke
 
@@ -75,7 +88,7 @@ integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (co
 
 # ENGINE=cloudfront-function runs the generated CloudFront Function (default: the stack's edgeRuntime).
 local: $(STAMP) ## serve CONTENT through the edge on 127.0.0.1:PORT (STACK's settings, ENGINE)
-	@$(PY) -m tools.local_edge.local_edge --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT) --port $(PORT) $(if $(ENGINE),--engine $(ENGINE))
+	@$(PY) -m tools.local_edge.local_edge
 
 # BENCH_PYTHON=/path/to/python3.13 measures under the Lambda runtime's version (stdlib only).
 BENCH_PYTHON ?= $(PY)
@@ -86,28 +99,28 @@ bench-local: $(STAMP) ## load-test make local: 200 clients, then 2,000 slow sock
 	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000 --slow 2000
 
 plan: $(STAMP) ## what STACK will create, who needs the token, policy results (offline)
-	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR)
+	@$(PY) -m tools.plan.plan
 
 plan-json: $(STAMP) ## the same plan as JSON on stdout
-	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR) --json
+	@$(PY) -m tools.plan.plan --json
 
 # Snapshots and identities are of the test suite's stack cases (tests/stacks/), not of your stacks.
 snapshots: $(STAMP) ## accept the plans of tests/stacks/ as tests/snapshots/ (+ new cases' identities)
 	@$(PY) -m tools.plan.snapshots --write
 
 clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (never a token)
-	@$(PY) -m tools.clients.clients --stack $(STACK) --stack-dir $(STACK_DIR)
+	@$(PY) -m tools.clients.clients
 
 # NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*'], checked against STACK
 new-client: $(STAMP) ## a fresh token for client NAME (checked as STACK would), shown once, with the commands
-	@$(PY) -m tools.clients.clients --new "$(NAME)" --stack $(STACK) --stack-dir $(STACK_DIR) $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
+	@$(PY) -m tools.clients.clients --new=
 
 # CLIENT=partner-a [STORE_ARN=arn:aws:cloudfront::…:key-value-store/…] (default: STACK's clientStoreArn output)
 revoke: $(STAMP) ## cut client CLIENT off now in STACK's store (function engine), then the config change
-	@$(PY) -m tools.clients.revoke --stack $(STACK) --client "$(CLIENT)" $(if $(STORE_ARN),--store-arn "$(STORE_ARN)")
+	@$(PY) -m tools.clients.revoke --client=
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
-	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT)
+	@$(PY) -m tools.upload.upload_commands
 
 identities: $(STAMP) ## accept the URNs a refactor must keep, of tests/stacks/ (tests/identities/)
 	@$(PY) -m tools.plan.identities --write

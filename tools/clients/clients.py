@@ -30,6 +30,7 @@ from components.checks import (
     SettingsError,
 )
 from components.stack_config import Settings
+from tools.make_args import STACK_VARIABLES, make_argv
 from tools.stack_files.reader import (
     ROOT,
     StackFile,
@@ -235,4 +236,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    new_client = {"--new": "NAME", "--expires": "EXPIRES"}
+    sys.exit(main(make_argv({**STACK_VARIABLES, **new_client}, {"--path": "PATHS"})))

@@ -57,6 +57,7 @@ from tools.edge_runtime.engines import ENGINES, LAMBDA_EDGE, make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.request_log import RequestLog, printable
+from tools.make_args import STACK_VARIABLES, make_argv
 from tools.stack_files.reader import (
     ROOT,
     TOKEN_KEYS,
@@ -555,4 +556,10 @@ def _one_line(error: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        main(
+            make_argv(
+                {**STACK_VARIABLES, "--content": "CONTENT", "--port": "PORT", "--engine": "ENGINE"}
+            )
+        )
+    )

@@ -27,6 +27,7 @@ from components.site_model import CacheBehavior, SiteModel
 from components.stack_config import Settings
 from edge_handler.client_store import MAX_STORE_BYTES, MAX_VALUE_BYTES
 from tools.clients.clients import client_rows, env_client_token, render_clients
+from tools.make_args import STACK_VARIABLES, make_argv
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
 from tools.plan.program_run import (
     SECRET_MARK,
@@ -664,4 +665,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(make_argv(STACK_VARIABLES)))

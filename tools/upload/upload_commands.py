@@ -26,6 +26,7 @@ from components.site_model import (
 )
 from components.stack_config import parse_settings
 from tools.local_edge.request_log import printable
+from tools.make_args import STACK_VARIABLES, make_argv
 from tools.stack_files.reader import ROOT, StackFileError, read_stack_file
 from tools.stack_files.stack_arg import stack_file_name
 
@@ -93,4 +94,4 @@ def not_uploaded_notes(content: Path, limit: int = 3) -> list[str]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(make_argv({**STACK_VARIABLES, "--content": "CONTENT"})))
