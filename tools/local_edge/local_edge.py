@@ -35,15 +35,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import boto3
 from botocore.config import Config as BotoConfig
 from moto import mock_aws
 
-from components.checks import SettingsError, check_function_fits
-from components.inputs import CheckedInputs
+from components.checks import PROJECT, SettingsError
 from components.site_model import (
     ERROR_PAGES_CONTENT_TYPE,
     ORIGIN_IDS,
@@ -68,6 +67,7 @@ from tools.stack_files.reader import (
 from tools.stack_files.stack_arg import stack_file_name
 
 HOST = "127.0.0.1"
+EDGE_RUNTIME_KEY = f"{PROJECT}:edgeRuntime"
 DEFAULT_CONTENT = ROOT / "sample_content"
 REGION = "eu-west-1"
 
@@ -215,24 +215,29 @@ class LocalEdge:
         self.token = options.token or secrets.token_hex(32)
         # Named clients: a token each, from the environment or fresh (name, field) -> token.
         self.client_tokens: dict[tuple[str, str], str] = {}
+        if options.engine is not None and options.engine not in ENGINES:
+            raise LocalEdgeError(
+                f"engine {printable(options.engine)} is unknown; use {' or '.join(ENGINES)}"
+            )
         # The program's checks: unknown keys, aws:region, no plaintext token in the file.
         self.settings = stack_file.settings(self.token, options.previous_tokens, self._client_token)
-        self.engine_name = (
-            options.engine or getattr(self.settings, "edge_runtime", None) or LAMBDA_EDGE
-        )
-        if self.engine_name not in ENGINES:
-            raise LocalEdgeError(
-                f"engine {printable(self.engine_name)} is unknown; use {' or '.join(ENGINES)}"
-            )
+        self.engine_name = options.engine or self.settings.edge_runtime or LAMBDA_EDGE
         if self.engine_name != self.settings.edge_runtime:
-            # The stack's own engine was checked with its settings; the chosen one is checked
-            # now, by the same check, so the local edge runs no function a deploy would refuse.
-            checked = {f.name: getattr(self.settings, f.name) for f in fields(CheckedInputs)}
-            check_function_fits(
-                {**checked, "edge_runtime": self.engine_name},
-                fix=f"make local without ENGINE (this stack deploys {self.settings.edge_runtime}), "
-                "or remove clients",
+            # The chosen engine goes through every check the stack's own went through, as if
+            # the file said edgeRuntime: <engine>: the local edge runs no function a deploy
+            # of that stack would refuse (a cookie header, a client table too big for it).
+            overridden = replace(
+                stack_file,
+                config={**stack_file.config, EDGE_RUNTIME_KEY: self.engine_name},
+                values={**stack_file.values, EDGE_RUNTIME_KEY: self.engine_name},
             )
+            try:
+                overridden.settings(self.token, options.previous_tokens, self._client_token)
+            except SettingsError as error:
+                raise SettingsError(
+                    f"{error} (ENGINE={self.engine_name} stands for edgeRuntime here; this stack "
+                    f"deploys {self.settings.edge_runtime}: make local without ENGINE runs it)"
+                ) from None
         self.site: SiteModel = build_site_model(
             self.settings.protected_paths, self.settings.error_caching_min_ttl
         )
@@ -301,6 +306,8 @@ class LocalEdge:
         self.url = f"http://{HOST}:{self.port}"
 
     def _client_token(self, name: str, field_name: str) -> str:
+        if (name, field_name) in self.client_tokens:  # settings read twice: one token each
+            return self.client_tokens[(name, field_name)]
         token = self.options.client_env.get(client_token_env(name, field_name))
         if token is not None and not token.strip():
             raise LocalEdgeError(f"{client_token_env(name, field_name)} is set but empty")
