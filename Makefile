@@ -24,14 +24,14 @@ TOOL_VARIABLES := STACK STACK_DIR PORT CONTENT ENGINE NAME EXPIRES PATHS CLIENT 
 unexport $(TOOL_VARIABLES)
 # $(call pass,targets,variables): those targets' tools get those variables.
 pass = $(foreach v,$(2),$(eval $(1): export MAKE_ARG_$(v) := $$(value $(v))))
-$(call pass,local plan plan-json clients new-client revoke upload-commands,STACK STACK_DIR)
+$(call pass,local plan plan-json clients new-client new-stack revoke upload-commands,STACK STACK_DIR)
 $(call pass,local upload-commands,CONTENT)
 $(call pass,local,PORT ENGINE)
-$(call pass,new-client,NAME EXPIRES PATHS)
+$(call pass,new-client new-stack,NAME EXPIRES PATHS)
 $(call pass,revoke,CLIENT STORE_ARN)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean clients new-client revoke
+.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload-commands docs constraints identities clean clients new-client new-stack revoke
 
 # `make | head -1`: the reader may leave early; a closed pipe ends the list quietly, status 0.
 help: ## list the targets (this text)
@@ -114,6 +114,11 @@ clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (
 # NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*'], checked against STACK
 new-client: $(STAMP) ## a fresh token for client NAME (checked as STACK would), shown once, with the commands
 	@$(PY) -m tools.clients.clients --new=
+
+# STACK=team [NAME=partner-a EXPIRES=… PATHS=…]: Pulumi.team.yaml without tokens, and its tokens
+# in .local-tokens/team.env for make local and make plan; then the commands for pulumi up.
+new-stack: $(STAMP) ## a new stack file STACK (+ client NAME) and its tokens for make local, offline
+	@$(PY) -m tools.stack_files.new_stack
 
 # CLIENT=partner-a [STORE_ARN=arn:aws:cloudfront::…:key-value-store/…] (default: STACK's clientStoreArn output)
 revoke: $(STAMP) ## cut client CLIENT off now in STACK's store (function engine), then the config change

@@ -26,7 +26,7 @@ CASES = "tests/stacks"
 MAKEFILE = (ROOT / "Makefile").read_text()
 TOOL_VARIABLES = re.search(r"^TOOL_VARIABLES := (.*)$", MAKEFILE, flags=re.MULTILINE)[1].split()
 # Every target that runs a tool with variables, and `help` (a recipe that takes none).
-TOOL_TARGETS = ["local", "plan", "plan-json", "clients", "new-client", "revoke"]
+TOOL_TARGETS = ["local", "plan", "plan-json", "clients", "new-client", "new-stack", "revoke"]
 TOOL_TARGETS += ["upload-commands", "help"]
 
 

@@ -17,7 +17,7 @@ import secrets
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,10 +44,11 @@ from tools.stack_files.stack_arg import stack_file_name
 SECONDS_PER_DAY = 86_400
 
 
-def env_client_token(name: str, field_name: str) -> str:
-    """A client's token from CLIENT_TOKEN_<NAME> (CLIENT_PREVIOUS_TOKEN_<NAME>), else a
-    placeholder: the offline plan never needs the real one."""
-    return os.environ.get(client_token_env(name, field_name)) or placeholder_client_token(
+def env_client_token(name: str, field_name: str, environ: Mapping[str, str] | None = None) -> str:
+    """A client's token from CLIENT_TOKEN_<NAME> (CLIENT_PREVIOUS_TOKEN_<NAME>) in ``environ``
+    (default: this process's), else a placeholder: the offline plan never needs the real one."""
+    environ = os.environ if environ is None else environ
+    return environ.get(client_token_env(name, field_name)) or placeholder_client_token(
         name, field_name
     )
 
@@ -124,10 +125,11 @@ def check_new_client(
     expires: str | None = None,
     paths: Sequence[str] = (),
     now: float | None = None,
+    command: str = "make new-client",
 ) -> None:
     """Raise ``SettingsError`` unless ``name`` can join the stack as given: the checks the
     stack would run (scope inside its protectedPaths, wildcard, expiry, the function's size),
-    a name it does not have yet and an expiry still to come."""
+    a name it does not have yet and an expiry still to come (the fix runs ``command``)."""
     entries = stack_file.client_entries()
     if isinstance(entries, dict) and name in entries:
         raise SettingsError(
@@ -146,7 +148,7 @@ def check_new_client(
         later = datetime.fromtimestamp(now, tz=UTC).date() + timedelta(days=365)
         raise SettingsError(
             f"{PROJECT}:clients.{name}.expires: is in the past, so the edge would refuse the "
-            f"new client from its first request. Fix: make new-client NAME={name} "
+            f"new client from its first request. Fix: {command} NAME={name} "
             f"EXPIRES={later.isoformat()}T00:00:00Z (a time to come, RFC 3339 UTC)"
         )
 

@@ -26,7 +26,6 @@ import argparse
 import errno
 import fnmatch
 import mimetypes
-import os
 import secrets
 import shutil
 import socket
@@ -57,6 +56,7 @@ from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.request_log import RequestLog, printable
 from tools.make_args import STACK_VARIABLES, make_argv
+from tools.stack_files.local_tokens import token_environment
 from tools.stack_files.reader import (
     ROOT,
     TOKEN_KEYS,
@@ -514,15 +514,21 @@ def main(argv: list[str] | None = None) -> int:
     except StackFileError as error:
         print(f"local edge: {_one_line(error)}", file=sys.stderr)
         return 2
-    previous = os.environ.get("PREVIOUS_AUTH_TOKENS", "")
+    try:
+        # AUTH_TOKEN and CLIENT_TOKEN_<NAME>, over the stack's local tokens (make new-stack).
+        environ = token_environment(args.stack_dir, stack)
+    except StackFileError as error:
+        print(f"local edge: {_one_line(error)}", file=sys.stderr)
+        return 2
+    previous = environ.get("PREVIOUS_AUTH_TOKENS", "")
     options = LocalEdgeOptions(
         stack=stack,
         stack_dir=args.stack_dir,
         content=args.content,
         port=args.port,
-        token=os.environ.get("AUTH_TOKEN"),
+        token=environ.get("AUTH_TOKEN"),
         previous_tokens=tuple(t for t in previous.split(",") if t),
-        client_env={k: v for k, v in os.environ.items() if k.startswith("CLIENT_")},
+        client_env={k: v for k, v in environ.items() if k.startswith("CLIENT_")},
         engine=args.engine,
     )
     # stdout may be a pipe that closes (`make local | head`): output never raises.

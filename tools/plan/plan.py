@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,12 @@ from tools.plan.program_run import (
     Registration,
     is_secret_value,
     run_program,
+)
+from tools.stack_files.local_tokens import (
+    FOLDER,
+    any_encrypted_client_token,
+    local_only_tokens,
+    token_environment,
 )
 from tools.stack_files.reader import (
     CLIENTS_KEY,
@@ -112,7 +119,13 @@ def _token_notes(
             f"previousAuthTokens, if set in the ESC environment, is not visible offline; "
             f"the plan uses {previous_source if used else 'none'}"
         )
-    if CLIENTS_KEY in stack_file.secure_keys:
+    local_only = local_only_tokens(stack_file)
+    if local_only:
+        notes.append(
+            f"{', '.join(local_only)} only in {FOLDER}/{stack_file.stack}.env (make new-stack): "
+            f"the plan uses it; pulumi up stops until it is a stack secret (see {name})"
+        )
+    if CLIENTS_KEY in stack_file.secure_keys and any_encrypted_client_token(stack_file):
         notes.append(
             f"clients' tokens are encrypted in {name} ([secret]); the plan uses "
             "CLIENT_TOKEN_<NAME> where set, else placeholders"
@@ -644,11 +657,14 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     try:
         try:
-            args.token = os.environ.get("AUTH_TOKEN") or None
-            previous = os.environ.get("PREVIOUS_AUTH_TOKENS")
-            previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
             args.stack = stack_file_name(args.stack)  # org/project/dev -> dev
-            run = plan_run(args.stack, args.token, args.config_dir, previous_tokens)
+            # AUTH_TOKEN and the others, over the stack's local tokens (make new-stack).
+            environ = token_environment(args.config_dir, args.stack)
+            args.token = environ.get("AUTH_TOKEN") or None
+            previous = environ.get("PREVIOUS_AUTH_TOKENS")
+            previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
+            client_token = partial(env_client_token, environ=environ)
+            run = plan_run(args.stack, args.token, args.config_dir, previous_tokens, client_token)
         except (StackFileError, SettingsError) as error:
             print(f"plan: {error}", file=sys.stderr)
             return 2
