@@ -31,13 +31,13 @@ from components.checks import (
 )
 from components.stack_config import Settings
 from tools.make_args import STACK_VARIABLES, make_argv
+from tools.stack_files.local_tokens import read_stack_file_and_tokens
 from tools.stack_files.reader import (
     ROOT,
     StackFile,
     StackFileError,
     client_token_env,
     placeholder_client_token,
-    read_stack_file,
 )
 from tools.stack_files.stack_arg import stack_file_name
 
@@ -192,7 +192,7 @@ def _new_client(args: argparse.Namespace) -> int:
     try:
         stack = stack_file_name(args.stack)
         check_new_client(
-            read_stack_file(stack, args.stack_dir), name, token, args.expires, args.path
+            read_stack_file_and_tokens(stack, args.stack_dir), name, token, args.expires, args.path
         )
     except (StackFileError, SettingsError) as error:
         text = str(error)
@@ -228,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.new is not None:
         return _new_client(args)
     try:
-        settings = stack_settings(read_stack_file(stack_file_name(args.stack), args.stack_dir))
+        settings = stack_settings(
+            read_stack_file_and_tokens(stack_file_name(args.stack), args.stack_dir)
+        )
     except (StackFileError, SettingsError) as error:
         print(f"clients: {error}", file=sys.stderr)
         return 2

@@ -33,7 +33,8 @@ from components.checks import CLIENT_NAME, CLOUDFRONT_FUNCTION, DEFAULT_CLIENT, 
 from tools.clients.clients import stack_settings
 from tools.local_edge.request_log import printable
 from tools.make_args import STACK_VARIABLES, make_argv
-from tools.stack_files.reader import ROOT, StackFileError, read_stack_file
+from tools.stack_files.local_tokens import read_stack_file_and_tokens
+from tools.stack_files.reader import ROOT, StackFileError
 from tools.stack_files.stack_arg import stack_file_name
 
 STORE_OUTPUT = "clientStoreArn"
@@ -191,7 +192,7 @@ def check_stack_file(stack: str, stack_dir: Path, name: str) -> str:
     stack cannot be revoked on: not a stack, a file the tools refuse, or the Lambda@Edge
     engine, whose client table is in the function's code (no store to cut)."""
     try:
-        stack_file = read_stack_file(stack_file_name(stack), stack_dir)
+        stack_file = read_stack_file_and_tokens(stack_file_name(stack), stack_dir)
         settings = stack_settings(stack_file)
     except (StackFileError, SettingsError) as error:
         raise RevokeError(f"make revoke: {error}", 2) from None

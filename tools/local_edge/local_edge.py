@@ -56,13 +56,12 @@ from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.request_log import RequestLog, printable
 from tools.make_args import STACK_VARIABLES, make_argv
-from tools.stack_files.local_tokens import token_environment
+from tools.stack_files.local_tokens import read_stack_file_and_tokens, token_environment
 from tools.stack_files.reader import (
     ROOT,
     TOKEN_KEYS,
     StackFileError,
     client_token_env,
-    read_stack_file,
 )
 from tools.stack_files.stack_arg import stack_file_name
 
@@ -209,7 +208,7 @@ class LocalEdge:
         if not options.content.is_dir():
             problem = "is not a folder" if options.content.exists() else "does not exist"
             raise LocalEdgeError(f"content folder {printable(str(options.content))} {problem}")
-        stack_file = read_stack_file(options.stack, options.stack_dir)
+        stack_file = read_stack_file_and_tokens(options.stack, options.stack_dir)
         if options.token is not None and not options.token.strip():
             raise LocalEdgeError("AUTH_TOKEN is set but empty; unset it or give a real token")
         self.token = options.token or secrets.token_hex(32)

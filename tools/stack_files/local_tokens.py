@@ -21,10 +21,12 @@ from pathlib import Path
 
 from tools.stack_files.reader import (
     CLIENTS_KEY,
+    ROOT,
     Secure,
     StackFile,
     StackFileError,
     client_token_env,
+    read_stack_file,
 )
 
 FOLDER = ".local-tokens"
@@ -70,6 +72,12 @@ def token_environment(
     """``environ`` (default: this process's) over the stack's local tokens."""
     environ = os.environ if environ is None else environ
     return {**read_local_tokens(stack_dir, stack), **environ}
+
+
+def read_stack_file_and_tokens(stack: str, root: Path = ROOT) -> StackFile:
+    """The stack file as the offline tools take it: ``read_stack_file``, with the clients'
+    tokens that only its local tokens hold (``with_local_tokens``)."""
+    return with_local_tokens(read_stack_file(stack, root))
 
 
 def with_local_tokens(stack_file: StackFile) -> StackFile:

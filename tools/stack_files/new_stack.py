@@ -28,13 +28,12 @@ import yaml
 from components.checks import CLIENT_NAME, DEFAULT_CLIENT, PROJECT, SettingsError
 from tools.clients.clients import check_new_client, env_client_token
 from tools.make_args import STACK_VARIABLES, make_argv
-from tools.stack_files.local_tokens import FOLDER, local_tokens_path
+from tools.stack_files.local_tokens import FOLDER, local_tokens_path, read_stack_file_and_tokens
 from tools.stack_files.reader import (
     CLIENTS_KEY,
     ROOT,
     StackFileError,
     client_token_env,
-    read_stack_file,
 )
 from tools.stack_files.stack_arg import stack_file_name
 
@@ -153,14 +152,13 @@ def new_stack(
         folder = Path(scratch)
         if name is not None:
             _write_new(folder / path.name, stack_file_text(stack, dict(STARTER), []))
-            check_new_client(
-                read_stack_file(stack, folder), name, tokens[client_token_env(name)], expires,
-                paths or (), command="make new-stack",
-            )  # fmt: skip
+            starter = read_stack_file_and_tokens(stack, folder)
+            token = tokens[client_token_env(name)]
+            check_new_client(starter, name, token, expires, paths or (), command="make new-stack")
             (folder / path.name).unlink()
         _write_new(folder / path.name, text)
         write_local_tokens(folder, stack, tokens)
-        read_stack_file(stack, folder).settings(
+        read_stack_file_and_tokens(stack, folder).settings(
             tokens["AUTH_TOKEN"], (), partial(env_client_token, environ=tokens)
         )
     written = write_local_tokens(stack_dir, stack, tokens)

@@ -555,7 +555,7 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         except StackFileError as error:
             raise StackFileError(f"{path.name}: {clip(key)}: {error}") from None
     secure = frozenset(key for key, value in values.items() if _has_secure(value))
-    stack_file = StackFile(
+    return StackFile(
         stack=stack,
         path=path,
         config={
@@ -567,7 +567,3 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         secrets_provider=document.get("secretsprovider"),
         encryption_salt=document.get("encryptionsalt"),
     )
-    # Clients' tokens that make new-stack left beside the file (tools/stack_files/local_tokens).
-    from tools.stack_files.local_tokens import with_local_tokens
-
-    return with_local_tokens(stack_file)
