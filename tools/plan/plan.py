@@ -41,8 +41,8 @@ from tools.stack_files.local_tokens import (
     FOLDER,
     any_encrypted_client_token,
     local_only_tokens,
-    read_stack_file_and_tokens,
     token_environment,
+    with_local_tokens,
 )
 from tools.stack_files.reader import (
     CLIENTS_KEY,
@@ -51,6 +51,7 @@ from tools.stack_files.reader import (
     ClientTokenSource,
     StackFile,
     StackFileError,
+    read_stack_file,
 )
 from tools.stack_files.stack_arg import stack_file_name
 
@@ -151,7 +152,7 @@ def plan_run(
     else placeholders, one per encrypted token in the file so the count is kept. A token in
     plaintext in the file, an unknown key or a bad value stops it (``SettingsError``).
     """
-    stack_file = read_stack_file_and_tokens(stack, config_dir)
+    stack_file = with_local_tokens(read_stack_file(stack, config_dir))
     used_token, used_previous, notes = _token_notes(stack_file, token, previous_tokens)
     notes += [note for note in (stack_file.region_note(),) if note]
     # Named clients' tokens: CLIENT_TOKEN_<NAME> or placeholders (tools/clients/clients.py).
