@@ -16,8 +16,23 @@ VERSION_OK := import sys; sys.exit(sys.version_info[:2] < tuple(map(int, '$(MIN_
 # Run from another make, "Entering directory" lines would land on stdout too.
 MAKEFLAGS += --no-print-directory
 
+# The tools read these from their environment as MAKE_ARG_<VARIABLE> (tools/make_args.py), the
+# text as typed: no recipe holds $(VARIABLE), so neither make nor a shell evaluates a value.
+# Unexported under their own names: make would expand a command-line value to export it.
+TOOL_VARIABLES := STACK STACK_DIR PORT CONTENT ENGINE NAME EXPIRES PATHS CLIENT STORE_ARN \
+  PROTECTED_BUCKET PUBLIC_BUCKET DRY_RUN
+unexport $(TOOL_VARIABLES)
+# $(call pass,targets,variables): those targets' tools get those variables.
+pass = $(foreach v,$(2),$(eval $(1): export MAKE_ARG_$(v) := $$(value $(v))))
+$(call pass,local plan plan-json clients new-client new-stack revoke upload upload-commands,STACK STACK_DIR)
+$(call pass,local upload upload-commands,CONTENT)
+$(call pass,upload,PROTECTED_BUCKET PUBLIC_BUCKET DRY_RUN)
+$(call pass,local,PORT ENGINE)
+$(call pass,new-client new-stack,NAME EXPIRES PATHS)
+$(call pass,revoke,CLIENT STORE_ARN)
+
 .DEFAULT_GOAL := help
-.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload upload-commands docs constraints identities clean clients new-client revoke
+.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload upload-commands docs constraints identities clean clients new-client new-stack revoke
 
 # `make | head -1`: the reader may leave early; a closed pipe ends the list quietly, status 0.
 help: ## list the targets (this text)
@@ -74,7 +89,7 @@ integration: $(STAMP) ## live test on AWS: deploy, check over HTTPS, destroy (co
 
 # ENGINE=cloudfront-function runs the generated CloudFront Function (default: the stack's edgeRuntime).
 local: $(STAMP) ## serve CONTENT through the edge on 127.0.0.1:PORT (STACK's settings, ENGINE)
-	@$(PY) -m tools.local_edge.local_edge --stack $(STACK) --stack-dir $(STACK_DIR) --content $(CONTENT) --port $(PORT) $(if $(ENGINE),--engine $(ENGINE))
+	@$(PY) -m tools.local_edge.local_edge
 
 # BENCH_PYTHON=/path/to/python3.13 measures under the Lambda runtime's version (stdlib only).
 BENCH_PYTHON ?= $(PY)
@@ -85,36 +100,37 @@ bench-local: $(STAMP) ## load-test make local: 200 concurrent clients; req/s, la
 	@$(PY) benchmarks/local_edge_load.py --clients 200 --requests 6000
 
 plan: $(STAMP) ## what STACK will create, who needs the token, policy results (offline)
-	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR)
+	@$(PY) -m tools.plan.plan
 
 plan-json: $(STAMP) ## the same plan as JSON on stdout
-	@$(PY) -m tools.plan.plan --stack $(STACK) --stack-dir $(STACK_DIR) --json
+	@$(PY) -m tools.plan.plan --json
 
 # Snapshots and identities are of the test suite's stack cases (tests/stacks/), not of your stacks.
 snapshots: $(STAMP) ## accept the plans of tests/stacks/ as tests/snapshots/ (+ new cases' identities)
 	@$(PY) -m tests.support.snapshots --write
 
 clients: $(STAMP) ## STACK's named clients: expiry, days left, paths, rotation (never a token)
-	@$(PY) -m tools.clients.clients --stack $(STACK) --stack-dir $(STACK_DIR)
+	@$(PY) -m tools.clients.clients
 
 # NAME=partner-a [EXPIRES=2027-03-31T00:00:00Z] [PATHS='ex-img/partner-a/*'], checked against STACK
 new-client: $(STAMP) ## a fresh token for client NAME (checked as STACK would), shown once, with the commands
-	@$(PY) -m tools.clients.clients --new "$(NAME)" --stack $(STACK) --stack-dir $(STACK_DIR) $(if $(EXPIRES),--expires "$(EXPIRES)") $(foreach p,$(PATHS),--path '$(p)')
+	@$(PY) -m tools.clients.clients --new=
+
+# STACK=team [NAME=partner-a EXPIRES=… PATHS=…]: Pulumi.team.yaml without tokens, and its tokens
+# in .local-tokens/team.env for make local and make plan; then the commands for pulumi up.
+new-stack: $(STAMP) ## a new stack file STACK (+ client NAME) and its tokens for make local, offline
+	@$(PY) -m tools.clients.new_stack
 
 # CLIENT=partner-a [STORE_ARN=arn:aws:cloudfront::…:key-value-store/…] (default: STACK's clientStoreArn output)
 revoke: $(STAMP) ## cut client CLIENT off now in STACK's store (function engine), then the config change
-	@$(PY) -m tools.clients.revoke --stack $(STACK) --client "$(CLIENT)" $(if $(STORE_ARN),--store-arn "$(STORE_ARN)")
-
-# CONTENT reaches the tool as one argument, whatever it holds (spaces, quotes, $): the raw
-# value in single quotes, each ' written as '\''.
-quoted = '$(subst ','\'',$(1))'
+	@$(PY) -m tools.clients.revoke --client=
 
 # [PROTECTED_BUCKET=… PUBLIC_BUCKET=…] (default: pulumi stack output --stack STACK) [DRY_RUN=1]
 upload: $(STAMP) ## upload CONTENT into STACK's two buckets with boto3, key by key (site model)
-	@$(PY) -m tools.upload.upload --stack $(STACK) --stack-dir $(STACK_DIR) --content=$(call quoted,$(value CONTENT)) $(if $(PROTECTED_BUCKET),--protected-bucket "$(PROTECTED_BUCKET)") $(if $(PUBLIC_BUCKET),--public-bucket "$(PUBLIC_BUCKET)") $(if $(DRY_RUN),--dry-run)
+	@$(PY) -m tools.upload.upload
 
 upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
-	@$(PY) -m tools.upload.upload_commands --stack $(STACK) --stack-dir $(STACK_DIR) --content=$(call quoted,$(value CONTENT))
+	@$(PY) -m tools.upload.upload_commands
 
 identities: $(STAMP) ## accept the URNs a refactor must keep, of tests/stacks/ (tests/identities/)
 	@$(PY) -m tests.support.identities --write

@@ -8,7 +8,9 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["lazy_exports"]
+from .make_args import STACK_VARIABLES, make_argv
+
+__all__ = ["STACK_VARIABLES", "lazy_exports", "make_argv"]
 
 
 def lazy_exports(package: str, exports: dict[str, str]) -> tuple[list[str], Callable[[str], Any]]:
@@ -17,9 +19,11 @@ def lazy_exports(package: str, exports: dict[str, str]) -> tuple[list[str], Call
     does not import that module twice and a group loads only what a caller needs."""
 
     def __getattr__(name: str) -> Any:
-        module = exports.get(name)
-        if module is None:
+        where = exports.get(name)
+        if where is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        return getattr(importlib.import_module(f".{module}", package), name)
+        # "module:attribute" where the public name differs from the module's own.
+        module, _, attribute = where.partition(":")
+        return getattr(importlib.import_module(f".{module}", package), attribute or name)
 
     return sorted(exports), __getattr__

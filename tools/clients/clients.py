@@ -17,29 +17,31 @@ import secrets
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from components import CLIENT_NAME, DEFAULT_CLIENT, PROJECT, ClientSettings, Settings, SettingsError
+from tools import STACK_VARIABLES, make_argv
 from tools.stack_files import (
     ROOT,
     StackFile,
     StackFileError,
     client_token_env,
     placeholder_client_token,
-    read_stack_file,
+    read_stack_file_and_tokens,
     stack_file_name,
 )
 
 SECONDS_PER_DAY = 86_400
 
 
-def env_client_token(name: str, field_name: str) -> str:
-    """A client's token from CLIENT_TOKEN_<NAME> (CLIENT_PREVIOUS_TOKEN_<NAME>), else a
-    placeholder: the offline plan never needs the real one."""
-    return os.environ.get(client_token_env(name, field_name)) or placeholder_client_token(
+def env_client_token(name: str, field_name: str, environ: Mapping[str, str] | None = None) -> str:
+    """A client's token from CLIENT_TOKEN_<NAME> (CLIENT_PREVIOUS_TOKEN_<NAME>) in ``environ``
+    (default: this process's), else a placeholder: the offline plan never needs the real one."""
+    environ = os.environ if environ is None else environ
+    return environ.get(client_token_env(name, field_name)) or placeholder_client_token(
         name, field_name
     )
 
@@ -116,10 +118,11 @@ def check_new_client(
     expires: str | None = None,
     paths: Sequence[str] = (),
     now: float | None = None,
+    command: str = "make new-client",
 ) -> None:
     """Raise ``SettingsError`` unless ``name`` can join the stack as given: the checks the
     stack would run (scope inside its protectedPaths, wildcard, expiry, the function's size),
-    a name it does not have yet and an expiry still to come."""
+    a name it does not have yet and an expiry still to come (the fix runs ``command``)."""
     entries = stack_file.client_entries()
     if isinstance(entries, dict) and name in entries:
         raise SettingsError(
@@ -138,7 +141,7 @@ def check_new_client(
         later = datetime.fromtimestamp(now, tz=UTC).date() + timedelta(days=365)
         raise SettingsError(
             f"{PROJECT}:clients.{name}.expires: is in the past, so the edge would refuse the "
-            f"new client from its first request. Fix: make new-client NAME={name} "
+            f"new client from its first request. Fix: {command} NAME={name} "
             f"EXPIRES={later.isoformat()}T00:00:00Z (a time to come, RFC 3339 UTC)"
         )
 
@@ -182,7 +185,7 @@ def _new_client(args: argparse.Namespace) -> int:
     try:
         stack = stack_file_name(args.stack)
         check_new_client(
-            read_stack_file(stack, args.stack_dir), name, token, args.expires, args.path
+            read_stack_file_and_tokens(stack, args.stack_dir), name, token, args.expires, args.path
         )
     except (StackFileError, SettingsError) as error:
         text = str(error)
@@ -218,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.new is not None:
         return _new_client(args)
     try:
-        settings = stack_settings(read_stack_file(stack_file_name(args.stack), args.stack_dir))
+        settings = stack_settings(
+            read_stack_file_and_tokens(stack_file_name(args.stack), args.stack_dir)
+        )
     except (StackFileError, SettingsError) as error:
         print(f"clients: {error}", file=sys.stderr)
         return 2
@@ -228,4 +233,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    new_client = {"--new": "NAME", "--expires": "EXPIRES"}
+    sys.exit(main(make_argv({**STACK_VARIABLES, **new_client}, {"--path": "PATHS"})))

@@ -7,9 +7,12 @@ changed the store since it was read (a ``pulumi up``, another revoke), nothing i
 says so. Then it prints the config change that keeps the next ``pulumi up`` from putting the
 entries back. It prints client names only: never a token, a digest or any other value.
 
-    python -m tools.clients.revoke --stack prod --client partner-a [--store-arn arn:…]
+    python -m tools.clients.revoke --stack prod --client partner-a [--store-arn arn:…] \\
+        [--stack-dir .]
 
-Without ``--store-arn`` the ARN comes from ``pulumi stack output clientStoreArn --stack <stack>``.
+It reads the stack file first (``--stack-dir``, as the other tools): the stack must be one, and
+run the function engine. Without ``--store-arn`` the ARN comes from ``pulumi stack output
+clientStoreArn --stack <stack>``.
 """
 
 from __future__ import annotations
@@ -22,10 +25,16 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from components import CLIENT_NAME, DEFAULT_CLIENT
-from tools.stack_files import ROOT
+from components import CLIENT_NAME, DEFAULT_CLIENT, SettingsError, clip
+from edge_handler import CLOUDFRONT_FUNCTION
+from tools import STACK_VARIABLES, make_argv
+from tools.clients.clients import stack_settings
+from tools.local_edge import printable
+from tools.stack_files import ROOT, StackFileError, read_stack_file_and_tokens, stack_file_name
 
 STORE_OUTPUT = "clientStoreArn"
 # The store's API is global; boto3 signs it with SigV4A whatever the Region.
@@ -127,6 +136,20 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
             ) from None
         raise RevokeError(f"make revoke: AWS refused ({code}) for store {arn}") from None
     except BotoCoreError as error:
+        if type(error).__name__ == "NoCredentialsError":
+            raise RevokeError(
+                "make revoke: no AWS credentials found, nothing was deleted. Fix: sign in to the "
+                "stack's account (aws sso login, aws configure, or AWS_PROFILE=<profile>), then "
+                "run make revoke again"
+            ) from None
+        if type(error).__name__ == "EndpointConnectionError":
+            url = str(getattr(error, "kwargs", {}).get("endpoint_url", ""))
+            host = urlsplit(url).netloc or "the store's API"
+            raise RevokeError(
+                f"make revoke: cannot reach {printable(host)}, nothing was deleted. "
+                "Fix: check the network (a proxy: HTTPS_PROXY; AWS_ENDPOINT_URL set by mistake?), "
+                "then run make revoke again"
+            ) from None
         if type(error).__name__ == "MissingDependencyException":
             raise RevokeError(
                 "make revoke: the store's API is signed with SigV4A, which boto3 does only "
@@ -156,7 +179,33 @@ def check_name(name: str, stack: str) -> None:
             2,
         )
     if not CLIENT_NAME.fullmatch(name):
-        raise RevokeError(f"make revoke: {name!r} is not a client name (a-z 0-9 -, 1 to 40)", 2)
+        raise RevokeError(
+            f"make revoke: '{clip(name)}' is not a client name (a-z 0-9 -, "
+            "1 to 40), e.g. CLIENT=partner-a",
+            2,
+        )
+
+
+def check_stack_file(stack: str, stack_dir: Path, name: str) -> str:
+    """The stack file's note (which file, whether it names the client), or one line why the
+    stack cannot be revoked on: not a stack, a file the tools refuse, or the Lambda@Edge
+    engine, whose client table is in the function's code (no store to cut)."""
+    try:
+        stack_file = read_stack_file_and_tokens(stack_file_name(stack), stack_dir)
+        settings = stack_settings(stack_file)
+    except (StackFileError, SettingsError) as error:
+        raise RevokeError(f"make revoke: {error}", 2) from None
+    where = printable(str(stack_file.path))
+    if settings.edge_runtime != CLOUDFRONT_FUNCTION and not stack_file.environments:
+        raise RevokeError(
+            f"make revoke: stack {stack} runs {settings.edge_runtime} ({where}), whose client "
+            "table is in the function's code: there is no store to cut. Fix: pulumi config rm "
+            f"--path {shlex.quote(f'clients.{name}')} --stack {shlex.quote(stack)}, then pulumi up",
+            2,
+        )
+    known = any(client.name == name for client in settings.clients)
+    state = "is in it" if known else "is not in it (already removed, or a wrong CLIENT?)"
+    return f"make revoke: stack file {where}: client {name} {state}"
 
 
 def main(
@@ -166,15 +215,23 @@ def main(
 ) -> int:
     parser = argparse.ArgumentParser(prog="make revoke", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", default="dev", help="the stack whose store holds the client")
+    parser.add_argument(
+        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    )
     parser.add_argument("--client", required=True, help="the client's name")
     parser.add_argument("--store-arn", default="", help="the store's ARN (default: stack output)")
     args = parser.parse_args(argv)
     try:
+        try:
+            stack_file_name(args.stack)
+        except StackFileError as error:
+            raise RevokeError(f"make revoke: {error}", 2) from None
         check_name(args.client, args.stack)
+        print(check_stack_file(args.stack, args.stack_dir, args.client), file=sys.stderr)
         arn = args.store_arn or arn_reader(args.stack)
         if not STORE_ARN.fullmatch(arn):
             raise RevokeError(
-                f"make revoke: {arn!r} is not a KeyValueStore ARN "
+                f"make revoke: '{clip(arn)}' is not a KeyValueStore ARN "
                 "(arn:aws:cloudfront::<account>:key-value-store/<id>)",
                 2,
             )
@@ -187,4 +244,5 @@ def main(
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    store = {"--client": "CLIENT", "--store-arn": "STORE_ARN"}
+    sys.exit(main(make_argv({**STACK_VARIABLES, **store})))

@@ -10,6 +10,11 @@ connection's first request) to its last, however the client trickles in between;
 connection is closed. Waitress's own ``channel_timeout`` (``idle_timeout`` here) only counts
 silence, so one byte a second held a connection forever. The server listens on 127.0.0.1
 only, so nothing more is defended: connections beyond waitress's limit wait in the backlog.
+
+A request that asks ``Expect: 100-continue`` is answered at once, without its body: the
+distribution serves GET, HEAD and OPTIONS and reads no body, so there is nothing to wait for
+(RFC 9110 15.2.1 lets a server send the final status instead of 100). The connection closes
+after the answer, so a body sent anyway is never read as the next request.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
@@ -34,6 +41,29 @@ _LOOP_SECONDS = 1
 SWEEP_SECONDS = 1
 
 
+class _AnswerAtOnceParser(HTTPRequestParser):
+    """A request whose headers ask ``Expect: 100-continue`` is complete without its body."""
+
+    def __init__(self, adj: Adjustments, on_body_skipped: Callable[[], None]) -> None:
+        super().__init__(adj)
+        self._on_body_skipped = on_body_skipped
+
+    def received(self, data: bytes) -> int:
+        consumed = super().received(data)
+        if not (self.expect_continue and self.headers_finished):
+            return consumed
+        self.expect_continue = False  # no 100 Continue: the answer is the final status
+        if not self.completed:
+            self.completed = True
+            self.body_rcv = None  # the app reads an empty body: it never wanted one
+            self.headers.pop("CONTENT_LENGTH", None)
+            self.headers.pop("TRANSFER_ENCODING", None)
+            self.headers["CONNECTION"] = "close"
+            self._on_body_skipped()
+            return len(data)
+        return consumed
+
+
 class _DeadlineChannel(HTTPChannel):
     """A connection that knows since when it has been waiting for a request's headers."""
 
@@ -41,8 +71,19 @@ class _DeadlineChannel(HTTPChannel):
         super().__init__(*args, **kwargs)
         # The first request's clock starts at the accept: a silent new connection counts too.
         self.request_started: float | None = self.creation_time
+        # Set once a request was answered without its body: what follows is that body.
+        self.body_skipped = False
+
+    @property
+    def parser_class(self):  # waitress makes each request's parser with parser_class(adj)
+        return partial(_AnswerAtOnceParser, on_body_skipped=self._skip_body)
+
+    def _skip_body(self) -> None:
+        self.body_skipped = True
 
     def received(self, data: bytes) -> bool:
+        if self.body_skipped:
+            return True  # the body of a request already answered; the connection closes
         before = self.request
         result = super().received(data)
         if self.request is None:

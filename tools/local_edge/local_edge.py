@@ -26,7 +26,6 @@ import argparse
 import errno
 import fnmatch
 import mimetypes
-import os
 import secrets
 import shutil
 import socket
@@ -35,7 +34,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import boto3
@@ -45,15 +44,15 @@ from moto import mock_aws
 from components import (
     ERROR_PAGES_CONTENT_TYPE,
     ORIGIN_IDS,
-    CheckedInputs,
+    PROJECT,
     SettingsError,
     SiteModel,
     build_site_model,
-    check_function_fits,
     error_page_files,
     under_error_pages,
 )
 from edge_handler import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, store_bytes
+from tools import STACK_VARIABLES, make_argv
 from tools.edge_runtime import make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
@@ -63,11 +62,13 @@ from tools.stack_files import (
     TOKEN_KEYS,
     StackFileError,
     client_token_env,
-    read_stack_file,
+    read_stack_file_and_tokens,
     stack_file_name,
+    token_environment,
 )
 
 HOST = "127.0.0.1"
+EDGE_RUNTIME_KEY = f"{PROJECT}:edgeRuntime"
 DEFAULT_CONTENT = ROOT / "sample_content"
 REGION = "eu-west-1"
 
@@ -209,30 +210,35 @@ class LocalEdge:
         if not options.content.is_dir():
             problem = "is not a folder" if options.content.exists() else "does not exist"
             raise LocalEdgeError(f"content folder {printable(str(options.content))} {problem}")
-        stack_file = read_stack_file(options.stack, options.stack_dir)
+        stack_file = read_stack_file_and_tokens(options.stack, options.stack_dir)
         if options.token is not None and not options.token.strip():
             raise LocalEdgeError("AUTH_TOKEN is set but empty; unset it or give a real token")
         self.token = options.token or secrets.token_hex(32)
         # Named clients: a token each, from the environment or fresh (name, field) -> token.
         self.client_tokens: dict[tuple[str, str], str] = {}
+        if options.engine is not None and options.engine not in ENGINES:
+            raise LocalEdgeError(
+                f"engine {printable(options.engine)} is unknown; use {' or '.join(ENGINES)}"
+            )
         # The program's checks: unknown keys, aws:region, no plaintext token in the file.
         self.settings = stack_file.settings(self.token, options.previous_tokens, self._client_token)
-        self.engine_name = (
-            options.engine or getattr(self.settings, "edge_runtime", None) or LAMBDA_EDGE
-        )
-        if self.engine_name not in ENGINES:
-            raise LocalEdgeError(
-                f"engine {printable(self.engine_name)} is unknown; use {' or '.join(ENGINES)}"
-            )
+        self.engine_name = options.engine or self.settings.edge_runtime or LAMBDA_EDGE
         if self.engine_name != self.settings.edge_runtime:
-            # The stack's own engine was checked with its settings; the chosen one is checked
-            # now, by the same check, so the local edge runs no function a deploy would refuse.
-            checked = {f.name: getattr(self.settings, f.name) for f in fields(CheckedInputs)}
-            check_function_fits(
-                {**checked, "edge_runtime": self.engine_name},
-                fix=f"make local without ENGINE (this stack deploys {self.settings.edge_runtime}), "
-                "or remove clients",
+            # The chosen engine goes through every check the stack's own went through, as if
+            # the file said edgeRuntime: <engine>: the local edge runs no function a deploy
+            # of that stack would refuse (a cookie header, a client table too big for it).
+            overridden = replace(
+                stack_file,
+                config={**stack_file.config, EDGE_RUNTIME_KEY: self.engine_name},
+                values={**stack_file.values, EDGE_RUNTIME_KEY: self.engine_name},
             )
+            try:
+                overridden.settings(self.token, options.previous_tokens, self._client_token)
+            except SettingsError as error:
+                raise SettingsError(
+                    f"{error} (ENGINE={self.engine_name} stands for edgeRuntime here; this stack "
+                    f"deploys {self.settings.edge_runtime}: make local without ENGINE runs it)"
+                ) from None
         self.site: SiteModel = build_site_model(
             self.settings.protected_paths, self.settings.error_caching_min_ttl
         )
@@ -301,6 +307,8 @@ class LocalEdge:
         self.url = f"http://{HOST}:{self.port}"
 
     def _client_token(self, name: str, field_name: str) -> str:
+        if (name, field_name) in self.client_tokens:  # settings read twice: one token each
+            return self.client_tokens[(name, field_name)]
         token = self.options.client_env.get(client_token_env(name, field_name))
         if token is not None and not token.strip():
             raise LocalEdgeError(f"{client_token_env(name, field_name)} is set but empty")
@@ -507,15 +515,21 @@ def main(argv: list[str] | None = None) -> int:
     except StackFileError as error:
         print(f"local edge: {_one_line(error)}", file=sys.stderr)
         return 2
-    previous = os.environ.get("PREVIOUS_AUTH_TOKENS", "")
+    try:
+        # AUTH_TOKEN and CLIENT_TOKEN_<NAME>, over the stack's local tokens (make new-stack).
+        environ = token_environment(args.stack_dir, stack)
+    except StackFileError as error:
+        print(f"local edge: {_one_line(error)}", file=sys.stderr)
+        return 2
+    previous = environ.get("PREVIOUS_AUTH_TOKENS", "")
     options = LocalEdgeOptions(
         stack=stack,
         stack_dir=args.stack_dir,
         content=args.content,
         port=args.port,
-        token=os.environ.get("AUTH_TOKEN"),
+        token=environ.get("AUTH_TOKEN"),
         previous_tokens=tuple(t for t in previous.split(",") if t),
-        client_env={k: v for k, v in os.environ.items() if k.startswith("CLIENT_")},
+        client_env={k: v for k, v in environ.items() if k.startswith("CLIENT_")},
         engine=args.engine,
     )
     # stdout may be a pipe that closes (`make local | head`): output never raises.
@@ -556,4 +570,10 @@ def _one_line(error: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        main(
+            make_argv(
+                {**STACK_VARIABLES, "--content": "CONTENT", "--port": "PORT", "--engine": "ENGINE"}
+            )
+        )
+    )

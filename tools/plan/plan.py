@@ -5,7 +5,7 @@ AUTH_TOKEN or a placeholder), prints a tree of the resources with the settings t
 then runs every policy of the pack in policy/ over them. No AWS credentials, no Pulumi CLI,
 no network. Secret values print as [secret]; the token never appears.
 
-    python -m tools.plan.plan --stack dev [--json] [--stack-dir FOLDER]
+    python -m tools.plan.plan --stack dev [--json] [--stack-dir LOCAL_TOKENS_FOLDER]
 
 The snapshots of the suite's stack cases are tests/support/snapshots.py (`make snapshots`).
 """
@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from components import (
     check_inputs,
 )
 from edge_handler import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, MAX_STORE_BYTES, MAX_VALUE_BYTES
+from tools import STACK_VARIABLES, make_argv
 from tools.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
 from tools.plan.program_run import (
@@ -45,13 +47,18 @@ from tools.plan.program_run import (
 )
 from tools.stack_files import (
     CLIENTS_KEY,
+    LOCAL_TOKENS_FOLDER,
     ROOT,
     SECRET_KEYS,
     ClientTokenSource,
     StackFile,
     StackFileError,
+    any_encrypted_client_token,
+    local_only_tokens,
     read_stack_file,
     stack_file_name,
+    token_environment,
+    with_local_tokens,
 )
 
 # Pass validation; stand in for the secrets the offline plan cannot decrypt.
@@ -119,7 +126,14 @@ def _token_notes(
             f"previousAuthTokens, if set in the ESC environment, is not visible offline; "
             f"the plan uses {previous_source if used else 'none'}"
         )
-    if CLIENTS_KEY in stack_file.secure_keys:
+    local_only = local_only_tokens(stack_file)
+    if local_only:
+        notes.append(
+            f"{', '.join(local_only)} only in {LOCAL_TOKENS_FOLDER}/{stack_file.stack}.env "
+            "(make new-stack): "
+            f"the plan uses it; pulumi up stops until it is a stack secret (see {name})"
+        )
+    if CLIENTS_KEY in stack_file.secure_keys and any_encrypted_client_token(stack_file):
         notes.append(
             f"clients' tokens are encrypted in {name} ([secret]); the plan uses "
             "CLIENT_TOKEN_<NAME> where set, else placeholders"
@@ -145,7 +159,7 @@ def plan_run(
     else placeholders, one per encrypted token in the file so the count is kept. A token in
     plaintext in the file, an unknown key or a bad value stops it (``SettingsError``).
     """
-    stack_file = read_stack_file(stack, config_dir)
+    stack_file = with_local_tokens(read_stack_file(stack, config_dir))
     used_token, used_previous, notes = _token_notes(stack_file, token, previous_tokens)
     notes += [note for note in (stack_file.region_note(),) if note]
     # Named clients' tokens: CLIENT_TOKEN_<NAME> or placeholders (tools/clients/clients.py).
@@ -682,11 +696,14 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     try:
         try:
-            args.token = os.environ.get("AUTH_TOKEN") or None
-            previous = os.environ.get("PREVIOUS_AUTH_TOKENS")
-            previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
             args.stack = stack_file_name(args.stack)  # org/project/dev -> dev
-            run = plan_run(args.stack, args.token, args.config_dir, previous_tokens)
+            # AUTH_TOKEN and the others, over the stack's local tokens (make new-stack).
+            environ = token_environment(args.config_dir, args.stack)
+            args.token = environ.get("AUTH_TOKEN") or None
+            previous = environ.get("PREVIOUS_AUTH_TOKENS")
+            previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
+            client_token = partial(env_client_token, environ=environ)
+            run = plan_run(args.stack, args.token, args.config_dir, previous_tokens, client_token)
         except (StackFileError, SettingsError) as error:
             print(f"plan: {error}", file=sys.stderr)
             return 2
@@ -703,4 +720,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(make_argv(STACK_VARIABLES)))

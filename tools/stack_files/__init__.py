@@ -17,5 +17,12 @@ __all__, __getattr__ = lazy_exports(
         "placeholder_client_token": "reader",
         "read_stack_file": "reader",
         "stack_file_name": "stack_arg",
+        "LOCAL_TOKENS_FOLDER": "local_tokens:FOLDER",
+        "any_encrypted_client_token": "local_tokens",
+        "local_only_tokens": "local_tokens",
+        "local_tokens_path": "local_tokens",
+        "read_stack_file_and_tokens": "local_tokens",
+        "token_environment": "local_tokens",
+        "with_local_tokens": "local_tokens",
     },
 )

@@ -31,6 +31,7 @@ from components import (
     SettingsError,
     clip,
 )
+from tools import STACK_VARIABLES, make_argv
 from tools.local_edge import printable
 from tools.stack_files import ROOT, StackFileError, stack_file_name
 from tools.upload.content import ContentError, ContentPlan, content_folder, plan_content
@@ -145,9 +146,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--protected-bucket", help="bucket name (default: output bucketName)")
     parser.add_argument("--public-bucket", help="bucket name (default: output publicBucketName)")
     parser.add_argument(
-        "--dry-run", action="store_true", help="list each key and its bucket; upload nothing"
+        "--dry-run",
+        nargs="?",
+        const="1",
+        help="list each key and its bucket; upload nothing (make: DRY_RUN=1)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.dry_run = (args.dry_run or "0").strip().lower() not in ("0", "no", "false")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,4 +205,11 @@ def _summary(counts: Counter) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    buckets = {"--protected-bucket": "PROTECTED_BUCKET", "--public-bucket": "PUBLIC_BUCKET"}
+    sys.exit(
+        main(
+            make_argv(
+                {**STACK_VARIABLES, "--content": "CONTENT", **buckets, "--dry-run": "DRY_RUN"}
+            )
+        )
+    )

@@ -34,6 +34,7 @@ from components import (
     parse_settings,
     under_error_pages,
 )
+from tools import STACK_VARIABLES, make_argv
 from tools.local_edge import printable
 from tools.stack_files import ROOT, StackFileError, read_stack_file, stack_file_name
 from tools.upload.content import ContentError, plan_content
@@ -132,4 +133,4 @@ def not_uploaded_notes(content: Path, limit: int = 3) -> list[str]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(make_argv({**STACK_VARIABLES, "--content": "CONTENT"})))

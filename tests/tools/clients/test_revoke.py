@@ -16,6 +16,7 @@ from botocore.stub import Stubber
 
 from edge_handler.client_store import entry_key, entry_value
 from tests.process_support import run
+from tests.support.locations import STACK_CASES_DIR
 from tools.clients import revoke
 from tools.stack_files.reader import ROOT
 
@@ -29,6 +30,27 @@ VALUES = {
     "partner-a": entry_value("partner-a", 1806451200, ["ex-img/partner-a/*"]),
     "mirror": entry_value("mirror", None, None),
 }
+
+
+@pytest.fixture(autouse=True)
+def stack_dir(tmp_path, monkeypatch):
+    """Function-engine stacks prod and dev with the client partner-a (never the user's own
+    stack files): the tool reads the stack's file before anything else, as the other tools do."""
+    text = (STACK_CASES_DIR / "Pulumi.fn.yaml").read_text()
+    text += "  protected-cdn:clients:\n    partner-a:\n      token:\n        secure: v1:AAAA:BBBB\n"
+    for stack in ("prod", "dev"):
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(text)
+    monkeypatch.setattr(revoke, "ROOT", tmp_path)
+    return tmp_path
+
+
+def error_line(err: str) -> str:
+    """The one line of a refusal, besides the note naming the stack file read."""
+    (line,) = [line for line in err.splitlines() if not line.startswith(NOTE)]
+    return line
+
+
+NOTE = "make revoke: stack file "
 
 
 def item(name: str, index: int = 0) -> dict[str, str]:
@@ -136,7 +158,7 @@ def test_a_client_not_in_the_store_is_one_line_and_deletes_nothing(kvs, capsys):
     list_page(stubber, [item("mirror")])  # no update_keys stubbed: a call would fail the test
     status, out, err = run_revoke(client, capsys, "--client", "partner-a", "--store-arn", ARN)
     assert status == 1 and out == ""
-    (line,) = err.splitlines()
+    line = error_line(err)
     assert "client partner-a has no entry in store" in line and "nothing deleted" in line
 
 
@@ -150,7 +172,7 @@ def test_a_concurrent_change_of_the_store_is_one_line(kvs, capsys, code):
     )
     status, out, err = run_revoke(client, capsys, "--client", "partner-a", "--store-arn", ARN)
     assert status == 1 and out == ""
-    (line,) = err.splitlines()
+    line = error_line(err)
     assert "changed while revoking partner-a" in line and "nothing was deleted" in line
     assert "Traceback" not in err
 
@@ -163,7 +185,7 @@ def test_another_aws_error_is_one_line(kvs, capsys):
     )  # fmt: skip
     status, _, err = run_revoke(client, capsys, "--client", "partner-a", "--store-arn", ARN)
     assert status == 1
-    (line,) = err.splitlines()
+    line = error_line(err)
     assert "AccessDeniedException" in line
 
 
@@ -178,7 +200,7 @@ def test_default_and_bad_names_are_refused_before_any_call(capsys, name, words):
     status = revoke.main(["--client", name, "--store-arn", ARN], kvs_factory=no_client)
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
-    (line,) = err.splitlines()
+    line = error_line(err)
     assert words in line
 
 
@@ -191,7 +213,10 @@ def test_the_arn_comes_from_the_stack_output(monkeypatch):
 
     monkeypatch.setattr(shutil, "which", lambda _name: "/usr/bin/pulumi")
     assert revoke.stack_store_arn("prod", run=fake_run) == ARN
-    assert calls == [(["pulumi", "stack", "output", "clientStoreArn", "--stack", "prod"], ROOT)]
+    # In the project folder (here the test's): where pulumi finds Pulumi.yaml and the stack.
+    assert calls == [
+        (["pulumi", "stack", "output", "clientStoreArn", "--stack", "prod"], revoke.ROOT)
+    ]
 
 
 def test_no_arn_and_no_output_is_one_line_naming_store_arn(monkeypatch, capsys):
@@ -207,7 +232,7 @@ def test_no_arn_and_no_output_is_one_line_naming_store_arn(monkeypatch, capsys):
     status = revoke.main(["--stack", "prod", "--client", "partner-a"], kvs_factory=lambda: None)
     _, err = capsys.readouterr()
     assert status == 2
-    (line,) = err.splitlines()
+    line = error_line(err)
     assert "no pulumi CLI" in line and "STORE_ARN=" in line
 
 
@@ -234,7 +259,7 @@ def test_without_awscrt_the_sigv4a_need_is_one_line(capsys):
     status = revoke.main(["--client", "partner-a", "--store-arn", ARN], kvs_factory=NoCrt)
     _, err = capsys.readouterr()
     assert status == 1
-    (line,) = err.splitlines()
+    line = error_line(err)
     assert "SigV4A" in line and "botocore[crt]" in line
 
 
@@ -289,7 +314,7 @@ def test_a_store_arn_that_is_not_one_is_refused_in_one_line(capsys):
     )
     _, err = capsys.readouterr()
     assert status == 2
-    (line,) = err.splitlines()
+    line = error_line(err)
     assert "is not a KeyValueStore ARN" in line
 
 
@@ -304,3 +329,98 @@ def test_the_docs_show_what_the_command_prints(kvs, capsys):
     page = (ROOT / "docs" / "clients.md").read_text()
     for line in out.splitlines()[1:]:
         assert f"\n{line}\n" in page, line
+
+
+def real_client(**kwargs):
+    """The real store client; only asked when it has no credentials, so it never sends."""
+    return boto3.session.Session().client("cloudfront-keyvaluestore", region_name="us-east-1")
+
+
+def test_no_credentials_is_one_line_with_the_fix(monkeypatch, tmp_path, capsys):
+    for name in [key for key in os.environ if key.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    status = revoke.main(
+        ["--stack", "prod", "--client", "partner-a", "--store-arn", ARN],
+        kvs_factory=real_client,
+    )
+    _, err = capsys.readouterr()
+    assert status == 1
+    line = error_line(err)
+    assert "no AWS credentials found, nothing was deleted" in line and "aws sso login" in line
+
+
+def test_an_unreachable_endpoint_is_one_line_with_the_fix(capsys):
+    from botocore.exceptions import EndpointConnectionError
+
+    url = f"https://123456789012.cloudfront-kvs.global.api.aws/key-value-stores/{ARN}"
+
+    class Unreachable:  # what botocore raises when no connection can be made
+        def describe_key_value_store(self, **_kwargs):
+            raise EndpointConnectionError(endpoint_url=url)
+
+    status = revoke.main(
+        ["--stack", "prod", "--client", "partner-a", "--store-arn", ARN], kvs_factory=Unreachable
+    )
+    _, err = capsys.readouterr()
+    assert status == 1
+    line = error_line(err)
+    assert line.startswith(
+        "make revoke: cannot reach 123456789012.cloudfront-kvs.global.api.aws, nothing was "
+        "deleted. Fix: check the network"
+    )
+    assert "Traceback" not in err
+
+
+def test_it_says_which_stack_file_it_read_and_whether_it_names_the_client(kvs, capsys, stack_dir):
+    client, stubber = kvs
+    file = stack_dir / "Pulumi.prod.yaml"
+    describe(stubber)
+    list_page(stubber, [item("partner-a")])
+    status, _, err = run_revoke(client, capsys, "--client", "mirror", "--store-arn", ARN)
+    assert status == 1  # mirror has no entry in the store either
+    assert err.splitlines()[0] == (
+        f"{NOTE}{file}: client mirror is not in it (already removed, or a wrong CLIENT?)"
+    )
+    describe(stubber)
+    list_page(stubber, [item("partner-a")])
+    stubber.add_response("update_keys", {"ETag": "E", "ItemCount": 0, "TotalSizeInBytes": 0})
+    status, _, err = run_revoke(client, capsys, "--client", "partner-a", "--store-arn", ARN)
+    assert status == 0
+    assert err.splitlines() == [f"{NOTE}{file}: client partner-a is in it"]
+
+
+@pytest.mark.parametrize(
+    ("stack", "words"),
+    [
+        ("dev;touch x", "'dev;touch x' is not a stack name"),
+        ("\x1b[31mprod", r"'\x1b[31mprod' is not a stack name"),
+        ("nosuch", "unknown stack 'nosuch': no Pulumi.nosuch.yaml (stacks here: dev, prod)"),
+    ],
+)
+def test_the_stack_is_checked_as_the_other_tools_check_it(capsys, stack, words):
+    def no_client():
+        raise AssertionError("no AWS client may be made")
+
+    status = revoke.main(["--stack", stack, "--client", "partner-a"], kvs_factory=no_client)
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "" and "\x1b" not in err
+    (line,) = err.splitlines()
+    assert line.startswith("make revoke: ") and words in line
+
+
+def test_a_lambda_edge_stack_is_refused_with_the_config_route(capsys):
+    def no_client():
+        raise AssertionError("no AWS client may be made")
+
+    status = revoke.main(
+        ["--stack", "dev", "--stack-dir", str(STACK_CASES_DIR), "--client", "partner-a"],
+        kvs_factory=no_client,
+    )
+    _, err = capsys.readouterr()
+    assert status == 2
+    (line,) = err.splitlines()
+    assert "stack dev runs lambda-edge" in line and "there is no store to cut" in line
+    assert "pulumi config rm --path clients.partner-a --stack dev, then pulumi up" in line

@@ -11,6 +11,8 @@ import socket
 import time
 from functools import partial
 
+import pytest
+
 from tests.edge_support import CURRENT_TOKEN
 from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
@@ -100,3 +102,44 @@ def test_a_keep_alive_connection_between_requests_is_left_to_the_idle_timeout():
             assert second.status == 200
         finally:
             connection.close()
+
+
+def _first_answer(port: int, request: bytes) -> bytes:
+    """Everything the server sends for ``request`` until it closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=BOUND_SECONDS) as client:
+        client.sendall(request)
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("engine", ["lambda-edge", "cloudfront-function"])
+@pytest.mark.parametrize(
+    ("path", "auth", "status"),
+    [
+        ("/ex-img/logo.svg", b"", b"401"),
+        ("/ex-img/logo.svg", b"Authorization: Bearer " + CURRENT_TOKEN.encode() + b"\r\n", b"200"),
+        ("/public/hello.txt", b"", b"200"),
+    ],
+)
+def test_expect_100_continue_gets_the_final_answer_at_once(engine, path, auth, status):
+    """The client announces a body and waits for 100 Continue before sending it: the edge
+    answers at once (no request reads a body), instead of waiting for the body until the
+    request's deadline. The deadline is far off here, so only an immediate answer passes."""
+    options = Options(port=0, token=CURRENT_TOKEN, engine=engine, header_timeout=NEVER)
+    with LocalEdge(options, log=lambda _line: None) as edge:
+        edge.serve_in_background()
+        for length in (b"Content-Length: 5\r\n", b"Transfer-Encoding: chunked\r\n", b""):
+            request = (
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n".encode()
+                + auth
+                + length
+                + (b"Connection: close\r\n" if not length else b"")
+                + b"\r\n"
+            )
+            answer = _first_answer(edge.port, request)
+            assert answer.startswith(b"HTTP/1.1 " + status + b" "), answer[:80]
+            # The body never came: the connection closes, and nothing follows the answer.
+            assert answer.count(b"HTTP/1.1 ") == 1
+        assert _get(edge.port) == 200  # and the server goes on serving

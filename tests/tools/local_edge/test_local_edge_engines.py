@@ -5,9 +5,9 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from components.checks import SettingsError
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
 from tests.edge_support import CURRENT_TOKEN
-from tests.process_support import HANG_SECONDS
+from tests.process_support import HANG_SECONDS, run
 from tests.support.locations import STACK_CASES_DIR
 from tests.tools.edge_runtime.test_engines import SLOW, signal_slow_calls
 from tests.tools.local_edge.test_local_edge import request
@@ -27,6 +27,7 @@ from tools.local_edge.local_edge import (
     LocalEdgeOptions,
     parse_args,
 )
+from tools.plan.plan import plan_run
 
 ROOT = Path(__file__).resolve().parents[3]
 PARTNER_LOGO = DEFAULT_CONTENT / "ex-img" / "partner-a" / "logo.svg"
@@ -138,13 +139,51 @@ def test_engine_argument_and_unknown_engine():
         LocalEdge(options)
 
 
-def test_make_local_passes_engine_only_when_set():
-    def dry_run(*args):
-        command = ["make", "-n", "-o", ".venv/.installed", "local", *args]
-        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+COOKIE_STACK = """\
+config:
+  aws:region: eu-west-1
+  protected-cdn:protectedPaths:
+    - ex-img/*
+  protected-cdn:authHeader: cookie
+"""
 
-    assert "--engine cloudfront-function" in dry_run("ENGINE=cloudfront-function")
-    assert "--engine" not in dry_run()
+
+def test_an_engine_override_goes_through_the_checks_the_stack_would(tmp_path):
+    """A cookie header never reaches a CloudFront Function: make plan refuses the stack that
+    says edgeRuntime cloudfront-function, and make local refuses ENGINE=cloudfront-function on
+    the stack that does not, by the same check, naming ENGINE."""
+    (tmp_path / "Pulumi.cookie.yaml").write_text(COOKIE_STACK)
+    (tmp_path / "Pulumi.fn.yaml").write_text(
+        COOKIE_STACK + "  protected-cdn:edgeRuntime: cloudfront-function\n"
+    )
+    with pytest.raises(SettingsError) as plan_refusal:
+        plan_run("fn", CURRENT_TOKEN, tmp_path)
+    options = LocalEdgeOptions(
+        stack="cookie",
+        stack_dir=tmp_path,
+        port=0,
+        token=CURRENT_TOKEN,
+        engine="cloudfront-function",
+    )
+    with pytest.raises(SettingsError) as local_refusal:
+        LocalEdge(options)
+    assert str(local_refusal.value).startswith(str(plan_refusal.value))
+    assert str(plan_refusal.value).startswith("protected-cdn:authHeader: 'cookie' never reaches")
+    assert "(ENGINE=cloudfront-function stands for edgeRuntime here; this stack deploys " in (
+        str(local_refusal.value)
+    )
+    # The stack's own engine runs it.
+    with LocalEdge(replace(options, engine=None), log=lambda _line: None) as edge:
+        assert edge.engine_name == "lambda-edge"
+
+
+def test_make_local_passes_engine(tmp_path):
+    (tmp_path / "Pulumi.cookie.yaml").write_text(COOKIE_STACK)
+    command = ["make", "-o", ".venv/.installed", "local", "STACK=cookie", f"STACK_DIR={tmp_path}"]
+    result = run([*command, "ENGINE=cloudfront-function"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("local edge:")]
+    assert "authHeader" in line and "ENGINE=cloudfront-function" in line
 
 
 def test_a_slow_function_call_holds_up_no_other_request(monkeypatch):

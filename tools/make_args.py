@@ -1,0 +1,44 @@
+"""How the make targets hand their variables to the tools: as data, through the environment.
+
+The Makefile exports each variable a target takes as ``MAKE_ARG_<VARIABLE>``, holding the text
+as typed (``$(value …)``, so make expands nothing), and no recipe holds ``$(VARIABLE)``, so no
+shell reads it either: quotes, spaces, newlines, backquotes and ``$(…)`` arrive as they are, and
+the tool's own checks judge them. A tool's ``__main__`` turns them into its command line with
+``make_argv``, after the recipe's own arguments (defaults such as ``--new=``), so they win.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+PREFIX = "MAKE_ARG_"
+
+
+def make_argv(
+    options: Mapping[str, str],
+    repeated: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    argv: list[str] | None = None,
+) -> list[str]:
+    """``argv`` (default: ``sys.argv[1:]``), then the options for make variables ``options``
+    (option -> variable) and ``repeated`` (an option given once per whitespace-separated word,
+    as PATHS).
+
+    Each is ``--option=value``: a value starting with ``-`` stays a value (``NAME=-x`` meets
+    the name rule, not argparse's usage). An empty or unset variable gives no option.
+    """
+    environ = os.environ if environ is None else environ
+    line = list(sys.argv[1:] if argv is None else argv)
+    for option, variable in options.items():
+        value = environ.get(PREFIX + variable, "")
+        if value:
+            line.append(f"{option}={value}")
+    for option, variable in (repeated or {}).items():
+        line.extend(f"{option}={word}" for word in environ.get(PREFIX + variable, "").split())
+    return line
+
+
+# The variables every stack tool takes.
+STACK_VARIABLES = {"--stack": "STACK", "--stack-dir": "STACK_DIR"}
