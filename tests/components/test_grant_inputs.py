@@ -128,3 +128,31 @@ def test_the_grant_behavior_counts_against_cloudfronts_limit():
     with pytest.raises(SettingsError) as caught:
         parse(edgeRuntime=FUNCTION, protectedPaths=patterns, grants="true")
     assert str(caught.value).startswith("protected-cdn:grants: adds the /_grant behavior")
+
+
+def test_a_stack_with_grants_runs_the_function_on_grant_and_stores_the_grant_keys():
+    from tests.program_support import CF_FUNCTION, behaviors, run_stack
+
+    run = run_stack("fn", grants="true", maxGrantSeconds="600")
+    (function,) = run.of_type(CF_FUNCTION)
+    assert "var MAX_GRANT=600," in function.inputs["code"]
+    arn = run.outputs["edgeFunctionVersionArn"]
+    by_pattern = {b["pathPattern"]: b for b in behaviors(run)}
+    session = by_pattern["_grant"]
+    assert [a["functionArn"] for a in session["functionAssociations"]] == [arn]
+    assert session["targetOriginId"] == "protected"
+    assert list(by_pattern)[:2] == ["_errors/*", "_grant"]
+    assert not by_pattern[None].get("functionAssociations")
+    (entries,) = run.of_type("aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive")
+    keys = [pair["key"] for pair in entries.inputs["resourceKeyValuePairs"]["value"]]
+    assert "grant:default" in keys and entries.secret_input_names == ["resourceKeyValuePairs"]
+    for _registration, _path, value in run.walk_inputs():
+        assert CURRENT_TOKEN not in str(value)
+
+
+def test_a_stack_without_grants_declares_no_grant_behavior_or_entry():
+    from tests.program_support import CF_FUNCTION, behaviors, run_stack
+
+    run = run_stack("fn")
+    assert "_grant" not in [b["pathPattern"] for b in behaviors(run)]
+    assert "MAX_GRANT" not in run.one(CF_FUNCTION).inputs["code"]
