@@ -11,7 +11,10 @@ both engines (adversarial patterns on the longest URL CloudFront accepts).
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import platform
@@ -33,6 +36,7 @@ from edge_handler import (
     MAX_STORE_BYTES,
     EdgeClient,
     build_archive,
+    grant_key,
     load_handler,
     render_function_code,
     store_bytes,
@@ -418,11 +422,21 @@ function __grantLoop(text, calls) {
 """
 
 
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def mint(token: str, kid: str, path: str, exp: int, **claims) -> str:
+    """A grant (HS256 JWT) of client ``kid`` for ``path``, signed with ``token``'s grant key."""
+    parts = [{"alg": "HS256", "typ": "JWT", "kid": kid}, {"exp": exp, "path": path, **claims}]
+    signed = ".".join(_b64url(json.dumps(p, separators=(",", ":")).encode()) for p in parts)
+    mac = hmac.new(grant_key(token), signed.encode(), hashlib.sha256).digest()
+    return f"{signed}.{_b64url(mac)}"
+
+
 def _grant_cases() -> tuple[list[EdgeClient], list[tuple[str, int, dict]]]:
     """(name, expected status, event): the header check and grants, good and adversarial, on
     the function with grants on (the longest URI CloudFront accepts where a path is needed)."""
-    from tests.support.grants import mint  # the tests' minting helper (stdlib only)
-
     scoped = EdgeClient("partner-a", (f"{1:064x}", f"{2:064x}"), FAR_FUTURE, ("ex-img/a/*",))
     exp = GRANT_NOW + 600
     good = mint(scoped.tokens[0], "partner-a", "/ex-img/a/*", exp)
@@ -440,7 +454,7 @@ def _grant_cases() -> tuple[list[EdgeClient], list[tuple[str, int, dict]]]:
         ("oversized grant (401)", 401, "/ex-img/a/b.png", "grant=" + "A" * 8000, []),
         ("/_grant session (302)", 302, "/_grant", f"grant={good}&to=/ex-img/a/b.png", []),
     ]
-    from tools.edge_runtime.engines import function_event
+    from tools.edge_runtime import function_event
 
     events = [
         (name, status, function_event(viewer_request_event(headers, uri=uri, querystring=query)))
