@@ -317,3 +317,16 @@ def test_any_change_to_a_grant_lets_nothing_in(runtime, position, replacement):
 def _same_signed_parts(changed: str, original: str) -> bool:
     # base64url's last character carries spare bits: a change there may decode alike.
     return changed.split(".")[:2] == original.split(".")[:2]
+
+
+def test_without_a_grant_the_code_with_grants_decides_as_the_code_without():
+    from tests.tools.edge_runtime.test_node_agrees import events
+
+    store = store_entries([CURRENT_TOKEN, PREVIOUS_TOKEN], CLIENTS, grants=True)
+    codes = [render_function_code("authorization", True, grants) for grants in (False, True)]
+    answers = []
+    for code in codes:
+        with CloudFrontRuntime(code, now=NOW, store=store) as rt:
+            answers.append([rt.handle(json.loads(json.dumps(e))) for e in events()])
+    assert answers[0] == answers[1]
+    assert {a.get("statusCode", 200) for a, _ in answers[0]} == {200, 401, 403}

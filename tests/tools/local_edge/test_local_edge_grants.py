@@ -44,6 +44,9 @@ def test_a_link_and_the_cookie_session_open_a_file_and_nothing_else(tmp_path):
         assert 590 <= max_age <= 600
         status, _, body = request(edge, LOGO, headers={"Cookie": f"__Host-grant={grant}"})
         assert (status, body) == (200, with_token[2])
+        # Public paths never run the function: a grant there changes nothing.
+        assert request(edge, "/index.html?grant=x.y.z")[0] == 200
+        assert request(edge, "/index.html", headers={"Cookie": "__Host-grant=x"})[0] == 200
         # The grant opens its path only; a tampered one opens nothing; no open redirect.
         assert request(edge, f"/ex-img/partner-a/other.svg?grant={grant}")[0] == 403
         assert request(edge, f"{LOGO}?grant={grant[:-3]}AAA")[0] == 401
