@@ -188,6 +188,8 @@ HOSTILE_401 = {
     "typ other": lambda: resign(header_of(typ="JWS"), BODY),
     "extra header field": lambda: resign(header_of(jku="https://evil.example/k"), BODY),
     "no kid": lambda: resign({"alg": "HS256"}, BODY),
+    "kid as a list": lambda: resign(header_of(kid=["partner-a"]), BODY),
+    "kid as a number": lambda: resign(header_of(kid=123), BODY),
     "another client's kid": lambda: grant(kid="mirror"),
     "unknown kid": lambda: resign(header_of(kid="nobody"), BODY),
     "kid as a digest key": lambda: resign(header_of(kid="../x"), BODY),
