@@ -62,7 +62,9 @@ def check_function_code_fits(stack: str, stack_dir: Path) -> None:
     settings = read_stack_file(stack, stack_dir).settings(CURRENT_TOKEN, (PREVIOUS_TOKEN,))
     if settings.edge_runtime != "cloudfront-function":
         return
-    code = render_function_code(settings.auth_header, settings.log_allowed)
+    code = render_function_code(
+        settings.auth_header, settings.log_allowed, settings.grants, settings.max_grant_seconds
+    )
     assert len(code.encode()) <= MAX_CODE_BYTES
     assert forbidden_syntax(code) == []
     assert CURRENT_TOKEN not in code and PREVIOUS_TOKEN not in code  # clients are in the store
