@@ -29,6 +29,7 @@ _EXPORTS = {
     # Stack settings: reading, checking, the messages a bad value gets.
     "CLIENT_CONFIG_KEYS": "checks:CLIENT_FIELDS",
     "CLIENT_NAME": "checks",
+    "CLIENT_NAME_RULE": "checks",
     "ClientSettings": "checks",
     "DEFAULT_CLIENT": "checks",
     "EXPIRY_EXAMPLE": "checks",

@@ -682,6 +682,8 @@ def _check_archive_fits(checked: Mapping[str, Any], fix: str | None) -> None:
 
 # --- named clients (their checks: components/client_checks.py) -------------------------
 
-CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
+# A name never starts with "-", so it cannot read as a command-line option (NAME=--help).
+CLIENT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+CLIENT_NAME_RULE = "1 to 40 of a-z, 0-9 and -, starting with a letter or digit"
 CLIENT_FIELDS = ("token", "previousToken", "expires", "paths")
 EXPIRY_EXAMPLE = "2027-03-31T00:00:00Z"

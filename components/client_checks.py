@@ -15,6 +15,7 @@ from . import cloudfront_facts as facts
 from .checks import (
     CLIENT_FIELDS,
     CLIENT_NAME,
+    CLIENT_NAME_RULE,
     DEFAULT_CLIENT,
     EXPIRY_EXAMPLE,
     NEW_TOKEN,
@@ -200,7 +201,7 @@ def check_clients(
         if not isinstance(name, str) or not CLIENT_NAME.fullmatch(name):
             raise fail(
                 f"clients.{clip(str(name))}",
-                "is not a client name (1 to 40 of a-z, 0-9 and -)",
+                f"is not a client name ({CLIENT_NAME_RULE})",
                 "rename it, e.g. partner-a",
             )
         if name == DEFAULT_CLIENT:

@@ -249,7 +249,8 @@ INPUTS: tuple[Input, ...] = (
     Input(
         "clients",
         "object",
-        "Named clients, each with its own token: name (`[a-z0-9-]{1,40}`, not `default`) -> "
+        "Named clients, each with its own token: name (`[a-z0-9][a-z0-9-]{0,39}`, not "
+        "`default`) -> "
         "`{token, previousToken?, expires?, paths?}`; as many as fit the engine: the 1 MB "
         "archive of `lambda-edge` or the 5 MB KeyValueStore of `cloudfront-function` (10,000 "
         "with a previous token, an expiry and a path each take about 0.9 MB and 2.2 MB). "

@@ -38,7 +38,7 @@ STORE_ENTRIES = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExcl
 DIGEST_KEY = re.compile(r"[A-Za-z0-9_-]{43}")
 # A store value holds only what the decision needs: client name, expiry, scope.
 STORE_VALUE_FIELDS = {"c", "e", "p"}
-CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
+CLIENT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 # CloudFront Functions quota "Maximum function size": 10 KB, not adjustable.
 MAX_FUNCTION_CODE_BYTES = 10_240
 VIEWER_REQUEST = "viewer-request"

@@ -51,3 +51,15 @@ def test_an_expiry_fix_sets_the_example_time():
         "Fix: pulumi config set --path 'clients.a.expires' 2027-03-31T00:00:00Z "
         "(RFC 3339 UTC, whole seconds)"
     )
+
+
+@pytest.mark.parametrize("name", ["-x", "--help", "-", "a" * 41, "Partner", "a_b"])
+def test_a_name_that_could_read_as_an_option_or_breaks_the_rule_is_refused(name):
+    with pytest.raises(SettingsError, match=r"is not a client name \(1 to 40 of a-z, 0-9 and -, "):
+        check_clients({name: {"token": "0123456789abcdef" * 3}}, ("ex-img/*",))
+
+
+@pytest.mark.parametrize("name", ["a", "0", "partner-a", "a-", "x" * 40])
+def test_names_of_the_rule_are_accepted(name):
+    (client,) = check_clients({name: {"token": "0123456789abcdef" * 3}}, ("ex-img/*",))
+    assert client.name == name

@@ -22,7 +22,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from components import CLIENT_NAME, DEFAULT_CLIENT, PROJECT, ClientSettings, Settings, SettingsError
+from components import (
+    CLIENT_NAME,
+    CLIENT_NAME_RULE,
+    DEFAULT_CLIENT,
+    PROJECT,
+    ClientSettings,
+    Settings,
+    SettingsError,
+)
 from tools import STACK_VARIABLES, make_argv
 from tools.stack_files import (
     ROOT,
@@ -176,8 +184,8 @@ def _new_client(args: argparse.Namespace) -> int:
     name = args.new
     if not CLIENT_NAME.fullmatch(name) or name == DEFAULT_CLIENT:
         print(
-            f"new-client: {name[:80]!r} is not a client name. Fix: 1 to 40 of a-z, 0-9 "
-            "and - (not default), e.g. NAME=partner-a",
+            f"new-client: {name[:80]!r} is not a client name. Fix: {CLIENT_NAME_RULE} "
+            "(not default), e.g. NAME=partner-a",
             file=sys.stderr,
         )
         return 2

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from components import CLIENT_NAME, DEFAULT_CLIENT, PROJECT, SettingsError
+from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, PROJECT, SettingsError
 from tools import STACK_VARIABLES, make_argv
 from tools.clients.clients import check_new_client, env_client_token
 from tools.stack_files import (
@@ -119,8 +119,8 @@ def new_stack(
     stack = stack_file_name(stack_arg)
     if name is not None and (not CLIENT_NAME.fullmatch(name) or name == DEFAULT_CLIENT):
         raise NewStackError(
-            f"{name[:80]!r} is not a client name. Fix: 1 to 40 of a-z, 0-9 and - (not "
-            "default), e.g. NAME=partner-a"
+            f"{name[:80]!r} is not a client name. Fix: {CLIENT_NAME_RULE} (not default), "
+            "e.g. NAME=partner-a"
         )
     if not stack_dir.is_dir():
         raise NewStackError(f"STACK_DIR {shown(stack_dir)!r} is not a folder")

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from components import CLIENT_NAME, DEFAULT_CLIENT, SettingsError, clip
+from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, SettingsError, clip
 from edge_handler import CLOUDFRONT_FUNCTION
 from tools import STACK_VARIABLES, make_argv
 from tools.clients.clients import stack_settings
@@ -180,8 +180,8 @@ def check_name(name: str, stack: str) -> None:
         )
     if not CLIENT_NAME.fullmatch(name):
         raise RevokeError(
-            f"make revoke: '{clip(name)}' is not a client name (a-z 0-9 -, "
-            "1 to 40), e.g. CLIENT=partner-a",
+            f"make revoke: '{clip(name)}' is not a client name ({CLIENT_NAME_RULE}), "
+            "e.g. CLIENT=partner-a",
             2,
         )
 
