@@ -36,7 +36,7 @@ __all__ = [
 # The message of the signing key's HMAC: a new version of the contract changes it.
 KEY_CONTEXT = b"protected-cdn grant v1"
 # A client's name in the stack (clients.<name>), which is the grant's "kid".
-CLIENT_NAME = re.compile(r"[a-z0-9-]{1,40}")
+CLIENT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 # RFC 3986 path characters that a URL carries as they are: every other one is percent-encoded,
 # and CloudFront's normalization leaves these alone, so the link and the claim read the same.
 PATH_SAFE = "/!$&'()*+,;=:@-._~"
@@ -112,7 +112,7 @@ def _check_client(client: str) -> None:
     if not isinstance(client, str) or not CLIENT_NAME.fullmatch(client):
         raise GrantError(
             f"client {str(client)[:80]!r}: not a client name. Fix: the name the stack gives it "
-            "(clients.<name>): 1 to 40 of a-z, 0-9 and -"
+            "(clients.<name>): 1 to 40 of a-z, 0-9 and -, starting with a letter or digit"
         )
 
 
@@ -160,7 +160,7 @@ def grant_parts(grant: str) -> tuple[dict, dict]:
     if len(parts) != 3 or not all(_BASE64URL.fullmatch(part) for part in parts):
         raise GrantError("grant: not a JWT in compact form (header.claims.signature)")
     decoded = []
-    for part, text in zip(("header", "claims"), parts[:2]):
+    for part, text in (("header", parts[0]), ("claims", parts[1])):
         try:
             value = json.loads(_unb64url(text, part))
         except ValueError:

@@ -116,7 +116,10 @@ def tampered() -> list[str]:
     none = b64url(b'{"alg":"none","typ":"JWT","kid":"partner-a"}')
     wider = b64url(json.dumps({"exp": NOW + 3600, "path": "/*", "iat": NOW}).encode())
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
-    return [f"{none}.{claims}.", f"{none}.{claims}.{signature}", f"{header}.{wider}.{signature}"] + [
+    return [
+        f"{none}.{claims}.",
+        f"{none}.{claims}.{signature}",
+        f"{header}.{wider}.{signature}",
         f"{header}.{claims}.{flipped}",
         f"{header}.{claims}",
         f"{header}.{claims}.{signature}.x",
@@ -162,6 +165,7 @@ def test_a_path_the_edge_could_not_read_alike_is_refused(path, words):
         (CURRENT_TOKEN, "Partner-A", 60, "not a client name"),
         (CURRENT_TOKEN, "a" * 41, 60, "not a client name"),
         (CURRENT_TOKEN, "", 60, "not a client name"),
+        (CURRENT_TOKEN, "-partner", 60, "starting with a letter or digit"),
         (CURRENT_TOKEN, "partner-a", 0, "above 0"),
         (CURRENT_TOKEN, "partner-a", -5, "above 0"),
         (CURRENT_TOKEN, "partner-a", 1.5, "whole number"),
