@@ -60,6 +60,10 @@ class ProtectedContentArgs(TypedDict):
     """Write one log line per admitted request (`client`, `uri`, `requestId`) for usage accounting; denials are always logged."""
     edge_runtime: NotRequired[str]
     """Engine that runs the token check on protected behaviors: `lambda-edge` (a Lambda@Edge function in us-east-1) or `cloudfront-function` (a CloudFront Function, cheaper and faster; it reads the clients from a CloudFront KeyValueStore, so a client change updates the store, not the function). Switch with `pulumi config set edgeRuntime cloudfront-function && pulumi up`."""
+    grants: NotRequired[bool]
+    """Also admit signed grants: a JWT (HS256) a token holder mints offline for one path or prefix, sent as `?grant=` (a link) or as the `__Host-grant` cookie set by `/_grant?grant=…&to=…` (a browser); see docs/security.md. `cloudfront-function` only."""
+    max_grant_seconds: NotRequired[int]
+    """Longest a grant may last from now, in seconds (60-31536000); a grant never outlives its client's `expires`."""
     tags: NotRequired[dict[str, str]]
     """Extra tags for every taggable resource, beside `project`, `stack` and `managed-by`."""
 
@@ -81,5 +85,9 @@ class EdgeCheckArgs(TypedDict):
     """Write one log line per admitted request (`client`, `uri`, `requestId`) for usage accounting; denials are always logged."""
     edge_runtime: NotRequired[str]
     """Engine that runs the token check on protected behaviors: `lambda-edge` (a Lambda@Edge function in us-east-1) or `cloudfront-function` (a CloudFront Function, cheaper and faster; it reads the clients from a CloudFront KeyValueStore, so a client change updates the store, not the function). Switch with `pulumi config set edgeRuntime cloudfront-function && pulumi up`."""
+    grants: NotRequired[bool]
+    """Also admit signed grants: a JWT (HS256) a token holder mints offline for one path or prefix, sent as `?grant=` (a link) or as the `__Host-grant` cookie set by `/_grant?grant=…&to=…` (a browser); see docs/security.md. `cloudfront-function` only."""
+    max_grant_seconds: NotRequired[int]
+    """Longest a grant may last from now, in seconds (60-31536000); a grant never outlives its client's `expires`."""
     tags: NotRequired[dict[str, str]]
     """Extra tags for every taggable resource, beside `project`, `stack` and `managed-by`."""

@@ -588,6 +588,27 @@ def check_edge_runtime(runtime: str, checked: Mapping[str, Any]) -> str:
     return runtime
 
 
+def check_grants(grants: bool, checked: Mapping[str, Any]) -> bool:
+    if grants and checked["edge_runtime"] != CLOUDFRONT_FUNCTION:
+        # A Lambda@Edge zip is readable with lambda:GetFunction; grant keys sign grants.
+        raise fail(
+            "grants",
+            "needs the cloudfront-function engine: on lambda-edge the grant keys would sit in "
+            "the function's zip, readable by anyone with lambda:GetFunction",
+            f"{caller().set_fix('edgeRuntime', CLOUDFRONT_FUNCTION)} (or "
+            f"{caller().set_fix('grants', 'false')})",
+        )
+    count = ordered_behavior_count(checked["protected_paths"], grants)
+    if count > facts.MAX_CACHE_BEHAVIORS:
+        raise fail(
+            "grants",
+            f"adds the /_grant behavior: {count} cache behaviors, over CloudFront's "
+            f"{facts.MAX_CACHE_BEHAVIORS} per distribution",
+            "merge protectedPaths patterns with wildcards",
+        )
+    return grants
+
+
 def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> None:
     """The client table fits the engine's edge function, or one line with how many fit.
 
@@ -612,6 +633,8 @@ def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> N
         MAX_VALUE_BYTES,
         entry_key,
         entry_value,
+        grant_entry_key,
+        grant_entry_value,
     )
 
     tokens = (checked["auth_token"], *checked["previous_auth_tokens"])
@@ -631,6 +654,17 @@ def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> N
             if key > MAX_KEY_BYTES:  # digests are 43 bytes: never, kept for the record
                 raise fail(where, f"key of {key} bytes", "report this")
             total += key + value
+        if checked.get("grants"):
+            # The client's grant entry (its grant keys, expiry and scope), beside its tokens'.
+            grant = len(grant_entry_value(client.tokens, client.expires_at, client.paths))
+            if grant > MAX_VALUE_BYTES:
+                raise fail(
+                    where,
+                    f"takes {grant} bytes as a grant entry, over CloudFront's "
+                    f"{MAX_VALUE_BYTES}-byte limit for a KeyValueStore value",
+                    "give it fewer or shorter paths (a wildcard covers a folder)",
+                )
+            total += len(grant_entry_key(client.name)) + grant
         if total <= MAX_STORE_BYTES:
             fit += 1
     if total > MAX_STORE_BYTES:

@@ -94,14 +94,17 @@ def function_association(function_arn: pulumi.Input[str]) -> dict[str, Any]:
     return {"eventType": VIEWER_REQUEST, "functionArn": function_arn}
 
 
-def function_code(header: str, log_allowed: bool) -> str:
+def function_code(
+    header: str, log_allowed: bool, grants: bool = False, max_grant_seconds: int = 86400
+) -> str:
     """The CloudFront Function's code: from settings only, never from tokens or clients."""
-    return render_function_code(header, log_allowed)
+    return render_function_code(header, log_allowed, grants, max_grant_seconds)
 
 
 def store_pairs(checked: Any) -> list[dict[str, str]]:
-    """The store's entries as ``KeyvaluestoreKeysExclusive`` pairs (digest keys, in order)."""
-    entries = store_entries(checked.accepted_tokens, checked.clients)
+    """The store's entries as ``KeyvaluestoreKeysExclusive`` pairs (digest keys, in order;
+    with grants, each client's grant entry too)."""
+    entries = store_entries(checked.accepted_tokens, checked.clients, checked.grants)
     return [{"key": key, "value": value} for key, value in entries.items()]
 
 
@@ -222,7 +225,9 @@ def _build_cloudfront_function(inputs: _EngineInputs, parent: pulumi.Resource) -
         # No fixed name: auto-named (logical name plus a random suffix).
         runtime=FUNCTION_RUNTIME,
         # From settings only: the same for every client table, so not secret.
-        code=function_code(checked.auth_header, checked.log_allowed),
+        code=function_code(
+            checked.auth_header, checked.log_allowed, checked.grants, checked.max_grant_seconds
+        ),
         # One store per function (CloudFront's limit).
         key_value_store_associations=[store.arn],
         # Publish to LIVE: a distribution runs the LIVE stage only.

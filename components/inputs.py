@@ -293,6 +293,27 @@ INPUTS: tuple[Input, ...] = (
         components=BOTH,
     ),
     Input(
+        "grants",
+        "boolean",
+        "Also admit signed grants: a JWT (HS256) a token holder mints offline for one path or "
+        "prefix, sent as `?grant=` (a link) or as the `__Host-grant` cookie set by "
+        "`/_grant?grant=…&to=…` (a browser); see docs/security.md. `cloudfront-function` only.",
+        "bool",
+        default=False,
+        check=checks.check_grants,
+        components=BOTH,
+    ),
+    Input(
+        "max_grant_seconds",
+        "integer",
+        "Longest a grant may last from now, in seconds (60-31536000); a grant never outlives "
+        "its client's `expires`.",
+        "int",
+        default=86400,
+        value_range=(60, 31536000),
+        components=BOTH,
+    ),
+    Input(
         "tags",
         "object",
         "Extra tags for every taggable resource, beside `project`, `stack` and `managed-by`.",

@@ -165,7 +165,9 @@ class ProtectedContent(pulumi.ComponentResource):
         return Distribution(
             f"{name}-cdn",
             DistributionArgs(
-                site=build_site_model(checked.protected_paths, checked.error_caching_min_ttl),
+                site=build_site_model(
+                    checked.protected_paths, checked.error_caching_min_ttl, checked.grants
+                ),
                 origins={
                     PROTECTED_ORIGIN_ID: S3Origin(
                         origin.bucket_regional_domain_name, origin.origin_access_control_id

@@ -20,6 +20,8 @@ from edge_handler.uri_normalization import remove_dot_segments
 
 from . import cloudfront_facts as facts
 
+# The path of the grant session (edge_handler/cloudfront_function.js sets the cookie there).
+GRANT_SESSION_PATH = "_grant"
 # Key prefix of the JSON error pages in the bucket; served by an unprotected behavior.
 ERROR_PAGES_PREFIX = "_errors"
 # The package's own files, not the working directory: the component provider runs from the
@@ -162,18 +164,29 @@ def _behavior(pattern: str | None, protected: bool) -> CacheBehavior:
     return CacheBehavior(pattern, protected=protected, origin_id=origin)
 
 
-def ordered_behavior_count(protected_paths: Sequence[str]) -> int:
-    """Ordered cache behaviors the site needs: one per pattern plus the error pages one
-    (CloudFront's MAX_CACHE_BEHAVIORS limit applies to this count)."""
-    return len(protected_paths) + 1
+def _needs_grant_behavior(protected_paths: Sequence[str], grants: bool) -> bool:
+    # With everything protected, the default behavior runs the check on /_grant already.
+    return grants and tuple(protected_paths) != ("*",)
 
 
-def build_site_model(protected_paths: Sequence[str], error_caching_min_ttl: int) -> SiteModel:
-    """The routing for validated protected paths (see settings) and error caching TTL."""
+def ordered_behavior_count(protected_paths: Sequence[str], grants: bool = False) -> int:
+    """Ordered cache behaviors the site needs: one per pattern plus the error pages one, and
+    the grant session's with grants (CloudFront's MAX_CACHE_BEHAVIORS limit applies)."""
+    return len(protected_paths) + 1 + _needs_grant_behavior(protected_paths, grants)
+
+
+def build_site_model(
+    protected_paths: Sequence[str], error_caching_min_ttl: int, grants: bool = False
+) -> SiteModel:
+    """The routing for validated protected paths (see settings) and error caching TTL; with
+    ``grants``, ``/_grant`` (the grant session) runs the check whatever the paths."""
     protect_everything = tuple(protected_paths) == ("*",)
     # Error pages first, so no protected pattern can shadow them: CloudFront fetches them
     # without running edge functions, and a viewer must be able to read a 404 page.
     ordered = [_behavior(f"{ERROR_PAGES_PREFIX}/*", protected=False)]
+    if _needs_grant_behavior(protected_paths, grants):
+        # An exact pattern: the function answers it (302 or 401), nothing reaches an origin.
+        ordered.append(_behavior(GRANT_SESSION_PATH, protected=True))
     if not protect_everything:
         ordered += [_behavior(pattern, protected=True) for pattern in protected_paths]
     behaviors = (*ordered, _behavior(None, protected=protect_everything))

@@ -10,6 +10,15 @@ import cf from 'cloudfront';
 const kvsHandle = cf.kvs();
 var crypto = require('crypto');
 var HEADER = /*HEADER*/, REALM = /*REALM*/, LOG_ALLOWED = /*LOG_ALLOWED*/;
+//+grants: the lines up to //-grants are left out of the code of a stack without grants.
+// A grant: a JWT (HS256) in ?grant= or the __Host-grant cookie, verified with the keys of
+// its client's entry "grant:<kid>" (client_store.grant_entries).
+var MAX_GRANT = /*MAX_GRANT*/, COOKIE = '__Host-grant', JWT = /^([\w-]+)\.([\w-]+)\.([\w-]{43})$/;
+// A grant's path (without its final *) and a redirect target: no escapes, no backslash, no
+// control characters; a target never starts with // or /\ (another host).
+var GRANT_PATH = /^\/[\w.~!$&'()+,;=:@\/-]*$/, LOCAL = /^\/(?![\/\\])[\w.~!$&'()*+,;=:@\/?-]*$/;
+var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+//-grants
 var BODY = '{"meta": {"code": 401, "error_message": "Unauthorized"}, "data": {}}';
 var FORBIDDEN = '{"meta": {"code": 403, "error_message": "Forbidden"}, "data": {}}';
 var JSON_TYPE = 'application/json; charset=utf-8';
@@ -171,6 +180,105 @@ function entry(v) {
   }
   return [v.c, v.e, v.p];
 }
+//+grants
+function take(f, name) {
+  // A query or cookie field, removed from the request (never to the origin): undefined
+  // when absent, null when repeated or not text (refused), else its value.
+  if (f === null || typeof f !== 'object' || !own(f, name)) return undefined;
+  var v = f[name];
+  delete f[name];
+  return v && typeof v.value === 'string' && !(v.multiValue && v.multiValue.length > 1)
+    ? v.value : null;
+}
+function json(s) {
+  // base64url (no padding) to a JSON object, or null.
+  for (var b = [], n = 0, k = 0, i = 0; i < s.length; i++) {
+    n = (n << 6 | B64.indexOf(s.charAt(i))) & 0xFFFF;
+    k += 6;
+    if (k >= 8) { k -= 8; b.push(n >> k & 255); }
+  }
+  try { var v = JSON.parse(utf8(b)); } catch (e) { return null; }
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
+}
+function int(v) { return typeof v === 'number' && Math.floor(v) === v && isFinite(v); }
+function same(a, b) {
+  // Constant time for strings of one length (a MAC's length is no secret).
+  var d = a.length ^ b.length;
+  for (var i = 0; i < a.length && i < b.length; i++) d |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return d === 0;
+}
+function covers(p, patterns) {
+  // Whether the client's scope holds every path under the grant's path p.
+  if (patterns === null) return true;
+  if (p.slice(-1) !== '*') return scope(p, patterns) === null;
+  for (var i = 0; i < patterns.length; i++) {
+    var h = patterns[i].replace(/^\//, '').slice(0, -1);
+    if (patterns[i].slice(-1) === '*' && !/[*?]/.test(h) && p.slice(1, h.length + 1) === h) {
+      return true;
+    }
+  }
+  return false;
+}
+async function grant(jwt, uri) {
+  // [client, exp] for a grant that admits uri (null: the grant's own path), else [client or
+  // null, the reason of the denial]. The JWT itself is never logged.
+  if (jwt.length > 2048) return [null, 'oversized'];
+  var m = JWT.exec(jwt), h = m && json(m[1]), c, ok = false;
+  if (!h || h.alg !== 'HS256' || (own(h, 'typ') && h.typ !== 'JWT') || !/^[a-z0-9-]{1,40}$/.test(h.kid)) {
+    return [null, 'bad_grant'];
+  }
+  for (c in h) if (!/^(alg|typ|kid)$/.test(c)) return [null, 'bad_grant'];
+  try {
+    // The second read of a request at most: the client's grant keys, expiry and scope.
+    c = await kvsHandle.get('grant:' + h.kid, { format: 'json' });
+  } catch (e) {
+    return [null, 'invalid'];
+  }
+  var keys = c && c.k, client = c && entry({ c: h.kid, e: c.e, p: c.p });
+  if (!client || !Array.isArray(keys) || keys.length < 1 || keys.length > 5) return [null, 'error'];
+  for (var i = 0; i < keys.length; i++) {
+    ok = same(crypto.createHmac('sha256', Buffer.from(String(keys[i]), 'base64'))
+      .update(m[1] + '.' + m[2]).digest('base64url'), m[3]) || ok;
+  }
+  if (!ok) return [null, 'invalid'];
+  var g = json(m[2]), now = Date.now() / 1000, e = client[1], p = g && g.path;
+  if (e !== null && now >= e) return [h.kid, 'expired'];
+  if (!g || !int(g.exp) || (own(g, 'nbf') && !int(g.nbf)) || (own(g, 'iat') && !int(g.iat))
+    || typeof p !== 'string') {
+    return [h.kid, 'bad_grant'];
+  }
+  if (g.exp <= now) return [h.kid, 'expired'];
+  if (g.exp > now + MAX_GRANT || (e !== null && g.exp > e) || g.nbf > now) return [h.kid, 'bad_grant'];
+  var star = p.slice(-2) === '/*', base = star ? p.slice(0, -1) : p, key;
+  if (!GRANT_PATH.test(base) || dots(base) !== base) return [h.kid, 'bad_grant'];
+  if (!covers(p, client[2])) return [h.kid, 'out_of_scope'];
+  if (uri !== null) {
+    // Under the grant's path, as sent and decoded: so within the client's scope too.
+    key = unquote(uri);
+    if (normalize(uri) !== uri || dots(key) !== key) return [h.kid, 'not_normalized'];
+    if (star ? uri.indexOf(base) || key.indexOf(base) : uri !== p) return [h.kid, 'out_of_scope'];
+  }
+  return [h.kid, g.exp];
+}
+function refuse(r, q, event) {
+  // The answer to a grant refused: 403 outside its path or scope, else 401.
+  return (/scope|normal/.test(r[1]) ? forbid : deny)(r[1], q, event, r[0]);
+}
+async function session(q, event, jwt) {
+  // GET /_grant?grant=<jwt>&to=<path>: the grant as a cookie, then on to a local path.
+  var to = take(q.querystring, 'to'), r;
+  if (jwt === undefined) return deny('missing', q, event);
+  if (jwt === null || to === null) return deny('multiple', q, event);
+  to = typeof to === 'string' ? unquote(to) : '';
+  if (!LOCAL.test(to)) return deny('bad_target', q, event);
+  r = await grant(jwt, null);
+  if (typeof r[1] === 'string') return refuse(r, q, event);
+  return { statusCode: 302, statusDescription: 'Found', headers: {
+    location: { value: to }, 'cache-control': { value: 'no-store' } },
+    cookies: { '__Host-grant': { value: jwt, attributes: 'Path=/; Secure; HttpOnly; '
+      + 'SameSite=Lax; Max-Age=' + Math.floor(r[1] - Date.now() / 1000) } } };
+}
+//-grants
 async function handler(event) {
   var q = null;
   try {
@@ -182,6 +290,19 @@ async function handler(event) {
       return deny('malformed', null, event);
     }
     var field = own(headers, HEADER) ? headers[HEADER] : undefined;
+    //+grants
+    // Taken from every request: a grant never reaches the origin or the cache key.
+    var link = take(q.querystring, 'grant'), cookie = take(q.cookies, COOKIE);
+    if (q.uri === '/_grant') return await session(q, event, link);
+    if (!field && (link !== undefined || cookie !== undefined)) {
+      // A link's grant before a cookie's; the header token wins over both.
+      if ((link === undefined ? cookie : link) === null) return deny('multiple', q, event);
+      var admitted = await grant(link === undefined ? cookie : link, q.uri);
+      if (typeof admitted[1] === 'string') return refuse(admitted, q, event);
+      if (LOG_ALLOWED) log('allowed', 'grant', q, event, admitted[0]);
+      return q;
+    }
+    //-grants
     if (!field) return deny('missing', q, event);
     if (field.multiValue && field.multiValue.length > 1) return deny('multiple', q, event);
     var value = field.value;

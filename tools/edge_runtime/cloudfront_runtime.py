@@ -2,7 +2,8 @@
 
 The harness offers only what the CloudFront runtime offers, so a function that leans on
 anything else fails here too: ``require`` knows only ``'crypto'`` (``createHash('sha256')``
-with ``hex``/``base64``/``base64url`` digests, from a pure-JS SHA-256), ``console.log`` takes
+and ``createHmac('sha256', key)`` with ``hex``/``base64``/``base64url`` digests, from a
+pure-JS SHA-256; ``Buffer.from(text, 'base64')`` for a key), ``console.log`` takes
 one argument and is captured, there are no timers and no ``eval``/``Function``, the code runs
 in strict mode, and ``Date.now()`` is the function's start time (frozen per call, settable).
 The ``cloudfront`` module (``import cf from 'cloudfront'``) offers ``cf.kvs()`` exactly as AWS
@@ -129,30 +130,64 @@ function __base64(bytes, url) {
   }
   return out;
 }
+// Buffer (runtime 2.0): only Buffer.from(text, 'base64'), as bytes (strict: a character
+// outside the base64 alphabet throws here, where Node would skip it).
+function __Bytes(bytes) { this.bytes = bytes; }
+globalThis.Buffer = Object.freeze({ from: function (text, encoding) {
+  if (encoding !== 'base64' || typeof text !== 'string') {
+    throw new Error('harness: only Buffer.from(text, \'base64\')');
+  }
+  var T = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  var body = text.replace(/=+$/, ''), out = [], n = 0, k = 0;
+  for (var i = 0; i < body.length; i++) {
+    var v = T.indexOf(body.charAt(i));
+    if (v < 0) throw new Error('harness: not base64');
+    n = (n << 6 | v) & 0xFFFF;
+    k += 6;
+    if (k >= 8) { k -= 8; out.push(n >> k & 255); }
+  }
+  return new __Bytes(out);
+} });
+function __digest(d, encoding) {
+  if (encoding === 'hex') {
+    return d.map(function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
+  }
+  if (encoding === 'base64') return __base64(d, false);
+  if (encoding === 'base64url') return __base64(d, true);
+  throw new Error('harness: digest() without an encoding returns a Buffer (not offered)');
+}
+function __hasher(algorithm, finish) {
+  // CloudFront also offers md5 and sha1; this harness has only what the function needs.
+  if (algorithm !== 'sha256') throw new Error('harness: only sha256, not ' + algorithm);
+  var data = [];
+  var hash = {
+    update: function (chunk) {
+      if (typeof chunk !== 'string') throw new TypeError('harness: update takes a string');
+      data = data.concat(__utf8(chunk));
+      return hash;
+    },
+    digest: function (encoding) { return __digest(finish(data), encoding); },
+  };
+  return hash;
+}
 globalThis.require = function (name) {
   if (name !== 'crypto') throw new Error('Cannot find module ' + name);
-  return { createHash: function (algorithm) {
-    // CloudFront also offers md5 and sha1; this harness has only what the function needs.
-    if (algorithm !== 'sha256') throw new Error('harness: only sha256, not ' + algorithm);
-    var data = [];
-    var hash = {
-      update: function (chunk) {
-        if (typeof chunk !== 'string') throw new TypeError('harness: update takes a string');
-        data = data.concat(__utf8(chunk));
-        return hash;
-      },
-      digest: function (encoding) {
-        var d = __sha256(data);
-        if (encoding === 'hex') {
-          return d.map(function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
-        }
-        if (encoding === 'base64') return __base64(d, false);
-        if (encoding === 'base64url') return __base64(d, true);
-        throw new Error('harness: digest() without an encoding returns a Buffer (not offered)');
-      },
-    };
-    return hash;
-  } };
+  return {
+    createHash: function (algorithm) { return __hasher(algorithm, __sha256); },
+    // RFC 2104 over SHA-256 (64-byte blocks); the key as text (UTF-8) or a Buffer.
+    createHmac: function (algorithm, key) {
+      var k = key instanceof __Bytes ? key.bytes.slice() : typeof key === 'string'
+        ? __utf8(key) : null;
+      if (k === null) throw new TypeError('harness: the key is a string or a Buffer');
+      if (k.length > 64) k = __sha256(k);
+      while (k.length < 64) k.push(0);
+      return __hasher(algorithm, function (data) {
+        var inner = k.map(function (b) { return b ^ 0x36; }).concat(data);
+        var outer = k.map(function (b) { return b ^ 0x5c; });
+        return __sha256(outer.concat(__sha256(inner)));
+      });
+    },
+  };
 };
 // The cloudfront module: cf.kvs() as AWS documents it (get with format string/json/bytes,
 // rejecting for a key not in the store; exists; meta), backed by the entries the harness was

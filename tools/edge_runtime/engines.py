@@ -18,10 +18,11 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from edge_handler import (
     CLOUDFRONT_FUNCTION,
+    DEFAULT_MAX_GRANT_SECONDS,
     ENGINES,
     LAMBDA_EDGE,
     load_handler,
@@ -104,6 +105,12 @@ def lambda_result(result: dict, lambda_event: dict) -> dict:
             },
             "body": result.get("body", ""),
         }
+        cookies = [
+            {"key": "Set-Cookie", "value": f"{name}={c['value']}; {c['attributes']}".rstrip("; ")}
+            for name, c in result.get("cookies", {}).items()
+        ]
+        if cookies:
+            response["headers"]["set-cookie"] = cookies
         if "statusDescription" in result:
             response["statusDescription"] = result["statusDescription"]
         return response
@@ -117,7 +124,13 @@ def lambda_result(result: dict, lambda_event: dict) -> dict:
         headers[name] = [{"key": keys.get(name, name), "value": v} for v in values]
     if "cookie" in request["headers"]:
         headers["cookie"] = request["headers"]["cookie"]
-    return {**request, "uri": result["uri"], "headers": headers}
+    # What the function left of the query string (a grant is taken out) goes on.
+    query = [
+        (name, v["value"])
+        for name, field in result.get("querystring", {}).items()
+        for v in field.get("multiValue", [field])
+    ]
+    return {**request, "uri": result["uri"], "headers": headers, "querystring": urlencode(query)}
 
 
 class LambdaEdgeEngine:
@@ -157,10 +170,12 @@ class CloudFrontFunctionEngine:
         *,
         contexts: int = 8,
         time_limit: float = DEFAULT_TIME_LIMIT,
+        grants: bool = False,
+        max_grant_seconds: int = DEFAULT_MAX_GRANT_SECONDS,
     ) -> None:
-        self.code = render_function_code(header, log_allowed)
+        self.code = render_function_code(header, log_allowed, grants, max_grant_seconds)
         # The KeyValueStore the function reads: the entries the stack's store would hold.
-        self.entries = store_entries(tokens, clients)
+        self.entries = store_entries(tokens, clients, grants)
         build_dir.mkdir(parents=True, exist_ok=True)
         (build_dir / "cloudfront-function.js").write_text(self.code, encoding="utf-8")
         self.pool = FunctionPool(
@@ -195,8 +210,11 @@ def make_engine(
     *,
     contexts: int = 8,
     time_limit: float = DEFAULT_TIME_LIMIT,
+    grants: bool = False,
+    max_grant_seconds: int = DEFAULT_MAX_GRANT_SECONDS,
 ):
-    """The engine named ``engine``; ``contexts`` and ``time_limit`` apply to the function's."""
+    """The engine named ``engine``; ``contexts``, ``time_limit`` and the grant settings apply
+    to the function's (the settings refuse grants on lambda-edge)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine == LAMBDA_EDGE:
@@ -209,4 +227,6 @@ def make_engine(
         log_allowed,
         contexts=contexts,
         time_limit=time_limit,
+        grants=grants,
+        max_grant_seconds=max_grant_seconds,
     )

@@ -240,7 +240,9 @@ class LocalEdge:
                     f"deploys {self.settings.edge_runtime}: make local without ENGINE runs it)"
                 ) from None
         self.site: SiteModel = build_site_model(
-            self.settings.protected_paths, self.settings.error_caching_min_ttl
+            self.settings.protected_paths,
+            self.settings.error_caching_min_ttl,
+            self.settings.grants,
         )
         # Read before anything starts: a name S3 cannot hold is one line, not a traceback.
         self.content = content_files(options.content)
@@ -276,6 +278,8 @@ class LocalEdge:
             self.settings.auth_header,
             clients=self.settings.clients,
             log_allowed=self.settings.log_allowed,
+            grants=self.settings.grants,
+            max_grant_seconds=self.settings.max_grant_seconds,
             # A V8 context per request thread: a slow call holds up no other request.
             contexts=options.threads,
             time_limit=options.function_time_limit,
