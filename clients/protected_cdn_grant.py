@@ -43,7 +43,11 @@ PATH_SAFE = "/!$&'()*+,;=:@-._~"
 # CloudFront's limit on a request URI (path and query) is 8,192 bytes; a path claim stays far
 # below it, so a link with its grant fits.
 MAX_PATH_BYTES = 1024
+# The longest grant the edge reads (a longer one is refused unread).
+MAX_GRANT_LENGTH = 2048
 SESSION_PATH = "/_grant"
+# A page the session opens: a path (and query) of this site, as a URL carries it.
+_LOCAL_TARGET = re.compile(r"/[A-Za-z0-9" + re.escape(PATH_SAFE) + r"?]*")
 # What a query value carries as it is ("&", "=", "+", "#" and "%" are encoded).
 QUERY_SAFE = "/!$'()*,;:@-._~"
 
@@ -78,14 +82,18 @@ def _json(value: dict) -> bytes:
 
 
 def url_path(path: str) -> str:
-    """``path`` as a URL carries it (and as a grant's claim holds it): percent-encoded UTF-8
-    for every character outside ``PATH_SAFE``, upper-case hex, as CloudFront normalizes."""
+    """``path`` as a URL carries it: percent-encoded UTF-8 for every character outside
+    ``PATH_SAFE``, upper-case hex, as CloudFront normalizes it."""
     return quote(path, safe=PATH_SAFE)
 
 
 def _check_path(path: str, name: str = "path", prefix_allowed: bool = True) -> str:
-    """``path`` checked, in URL form. A file's path is given as its key reads (``/a b.png``,
-    not ``/a%20b.png``); a prefix ends in ``/*`` (every path under it)."""
+    """``path`` (as its key reads: ``/a b.png``, not ``/a%20b.png``) checked, in URL form.
+
+    A grant's path holds only characters a URL carries as they are (the edge compares it
+    with the request's path as sent), so a file whose name needs escapes is granted through
+    its folder (``/ex-img/*``); a link to it may still carry that grant.
+    """
     if not isinstance(path, str) or not path.startswith("/"):
         raise GrantError(f"{name}: must start with / (e.g. /ex-img/a.png or /ex-img/*)")
     body = path[:-1] if prefix_allowed and path.endswith("/*") else path
@@ -103,6 +111,12 @@ def _check_path(path: str, name: str = "path", prefix_allowed: bool = True) -> s
         problem = "holds an empty segment (//)"
     elif len(url_path(path).encode("utf-8")) > MAX_PATH_BYTES:
         problem = f"is longer than {MAX_PATH_BYTES} bytes in URL form"
+    elif prefix_allowed and url_path(path) != path:
+        unsafe = next(ch for ch in path if url_path(ch) != ch)
+        problem = (
+            f"holds {unsafe!r}, which a grant's path cannot (only a-z A-Z 0-9 and "
+            f"{PATH_SAFE.replace('*', '')}); grant its folder instead (/…/*)"
+        )
     if problem:
         raise GrantError(f"{name} {path[:80]!r}: {problem}")
     return url_path(path)
@@ -151,7 +165,10 @@ def mint_grant(
     header = {"alg": "HS256", "typ": "JWT", "kid": client}
     signing_input = f"{_b64url(_json(header))}.{_b64url(_json(claims))}"
     signature = hmac.new(key, signing_input.encode("ascii"), hashlib.sha256).digest()
-    return f"{signing_input}.{_b64url(signature)}"
+    grant = f"{signing_input}.{_b64url(signature)}"
+    if len(grant) > MAX_GRANT_LENGTH:
+        raise GrantError(f"path: too long for a grant of at most {MAX_GRANT_LENGTH} characters")
+    return grant
 
 
 def grant_parts(grant: str) -> tuple[dict, dict]:
@@ -226,7 +243,10 @@ def session_link(base_url: str, grant: str, to: str) -> str:
     grant_parts(grant)
     if not isinstance(to, str) or not to.startswith("/") or to.startswith("//"):
         raise GrantError(f"to {str(to)[:80]!r}: must be a path on this site, e.g. /index.html")
-    if "\\" in to or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in to):
-        raise GrantError(f"to {to[:80]!r}: holds a backslash or a control character")
+    if not _LOCAL_TARGET.fullmatch(to):
+        raise GrantError(
+            f"to {to[:80]!r}: may hold only a-z A-Z 0-9 and {PATH_SAFE}?, as a URL carries "
+            "them (no backslash, space or escape)"
+        )
     # "to" keeps its slashes readable; what would end the query value is encoded.
     return f"{_base(base_url)}{SESSION_PATH}?grant={grant}&to={quote(to, safe=QUERY_SAFE)}"

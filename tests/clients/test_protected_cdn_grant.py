@@ -92,10 +92,10 @@ def test_node_crypto_derives_the_same_key_and_signs_the_same_grant():
 
 
 def test_a_grant_reads_back_and_verifies_with_its_token_only():
-    grant = grant_for("/ex-img/partner-a/a b.png", nbf=NOW + 60)
+    grant = grant_for("/ex-img/partner-a/a.png", nbf=NOW + 60)
     header, claims = grant_parts(grant)
     assert header == {"alg": "HS256", "typ": "JWT", "kid": "partner-a"}
-    expected = {"exp": NOW + 3600, "path": "/ex-img/partner-a/a%20b.png", "iat": NOW}
+    expected = {"exp": NOW + 3600, "path": "/ex-img/partner-a/a.png", "iat": NOW}
     assert claims == {**expected, "nbf": NOW + 60}
     assert verify_grant(CURRENT_TOKEN, grant, now=NOW + 60) == claims
     with pytest.raises(GrantError, match="not valid yet"):
@@ -150,6 +150,7 @@ def test_a_tampered_grant_is_refused_without_the_token(grant):
         ("/ex-img/a\r\nSet-Cookie: x", "control character"),
         ("/ex-img//a.png", "empty segment"),
         ("/" + "a" * 1024, "longer than 1024 bytes"),
+        ("/é" * 200, "longer than 1024 bytes"),
     ],
 )
 def test_a_path_the_edge_could_not_read_alike_is_refused(path, words):
@@ -192,15 +193,22 @@ def test_nbf_must_come_before_the_expiry():
         ("/ex-img/partner-a/café+(1).png", "/ex-img/partner-a/caf%C3%A9+(1).png"),
     ],
 )
-def test_a_signed_link_quotes_the_path_as_the_claim_does(path, url_path):
+def test_a_signed_link_quotes_the_files_path(path, url_path):
     link = signed_link(BASE + "/", path, grant_for())
     parts = urlsplit(link)
     assert f"{parts.scheme}://{parts.netloc}" == BASE
     assert parts.path == url_path
     assert parse_qs(parts.query) == {"grant": [grant_for()]}
-    exact = grant_for(path)
-    assert grant_parts(exact)[1]["path"] == url_path
-    assert urlsplit(signed_link(BASE, path, exact)).path == url_path
+
+
+def test_an_exact_grant_holds_the_path_as_sent_and_refuses_what_needs_escapes():
+    exact = grant_for("/ex-img/partner-a/a+(1),b=c;d@e:f!$&'~.png")
+    claim = grant_parts(exact)[1]["path"]
+    assert claim == "/ex-img/partner-a/a+(1),b=c;d@e:f!$&'~.png"
+    assert urlsplit(signed_link(BASE, claim, exact)).path == claim
+    for name in ("a b.png", "café.png", "a#b.png", "a?b.png", 'a"b.png'):
+        with pytest.raises(GrantError, match="grant its folder instead"):
+            grant_for(f"/ex-img/partner-a/{name}")
 
 
 @pytest.mark.parametrize(
@@ -228,7 +236,9 @@ def test_a_session_link_carries_the_grant_and_the_page_to_open():
 
 
 @pytest.mark.parametrize(
-    "to", ["//evil.example/", "https://evil.example/", "gallery.html", "/\\evil", "/a\r\nb", ""]
+    "to",
+    ["//evil.example/", "https://evil.example/", "gallery.html", "/\\evil", "/a\r\nb", "", "/a b"]
+    + ["/%2F%2Fevil.example", "/page#top"],
 )
 def test_a_session_link_opens_only_a_path_on_the_same_site(to):
     with pytest.raises(GrantError, match="to "):
