@@ -11,7 +11,10 @@ both engines (adversarial patterns on the longest URL CloudFront accepts).
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import platform
@@ -33,6 +36,7 @@ from edge_handler import (
     MAX_STORE_BYTES,
     EdgeClient,
     build_archive,
+    grant_key,
     load_handler,
     render_function_code,
     store_bytes,
@@ -363,7 +367,165 @@ def bench_function() -> None:
             f"store for {count:,} clients (2 tokens each, expiry, half scoped): {size:,} B "
             f"({size / MAX_STORE_BYTES:.0%} of {MAX_STORE_BYTES:,} B)"
         )
+    bench_grants()
     bench_worst_scope()
+
+
+# --- signed grants ----------------------------------------------------------------------------
+
+GRANT_CALLS = 5_000
+GRANT_NOW = 1_800_000_000
+
+# Runs each case's event (JSON text, parsed afresh per call: the function changes its request)
+# through the handler in Node, awaited; an identity function over the same copies is the floor.
+_NODE_GRANT_BENCH = r"""
+const fs = require('fs');
+const [codeFile, entriesFile, casesFile, calls, now] = process.argv.slice(1);
+const entries = new Map(Object.entries(JSON.parse(fs.readFileSync(entriesFile, 'utf8'))));
+const cf = { kvs: () => ({
+  get: async (key, options) => {
+    if (!entries.has(key)) throw new Error('Key not found');
+    const v = entries.get(key);
+    return options && options.format === 'json' ? JSON.parse(v) : v;
+  } }) };
+const code = fs.readFileSync(codeFile, 'utf8').replace("import cf from 'cloudfront';", '');
+const handler = new Function('cf', 'require', '"use strict";\n' + code + '\nreturn handler;')(
+  cf, require);
+console.log = () => {};
+Date.now = () => +now * 1000;
+const identity = async (event) => event.request;
+(async () => {
+  const out = {};
+  for (const [name, text] of JSON.parse(fs.readFileSync(casesFile, 'utf8'))) {
+    for (const [label, fn] of [[name, handler], [name + ' (floor)', identity]]) {
+      let best = Infinity;
+      for (let r = 0; r < 5; r++) {
+        const start = process.hrtime.bigint();
+        for (let i = 0; i < +calls; i++) await fn(JSON.parse(text));
+        best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e3 / +calls);
+      }
+      const answer = await fn(JSON.parse(text));
+      out[label] = [best, answer.statusCode || 200];
+    }
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+_JS_GRANT_BENCH = """
+function __grantLoop(text, calls) {
+  __settled = 0;
+  for (var i = 0; i < calls; i++) Promise.resolve(handler(JSON.parse(text))).then(__count);
+  __logs = [];
+  return calls;
+}
+"""
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def mint(token: str, kid: str, path: str, exp: int, **claims) -> str:
+    """A grant (HS256 JWT) of client ``kid`` for ``path``, signed with ``token``'s grant key."""
+    parts = [{"alg": "HS256", "typ": "JWT", "kid": kid}, {"exp": exp, "path": path, **claims}]
+    signed = ".".join(_b64url(json.dumps(p, separators=(",", ":")).encode()) for p in parts)
+    mac = hmac.new(grant_key(token), signed.encode(), hashlib.sha256).digest()
+    return f"{signed}.{_b64url(mac)}"
+
+
+def _grant_cases() -> tuple[list[EdgeClient], list[tuple[str, int, dict]]]:
+    """(name, expected status, event): the header check and grants, good and adversarial, on
+    the function with grants on (the longest URI CloudFront accepts where a path is needed)."""
+    scoped = EdgeClient("partner-a", (f"{1:064x}", f"{2:064x}"), FAR_FUTURE, ("ex-img/a/*",))
+    exp = GRANT_NOW + 600
+    good = mint(scoped.tokens[0], "partner-a", "/ex-img/a/*", exp)
+    deep = "/ex-img/a/" + "b/" * ((MAX_URL_LENGTH - 12) // 2)
+    long_path = mint(scoped.tokens[1], "partner-a", "/ex-img/a/" + "c" * 1000, exp)
+    padded = mint(scoped.tokens[0], "partner-a", "/ex-img/a/*", exp, pad="p" * 1100)
+    forged = padded[:-4] + ("AAAA" if padded[-4:] != "AAAA" else "BBBB")
+    cases = [
+        ("header token (allow)", 200, "/ex-img/a/b.png", "", [("Authorization", TOKEN)]),
+        ("grant link (allow)", 200, "/ex-img/a/b.png", f"grant={good}", []),
+        ("grant cookie (allow)", 200, "/ex-img/a/b.png", "", [("Cookie", f"__Host-grant={good}")]),
+        ("grant, longest URI (allow)", 200, deep, f"grant={good}", []),
+        ("grant, previous key (403)", 403, "/ex-img/a/b.png", f"grant={long_path}", []),
+        ("forged 2 KB grant (401)", 401, "/ex-img/a/b.png", f"grant={forged}", []),
+        ("oversized grant (401)", 401, "/ex-img/a/b.png", "grant=" + "A" * 8000, []),
+        ("/_grant session (302)", 302, "/_grant", f"grant={good}&to=/ex-img/a/b.png", []),
+    ]
+    from tools.edge_runtime import function_event
+
+    events = [
+        (name, status, function_event(viewer_request_event(headers, uri=uri, querystring=query)))
+        for name, status, uri, query, headers in cases
+    ]
+    return [scoped], events
+
+
+def bench_grants() -> None:
+    """Grant verification per call next to the header check, on the function with grants on,
+    in V8 and Node (warm, best of 5), with adversarial grants: a forged 2 KB grant (a full
+    HMAC before the refusal), one signed by the previous key (two HMACs), the longest URI."""
+    print()
+    try:
+        from tools.edge_runtime import CloudFrontRuntime
+    except ImportError:
+        print("grants: skipped (mini-racer is not installed for this Python)")
+        return
+    code = render_function_code("authorization", grants=True)
+    named, cases = _grant_cases()
+    entries = store_entries([TOKEN], named, grants=True)
+    print(
+        f"signed grants (function code with grants: {len(code.encode()):,} B), per call, "
+        f"{GRANT_CALLS} calls, best of 5; 'floor': an identity function on the same event copy:"
+    )
+    v8: dict[str, float] = {}
+    with CloudFrontRuntime(code, now=GRANT_NOW, store=entries) as runtime:
+        runtime.eval(_JS_BENCH + _JS_GRANT_BENCH)
+        for name, status, event in cases:
+            answer, _ = runtime.handle(json.loads(json.dumps(event)))
+            assert answer.get("statusCode", 200) == status, (name, answer.get("statusCode"))
+            text = json.dumps(json.dumps(event))
+            best = float("inf")
+            for _ in range(5):
+                start = timeit.default_timer()
+                runtime.eval(f"__grantLoop({text}, {GRANT_CALLS})")
+                assert runtime.eval("__settled") == GRANT_CALLS
+                best = min(best, timeit.default_timer() - start)
+            v8[name] = best / GRANT_CALLS * 1e6
+    node: dict | None = None
+    if shutil.which("node"):
+        with tempfile.TemporaryDirectory() as folder:
+            files = [Path(folder, n) for n in ("function.js", "entries.json", "cases.json")]
+            files[0].write_text(code, encoding="utf-8")
+            files[1].write_text(json.dumps(entries), encoding="utf-8")
+            cases_text = json.dumps([[n, json.dumps(e)] for n, _, e in cases])
+            files[2].write_text(cases_text, encoding="utf-8")
+            args = [shutil.which("node"), "-e", _NODE_GRANT_BENCH, "--", *map(str, files)]
+            out = subprocess.run(  # noqa: S603 - node from PATH, our own script and files
+                [*args, str(GRANT_CALLS), str(GRANT_NOW)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        node = json.loads(out)
+        for name, status, _ in cases:
+            assert node[name][1] == status, (name, node[name])
+    print(f"{'case':30s} {'V8':>10s} {'Node':>10s} {'Node floor':>11s}")
+    for name, _, _ in cases:
+        in_node = f"{node[name][0]:7.3f} us" if node else "       -"
+        floor = f"{node[name + ' (floor)'][0]:7.3f} us" if node else "       -"
+        print(f"{name:30s} {v8[name]:7.3f} us {in_node} {floor:>11s}")
+    if node:
+        worst = max(node[name][0] for name, _, _ in cases)
+        print(f"worst warm case in Node: {worst:.3f} us/call (target < 1,000 us)")
+    for count in (1_000, 10_000):
+        size = store_bytes(store_entries([TOKEN], clients(count), grants=True))
+        print(
+            f"store with grants for {count:,} clients: {size:,} B "
+            f"({size / MAX_STORE_BYTES:.0%} of {MAX_STORE_BYTES:,} B)"
+        )
 
 
 # --- the scope check's worst case -----------------------------------------------------------

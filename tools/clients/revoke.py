@@ -1,7 +1,8 @@
 """`make revoke STACK=… CLIENT=…`: cut one client off now, on the CloudFront Function engine,
 without waiting for a deploy.
 
-It deletes the client's entries (current and previous token) from the stack's CloudFront
+It deletes the client's entries (current and previous token, and its grant keys when the stack
+admits grants) from the stack's CloudFront
 KeyValueStore in one all-or-nothing ``UpdateKeys`` call, guarded by the store's ETag: if anything
 changed the store since it was read (a ``pulumi up``, another revoke), nothing is deleted and it
 says so. Then it prints the config change that keeps the next ``pulumi up`` from putting the
@@ -30,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, SettingsError, clip
-from edge_handler import CLOUDFRONT_FUNCTION
+from edge_handler import CLOUDFRONT_FUNCTION, grant_entry_key
 from tools import STACK_VARIABLES, make_argv
 from tools.clients.clients import stack_settings
 from tools.local_edge import printable
@@ -93,11 +94,12 @@ def client_of(value: str) -> str | None:
 
 
 def client_keys(kvs: Any, arn: str, name: str) -> list[str]:
-    """Every key whose value names the client, over all pages of ListKeys."""
+    """Every key whose value names the client, and its grant entry (with grants on), over all
+    pages of ListKeys."""
     keys = []
     for page in kvs.get_paginator("list_keys").paginate(KvsARN=arn):
         for item in page.get("Items", []):
-            if client_of(item.get("Value", "")) == name:
+            if item["Key"] == grant_entry_key(name) or client_of(item.get("Value", "")) == name:
                 keys.append(item["Key"])
     return keys
 
@@ -116,7 +118,8 @@ def delete_client(kvs: Any, arn: str, name: str) -> tuple[int, int | None]:
             f"make revoke: client {name} has no entry in store {arn}: nothing deleted "
             "(already revoked, a wrong CLIENT, or another stack's store)"
         )
-    # One all-or-nothing call: a client has at most two entries, far below the call's limit.
+    # One all-or-nothing call: a client has at most three entries (two tokens and its grant
+    # keys), far below the call's limit.
     answer = kvs.update_keys(KvsARN=arn, IfMatch=etag, Deletes=[{"Key": key} for key in keys])
     return len(keys), answer.get("ItemCount")
 

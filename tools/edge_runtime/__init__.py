@@ -8,6 +8,7 @@ __all__, __getattr__ = lazy_exports(
     {
         "CloudFrontRuntime": "cloudfront_runtime",
         "FunctionTimeout": "cloudfront_runtime",
+        "function_event": "engines",
         "make_engine": "engines",
         "viewer_request_event": "viewer_event",
     },

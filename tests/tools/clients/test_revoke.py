@@ -424,3 +424,28 @@ def test_a_lambda_edge_stack_is_refused_with_the_config_route(capsys):
     (line,) = err.splitlines()
     assert "stack dev runs lambda-edge" in line and "there is no store to cut" in line
     assert "pulumi config rm --path clients.partner-a --stack dev, then pulumi up" in line
+
+
+def test_the_clients_grant_entry_goes_in_the_same_call(kvs, capsys):
+    from edge_handler.client_store import grant_entry_key, grant_entry_value
+
+    client, stubber = kvs
+    describe(stubber, etag="ETAG-3")
+    grants = {
+        name: {"Key": grant_entry_key(name), "Value": grant_entry_value(TOKENS[name], None, None)}
+        for name in TOKENS
+    }
+    list_page(stubber, [item("partner-a"), grants["mirror"], grants["partner-a"], item("mirror")])
+    stubber.add_response(
+        "update_keys",
+        {"ETag": "ETAG-4", "ItemCount": 2, "TotalSizeInBytes": 200},
+        {
+            "KvsARN": ARN,
+            "IfMatch": "ETAG-3",
+            "Deletes": [{"Key": item("partner-a")["Key"]}, {"Key": "grant:partner-a"}],
+        },
+    )
+    status, out, err = run_revoke(client, capsys, "--client", "partner-a", "--store-arn", ARN)
+    assert status == 0, err
+    assert "deleted its 2 entries" in out
+    assert grants["partner-a"]["Value"] not in out + err

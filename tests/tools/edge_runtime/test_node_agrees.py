@@ -80,3 +80,55 @@ def test_node_and_the_harness_answer_alike(tmp_path):
     assert in_node == in_harness
     statuses = {answer.get("statusCode", 200) for answer, _ in in_node}
     assert statuses == {200, 401, 403}
+
+
+def grant_events() -> list[dict]:
+    from tests.client_support import SCOPED_PREVIOUS_TOKEN
+    from tests.support.grants import mint
+
+    good = mint(SCOPED_TOKEN, "partner-a", "/ex-img/partner-a/*", NOW + 600)
+    grants = [
+        good,
+        mint(SCOPED_PREVIOUS_TOKEN, "partner-a", "/ex-img/partner-a/logo.svg", NOW + 60),
+        mint(OPEN_TOKEN, "partner-a", "/ex-img/partner-a/*", NOW + 600),
+        mint(SCOPED_TOKEN, "partner-a", "/ex-img/*", NOW + 600),
+        mint(SCOPED_TOKEN, "partner-a", "/ex-img/partner-a/*", NOW + 10**6),
+        mint(EXPIRED_TOKEN, "archive-co", "/ex-img/*", NOW + 60),
+        good[:-2] + "AA",
+        "é.x.y",
+    ]
+    cases = []
+    for grant in grants:
+        for uri in ("/ex-img/partner-a/logo.svg", "/ex-img/partner-b/x", "/ex-img/a/%2e%2e/b"):
+            cases.append(
+                function_event(viewer_request_event(uri=uri, querystring=f"grant={grant}"))
+            )
+        cookie = [("Cookie", f"__Host-grant={grant}")]
+        cases.append(function_event(viewer_request_event(cookie)))
+        query = f"grant={grant}&to=%2Fex-img%2Fpartner-a%2Flogo.svg"
+        cases.append(function_event(viewer_request_event(uri="/_grant", querystring=query)))
+    return cases
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not on PATH")
+def test_node_and_the_harness_verify_grants_alike(tmp_path):
+    code = render_function_code("authorization", log_allowed=True, grants=True)
+    store = store_entries([CURRENT_TOKEN, PREVIOUS_TOKEN], CLIENTS, grants=True)
+    cases = grant_events()
+    (tmp_path / "code.js").write_text(code, encoding="utf-8")
+    (tmp_path / "store.json").write_text(json.dumps(store), encoding="utf-8")
+    (tmp_path / "events.json").write_text(json.dumps(cases), encoding="utf-8")
+    files = [str(tmp_path / n) for n in ("code.js", "store.json", "events.json")]
+    out = subprocess.run(
+        [NODE, "-e", NODE_RUNNER, "--", *files, str(NOW)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    in_node = json.loads(out)
+    with CloudFrontRuntime(code, now=NOW, store=store) as runtime:
+        in_harness = [list(runtime.handle(json.loads(json.dumps(e)))) for e in cases]
+    assert in_node == in_harness
+    statuses = [answer.get("statusCode", 200) for answer, _ in in_node]
+    # Both admit the good grants and refuse the rest: the comparison is not of two failures.
+    assert statuses.count(200) >= 2 and statuses.count(302) == 2 and 401 in statuses
