@@ -33,6 +33,7 @@ from components import (
     CLIENT_NAME,
     CLIENT_NAME_RULE,
     DEFAULT_CLIENT,
+    ClientSettings,
     Settings,
     SettingsError,
     build_site_model,
@@ -53,6 +54,8 @@ from tools.stack_files import (
 )
 
 HOST = "127.0.0.1"
+# Where the offline tools (make local) read authToken, the default client's token.
+DEFAULT_TOKEN_ENV = "AUTH_TOKEN"
 DEFAULT_TTL = 3600
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 TTL = re.compile(r"([0-9]{1,9})([smhd]?)")
@@ -104,19 +107,16 @@ def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int
             f"make grant: stack {stack} has grants off (the edge would refuse every grant). "
             f"Fix: {engine}pulumi config set grants true --stack {stack}, and pulumi up"
         )
-    if client == DEFAULT_CLIENT:
-        raise GrantToolError(
-            "make grant: default (authToken) has no grant key; named clients mint grants. "
-            "Fix: CLIENT=<a client of the stack> (make clients lists them)"
-        )
     if not CLIENT_NAME.fullmatch(client):
         raise GrantToolError(
             f"make grant: '{clip(client)}' is not a client name ({CLIENT_NAME_RULE}), "
             "e.g. CLIENT=partner-a"
         )
-    known = {entry.name: entry for entry in settings.clients}
+    # default (authToken): every protected path, no expiry.
+    known = {DEFAULT_CLIENT: ClientSettings(DEFAULT_CLIENT, ())}
+    known |= {entry.name: entry for entry in settings.clients}
     if client not in known:
-        names = ", ".join(sorted(known)[:10]) or "none"
+        names = ", ".join(sorted(known)[:10])
         raise GrantToolError(
             f"make grant: stack {stack} has no client {client} (its clients: {names}). "
             "Fix: CLIENT=<one of them>, or make new-client NAME=" + client
@@ -158,7 +158,7 @@ def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int
 
 
 def client_token(client: str, environ: Mapping[str, str], tokens_file: Path) -> str:
-    name = client_token_env(client)
+    name = DEFAULT_TOKEN_ENV if client == DEFAULT_CLIENT else client_token_env(client)
     token = environ.get(name)
     if token is None:
         raise GrantToolError(

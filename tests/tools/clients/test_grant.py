@@ -115,7 +115,6 @@ def test_the_token_comes_from_the_stacks_local_tokens_when_the_environment_has_n
         ),
         ({"grants": True, "edgeRuntime": None}, ("--client", "mirror"), "grants: needs the"),
         ({}, ("--client", "nobody"), "stack partners has no client nobody (its clients: "),
-        ({}, ("--client", "default"), "default (authToken) has no grant key"),
         ({}, ("--client", "Bad_Name"), "'Bad_Name' is not a client name"),
         ({}, ("--client", "archive-co"), "client archive-co expired at 2025-01-01T00:00:00Z"),
         ({}, ("--client", "partner-a", "--path", "/ex-img/partner-b/*"), "outside client"),
@@ -154,6 +153,17 @@ def test_a_ttl_past_the_clients_expiry_is_refused_with_what_is_left(stacks):
     assert "outlasts client partner-a, which expires at 2099-12-31T00:00:00Z" in err
     assert "Fix: TTL=3600 or less" in err
     assert grant_tool(stacks, *args, "--ttl", "3600", now=now)[0] == 0
+
+
+def test_the_default_client_signs_with_auth_token_for_every_protected_path(stacks):
+    args = ("--client", "default", "--path", "/ex-img/*")
+    status, out, err = grant_tool(stacks, *args, env={"AUTH_TOKEN": CURRENT_TOKEN})
+    assert (status, err) == (0, "")
+    (link,) = links(out)
+    claims = verify_grant(CURRENT_TOKEN, parse_qs(urlsplit(link).query)["grant"][0])
+    assert claims["path"] == "/ex-img/*"
+    status, _, err = grant_tool(stacks, *args, env={})
+    assert status == 2 and "no token for client default: AUTH_TOKEN is not set" in err
 
 
 def test_a_missing_or_empty_token_says_where_it_is_read(stacks):
