@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clients import protected_cdn_grant
 from clients.protected_cdn_grant import (
@@ -28,7 +30,12 @@ from clients.protected_cdn_grant import (
     signing_key,
     verify_grant,
 )
-from tests.edge_support import CURRENT_TOKEN
+from edge_handler import render_function_code, store_entries
+from tests.client_support import CLIENTS, OPEN_TOKEN, SCOPED_TOKEN
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tools.edge_runtime.cloudfront_runtime import CloudFrontRuntime
+from tools.edge_runtime.engines import function_event
+from tools.edge_runtime.viewer_event import viewer_request_event
 
 NODE = shutil.which("node")
 NOW = 1_800_000_000
@@ -278,3 +285,45 @@ def test_the_helper_is_one_file_of_the_standard_library(tmp_path):
         check=True,
     )
     assert done.stdout.strip() == GRANT
+
+
+@pytest.fixture(scope="module")
+def function():
+    """The CloudFront Function with grants in the V8 harness, its store as a stack's, at NOW."""
+    code = render_function_code("authorization", log_allowed=True, grants=True)
+    with CloudFrontRuntime(
+        code, now=NOW, store=store_entries([PREVIOUS_TOKEN], CLIENTS, True)
+    ) as rt:
+        yield rt
+
+
+def admitted(function, link: str) -> bool:
+    parts = urlsplit(link)
+    event = viewer_request_event([], uri=parts.path, querystring=parts.query)
+    result, logs = function.handle(function_event(event))
+    return "statusCode" not in result and logs[-1]["reason"] == "grant"
+
+
+# Characters a file name may hold: those a URL carries as they are, and some it escapes.
+NAME = st.text(alphabet=st.sampled_from("aZ09-._~!$&'()+,;=:@ é%#?\"*"), min_size=1, max_size=12)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(folder=NAME, name=NAME)
+def test_the_function_admits_every_link_the_helper_makes(function, folder, name):
+    """What the helper mints and links, the edge reads alike: never a grant it refuses."""
+    exact = f"/ex-img/{folder}/{name}"
+    for path in (exact, f"/ex-img/{folder}/*"):
+        try:
+            grant = mint_grant(OPEN_TOKEN, "mirror", path, 600, now=NOW)
+            link = signed_link(BASE, exact, grant)
+        except GrantError:
+            continue
+        assert admitted(function, link), link
+
+
+def test_a_folder_grant_opens_a_file_whose_name_needs_escapes(function):
+    grant = mint_grant(SCOPED_TOKEN, "partner-a", "/ex-img/partner-a/*", 600, now=NOW)
+    link = signed_link(BASE, "/ex-img/partner-a/a b/café.png", grant)
+    assert urlsplit(link).path == "/ex-img/partner-a/a%20b/caf%C3%A9.png"
+    assert admitted(function, link)
