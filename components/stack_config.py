@@ -85,10 +85,12 @@ def check_config_keys(keys: Iterable[str]) -> None:
     for full in sorted(keys):
         namespace, _, name = full.partition(":")
         if namespace == PROJECT and name not in CONFIG_KEYS:
+            # The full list only when no key is close: it keeps the line short.
+            hint = suggest(name, CONFIG_KEYS)
+            listed = "" if hint else f"; settings: {', '.join(CONFIG_KEYS)}"
             raise SettingsError(
                 f"{clip(full)}: is not a setting of this project. Fix: "
-                f"{suggest(name, CONFIG_KEYS)}"
-                f"pulumi config rm {clip(name)}; settings: {', '.join(CONFIG_KEYS)}"
+                f"{hint}pulumi config rm {clip(name)}{listed}"
             )
         if namespace == "aws" and name not in facts.AWS_PROVIDER_CONFIG_KEYS:
             hint = suggest(name, facts.AWS_PROVIDER_CONFIG_KEYS)

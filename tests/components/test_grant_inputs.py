@@ -22,6 +22,7 @@ from edge_handler.client_store import (
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, code_size, render_function_code
 from tests.components.test_edge_engine import full_clients, parse
 from tests.edge_support import CURRENT_TOKEN
+from tests.support.js_syntax import forbidden_syntax
 
 FUNCTION = "cloudfront-function"
 
@@ -101,6 +102,8 @@ def test_the_grant_code_fits_10_kb_with_the_longest_settings_and_is_absent_witho
     longest = "x-" + "a" * 126
     assert code_size(longest, True, True) <= MAX_CODE_BYTES
     assert len(render_function_code(longest, True, True, 31536000).encode()) <= MAX_CODE_BYTES
+    # Only what runtime 2.0 documents (the harness's V8 would accept more).
+    assert forbidden_syntax(render_function_code("authorization", True, True)) == []
     without = render_function_code("authorization", True)
     assert "grant" not in without and "Buffer" not in without
 

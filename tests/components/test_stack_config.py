@@ -341,3 +341,15 @@ def test_a_fix_sets_the_value_its_line_suggests(values, command):
         assert all(value == suggested[1] for _key, value in sets), message
     if command is not None:
         assert command in fix, message
+
+
+def test_an_unknown_key_lists_the_settings_only_when_none_is_close():
+    with pytest.raises(SettingsError) as close:
+        settings_from_config(
+            {"protected-cdn:maxGrantSecond": "60", "aws:region": "eu-west-1"}, "dev", bool
+        )
+    assert "did you mean maxGrantSeconds?" in str(close.value)
+    assert "settings:" not in str(close.value)
+    with pytest.raises(SettingsError) as far:
+        settings_from_config({"protected-cdn:zzzz": "1", "aws:region": "eu-west-1"}, "dev", bool)
+    assert "settings: authToken, " in str(far.value) and "maxGrantSeconds" in str(far.value)
