@@ -20,7 +20,7 @@ MAKEFLAGS += --no-print-directory
 # text as typed: no recipe holds $(VARIABLE), so neither make nor a shell evaluates a value.
 # Unexported under their own names: make would expand a command-line value to export it.
 TOOL_VARIABLES := STACK STACK_DIR PORT CONTENT ENGINE NAME EXPIRES PATHS CLIENT STORE_ARN \
-  PROTECTED_BUCKET PUBLIC_BUCKET DRY_RUN
+  PROTECTED_BUCKET PUBLIC_BUCKET DRY_RUN TTL
 unexport $(TOOL_VARIABLES)
 # $(call pass,targets,variables): those targets' tools get those variables.
 pass = $(foreach v,$(2),$(eval $(1): export MAKE_ARG_$(v) := $$(value $(v))))
@@ -30,9 +30,17 @@ $(call pass,upload,PROTECTED_BUCKET PUBLIC_BUCKET DRY_RUN)
 $(call pass,local,PORT ENGINE)
 $(call pass,new-client new-stack,NAME EXPIRES PATHS)
 $(call pass,revoke,CLIENT STORE_ARN)
+$(call pass,grant,STACK STACK_DIR CLIENT TTL PORT)
+# make grant PATH=/ex-img/a.png: on the command line PATH would replace the shell's PATH in
+# every recipe, and make would expand it to export it. Kept from the recipes, it reaches make
+# grant as data; recipes then find programs on the system's default PATH.
+ifeq ($(origin PATH),command line)
+unexport PATH
+$(call pass,grant,PATH)
+endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload upload-commands docs constraints identities clean clients new-client new-stack revoke
+.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload upload-commands docs constraints identities clean clients new-client new-stack revoke grant
 
 # `make | head -1`: the reader may leave early; a closed pipe ends the list quietly, status 0.
 help: ## list the targets (this text)
@@ -124,6 +132,10 @@ new-stack: $(STAMP) ## a new stack file STACK (+ client NAME) and its tokens for
 # CLIENT=partner-a [STORE_ARN=arn:aws:cloudfront::…:key-value-store/…] (default: STACK's clientStoreArn output)
 revoke: $(STAMP) ## cut client CLIENT off now in STACK's store (function engine), then the config change
 	@$(PY) -m tools.clients.revoke --client=
+
+# CLIENT=partner-a PATH=/ex-img/partner-a/logo.svg (or a prefix /ex-img/partner-a/*) [TTL=1h]
+grant: $(STAMP) ## a signed link (grant) for client CLIENT to PATH, TTL long, in STACK
+	@$(PY) -m tools.clients.grant
 
 # [PROTECTED_BUCKET=… PUBLIC_BUCKET=…] (default: pulumi stack output --stack STACK) [DRY_RUN=1]
 upload: $(STAMP) ## upload CONTENT into STACK's two buckets with boto3, key by key (site model)

@@ -27,7 +27,7 @@ MAKEFILE = (ROOT / "Makefile").read_text()
 TOOL_VARIABLES = re.search(r"^TOOL_VARIABLES := (.*)$", MAKEFILE, flags=re.MULTILINE)[1].split()
 # Every target that runs a tool with variables, and `help` (a recipe that takes none).
 TOOL_TARGETS = ["local", "plan", "plan-json", "clients", "new-client", "new-stack", "revoke"]
-TOOL_TARGETS += ["upload-commands", "help"]
+TOOL_TARGETS += ["upload-commands", "grant", "help"]
 
 
 def clean_env(**extra: str) -> dict[str, str]:
