@@ -9,11 +9,14 @@ the tool's own checks judge them. A tool's ``__main__`` turns them into its comm
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 PREFIX = "MAKE_ARG_"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_argv(
@@ -42,3 +45,15 @@ def make_argv(
 
 # The variables every stack tool takes.
 STACK_VARIABLES = {"--stack": "STACK", "--stack-dir": "STACK_DIR"}
+
+
+def stack_tool_parser(
+    prog: str, doc: str, stack: str = "dev", stack_help: str = "stack name (or org/project/stack)"
+) -> argparse.ArgumentParser:
+    """The command line every stack tool starts from: ``--stack`` and ``--stack-dir``."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    parser.add_argument("--stack", default=stack, help=stack_help)
+    parser.add_argument(
+        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    )
+    return parser

@@ -35,7 +35,7 @@ from components import (
     check_inputs,
 )
 from edge_handler import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, MAX_STORE_BYTES, MAX_VALUE_BYTES
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
 from tools.plan.program_run import (
@@ -677,33 +677,20 @@ def _stdout_closed() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make plan", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--stack",
-        default="dev",
-        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
-    )
+    parser = stack_tool_parser("make plan", __doc__)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
-    parser.add_argument(
-        "--stack-dir",
-        "--config-dir",
-        dest="config_dir",
-        type=Path,
-        default=ROOT,
-        help="folder of the stack files (default: the project folder)",
-    )
     args = parser.parse_args(argv)
     status = 0
     try:
         try:
             args.stack = stack_file_name(args.stack)  # org/project/dev -> dev
             # AUTH_TOKEN and the others, over the stack's local tokens (make new-stack).
-            environ = token_environment(args.config_dir, args.stack)
+            environ = token_environment(args.stack_dir, args.stack)
             args.token = environ.get("AUTH_TOKEN") or None
             previous = environ.get("PREVIOUS_AUTH_TOKENS")
             previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
             client_token = partial(env_client_token, environ=environ)
-            run = plan_run(args.stack, args.token, args.config_dir, previous_tokens, client_token)
+            run = plan_run(args.stack, args.token, args.stack_dir, previous_tokens, client_token)
         except (StackFileError, SettingsError) as error:
             print(f"plan: {error}", file=sys.stderr)
             return 2

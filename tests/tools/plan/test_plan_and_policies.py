@@ -192,7 +192,7 @@ def test_plan_shows_the_client_stores_entries_and_size_in_text_and_json():
 def test_plan_bad_input_is_one_short_message(tmp_path, setup, words):
     if setup is not None:
         (tmp_path / "Pulumi.staging.yaml").write_text(setup)
-    result = _plan("--stack", "staging", "--config-dir", str(tmp_path))
+    result = _plan("--stack", "staging", "--stack-dir", str(tmp_path))
     assert result.returncode == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr
