@@ -387,6 +387,22 @@ def check_stack_name(stack: str) -> str:
     return stack
 
 
+def stack_file_name(stack: str) -> str:
+    """The stack name whose Pulumi.<name>.yaml holds ``stack``'s settings: Pulumi names a
+    stack ``dev``, ``org/dev`` or ``org/project/dev``, the file takes the last segment."""
+    parts = stack.split("/")
+    if len(parts) > 3 or not all(parts) or not STACK_NAME.fullmatch(parts[-1]):
+        raise StackFileError(
+            f"'{clip(stack)}' is not a stack name: Pulumi allows 1 to 100 letters, digits, - _ "
+            "and . (or org/project/stack)"
+        )
+    if len(parts) == 3 and parts[1] != PROJECT:
+        raise StackFileError(
+            f"'{clip(stack)}' is a stack of project '{clip(parts[1])}', not {PROJECT}"
+        )
+    return parts[-1]
+
+
 def available_stacks(root: Path = ROOT) -> list[str]:
     return sorted(
         p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml")
