@@ -7,7 +7,7 @@ Both are checked as the stack would check them before anything is written, and n
 is ever overwritten. It prints the commands that store the same tokens as the stack's secrets
 (``pulumi config set --secret``), the one way to deploy it.
 
-    python -m tools.stack_files.new_stack --stack team [--new partner-a] \\
+    python -m tools.clients.new_stack --stack team [--new partner-a] \\
         [--expires 2027-03-31T00:00:00Z] [--path 'ex-img/partner-a/*'] [--stack-dir .]
 """
 

@@ -38,7 +38,6 @@ from tools.upload.upload_commands import OUTPUTS, stack_site_model
 
 # S3's rule for bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, ends alphanumeric.
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-BUCKET_FLAGS = {PROTECTED_ORIGIN_ID: "--protected-bucket", PUBLIC_ORIGIN_ID: "--public-bucket"}
 # How make names the flags (Makefile variables).
 BUCKET_VARIABLES = {PROTECTED_ORIGIN_ID: "PROTECTED_BUCKET", PUBLIC_ORIGIN_ID: "PUBLIC_BUCKET"}
 
