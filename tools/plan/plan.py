@@ -407,6 +407,12 @@ def _statement(statement: dict) -> str:
     return f"{statement['Effect']} {who} {actions} when {condition}"
 
 
+def _behaviors(distribution: dict, default_pattern: str | None) -> list[dict]:
+    """The distribution's behaviors in CloudFront's order, the default last."""
+    default = {**distribution["defaultCacheBehavior"], "pathPattern": default_pattern}
+    return [*distribution.get("orderedCacheBehaviors", []), default]
+
+
 def _distribution_details(i: dict) -> list[str]:
     certificate = i.get("viewerCertificate", {})
     tls = (
@@ -421,10 +427,7 @@ def _distribution_details(i: dict) -> list[str]:
         f"logging={i.get('loggingConfig', {}).get('bucket')}",
         "behaviors (CloudFront order, first match wins):",
     ]
-    ordered = [
-        *i.get("orderedCacheBehaviors", []),
-        {**i["defaultCacheBehavior"], "pathPattern": "*"},
-    ]
+    ordered = _behaviors(i, "*")
     for number, behavior in enumerate(ordered, 1):
         label = "default" if number == len(ordered) else f"{number}."
         associations = [
@@ -519,11 +522,7 @@ def _runs_the_check(behavior: dict) -> bool:
 def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
     """The distribution's behaviors as declared (CloudFront order, default last), each with
     the origin it reads from; protected means the viewer-request check is attached."""
-    inputs = run.one(DISTRIBUTION_TYPE).inputs
-    declared = [
-        *inputs.get("orderedCacheBehaviors", []),
-        {**inputs["defaultCacheBehavior"], "pathPattern": None},
-    ]
+    declared = _behaviors(run.one(DISTRIBUTION_TYPE).inputs, None)
     return [
         CacheBehavior(
             b["pathPattern"],
