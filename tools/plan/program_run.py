@@ -208,6 +208,7 @@ def run_under_mocks(
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     monitor: RecordingMonitor | None = None,
+    project: str = PROJECT,
 ) -> ProgramRun:
     """Run ``body`` (which declares resources) under mocks; return what it registered.
 
@@ -218,7 +219,7 @@ def run_under_mocks(
     monitor = monitor or RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)  # a fresh root stack for every run
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     exported: dict[str, Any] = {}
 
     @pulumi.runtime.test
