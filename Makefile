@@ -154,7 +154,7 @@ docs: $(STAMP) ## regenerate what the input spec renders: Pulumi.yaml config, do
 # constraints.txt it rewrites nothing. UPGRADE=1 first upgrades within the ranges.
 constraints: $(STAMP) ## pin .venv's versions in constraints.txt (UPGRADE=1 upgrades first)
 	@$(if $(UPGRADE),$(PY) -m pip install --quiet --upgrade -r requirements-dev.txt >&2)
-	@$(PY) -m tools.pins.constraints --write
+	@$(PY) -m tests.support.constraints --write
 	@touch $(STAMP)
 
 clean: ## remove .venv and .build

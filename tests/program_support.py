@@ -6,10 +6,13 @@ top-level Pulumi.*.yaml files: those are the user's (tests/test_user_stacks.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.support.locations import STACK_CASES_DIR
 from tools.plan.plan import PlanRun, plan_run
-from tools.plan.program_run import ProgramRun, run_program
+from tools.plan.program_run import ProgramRun, Registration, is_secret_value, run_program
 from tools.stack_files.reader import StackFile, available_stacks, read_stack_file
 
 TOKEN_KEY = "protected-cdn:authToken"
@@ -75,3 +78,28 @@ def behaviors(run: ProgramRun) -> list[dict]:
         *inputs["orderedCacheBehaviors"],
         {**inputs["defaultCacheBehavior"], "pathPattern": None},
     ]
+
+
+def secret_input_names(registration: Registration) -> list[str]:
+    """The inputs the engine receives marked secret."""
+    return sorted(k for k, v in registration.inputs.items() if is_secret_value(v))
+
+
+def walk_inputs(run: ProgramRun) -> Iterator[tuple[Registration, str, Any]]:
+    """Every plain (non-secret) leaf value of every resource's inputs."""
+
+    def leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+        if is_secret_value(value):
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from leaves(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from leaves(item, f"{path}[{index}]")
+        else:
+            yield path, value
+
+    for registration in run.registrations:
+        for path, value in leaves(registration.inputs, ""):
+            yield registration, path.lstrip("."), value

@@ -21,7 +21,7 @@ from tests.client_support import (
 )
 from tests.components.test_component_api import declare, leaves
 from tests.edge_support import CURRENT_TOKEN
-from tests.program_support import FUNCTION, plan_case, read_case
+from tests.program_support import FUNCTION, plan_case, read_case, secret_input_names, walk_inputs
 from tools.edge_runtime.viewer_event import viewer_request_event
 from tools.plan.plan import plan_document, render_tree
 from tools.plan.program_run import run_under_mocks
@@ -31,7 +31,7 @@ ALL_TOKENS = (*CLIENT_TOKENS, CURRENT_TOKEN)
 
 
 def assert_no_client_token_in_the_clear(run) -> None:
-    for registration, path, value in run.walk_inputs():
+    for registration, path, value in walk_inputs(run):
         for token in ALL_TOKENS:
             assert token not in str(value), f"{registration.name}.{path} holds a token"
     for value in leaves(run.outputs):
@@ -72,7 +72,7 @@ def test_the_component_builds_the_clients_into_a_secret_archive():
             "clients": component_clients(),
         }
     )
-    assert run.one(FUNCTION).secret_input_names == ["code"]
+    assert secret_input_names(run.one(FUNCTION)) == ["code"]
     assert_no_client_token_in_the_clear(run)
     check_clients_in_archive(deployed_handler(run))
 
@@ -88,7 +88,7 @@ def test_client_tokens_as_outputs_stay_secret_too():
         )
 
     run = run_under_mocks(body, "dev")
-    assert run.one(FUNCTION).secret_input_names == ["code"]
+    assert secret_input_names(run.one(FUNCTION)) == ["code"]
     assert_no_client_token_in_the_clear(run)
 
 
@@ -104,7 +104,7 @@ def tokens_by_name(name: str, field_name: str) -> str:
 
 def test_the_plan_of_the_partners_stack_builds_its_clients_and_shows_no_token():
     run = plan_case("partners", CURRENT_TOKEN, client_token=tokens_by_name)
-    assert run.one(FUNCTION).secret_input_names == ["code"]
+    assert secret_input_names(run.one(FUNCTION)) == ["code"]
     assert_no_client_token_in_the_clear(run)
     check_clients_in_archive(deployed_handler(run))
     document = json.dumps(plan_document(run, "partners", []))

@@ -14,7 +14,7 @@ import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from tools.pins.constraints import PinError, pulled, requirement_lines, requirements
+from tests.support.constraints import PinError, pulled, requirement_lines, requirements
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "constraints.txt"

@@ -24,8 +24,10 @@ from tests.program_support import (
     engine_of,
     read_case,
     run_stack,
+    secret_input_names,
     stack_cases,
     stack_config,
+    walk_inputs,
 )
 from tools.plan.program_run import (
     CLOUDFRONT_ZONE_ID,
@@ -177,7 +179,7 @@ def test_edge_function_is_a_published_python_version_in_us_east_1(run, stack):
     assert function["skipDestroy"] is True
     assert function["handler"] == "handler.handler"
     assert "environment" not in function
-    assert "code" in run.one(FUNCTION).secret_input_names
+    assert "code" in secret_input_names(run.one(FUNCTION))
 
 
 def test_edge_role_trusts_lambda_and_edgelambda_and_logs_in_every_region(run, stack):
@@ -314,7 +316,7 @@ def test_optional_web_acl_and_access_logs_reach_the_distribution():
 
 
 def test_token_plaintext_appears_in_no_plain_input_and_no_output(run):
-    for registration, path, value in run.walk_inputs():
+    for registration, path, value in walk_inputs(run):
         for token in (CURRENT_TOKEN, PREVIOUS_TOKEN):
             assert token not in str(value), f"{registration.urn} {path} holds a token"
     assert CURRENT_TOKEN not in json.dumps(run.outputs)
@@ -342,7 +344,7 @@ def test_exports_are_the_documented_stack_outputs(run):
 
 
 def test_every_child_resource_has_a_component_parent(run):
-    by_urn = run.by_urn()
+    by_urn = {r.urn: r for r in run.registrations}
     for registration in run.registrations:
         if registration.type.startswith("aws:"):
             assert by_urn[registration.parent].type.startswith("protected-cdn:index:")

@@ -21,6 +21,7 @@ import pytest
 
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, render_function_code
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.program_support import walk_inputs
 from tests.support.js_syntax import forbidden_syntax
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
 from tools.plan.plan import plan_run
@@ -52,7 +53,7 @@ def check_plan_passes_the_policies_and_shows_no_token(stack: str, stack_dir: Pat
     assert run.registrations, stack
     mandatory = [v for v in run_policies(run) if v.mandatory]
     assert mandatory == [], "\n".join(f"{v.policy}: {v.message}" for v in mandatory)
-    for registration, path, value in run.walk_inputs():
+    for registration, path, value in walk_inputs(run):
         for token in (CURRENT_TOKEN, PREVIOUS_TOKEN):
             assert token not in str(value), f"{registration.urn} {path} holds a token"
     assert CURRENT_TOKEN not in json.dumps(run.outputs)

@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 PREFIX = "MAKE_ARG_"
 
@@ -42,3 +46,21 @@ def make_argv(
 
 # The variables every stack tool takes.
 STACK_VARIABLES = {"--stack": "STACK", "--stack-dir": "STACK_DIR"}
+
+
+def stack_tool_parser(
+    prog: str, doc: str, stack: str = "dev", stack_help: str = "stack name (or org/project/stack)"
+) -> argparse.ArgumentParser:
+    """The command line every stack tool starts from: ``--stack`` and ``--stack-dir``."""
+    # Imported here: every tool imports this package before its first line, and make local
+    # sets how Ctrl-C ends it on that line, before its own (slower) imports.
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    parser.add_argument("--stack", default=stack, help=stack_help)
+    root = Path(__file__).resolve().parents[1]
+    parser.add_argument(
+        "--stack-dir", type=Path, default=root, help="folder of the stack files (default: here)"
+    )
+    return parser

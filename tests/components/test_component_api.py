@@ -22,7 +22,7 @@ from components.inputs import INPUTS
 from components.protected_content import ProtectedContent, ProtectedContentArgs
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tests.program_support import FUNCTION, run_stack
+from tests.program_support import FUNCTION, run_stack, secret_input_names, walk_inputs
 from tools.plan.program_run import CloudMocks, RecordingMonitor, run_under_mocks
 
 COMPONENTS_DIR = Path(components.protected_content.__file__).parent
@@ -92,7 +92,7 @@ def leaves(value):
 
 
 def assert_no_token_in_the_clear(run) -> None:
-    for registration, path, value in run.walk_inputs():
+    for registration, path, value in walk_inputs(run):
         for token in (CURRENT_TOKEN, PREVIOUS_TOKEN):
             assert token not in str(value), f"{registration.name}.{path} holds a token"
     for value in leaves(run.outputs):
@@ -104,7 +104,7 @@ def assert_no_token_in_the_clear(run) -> None:
 
 def test_plain_string_tokens_become_secret_inside_the_component():
     run = declare({"auth_token": CURRENT_TOKEN, "previous_auth_tokens": [PREVIOUS_TOKEN]})
-    assert run.one(FUNCTION).secret_input_names == ["code"]
+    assert secret_input_names(run.one(FUNCTION)) == ["code"]
     assert_no_token_in_the_clear(run)
 
 
@@ -118,13 +118,13 @@ def test_tokens_from_another_resource_as_plain_outputs_become_secret_too():
         }
 
     run = run_under_mocks(lambda: ProtectedContent("site", args()), "dev")
-    assert run.one(FUNCTION).secret_input_names == ["code"]
+    assert secret_input_names(run.one(FUNCTION)) == ["code"]
     assert_no_token_in_the_clear(run)
 
 
 def test_the_stack_program_keeps_tokens_secret_through_the_component():
     run = run_stack("dev")
-    assert run.one(FUNCTION).secret_input_names == ["code"]
+    assert secret_input_names(run.one(FUNCTION)) == ["code"]
     assert_no_token_in_the_clear(run)
 
 

@@ -12,7 +12,7 @@ from components import EdgeCheck
 from components.checks import SettingsError
 from tests.components.test_components import assert_children_of, declare
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tests.program_support import CF_FUNCTION, FUNCTION
+from tests.program_support import CF_FUNCTION, FUNCTION, secret_input_names
 from tools.plan.program_run import CloudMocks, RecordingMonitor, run_under_mocks
 
 EDGE_CHECK = "protected-cdn:index:EdgeCheck"
@@ -39,7 +39,7 @@ def test_on_lambda_edge_a_numbered_version_and_its_association(tmp_path):
     function = run.one(FUNCTION)
     # Auto-named: a redeploy after destroy never collides with the function left behind.
     assert "name" not in function.inputs
-    assert function.secret_input_names == ["code"]
+    assert secret_input_names(function) == ["code"]
     assert re.fullmatch(r"edge-function-[0-9a-f]{7}", outputs["name"])
     assert outputs["arn"].endswith(f":function:{outputs['name']}:1")
     assert outputs["logs"] == f"/aws/lambda/us-east-1.{outputs['name']}"
@@ -62,8 +62,8 @@ def test_on_cloudfront_function_a_published_function_and_its_association():
     function = run.one(CF_FUNCTION)
     assert function.inputs["runtime"] == "cloudfront-js-2.0" and function.inputs["publish"]
     # The code comes from settings alone: nothing secret in it; the store's entries are.
-    assert function.secret_input_names == []
-    assert run.one(ENTRIES).secret_input_names == ["resourceKeyValuePairs"]
+    assert secret_input_names(function) == []
+    assert secret_input_names(run.one(ENTRIES)) == ["resourceKeyValuePairs"]
     assert function.inputs["keyValueStoreAssociations"] == [outputs["store"]]
     assert outputs["store"].startswith("arn:aws:cloudfront::123456789012:key-value-store/")
     assert outputs["function"] == [{"eventType": "viewer-request", "functionArn": outputs["arn"]}]
@@ -107,7 +107,7 @@ def test_tokens_and_clients_given_as_outputs_are_checked_once_known():
         )
 
     run = run_under_mocks(body, "dev")
-    assert run.one(FUNCTION).secret_input_names == ["code"]
+    assert secret_input_names(run.one(FUNCTION)) == ["code"]
 
     client["paths"] = ["other/*"]  # outside the protected paths: refused inside the apply
     with pytest.raises(SettingsError) as error:

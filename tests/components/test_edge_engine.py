@@ -23,7 +23,9 @@ from tests.program_support import (
     behaviors,
     engine_of,
     run_stack,
+    secret_input_names,
     stack_cases,
+    walk_inputs,
 )
 from tools.plan.policy_run import run_policies
 from tools.plan.program_run import run_under_mocks
@@ -235,14 +237,14 @@ def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
     assert function.inputs["runtime"] == FUNCTION_RUNTIME == "cloudfront-js-2.0"
     assert function.inputs["publish"] is True
     # The code is from settings only (not secret); the store's entries, digests, are secret.
-    assert function.secret_input_names == []
+    assert secret_input_names(function) == []
     (store,) = run.of_type(KEY_VALUE_STORE)
     (entries,) = run.of_type(STORE_ENTRIES)
     assert function.inputs["keyValueStoreAssociations"] == [run.outputs["clientStoreArn"]]
     assert entries.inputs["keyValueStoreArn"] == run.outputs["clientStoreArn"]
-    assert entries.secret_input_names == ["resourceKeyValuePairs"]
+    assert secret_input_names(entries) == ["resourceKeyValuePairs"]
     assert store.parent == function.parent == entries.parent
-    for _registration, _path, value in run.walk_inputs():
+    for _registration, _path, value in walk_inputs(run):
         assert CURRENT_TOKEN not in str(value) and PREVIOUS_TOKEN not in str(value)
     assert run_policies(run) == []
     name = run.outputs["edgeFunctionName"]

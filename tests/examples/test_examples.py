@@ -21,7 +21,14 @@ import yaml
 
 from components.checks import EDGE_RUNTIMES
 from tests.edge_support import CURRENT_TOKEN
-from tests.program_support import CF_FUNCTION, DISTRIBUTION, FUNCTION, edge_associations
+from tests.program_support import (
+    CF_FUNCTION,
+    DISTRIBUTION,
+    FUNCTION,
+    edge_associations,
+    secret_input_names,
+    walk_inputs,
+)
 from tools.plan.program_run import ProgramRun, run_under_mocks
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
@@ -72,18 +79,18 @@ def check_example(folder: Path) -> None:
     assert project.get("name") and project.get("runtime"), f"{folder}/Pulumi.yaml"
     for engine in engines_of(folder):
         run = run_example(folder, engine)
-        for registration, path, value in run.walk_inputs():
+        for registration, path, value in walk_inputs(run):
             assert CURRENT_TOKEN not in str(value), f"{registration.urn} {path} holds the token"
         assert CURRENT_TOKEN not in str(run.outputs)
         for check in run.of_type(EDGE_CHECK):
             own = {r.type for r in run.registrations if r.parent == check.urn}
             assert not own & {DISTRIBUTION, "aws:s3/bucket:Bucket"}, own
         for function in run.of_type(FUNCTION):
-            assert function.secret_input_names == ["code"]  # the zip holds digests
+            assert secret_input_names(function) == ["code"]  # the zip holds digests
         for function in run.of_type(CF_FUNCTION):
-            assert function.secret_input_names == []  # the code holds nothing secret ...
+            assert secret_input_names(function) == []  # the code holds nothing secret ...
         for entries in run.of_type(STORE_ENTRIES):
-            assert entries.secret_input_names == ["resourceKeyValuePairs"]  # ... the store does
+            assert secret_input_names(entries) == ["resourceKeyValuePairs"]  # ... the store does
         # Functions are auto-named: their logical name and a random suffix.
         declared = [f.name for f in (*run.of_type(FUNCTION), *run.of_type(CF_FUNCTION))]
         for distribution in run.of_type(DISTRIBUTION):

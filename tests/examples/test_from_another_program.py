@@ -17,7 +17,7 @@ import pytest
 
 from tests.edge_support import CURRENT_TOKEN
 from tests.process_support import run
-from tests.program_support import BUCKET, FUNCTION
+from tests.program_support import BUCKET, FUNCTION, walk_inputs
 from tools.plan.program_run import run_under_mocks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +94,7 @@ def test_the_team_program_declares_its_own_and_protected_cdns_resources(team_pro
     (function,) = result.of_type(FUNCTION)
     assert function.parent == check.urn
     assert result.outputs["edgeFunctionName"]
-    for _registration, _path, value in result.walk_inputs():
+    for _registration, _path, value in walk_inputs(result):
         assert CURRENT_TOKEN not in str(value)
 
 

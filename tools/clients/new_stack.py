@@ -7,13 +7,12 @@ Both are checked as the stack would check them before anything is written, and n
 is ever overwritten. It prints the commands that store the same tokens as the stack's secrets
 (``pulumi config set --secret``), the one way to deploy it.
 
-    python -m tools.stack_files.new_stack --stack team [--new partner-a] \\
+    python -m tools.clients.new_stack --stack team [--new partner-a] \\
         [--expires 2027-03-31T00:00:00Z] [--path 'ex-img/partner-a/*'] [--stack-dir .]
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import shlex
@@ -26,7 +25,7 @@ from typing import Any
 import yaml
 
 from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, PROJECT, SettingsError
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients.clients import check_new_client, env_client_token
 from tools.stack_files import (
     CLIENTS_KEY,
@@ -174,11 +173,7 @@ _CLIENT_VARIABLES = {"expires": "EXPIRES", "paths": "PATHS"}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make new-stack", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="", help="the new stack's name")
-    parser.add_argument(
-        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
-    )
+    parser = stack_tool_parser("make new-stack", __doc__, "", "the new stack's name")
     parser.add_argument("--new", metavar="NAME", help="a client to add, with its own token")
     parser.add_argument("--expires", help="RFC 3339 UTC expiry of the client")
     parser.add_argument("--path", action="append", default=[], help="the client's path pattern")

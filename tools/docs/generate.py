@@ -32,11 +32,6 @@ CONFIGURATION_DOC = ROOT / "docs" / "configuration.md"
 COMPONENT_DOC = ROOT / "docs" / "component.md"
 ARGS_MODULE = ROOT / "components" / "args.py"
 FIX = "make docs (python -m tools.docs.generate --write)"
-TABLE_BEGIN = (
-    "<!-- config-table: generated from the input spec in components/inputs.py by `make docs`;"
-    " edit it there -->"
-)
-TABLE_END = "<!-- /config-table -->"
 # Where a camelCase name gets an underscore: its Python attribute is snake_case.
 _SNAKE = re.compile(r"(?<=[a-z0-9])([A-Z])")
 # Width of a description line in Pulumi.yaml (after its 6-space indent).
@@ -95,10 +90,6 @@ def project_file(current: str, keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     return head + "\n" + config_block(keys)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def _readme_type(key: Input) -> str:
     return f"list of {key.items}s" if key.type == "array" else key.type
 
@@ -111,65 +102,48 @@ def _readme_default(key: Input) -> str:
     return f"`{json.dumps(key.default)}`"
 
 
+def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markers(table: str, component: str = "") -> tuple[str, str]:
+    """The comments around a generated table ("config", "inputs", "outputs") in the docs."""
+    source, edit = {
+        "outputs": ("the component's output annotations", "edit their docstrings"),
+    }.get(table, ("the input spec in components/inputs.py", "edit it there"))
+    name = f"{table}-table{' ' if component else ''}{component}"
+    return f"<!-- {name}: generated from {source} by `make docs`; {edit} -->", f"<!-- /{name} -->"
+
+
 def config_table(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
-    rows = [
-        "| key | type | default | secret | meaning |",
-        "|---|---|---|---|---|",
-    ]
-    for key in keys:
-        cells = (
-            f"`{key.key}`",
-            _readme_type(key),
-            _readme_default(key),
-            "yes" if key.secret else "no",
-            key.doc,
-        )
-        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
-    return "\n".join(rows) + "\n"
-
-
-def inputs_begin(component: str) -> str:
-    return (
-        f"<!-- inputs-table {component}: generated from the input spec in components/inputs.py"
-        " by `make docs`; edit it there -->"
+    return _table(
+        ("key", "type", "default", "secret", "meaning"),
+        (
+            (f"`{k.key}`", _readme_type(k), _readme_default(k), "yes" if k.secret else "no", k.doc)
+            for k in keys
+        ),
     )
-
-
-def inputs_end(component: str) -> str:
-    return f"<!-- /inputs-table {component} -->"
 
 
 def inputs_table(component: str) -> str:
     """A component's inputs: schema name (camelCase), Python name, type, default, whether it
     is a pulumi.Input (may be an Output) or a plain value, and the doc."""
-    rows = [
-        "| input | Python | type | default | Input or plain | meaning |",
-        "|---|---|---|---|---|---|",
-    ]
-    for entry in inputs_of(component):
-        cells = (
-            f"`{entry.key}`",
-            f"`{entry.name}`",
-            _readme_type(entry),
-            _readme_default(entry),
-            "Input, secret"
-            if entry.secret
-            else ("Input" if not entry.shapes_resources else "plain"),
-            entry.doc,
-        )
-        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
-    return "\n".join(rows) + "\n"
-
-
-def outputs_begin(component: str) -> str:
-    return (
-        f"<!-- outputs-table {component}: generated from the component's output annotations by"
-        " `make docs`; edit their docstrings -->"
+    return _table(
+        ("input", "Python", "type", "default", "Input or plain", "meaning"),
+        (
+            (
+                f"`{entry.key}`",
+                f"`{entry.name}`",
+                _readme_type(entry),
+                _readme_default(entry),
+                "Input, secret" if entry.secret else "plain" if entry.shapes_resources else "Input",
+                entry.doc,
+            )
+            for entry in inputs_of(component)
+        ),
     )
-
-
-def outputs_end(component: str) -> str:
-    return f"<!-- /outputs-table {component} -->"
 
 
 def component_schema(component: str = PROTECTED_CONTENT) -> dict:
@@ -191,15 +165,22 @@ def _schema_type(prop: dict) -> str:
 
 def outputs_table(component: str = PROTECTED_CONTENT, schema: dict | None = None) -> str:
     properties = (schema or component_schema(component))["properties"]
-    rows = ["| output | Python | type | meaning |", "|---|---|---|---|"]
-    for name, prop in properties.items():
-        python = _SNAKE.sub(r"_\1", name).lower()
-        cells = (f"`{name}`", f"`{python}`", _schema_type(prop), prop.get("description", ""))
-        rows.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
-    return "\n".join(rows) + "\n"
+    return _table(
+        ("output", "Python", "type", "meaning"),
+        (
+            (
+                f"`{n}`",
+                "`" + _SNAKE.sub(r"_\1", n).lower() + "`",
+                _schema_type(p),
+                p.get("description", ""),
+            )
+            for n, p in properties.items()
+        ),
+    )
 
 
-def _between(current: str, begin: str, end: str, body: str, name: str) -> str:
+def _between(current: str, markers: tuple[str, str], body: str, name: str) -> str:
+    begin, end = markers
     start = current.find(begin)
     stop = current.find(end)
     if start < 0 or stop < start:
@@ -210,19 +191,15 @@ def _between(current: str, begin: str, end: str, body: str, name: str) -> str:
 
 def configuration_doc(current: str, keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     """docs/configuration.md with the text between the config-table markers regenerated."""
-    return _between(current, TABLE_BEGIN, TABLE_END, config_table(keys), "docs/configuration.md")
+    return _between(current, markers("config"), config_table(keys), "docs/configuration.md")
 
 
 def component_doc(current: str) -> str:
     """docs/component.md with each component's inputs and outputs tables regenerated."""
     for component in (PROTECTED_CONTENT, EDGE_CHECK):
-        for begin, end, table in (
-            (inputs_begin, inputs_end, inputs_table),
-            (outputs_begin, outputs_end, outputs_table),
-        ):
-            current = _between(
-                current, begin(component), end(component), table(component), "docs/component.md"
-            )
+        for table, render in (("inputs", inputs_table), ("outputs", outputs_table)):
+            where = markers(table, component)
+            current = _between(current, where, render(component), "docs/component.md")
     return current
 
 

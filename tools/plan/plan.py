@@ -5,14 +5,13 @@ AUTH_TOKEN or a placeholder), prints a tree of the resources with the settings t
 then runs every policy of the pack in policy/ over them. No AWS credentials, no Pulumi CLI,
 no network. Secret values print as [secret]; the token never appears.
 
-    python -m tools.plan.plan --stack dev [--json] [--stack-dir LOCAL_TOKENS_FOLDER]
+    python -m tools.plan.plan --stack dev [--json] [--stack-dir DIR]
 
 The snapshots of the suite's stack cases are tests/support/snapshots.py (`make snapshots`).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -35,7 +34,7 @@ from components import (
     check_inputs,
 )
 from edge_handler import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, MAX_STORE_BYTES, MAX_VALUE_BYTES
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
 from tools.plan.program_run import (
@@ -178,7 +177,7 @@ def plan_run(
 
 
 def plan_document(
-    run: ProgramRun,
+    run: PlanRun,
     stack: str,
     violations: list[Violation],
     now: float | None = None,
@@ -216,20 +215,19 @@ def plan_document(
     stores = [store_size(r) for r in run.registrations if r.type == STORE_ENTRIES_TYPE]
     if stores:
         document["clientStore"] = stores[0]
-    if isinstance(run, PlanRun):
-        document["tokenSource"] = run.token_source
-        document["notes"] = list(run.notes)
-    settings = getattr(run, "settings", None)
-    if settings is not None:
-        document["region"] = region_info(settings.region, settings.edge_runtime)
-        document["settings"] = settings_summary(settings)
-        rows = client_rows(settings, now)
-        document["clients"] = (
-            rows
-            if now is not None
-            else [{k: v for k, v in r.items() if k != "daysLeft"} for r in rows]
-        )
-    return document
+    settings = run.settings
+    rows = client_rows(settings, now)
+    return document | {
+        "tokenSource": run.token_source,
+        "notes": list(run.notes),
+        "region": region_info(settings.region, settings.edge_runtime),
+        "settings": settings_summary(settings),
+        "clients": rows if now is not None else [_without(r, "daysLeft") for r in rows],
+    }
+
+
+def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != key}
 
 
 def _portable(value: Any) -> Any:
@@ -253,10 +251,6 @@ def _details(r: Registration) -> list[str]:
     if not r.custom:
         return []  # components hold no settings of their own
     i = _portable(masked(r.inputs))
-    return _kind_details(r, i)
-
-
-def _kind_details(r: Registration, i: dict) -> list[str]:
     kind = r.type.split(":")[-1]
     if kind == "Bucket":
         return [f"forceDestroy={i.get('forceDestroy')}"]
@@ -413,6 +407,12 @@ def _statement(statement: dict) -> str:
     return f"{statement['Effect']} {who} {actions} when {condition}"
 
 
+def _behaviors(distribution: dict, default_pattern: str | None) -> list[dict]:
+    """The distribution's behaviors in CloudFront's order, the default last."""
+    default = {**distribution["defaultCacheBehavior"], "pathPattern": default_pattern}
+    return [*distribution.get("orderedCacheBehaviors", []), default]
+
+
 def _distribution_details(i: dict) -> list[str]:
     certificate = i.get("viewerCertificate", {})
     tls = (
@@ -427,10 +427,7 @@ def _distribution_details(i: dict) -> list[str]:
         f"logging={i.get('loggingConfig', {}).get('bucket')}",
         "behaviors (CloudFront order, first match wins):",
     ]
-    ordered = [
-        *i.get("orderedCacheBehaviors", []),
-        {**i["defaultCacheBehavior"], "pathPattern": "*"},
-    ]
+    ordered = _behaviors(i, "*")
     for number, behavior in enumerate(ordered, 1):
         label = "default" if number == len(ordered) else f"{number}."
         associations = [
@@ -482,13 +479,12 @@ def render_tree(run: ProgramRun) -> str:
     return "\n".join(lines)
 
 
-def render_violations(violations: list[Violation], policy_count: int) -> str:
+def render_violations(violations: list[dict[str, str]], policy_count: int) -> str:
     if not violations:
         return f"policies: {policy_count} of pack protected-cdn checked, no violations"
     lines = [f"policies: {len(violations)} violation(s):"]
-    for violation in violations:
-        lines.append(f"  [{violation.enforcement}] {violation.policy}: {violation.message}")
-        lines.append(f"      {violation.urn}")
+    for v in violations:
+        lines += [f"  [{v['enforcement']}] {v['policy']}: {v['message']}", f"      {v['urn']}"]
     return "\n".join(lines)
 
 
@@ -526,11 +522,7 @@ def _runs_the_check(behavior: dict) -> bool:
 def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
     """The distribution's behaviors as declared (CloudFront order, default last), each with
     the origin it reads from; protected means the viewer-request check is attached."""
-    inputs = run.one(DISTRIBUTION_TYPE).inputs
-    declared = [
-        *inputs.get("orderedCacheBehaviors", []),
-        {**inputs["defaultCacheBehavior"], "pathPattern": None},
-    ]
+    declared = _behaviors(run.one(DISTRIBUTION_TYPE).inputs, None)
     return [
         CacheBehavior(
             b["pathPattern"],
@@ -566,10 +558,10 @@ def access_rows(run: ProgramRun) -> list[dict[str, Any]]:
     return rows
 
 
-def render_access(run: ProgramRun) -> str:
+def render_access(rows: list[dict[str, Any]]) -> str:
     """For sample paths under each behavior: token required or public, and from which origin."""
     lines = [ACCESS_HEADER]
-    for row in access_rows(run):
+    for row in rows:
         lines.append(f"  {row['behavior']}:")
         for request in row["requests"]:
             verdict = (
@@ -604,9 +596,9 @@ def settings_summary(settings: Any) -> dict[str, Any]:
     }
 
 
-def render_settings(settings: Any) -> str:
+def render_settings(summary: dict[str, Any]) -> str:
     lines = ["settings (the stack's inputs not at their default; docs/configuration.md):"]
-    for key, value in settings_summary(settings).items():
+    for key, value in summary.items():
         lines.append(f"  {key} = {json.dumps(value, sort_keys=True)}")
     return "\n".join(lines)
 
@@ -618,8 +610,7 @@ def tag_summary(run: ProgramRun) -> dict[str, Any]:
     return {"sets": [dict(tags) for tags in sets], "resources": len(tagged)}
 
 
-def render_tags(run: ProgramRun) -> str:
-    summary = tag_summary(run)
+def render_tags(summary: dict[str, Any]) -> str:
     text = "; ".join(
         " ".join(f"{k}={v}" for k, v in sorted(tags.items())) for tags in summary["sets"]
     )
@@ -640,33 +631,30 @@ def region_info(region: str, edge_runtime: str = LAMBDA_EDGE) -> dict[str, str]:
     return {"awsRegion": region, "edgeRuntime": edge_runtime, "note": REGION_NOTES[edge_runtime]}
 
 
-def render_region(region: str, edge_runtime: str = LAMBDA_EDGE) -> str:
-    info = region_info(region, edge_runtime)
+def render_region(info: dict[str, str]) -> str:
     return f"region: {info['awsRegion']} (aws:region; {info['note']})"
 
 
 # --- command line --------------------------------------------------------------------------
 
 
-def _print_plan(args: argparse.Namespace, run: PlanRun, violations: list[Violation]) -> None:
-    """One plan, two formats: the JSON document carries every section printed here."""
-    if args.json:
-        document = plan_document(run, args.stack, violations, now=time.time())
-        print(json.dumps(document, indent=2, sort_keys=True))
-        return
-    print(
-        f"Plan for stack {args.stack} (offline: Pulumi mocks, {run.token_source}, no cloud access)"
+def render_text(run: PlanRun, document: dict[str, Any]) -> str:
+    """The readable plan: every section of the JSON document, and the resource tree."""
+    return "\n".join(
+        [
+            f"Plan for stack {document['stack']} (offline: Pulumi mocks, "
+            f"{document['tokenSource']}, no cloud access)",
+            render_region(document["region"]),
+            render_settings(document["settings"]),
+            render_tree(run),
+            "outputs:",
+            *(f"  {name} = {value}" for name, value in sorted(document["outputs"].items())),
+            render_access(document["access"]),
+            render_clients(run.settings),
+            render_tags(document["tags"]),
+            render_violations(document["policyViolations"], document["policiesChecked"]),
+        ]
     )
-    print(render_region(run.settings.region, run.settings.edge_runtime))
-    print(render_settings(run.settings))
-    print(render_tree(run))
-    print("outputs:")
-    for name, value in sorted(run.outputs.items()):
-        print(f"  {name} = {value}")
-    print(render_access(run))
-    print(render_clients(run.settings))
-    print(render_tags(run))
-    print(render_violations(violations, len(load_policies())))
 
 
 def _stdout_closed() -> None:
@@ -677,33 +665,20 @@ def _stdout_closed() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make plan", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--stack",
-        default="dev",
-        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
-    )
+    parser = stack_tool_parser("make plan", __doc__)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
-    parser.add_argument(
-        "--stack-dir",
-        "--config-dir",
-        dest="config_dir",
-        type=Path,
-        default=ROOT,
-        help="folder of the stack files (default: the project folder)",
-    )
     args = parser.parse_args(argv)
     status = 0
     try:
         try:
             args.stack = stack_file_name(args.stack)  # org/project/dev -> dev
             # AUTH_TOKEN and the others, over the stack's local tokens (make new-stack).
-            environ = token_environment(args.config_dir, args.stack)
+            environ = token_environment(args.stack_dir, args.stack)
             args.token = environ.get("AUTH_TOKEN") or None
             previous = environ.get("PREVIOUS_AUTH_TOKENS")
             previous_tokens = tuple(t for t in previous.split(",") if t) if previous else None
             client_token = partial(env_client_token, environ=environ)
-            run = plan_run(args.stack, args.token, args.config_dir, previous_tokens, client_token)
+            run = plan_run(args.stack, args.token, args.stack_dir, previous_tokens, client_token)
         except (StackFileError, SettingsError) as error:
             print(f"plan: {error}", file=sys.stderr)
             return 2
@@ -711,7 +686,12 @@ def main(argv: list[str] | None = None) -> int:
         status = 1 if any(v.mandatory for v in violations) else 0
         for note in run.notes:
             print(f"note: {note}", file=sys.stderr if args.json else sys.stdout)
-        _print_plan(args, run, violations)
+        document = plan_document(run, args.stack, violations, now=time.time())
+        print(
+            json.dumps(document, indent=2, sort_keys=True)
+            if args.json
+            else render_text(run, document)
+        )
         sys.stdout.flush()
     except BrokenPipeError:
         # Same status as a full read would give: a closed pipe hides no violation.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -41,8 +40,8 @@ class Violation:
         return self.enforcement == EnforcementLevel.MANDATORY.value
 
 
-def load_policies(path: Path = POLICY_MODULE) -> list:
-    spec = importlib.util.spec_from_file_location("protected_cdn_policies", path)
+def load_policies() -> list:
+    spec = importlib.util.spec_from_file_location("protected_cdn_policies", POLICY_MODULE)
     module: ModuleType = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return list(module.POLICIES)

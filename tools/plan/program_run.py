@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import runpy
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,10 +145,6 @@ class Registration:
     # {"name", "type", "stack", "project", "parentUrn", "noParent"} (empty fields left out).
     aliases: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
-    def secret_input_names(self) -> list[str]:
-        return sorted(key for key, value in self.inputs.items() if is_secret_value(value))
-
 
 def _alias_record(alias: Any) -> dict[str, Any]:
     """One ``pulumirpc.Alias`` as plain data: its URN, or the fields its spec sets."""
@@ -204,28 +200,6 @@ class ProgramRun:
         found = self.of_type(resource_type)
         assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
         return found[0]
-
-    def by_urn(self) -> dict[str, Registration]:
-        return {r.urn: r for r in self.registrations}
-
-    def walk_inputs(self) -> Iterator[tuple[Registration, str, Any]]:
-        """Every plain (non-secret) leaf value of every resource's inputs."""
-
-        def leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-            if is_secret_value(value):
-                return
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    yield from leaves(item, f"{path}.{key}")
-            elif isinstance(value, list):
-                for index, item in enumerate(value):
-                    yield from leaves(item, f"{path}[{index}]")
-            else:
-                yield path, value
-
-        for registration in self.registrations:
-            for path, value in leaves(registration.inputs, ""):
-                yield registration, path.lstrip("."), value
 
 
 def run_under_mocks(

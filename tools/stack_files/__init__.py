@@ -16,7 +16,7 @@ __all__, __getattr__ = lazy_exports(
         "client_token_env": "reader",
         "placeholder_client_token": "reader",
         "read_stack_file": "reader",
-        "stack_file_name": "stack_arg",
+        "stack_file_name": "reader",
         "LOCAL_TOKENS_FOLDER": "local_tokens:FOLDER",
         "any_encrypted_client_token": "local_tokens",
         "local_only_tokens": "local_tokens",

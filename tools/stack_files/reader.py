@@ -378,13 +378,20 @@ def _has_secure(value: Any) -> bool:
     return any(isinstance(leaf, Secure) for leaf in _leaves(value))
 
 
-def check_stack_name(stack: str) -> str:
-    if not STACK_NAME.fullmatch(stack):
+def stack_file_name(stack: str) -> str:
+    """The stack name whose Pulumi.<name>.yaml holds ``stack``'s settings: Pulumi names a
+    stack ``dev``, ``org/dev`` or ``org/project/dev``, the file takes the last segment."""
+    parts = stack.split("/")
+    if len(parts) > 3 or not all(parts) or not STACK_NAME.fullmatch(parts[-1]):
         raise StackFileError(
-            f"{clip(stack)!s} is not a stack name: Pulumi allows 1 to 100 letters, digits, "
-            "- _ and ."
+            f"'{clip(stack)}' is not a stack name: Pulumi allows 1 to 100 letters, digits, - _ "
+            "and . (or org/project/stack)"
         )
-    return stack
+    if len(parts) == 3 and parts[1] != PROJECT:
+        raise StackFileError(
+            f"'{clip(stack)}' is a stack of project '{clip(parts[1])}', not {PROJECT}"
+        )
+    return parts[-1]
 
 
 def available_stacks(root: Path = ROOT) -> list[str]:
@@ -404,7 +411,11 @@ def _environments(value: Any, name: str) -> tuple[str, ...]:
 
 
 def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
-    check_stack_name(stack)
+    if not STACK_NAME.fullmatch(stack):
+        raise StackFileError(
+            f"{clip(stack)!s} is not a stack name: Pulumi allows 1 to 100 letters, digits, "
+            "- _ and ."
+        )
     path = root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         raise StackFileError(_unknown_stack(stack, path.name, available_stacks(root)))
@@ -471,12 +482,8 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         secure_keys=secure,
         values=values,
         environments=_environments(header.get("environment"), path.name),
-        encryption_salt=_text_or_none(header.get("encryptionsalt")),
+        encryption_salt=salt if isinstance(salt := header.get("encryptionsalt"), str) else None,
     )
-
-
-def _text_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _unknown_stack(stack: str, file_name: str, known: list[str]) -> str:

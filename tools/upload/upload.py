@@ -21,7 +21,6 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Mapping
-from pathlib import Path
 
 from components import (
     ORIGIN_IDS,
@@ -31,15 +30,14 @@ from components import (
     SettingsError,
     clip,
 )
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.local_edge import printable
-from tools.stack_files import ROOT, StackFileError, stack_file_name
+from tools.stack_files import StackFileError, stack_file_name
 from tools.upload.content import ContentError, ContentPlan, content_folder, plan_content
 from tools.upload.upload_commands import OUTPUTS, stack_site_model
 
 # S3's rule for bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, ends alphanumeric.
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-BUCKET_FLAGS = {PROTECTED_ORIGIN_ID: "--protected-bucket", PUBLIC_ORIGIN_ID: "--public-bucket"}
 # How make names the flags (Makefile variables).
 BUCKET_VARIABLES = {PROTECTED_ORIGIN_ID: "PROTECTED_BUCKET", PUBLIC_ORIGIN_ID: "PUBLIC_BUCKET"}
 
@@ -137,11 +135,7 @@ def _one_line(error: BaseException) -> str:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="make upload", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="stack name (or org/project/stack)")
-    parser.add_argument(
-        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
-    )
+    parser = stack_tool_parser("make upload", __doc__)
     parser.add_argument("--content", default="sample_content", help="local folder to upload")
     parser.add_argument("--protected-bucket", help="bucket name (default: output bucketName)")
     parser.add_argument("--public-bucket", help="bucket name (default: output publicBucketName)")

@@ -18,7 +18,6 @@ itself, one character for one, so it changes nothing.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 import sys
@@ -34,9 +33,9 @@ from components import (
     parse_settings,
     under_error_pages,
 )
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.local_edge import printable
-from tools.stack_files import ROOT, StackFileError, read_stack_file, stack_file_name
+from tools.stack_files import StackFileError, read_stack_file, stack_file_name
 from tools.upload.content import ContentError, plan_content
 
 # Settings need a token to validate; these commands never use it.
@@ -87,11 +86,7 @@ def upload_commands(site: SiteModel, content: str, stack: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="upload_commands", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
-    parser.add_argument(
-        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
-    )
+    parser = stack_tool_parser("upload_commands", __doc__)
     parser.add_argument("--content", default="./files", help="local folder to upload")
     args = parser.parse_args(argv)
     try:

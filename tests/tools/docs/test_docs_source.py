@@ -124,7 +124,9 @@ def test_component_md_lists_every_output_of_each_component_with_its_python_name(
     ]
     page = docs.COMPONENT_DOC.read_text(encoding="utf-8")
     table = page[
-        page.index(docs.outputs_begin(component)) : page.index(docs.outputs_end(component))
+        page.index(docs.markers("outputs", component)[0]) : page.index(
+            docs.markers("outputs", component)[1]
+        )
     ]
     rows = [line.split(" | ")[:2] for line in table.splitlines() if line.startswith("| `")]
     listed = [python.strip("` ") for _output, python in rows]

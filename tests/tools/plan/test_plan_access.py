@@ -34,7 +34,7 @@ def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack,
     out = capsys.readouterr().out
     region = read_case(stack).config.get("aws:region")
     engine = read_case(stack).config.get("protected-cdn:edgeRuntime", "lambda-edge")
-    assert plan.render_region(region, engine) in out.splitlines()
+    assert plan.render_region(plan.region_info(region, engine)) in out.splitlines()
     run = plan_case(stack)
     for pattern in run.outputs["protectedPaths"]:
         samples = plan.sample_paths(None if pattern == "*" else pattern)
@@ -44,11 +44,11 @@ def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack,
 
 
 def test_region_line_names_the_stack_region_and_the_edge_region():
-    line = plan.render_region("eu-west-1")
+    line = plan.render_region(plan.region_info("eu-west-1"))
     assert (
         line.startswith("region: eu-west-1 ") and "edge function and certificate: us-east-1" in line
     )
-    function_line = plan.render_region("eu-west-1", "cloudfront-function")
+    function_line = plan.render_region(plan.region_info("eu-west-1", "cloudfront-function"))
     assert "CloudFront function is global" in function_line
 
 
@@ -60,7 +60,7 @@ def test_a_function_on_another_event_than_viewer_request_needs_no_token(event):
     for behavior in distribution.inputs["orderedCacheBehaviors"]:
         for association in behavior.get("lambdaFunctionAssociations") or []:
             association["eventType"] = event
-    access = plan.render_access(run)
+    access = plan.render_access(plan.access_rows(run))
     assert "/ex-img/example/file.txt → no token" in access
     assert "token required" not in access
 
@@ -151,6 +151,6 @@ def test_the_settings_section_shows_the_inputs_set_away_from_their_default():
         ("priceClass", "PriceClass_All"),
         ("alarmEmail", "ops@example.com"),
     ]
-    text = plan.render_settings(settings)
+    text = plan.render_settings(summary)
     assert '  priceClass = "PriceClass_All"' in text.splitlines()
     assert CURRENT_TOKEN not in text and PREVIOUS_TOKEN not in text

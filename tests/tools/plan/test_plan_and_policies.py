@@ -22,6 +22,7 @@ from tests.program_support import (
     plan_case,
     read_case,
     run_stack,
+    secret_input_names,
     stack_cases,
 )
 from tests.support.locations import STACK_CASES_DIR
@@ -192,7 +193,7 @@ def test_plan_shows_the_client_stores_entries_and_size_in_text_and_json():
 def test_plan_bad_input_is_one_short_message(tmp_path, setup, words):
     if setup is not None:
         (tmp_path / "Pulumi.staging.yaml").write_text(setup)
-    result = _plan("--stack", "staging", "--config-dir", str(tmp_path))
+    result = _plan("--stack", "staging", "--stack-dir", str(tmp_path))
     assert result.returncode == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr
@@ -500,7 +501,7 @@ def test_the_policy_pack_names_the_protected_origin_as_the_site_model_does():
 def test_the_function_code_is_plain_so_the_policy_measures_it_and_10_kb_passes(fn_run):
     (chosen,) = [p for p in load_policies() if p.name == "cloudfront-function-published"]
     # The code holds no token (the store does): plain, so the pack measures the real code.
-    assert fn_run.one(CF_FUNCTION).secret_input_names == []
+    assert secret_input_names(fn_run.one(CF_FUNCTION)) == []
     assert isinstance(fn_run.one(CF_FUNCTION).inputs["code"], str)
     ok = _break(fn_run, CF_FUNCTION, _set(["code"], "x" * 10_240))
     assert run_policies(ok, [chosen]) == []
@@ -509,7 +510,7 @@ def test_the_function_code_is_plain_so_the_policy_measures_it_and_10_kb_passes(f
 def test_the_store_entries_reach_the_policies_as_a_secret_and_the_real_entries_pass(fn_run):
     (chosen,) = [p for p in load_policies() if p.name == "client-store-holds-no-token"]
     entries = fn_run.one(STORE_ENTRIES)
-    assert entries.secret_input_names == ["resourceKeyValuePairs"]
+    assert secret_input_names(entries) == ["resourceKeyValuePairs"]
     # Unwrapped (as an engine that hands secrets to policies would), the program's own
     # entries are digests and client values only.
     plain = entries.inputs["resourceKeyValuePairs"]["value"]

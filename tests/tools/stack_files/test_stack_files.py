@@ -265,7 +265,7 @@ def test_a_300_character_stack_name_is_one_line_not_an_oserror():
 )
 def test_hostile_values_give_one_bounded_line(tmp_path, document):
     _write(tmp_path, document)
-    result = _plan_cli("--stack", "team", "--config-dir", str(tmp_path))
+    result = _plan_cli("--stack", "team", "--stack-dir", str(tmp_path))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:500]
@@ -368,7 +368,7 @@ def test_an_unquoted_date_is_passed_as_the_text_written_as_the_cli_does(tmp_path
         "created": "2024-01-01",
         "at": "2024-01-01 10:00:00",
     }
-    assert _plan_cli("--stack", stack, "--config-dir", str(tmp_path)).returncode == 0
+    assert _plan_cli("--stack", stack, "--stack-dir", str(tmp_path)).returncode == 0
 
 
 NESTED = "[" * 5000 + "]" * 5000
@@ -402,7 +402,7 @@ def test_yaml_no_setting_can_be_is_one_line_exit_2_in_plan_and_local_edge(
     region = "" if key == "aws:region" else "  aws:region: eu-west-1\n"
     stack = _write(tmp_path, "config:\n" + region + entry)
     for json_flag in ((), ("--json",)):
-        result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path), *json_flag)
+        result = _plan_cli("--stack", stack, "--stack-dir", str(tmp_path), *json_flag)
         assert result.returncode == 2, result.stderr[-300:]
         assert "Traceback" not in result.stderr
         assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:500]
@@ -430,7 +430,7 @@ def test_a_region_the_offline_tools_cannot_read_is_a_note_not_missing(tmp_path, 
     (note,) = [n for n in run.notes if "aws:region" in n]
     assert words in note and "the offline plan uses us-east-1" in note
     assert run.settings.region == "us-east-1" and run.registrations
-    result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path))
+    result = _plan_cli("--stack", stack, "--stack-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "is missing" not in result.stdout + result.stderr
     assert f"note: {note}" in result.stdout
@@ -524,7 +524,7 @@ def test_a_key_written_twice_is_refused_with_its_lines_in_plan_and_local_edge(
     tmp_path, text, key, lines
 ):
     stack = _write(tmp_path, text)
-    result = _plan_cli("--stack", stack, "--config-dir", str(tmp_path))
+    result = _plan_cli("--stack", stack, "--stack-dir", str(tmp_path))
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert f"{key} is defined twice (lines {lines[0]} and {lines[1]})" in result.stderr
     with pytest.raises(StackFileError, match="defined twice"):

@@ -7,8 +7,8 @@ the order does not depend on the installer or the locale: pinning a venv install
 constraints.txt writes constraints.txt byte for byte. Upgrading is a separate, deliberate
 step (`make constraints UPGRADE=1` upgrades within the ranges, then pins).
 
-    python -m tools.pins.constraints --write    # write constraints.txt
-    python -m tools.pins.constraints --check    # exit 1 and print the diff when it would change
+    python -m tests.support.constraints --write    # write constraints.txt
+    python -m tests.support.constraints --check    # exit 1 and print the diff when it would change
 """
 
 from __future__ import annotations

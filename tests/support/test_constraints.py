@@ -9,8 +9,8 @@ import shutil
 import pytest
 from packaging.requirements import Requirement
 
-from tools.pins import constraints
-from tools.pins.constraints import HEADER, Installed, PinError, constraints_text
+from tests.support import constraints
+from tests.support.constraints import HEADER, Installed, PinError, constraints_text
 
 VENV = {
     "pulumi": Installed("pulumi", "3.272.0", ("grpcio>=1.66", 'debugpy; extra == "debug"')),
