@@ -134,7 +134,13 @@ def test_the_grant_behavior_counts_against_cloudfronts_limit():
 
 
 def test_a_stack_with_grants_runs_the_function_on_grant_and_stores_the_grant_keys():
-    from tests.program_support import CF_FUNCTION, behaviors, run_stack
+    from tests.program_support import (
+        CF_FUNCTION,
+        behaviors,
+        run_stack,
+        secret_input_names,
+        walk_inputs,
+    )
 
     run = run_stack("fn", grants="true", maxGrantSeconds="600")
     (function,) = run.of_type(CF_FUNCTION)
@@ -148,13 +154,17 @@ def test_a_stack_with_grants_runs_the_function_on_grant_and_stores_the_grant_key
     assert not by_pattern[None].get("functionAssociations")
     (entries,) = run.of_type("aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive")
     keys = [pair["key"] for pair in entries.inputs["resourceKeyValuePairs"]["value"]]
-    assert "grant:default" in keys and entries.secret_input_names == ["resourceKeyValuePairs"]
-    for _registration, _path, value in run.walk_inputs():
+    assert "grant:default" in keys and secret_input_names(entries) == ["resourceKeyValuePairs"]
+    for _registration, _path, value in walk_inputs(run):
         assert CURRENT_TOKEN not in str(value)
 
 
 def test_a_stack_without_grants_declares_no_grant_behavior_or_entry():
-    from tests.program_support import CF_FUNCTION, behaviors, run_stack
+    from tests.program_support import (
+        CF_FUNCTION,
+        behaviors,
+        run_stack,
+    )
 
     run = run_stack("fn")
     assert "_grant" not in [b["pathPattern"] for b in behaviors(run)]
