@@ -1,21 +1,6 @@
 """Code a client application copies: protected_cdn_grant.py mints grants (stdlib only)."""
 
-from .protected_cdn_grant import (
-    GrantError,
-    grant_parts,
-    mint_grant,
-    session_link,
-    signed_link,
-    signing_key,
-    verify_grant,
-)
+from . import protected_cdn_grant
+from .protected_cdn_grant import *  # noqa: F403  (the helper's own __all__ is the list)
 
-__all__ = [
-    "GrantError",
-    "grant_parts",
-    "mint_grant",
-    "session_link",
-    "signed_link",
-    "signing_key",
-    "verify_grant",
-]
+__all__ = protected_cdn_grant.__all__
