@@ -204,12 +204,10 @@ function __loop(fn, value, uri, calls) {
 }
 """
 
-# The same calls in Node: the function's code with the import line replaced by a stub
-# KeyValueStore over the same entries (a Map; get rejects for an absent key, as in CloudFront).
-_NODE_BENCH = r"""
-const fs = require('fs');
-// node -e: argv is [node, ...args]
-const [codeFile, entriesFile, calls, casesJson] = process.argv.slice(1);
+# The function in Node, after the script has read codeFile and entriesFile: its code with the
+# import line replaced by a stub KeyValueStore over the same entries (a Map; get rejects for an
+# absent key, as in CloudFront), log lines dropped.
+_NODE_HANDLER = r"""
 const entries = new Map(Object.entries(JSON.parse(fs.readFileSync(entriesFile, 'utf8'))));
 const cf = { kvs: () => ({
   get: async (key, options) => {
@@ -221,7 +219,18 @@ const code = fs.readFileSync(codeFile, 'utf8').replace("import cf from 'cloudfro
 const handler = new Function('cf', 'require', '"use strict";\n' + code + '\nreturn handler;')(
   cf, require);
 console.log = () => {};
-function event(value, uri) {
+"""
+
+# The same calls in Node: the function's code with the import line replaced by a stub
+# KeyValueStore over the same entries (a Map; get rejects for an absent key, as in CloudFront).
+_NODE_BENCH = (
+    r"""
+const fs = require('fs');
+// node -e: argv is [node, ...args]
+const [codeFile, entriesFile, calls, casesJson] = process.argv.slice(1);
+"""
+    + _NODE_HANDLER
+    + r"""function event(value, uri) {
   return { version: '1.0', context: { requestId: 'bench' }, viewer: { ip: '203.0.113.178' },
     request: { method: 'GET', uri: uri, querystring: {}, cookies: {},
       headers: { accept: { value: '*/*' }, authorization: { value: value } } } };
@@ -241,6 +250,7 @@ function event(value, uri) {
   process.stdout.write(JSON.stringify(out));
 })();
 """
+)
 
 
 STORE_COUNTS = (1, 10_000)
@@ -378,21 +388,13 @@ GRANT_NOW = 1_800_000_000
 
 # Runs each case's event (JSON text, parsed afresh per call: the function changes its request)
 # through the handler in Node, awaited; an identity function over the same copies is the floor.
-_NODE_GRANT_BENCH = r"""
+_NODE_GRANT_BENCH = (
+    r"""
 const fs = require('fs');
 const [codeFile, entriesFile, casesFile, calls, now] = process.argv.slice(1);
-const entries = new Map(Object.entries(JSON.parse(fs.readFileSync(entriesFile, 'utf8'))));
-const cf = { kvs: () => ({
-  get: async (key, options) => {
-    if (!entries.has(key)) throw new Error('Key not found');
-    const v = entries.get(key);
-    return options && options.format === 'json' ? JSON.parse(v) : v;
-  } }) };
-const code = fs.readFileSync(codeFile, 'utf8').replace("import cf from 'cloudfront';", '');
-const handler = new Function('cf', 'require', '"use strict";\n' + code + '\nreturn handler;')(
-  cf, require);
-console.log = () => {};
-Date.now = () => +now * 1000;
+"""
+    + _NODE_HANDLER
+    + r"""Date.now = () => +now * 1000;
 const identity = async (event) => event.request;
 (async () => {
   const out = {};
@@ -411,6 +413,7 @@ const identity = async (event) => event.request;
   process.stdout.write(JSON.stringify(out));
 })();
 """
+)
 
 _JS_GRANT_BENCH = """
 function __grantLoop(text, calls) {

@@ -59,11 +59,8 @@ def events() -> list[dict]:
     return cases
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not on PATH")
-def test_node_and_the_harness_answer_alike(tmp_path):
-    code = render_function_code("authorization", log_allowed=True)
-    store = store_entries([CURRENT_TOKEN, PREVIOUS_TOKEN], CLIENTS)
-    cases = events()
+def answers_in_node_and_harness(tmp_path, code: str, store: dict, cases: list[dict]):
+    """Each case's (answer, log lines) from Node 20 and from the V8 harness, same code and store."""
     (tmp_path / "code.js").write_text(code, encoding="utf-8")
     (tmp_path / "store.json").write_text(json.dumps(store), encoding="utf-8")
     (tmp_path / "events.json").write_text(json.dumps(cases), encoding="utf-8")
@@ -74,9 +71,17 @@ def test_node_and_the_harness_answer_alike(tmp_path):
         text=True,
         check=True,
     ).stdout
-    in_node = json.loads(out)
     with CloudFrontRuntime(code, now=NOW, store=store) as runtime:
         in_harness = [list(runtime.handle(json.loads(json.dumps(e)))) for e in cases]
+    return json.loads(out), in_harness
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not on PATH")
+def test_node_and_the_harness_answer_alike(tmp_path):
+    code = render_function_code("authorization", log_allowed=True)
+    store = store_entries([CURRENT_TOKEN, PREVIOUS_TOKEN], CLIENTS)
+    cases = events()
+    in_node, in_harness = answers_in_node_and_harness(tmp_path, code, store, cases)
     assert in_node == in_harness
     statuses = {answer.get("statusCode", 200) for answer, _ in in_node}
     assert statuses == {200, 401, 403}
@@ -115,19 +120,7 @@ def test_node_and_the_harness_verify_grants_alike(tmp_path):
     code = render_function_code("authorization", log_allowed=True, grants=True)
     store = store_entries([CURRENT_TOKEN, PREVIOUS_TOKEN], CLIENTS, grants=True)
     cases = grant_events()
-    (tmp_path / "code.js").write_text(code, encoding="utf-8")
-    (tmp_path / "store.json").write_text(json.dumps(store), encoding="utf-8")
-    (tmp_path / "events.json").write_text(json.dumps(cases), encoding="utf-8")
-    files = [str(tmp_path / n) for n in ("code.js", "store.json", "events.json")]
-    out = subprocess.run(
-        [NODE, "-e", NODE_RUNNER, "--", *files, str(NOW)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    in_node = json.loads(out)
-    with CloudFrontRuntime(code, now=NOW, store=store) as runtime:
-        in_harness = [list(runtime.handle(json.loads(json.dumps(e)))) for e in cases]
+    in_node, in_harness = answers_in_node_and_harness(tmp_path, code, store, cases)
     assert in_node == in_harness
     statuses = [answer.get("statusCode", 200) for answer, _ in in_node]
     # Both admit the good grants and refuse the rest: the comparison is not of two failures.
