@@ -30,6 +30,7 @@ from tests.passphrase_support import (
 from tests.program_support import read_case, stack_cases
 from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge import local_edge
+from tools.plan import plan
 from tools.plan.plan import PLACEHOLDER_TOKEN, TOKEN_KEY, placeholder_previous_token, plan_run
 from tools.plan.program_run import run_program
 from tools.stack_files.reader import (
@@ -45,6 +46,20 @@ SECURE = "v1:CcbSIjQOwOCz/oZD:k0ZIbxGGH13AwGDHaH8kUVxIPI3M9/pxM53M4OOhwryUVcgDRZ
 def _write(folder: Path, text: str, stack: str = "team") -> str:
     (folder / f"Pulumi.{stack}.yaml").write_text(text)
     return stack
+
+
+@pytest.fixture
+def plan_cli(capsys, monkeypatch):
+    """``make plan``'s ``main`` in this process: its exit status, stdout and stderr."""
+    monkeypatch.setenv("AUTH_TOKEN", "")
+    monkeypatch.setenv("PREVIOUS_AUTH_TOKENS", "")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        status = plan.main(list(args))
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(args, status, captured.out, captured.err)
+
+    return run
 
 
 CASES = ("--stack-dir", str(STACK_CASES_DIR))
@@ -130,16 +145,8 @@ def test_plan_with_a_nested_secure_token_list_keeps_the_count_and_says_so(tmp_pa
     assert "PREVIOUS_AUTH_TOKENS" in "\n".join(given.notes)
 
 
-def test_make_plan_prints_the_notes_for_an_encrypted_stack():
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.plan.plan", "--stack", "staging", *CASES],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "AUTH_TOKEN": "", "PREVIOUS_AUTH_TOKENS": ""},
-        check=False,
-    )
+def test_make_plan_prints_the_notes_for_an_encrypted_stack(plan_cli):
+    result = plan_cli("--stack", "staging", *CASES)
     assert result.returncode == 0, result.stderr
     assert "note: authToken is encrypted in Pulumi.staging.yaml" in result.stdout
     assert "is missing" not in result.stdout + result.stderr
@@ -226,9 +233,10 @@ def test_an_unknown_top_level_key_of_the_stack_file_is_refused_with_a_suggestion
 # --- hostile input: one bounded line, fast ------------------------------------------------
 
 
-def _plan_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tools.plan.plan", *args],
+def test_a_300_character_stack_name_is_one_line_not_an_oserror():
+    # The one child process here: exit status 2 and a single stderr line are the contract.
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.plan.plan", "--stack", "s" * 300],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -236,10 +244,6 @@ def _plan_cli(*args: str) -> subprocess.CompletedProcess:
         env={**os.environ, "AUTH_TOKEN": ""},
         check=False,
     )
-
-
-def test_a_300_character_stack_name_is_one_line_not_an_oserror():
-    result = _plan_cli("--stack", "s" * 300)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "not a stack name" in result.stderr
@@ -263,9 +267,9 @@ def test_a_300_character_stack_name_is_one_line_not_an_oserror():
     ],
     ids=["178KB-pattern", "alias-bomb"],
 )
-def test_hostile_values_give_one_bounded_line(tmp_path, document):
+def test_hostile_values_give_one_bounded_line(tmp_path, document, plan_cli):
     _write(tmp_path, document)
-    result = _plan_cli("--stack", "team", "--stack-dir", str(tmp_path))
+    result = plan_cli("--stack", "team", "--stack-dir", str(tmp_path))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:500]
@@ -355,7 +359,7 @@ def test_an_encrypted_misspelt_key_stops_plan_and_local_edge_as_the_program(tmp_
 # --- YAML the CLI reads differently or not at all: one line naming the key, exit 2 ------------
 
 
-def test_an_unquoted_date_is_passed_as_the_text_written_as_the_cli_does(tmp_path):
+def test_an_unquoted_date_is_passed_as_the_text_written_as_the_cli_does(tmp_path, plan_cli):
     # go-yaml v3 decodes a timestamp into a string: the program gets "2024-01-01" as written.
     stack = _write(
         tmp_path,
@@ -368,7 +372,7 @@ def test_an_unquoted_date_is_passed_as_the_text_written_as_the_cli_does(tmp_path
         "created": "2024-01-01",
         "at": "2024-01-01 10:00:00",
     }
-    assert _plan_cli("--stack", stack, "--stack-dir", str(tmp_path)).returncode == 0
+    assert plan_cli("--stack", stack, "--stack-dir", str(tmp_path)).returncode == 0
 
 
 NESTED = "[" * 5000 + "]" * 5000
@@ -397,12 +401,12 @@ SECURE_NESTED = "[" * 900 + "{secure: v1:x}" + "]" * 900
     ids=["binary", "set", "5000-deep", "900-deep-secure", "deep-by-aliases"],
 )
 def test_yaml_no_setting_can_be_is_one_line_exit_2_in_plan_and_local_edge(
-    tmp_path, entry, key, words
+    tmp_path, entry, key, words, plan_cli
 ):
     region = "" if key == "aws:region" else "  aws:region: eu-west-1\n"
     stack = _write(tmp_path, "config:\n" + region + entry)
     for json_flag in ((), ("--json",)):
-        result = _plan_cli("--stack", stack, "--stack-dir", str(tmp_path), *json_flag)
+        result = plan_cli("--stack", stack, "--stack-dir", str(tmp_path), *json_flag)
         assert result.returncode == 2, result.stderr[-300:]
         assert "Traceback" not in result.stderr
         assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:500]
@@ -424,13 +428,15 @@ PATHS = "  protected-cdn:protectedPaths:\n    - ex-img/*\n"
     ],
     ids=["esc", "encrypted"],
 )
-def test_a_region_the_offline_tools_cannot_read_is_a_note_not_missing(tmp_path, text, words):
+def test_a_region_the_offline_tools_cannot_read_is_a_note_not_missing(
+    tmp_path, text, words, plan_cli
+):
     stack = _write(tmp_path, text)
     run = plan_run(stack, None, tmp_path)
     (note,) = [n for n in run.notes if "aws:region" in n]
     assert words in note and "the offline plan uses us-east-1" in note
     assert run.settings.region == "us-east-1" and run.registrations
-    result = _plan_cli("--stack", stack, "--stack-dir", str(tmp_path))
+    result = plan_cli("--stack", stack, "--stack-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "is missing" not in result.stdout + result.stderr
     assert f"note: {note}" in result.stdout
@@ -521,10 +527,10 @@ def test_the_fix_for_a_token_key_stored_in_plaintext_is_valid_commands(key):
     ids=["config-key", "nested", "top-level"],
 )
 def test_a_key_written_twice_is_refused_with_its_lines_in_plan_and_local_edge(
-    tmp_path, text, key, lines
+    tmp_path, text, key, lines, plan_cli
 ):
     stack = _write(tmp_path, text)
-    result = _plan_cli("--stack", stack, "--stack-dir", str(tmp_path))
+    result = plan_cli("--stack", stack, "--stack-dir", str(tmp_path))
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert f"{key} is defined twice (lines {lines[0]} and {lines[1]})" in result.stderr
     with pytest.raises(StackFileError, match="defined twice"):
