@@ -9,8 +9,8 @@ import pytest
 from components.alarms import EdgeAlarms, EdgeAlarmsArgs
 from components.checks import SettingsError
 from components.stack_config import parse_settings
+from tests.components.stack_runs import stack_run
 from tests.edge_support import CURRENT_TOKEN
-from tests.program_support import run_stack
 from tools.plan.policy_run import load_policies, run_policies
 from tools.plan.program_run import run_under_mocks
 
@@ -164,7 +164,7 @@ def test_alarms_without_a_target_are_a_programming_error():
 
 
 def test_prod_sets_alarm_email_so_its_plan_has_the_alarms():
-    run = run_stack("prod")
+    run = stack_run("prod")
     assert len(run.of_type(ALARM)) == 4
     (subscription,) = run.of_type(SUBSCRIPTION)
     assert subscription.inputs["endpoint"] == "cdn-alerts@example.com"
@@ -175,7 +175,7 @@ def test_prod_sets_alarm_email_so_its_plan_has_the_alarms():
 
 
 def test_a_stack_without_alarm_settings_declares_no_alarm_resources():
-    run = run_stack("dev")
+    run = stack_run("dev")
     for kind in (ALARM, TOPIC, SUBSCRIPTION, MONITORING):
         assert run.of_type(kind) == []
 
@@ -185,7 +185,7 @@ def test_a_stack_without_alarm_settings_declares_no_alarm_resources():
 
 @pytest.fixture(scope="module")
 def prod_run():
-    return run_stack("prod")
+    return stack_run("prod")
 
 
 def _alarm_policy():

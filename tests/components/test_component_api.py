@@ -21,8 +21,9 @@ from components.checks import SettingsError
 from components.inputs import INPUTS
 from components.protected_content import ProtectedContent, ProtectedContentArgs
 from components.stack_config import parse_settings
+from tests.components.stack_runs import stack_run
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tests.program_support import FUNCTION, run_stack, secret_input_names, walk_inputs
+from tests.program_support import FUNCTION, secret_input_names, walk_inputs
 from tools.plan.program_run import CloudMocks, RecordingMonitor, run_under_mocks
 
 COMPONENTS_DIR = Path(components.protected_content.__file__).parent
@@ -123,7 +124,7 @@ def test_tokens_from_another_resource_as_plain_outputs_become_secret_too():
 
 
 def test_the_stack_program_keeps_tokens_secret_through_the_component():
-    run = run_stack("dev")
+    run = stack_run("dev")
     assert secret_input_names(run.one(FUNCTION)) == ["code"]
     assert_no_token_in_the_clear(run)
 
@@ -270,7 +271,7 @@ def test_every_component_registers_exactly_its_annotated_outputs(monkeypatch):
 
 
 def test_protected_content_exposes_everything_the_stack_exports():
-    run = run_stack("dev")
+    run = stack_run("dev")
     assert sorted(run.outputs) == sorted(camel(n) for n in output_names(ProtectedContent))
 
 

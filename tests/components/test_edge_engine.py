@@ -16,13 +16,13 @@ from edge_handler.build import build_archive
 from edge_handler.client_store import MAX_STORE_BYTES, store_bytes, store_entries
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, code_size
 from edge_handler.engines import FUNCTION_RUNTIME
+from tests.components.stack_runs import stack_run
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.program_support import (
     CF_FUNCTION,
     DISTRIBUTION,
     behaviors,
     engine_of,
-    run_stack,
     secret_input_names,
     stack_cases,
     walk_inputs,
@@ -229,7 +229,7 @@ def test_a_committed_stack_uses_the_cloudfront_function_engine():
 
 @pytest.mark.parametrize("stack", FN_STACKS)
 def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
-    run = run_stack(stack)
+    run = stack_run(stack)
     kinds = {r.type for r in run.registrations}
     assert not [k for k in kinds if k.startswith(("aws:lambda/", "aws:iam/"))], kinds
     assert len(run.of_type("protected-cdn:index:EdgeCheck")) == 1
@@ -260,7 +260,7 @@ def test_a_cloudfront_function_stack_declares_no_lambda_and_no_iam(stack):
 
 @pytest.mark.parametrize("stack", stack_cases())
 def test_each_stack_runs_its_engine_on_the_protected_behaviors_only(stack):
-    run = run_stack(stack)
+    run = stack_run(stack)
     engine = engine_of(stack)
     protected = set(run.outputs["protectedPaths"])
     own, other = (
@@ -286,8 +286,8 @@ def test_each_stack_runs_its_engine_on_the_protected_behaviors_only(stack):
 
 
 def test_switching_a_lambda_edge_stack_to_the_function_keeps_every_other_resource():
-    before = run_stack("dev")
-    after = run_stack("dev", edgeRuntime="cloudfront-function")
+    before = stack_run("dev")
+    after = stack_run("dev", edgeRuntime="cloudfront-function")
     edge = ("EdgeCheck", "aws:lambda/", "aws:iam/", CF_FUNCTION)
 
     def urns(run):
@@ -340,7 +340,7 @@ def test_function_alarms_watch_the_functions_errors_by_function_name():
 
 def test_a_function_stack_with_alarms_names_its_function_and_passes_every_policy():
     stack = FN_STACKS[0]
-    run = run_stack(stack, alarmEmail="ops@example.com")
+    run = stack_run(stack, alarmEmail="ops@example.com")
     alarms = {r.name: r.inputs for r in run.of_type(ALARM)}
     execution = next(a for n, a in alarms.items() if n.endswith("edge-execution-errors"))
     assert execution["dimensions"]["FunctionName"] == run.outputs["edgeFunctionName"]

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.program_support import CF_FUNCTION, FUNCTION, engine_of, run_stack, stack_cases
+from tests.components.stack_runs import stack_run
+from tests.program_support import CF_FUNCTION, FUNCTION, engine_of, stack_cases
 from tools.plan.program_run import autoname
 
 
 @pytest.mark.parametrize("stack", stack_cases())
 def test_the_edge_function_sets_no_name_and_lambda_edge_leaves_its_replicas_behind(stack):
-    run = run_stack(stack)
+    run = stack_run(stack)
     if engine_of(stack) == "cloudfront-function":
         function = run.one(CF_FUNCTION)
         assert "name" not in function.inputs
@@ -31,7 +32,7 @@ def test_the_edge_function_sets_no_name_and_lambda_edge_leaves_its_replicas_behi
 
 @pytest.mark.parametrize("stack", stack_cases())
 def test_the_outputs_name_the_function_the_provider_named_and_its_log_groups(stack):
-    run = run_stack(stack)
+    run = stack_run(stack)
     outputs = run.outputs
     resource_type = CF_FUNCTION if engine_of(stack) == "cloudfront-function" else FUNCTION
     name = autoname(run.one(resource_type).name)  # the name the (mock) provider gave it

@@ -20,6 +20,7 @@ from edge_handler.client_store import (
     store_entries,
 )
 from edge_handler.cloudfront_function import MAX_CODE_BYTES, code_size, render_function_code
+from tests.components.stack_runs import stack_run
 from tests.components.test_edge_engine import full_clients, parse
 from tests.edge_support import CURRENT_TOKEN
 from tests.support.js_syntax import forbidden_syntax
@@ -137,12 +138,11 @@ def test_a_stack_with_grants_runs_the_function_on_grant_and_stores_the_grant_key
     from tests.program_support import (
         CF_FUNCTION,
         behaviors,
-        run_stack,
         secret_input_names,
         walk_inputs,
     )
 
-    run = run_stack("fn", grants="true", maxGrantSeconds="600")
+    run = stack_run("fn", grants="true", maxGrantSeconds="600")
     (function,) = run.of_type(CF_FUNCTION)
     assert "var MAX_GRANT=600," in function.inputs["code"]
     arn = run.outputs["edgeFunctionVersionArn"]
@@ -163,9 +163,8 @@ def test_a_stack_without_grants_declares_no_grant_behavior_or_entry():
     from tests.program_support import (
         CF_FUNCTION,
         behaviors,
-        run_stack,
     )
 
-    run = run_stack("fn")
+    run = stack_run("fn")
     assert "_grant" not in [b["pathPattern"] for b in behaviors(run)]
     assert "MAX_GRANT" not in run.one(CF_FUNCTION).inputs["code"]

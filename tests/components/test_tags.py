@@ -9,7 +9,8 @@ import pytest
 
 from components.checks import SettingsError
 from components.tags import MAX_TAG_VALUE_LENGTH, check_extra_tags, resource_tags
-from tests.program_support import engine_of, run_stack, stack_cases
+from tests.components.stack_runs import stack_run
+from tests.program_support import engine_of, stack_cases
 
 # The stack as written, and with a custom domain, so the certificate is checked too.
 DOMAIN_OVERRIDES = ({}, {"domainName": "cdn.example.org", "hostedZoneName": "example.org"})
@@ -44,7 +45,7 @@ def test_the_taggable_check_reads_the_provider_signatures():
 @pytest.mark.parametrize("stack", stack_cases())
 def test_every_taggable_resource_carries_project_stack_and_managed_by(stack):
     for overrides in DOMAIN_OVERRIDES:
-        run = run_stack(stack, **overrides)
+        run = stack_run(stack, **overrides)
         custom = [r for r in run.registrations if r.custom]
         taggable = [r for r in custom if accepts_tags(r.type)]
         edge = (
