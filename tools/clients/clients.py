@@ -19,7 +19,6 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from components import (
@@ -31,9 +30,8 @@ from components import (
     Settings,
     SettingsError,
 )
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.stack_files import (
-    ROOT,
     StackFile,
     StackFileError,
     client_token_env,
@@ -43,6 +41,7 @@ from tools.stack_files import (
 )
 
 SECONDS_PER_DAY = 86_400
+STACK_HELP = "stack settings file Pulumi.<stack>.yaml"
 
 
 def env_client_token(name: str, field_name: str, environ: Mapping[str, str] | None = None) -> str:
@@ -217,11 +216,7 @@ def _new_client(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make clients", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
-    parser.add_argument(
-        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
-    )
+    parser = stack_tool_parser("make clients", __doc__, stack_help=STACK_HELP)
     parser.add_argument("--new", metavar="NAME", help="print a fresh token and the commands")
     parser.add_argument("--expires", help="RFC 3339 UTC expiry for --new")
     parser.add_argument("--path", action="append", default=[], help="path pattern for --new")

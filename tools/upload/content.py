@@ -47,9 +47,6 @@ class ContentPlan:
     # Keys under _errors/: that prefix holds only the error pages the program deploys.
     not_uploaded: tuple[str, ...]
 
-    def keys_for(self, origin_id: OriginId) -> tuple[str, ...]:
-        return tuple(f.key for f in self.files if f.origin_id == origin_id)
-
 
 def content_type(name: str) -> str:
     return mimetypes.guess_type(name)[0] or DEFAULT_CONTENT_TYPE

@@ -31,12 +31,11 @@ from components import (
     build_site_model,
     clip,
     parse_settings,
-    under_error_pages,
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.local_edge import printable
 from tools.stack_files import StackFileError, read_stack_file, stack_file_name
-from tools.upload.content import ContentError, plan_content
+from tools.upload.content import ContentError, ContentPlan, plan_content
 
 # Settings need a token to validate; these commands never use it.
 _UNUSED_TOKEN = "upload-commands-need-no-token-0123456789abcdef"
@@ -95,28 +94,22 @@ def main(argv: list[str] | None = None) -> int:
         commands = upload_commands(site, args.content, args.stack)
         # A folder that is here is read as make upload reads it: what it cannot upload
         # faithfully (a symlink out of the folder, ...) the CLI would not either.
-        if Path(args.content).is_dir():
-            plan_content(Path(args.content), site)
+        content = Path(args.content)
+        plan = plan_content(content, site) if content.is_dir() else None
     except (StackFileError, SettingsError, ContentError) as error:
         print(f"upload_commands: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
-    for note in not_uploaded_notes(Path(args.content)):
+    for note in not_uploaded_notes(plan, content):
         print(f"note: {note}", file=sys.stderr)
     print("\n".join(commands))
     return 0
 
 
-def not_uploaded_notes(content: Path, limit: int = 3) -> list[str]:
+def not_uploaded_notes(plan: ContentPlan | None, content: Path, limit: int = 3) -> list[str]:
     """What the filters leave out of the content folder (files under _errors/, where the
     program keeps the error pages): said on stderr, as `make local` says it does not serve
     them. Nothing when the folder is not here (it may be on another machine)."""
-    if not content.is_dir():
-        return []
-    keys = sorted(
-        key
-        for key in (p.relative_to(content).as_posix() for p in content.rglob("*") if p.is_file())
-        if under_error_pages(key)
-    )
+    keys = plan.not_uploaded if plan else ()
     if not keys:
         return []
     shown = ", ".join(printable(key) for key in keys[:limit])
