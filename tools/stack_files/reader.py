@@ -374,10 +374,6 @@ def _with_secure(value: Any) -> Any:
     return value
 
 
-def _has_secure(value: Any) -> bool:
-    return any(isinstance(leaf, Secure) for leaf in _leaves(value))
-
-
 def stack_file_name(stack: str) -> str:
     """The stack name whose Pulumi.<name>.yaml holds ``stack``'s settings: Pulumi names a
     stack ``dev``, ``org/dev`` or ``org/project/dev``, the file takes the last segment."""
@@ -455,7 +451,7 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
                 continue
             decoded = decoder.value(node)
             values[key] = _with_secure(decoded)
-            if not _has_secure(values[key]):
+            if _secure_at(values[key]) is None:
                 config[key] = cli_yaml.to_json(decoded, node.start_mark.line + 1)
     except cli_yaml.DuplicateKey as error:
         name = clip(error.key)
@@ -474,7 +470,7 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "unreadable"
         raise StackFileError(f"{path.name} is not valid YAML{where}: {problem}") from None
-    secure = frozenset(key for key, value in values.items() if _has_secure(value))
+    secure = frozenset(key for key, value in values.items() if _secure_at(value) is not None)
     return StackFile(
         stack=stack,
         path=path,
