@@ -92,13 +92,17 @@ def test_the_live_test_needs_the_flag_the_cli_and_credentials():
     assert missing_prerequisites({"PROTECTED_CDN_INTEGRATION": "yes"}, cli, lambda: True)
 
 
+PLAIN_PYTEST = ["-p", "no:xdist", "-p", "no:randomly", "-p", "no:hypothesispytest", "--noconftest"]
+
+
 def _live_test(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     """The live test in its own pytest, on a PATH with no pulumi CLI (an empty folder)."""
     no_cli = tmp_path / "bin"
     no_cli.mkdir(exist_ok=True)
     base = {k: v for k, v in os.environ.items() if k != "PROTECTED_CDN_INTEGRATION"}
     return run(
-        [sys.executable, "-m", "pytest", "-p", "no:xdist", "tests/integration/test_live_deploy.py"],
+        # Only what the live test itself needs: it takes no suite fixture and no plugin.
+        [sys.executable, "-m", "pytest", *PLAIN_PYTEST, "tests/integration/test_live_deploy.py"],
         cwd=ROOT,
         env={**base, "PATH": str(no_cli), **env},
         capture_output=True,

@@ -225,12 +225,13 @@ def test_the_local_edge_gets_the_same_link_and_is_asked_whether_it_accepts_it(st
 
 def test_a_port_with_something_else_is_not_taken_for_the_local_edge():
     server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # The probe sends one request: the server answers it, then its thread ends.
+    thread = threading.Thread(target=server.handle_request, daemon=True)
     thread.start()
     try:
         state = probe_local_edge(server.server_address[1], GRANT, "/")
     finally:
-        server.shutdown()
+        thread.join(timeout=HANG_SECONDS)
         server.server_close()
     assert (
         state == f"something else answers on 127.0.0.1:{server.server_address[1]}, not make local"

@@ -7,9 +7,6 @@ traceback, never the value itself (it may be a token).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -132,21 +129,15 @@ def test_a_tagged_token_is_never_in_the_error(tmp_path, capsys, monkeypatch, ent
     _refused_everywhere(tmp_path, stack, capsys, monkeypatch, "Fix: ", secret=token)
 
 
-def test_make_plan_on_a_tagged_token_prints_one_line_without_it(tmp_path):
+def test_make_plan_on_a_tagged_token_prints_one_line_without_it(tmp_path, capsys, monkeypatch):
     _write(tmp_path, REGION + f"  protected-cdn:authToken: !!int {CURRENT_TOKEN}\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.plan.plan", "--stack", "team", "--stack-dir", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "AUTH_TOKEN": ""},
-        check=False,
-    )
-    assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert "protected-cdn:authToken: is tagged !!int" in result.stderr
-    assert CURRENT_TOKEN not in result.stderr
+    monkeypatch.setenv("AUTH_TOKEN", "")
+    status = plan.main(["--stack", "team", "--stack-dir", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "protected-cdn:authToken: is tagged !!int" in err
+    assert CURRENT_TOKEN not in err
 
 
 # --- the strings the CLI passes ----------------------------------------------------------
