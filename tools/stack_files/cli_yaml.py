@@ -90,15 +90,24 @@ class _Composer(yaml.SafeLoader):
         self._path.append(index.value if isinstance(index, yaml.ScalarNode) else None)
         try:
             if len(self._path) > MAX_DEPTH + 2:  # + the document and its config: mapping
-                raise CliYamlError(
-                    f"nests lists or objects more than {MAX_DEPTH} levels deep",
-                    self.peek_event().start_mark.line + 1,
-                    "a setting is never that deep; write the value out flat",
-                    self._path[2] if self._path[1] == "config" and self._path[2] else "",
-                )
+                raise self._too_deep(self.peek_event().start_mark.line + 1)
             return super().compose_node(parent, index)
         finally:
             self._path.pop()
+
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        # Refused while scanning too: PyYAML's scanner slows quadratically on deep [[[….
+        if self.flow_level >= MAX_DEPTH:
+            raise self._too_deep(self.get_mark().line + 1)
+        super().fetch_flow_collection_start(token_class)
+
+    def _too_deep(self, line: int) -> CliYamlError:
+        return CliYamlError(
+            f"nests lists or objects more than {MAX_DEPTH} levels deep",
+            line,
+            "a setting is never that deep; write the value out flat",
+            self._path[2] or "" if len(self._path) > 2 and self._path[1] == "config" else "",
+        )
 
 
 def compose(text: str) -> yaml.Node | None:

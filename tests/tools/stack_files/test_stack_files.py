@@ -415,6 +415,17 @@ def test_yaml_no_setting_can_be_is_one_line_exit_2_in_plan_and_local_edge(
         local_edge.LocalEdge(local_edge.LocalEdgeOptions(stack=stack, port=0, stack_dir=tmp_path))
 
 
+def test_nesting_too_deep_is_refused_as_soon_as_it_is_read(tmp_path):
+    # Read no further: what follows the 65th "[" (here a character YAML cannot start a value
+    # with) is never scanned, so a deep document costs no more than a shallow one.
+    stack = _write(tmp_path, "config:\n  protected-cdn:protectedPaths: " + "[" * 65 + "@\n")
+    with pytest.raises(StackFileError) as caught:
+        read_stack_file(stack, tmp_path)
+    assert "protected-cdn:protectedPaths: nests lists or objects more than 64 levels" in str(
+        caught.value
+    )
+
+
 # --- aws:region from ESC or encrypted: a placeholder and a note offline ---------------------
 
 PATHS = "  protected-cdn:protectedPaths:\n    - ex-img/*\n"
