@@ -92,7 +92,8 @@ def test_10000_clients_with_grants_fit_the_store_measured():
 
 def test_the_store_check_counts_the_grant_entries():
     # Clients that fit without grants but not with them: the settings say so in one line.
-    clients = json.dumps(full_clients(12_000, paths=2))
+    # Large clients, so a few thousand reach the store's limit (grants add one entry each).
+    clients = json.dumps(full_clients(4_500, name_chars=40, paths=6))
     parse(edgeRuntime=FUNCTION, clients=clients)
     with pytest.raises(SettingsError) as caught:
         parse(edgeRuntime=FUNCTION, grants="true", clients=clients)
