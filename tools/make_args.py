@@ -49,11 +49,7 @@ STACK_VARIABLES = {"--stack": "STACK", "--stack-dir": "STACK_DIR"}
 
 
 def stack_tool_parser(
-    prog: str,
-    doc: str,
-    stack: str = "dev",
-    stack_help: str = "stack name (or org/project/stack)",
-    parser_class: type[argparse.ArgumentParser] | None = None,
+    prog: str, doc: str, stack: str = "dev", stack_help: str = "stack name (or org/project/stack)"
 ) -> argparse.ArgumentParser:
     """The command line every stack tool starts from: ``--stack`` and ``--stack-dir``."""
     # Imported here: every tool imports this package before its first line, and make local
@@ -61,8 +57,7 @@ def stack_tool_parser(
     import argparse
     from pathlib import Path
 
-    parser_class = parser_class or argparse.ArgumentParser
-    parser = parser_class(prog=prog, description=doc.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     parser.add_argument("--stack", default=stack, help=stack_help)
     root = Path(__file__).resolve().parents[1]
     parser.add_argument(

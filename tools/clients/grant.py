@@ -40,10 +40,11 @@ from components import (
     clip,
 )
 from edge_handler import CLOUDFRONT_FUNCTION
-from tools import STACK_VARIABLES, make_argv, stack_tool_parser
-from tools.clients.clients import STACK_HELP, stack_settings
+from tools import STACK_VARIABLES, make_argv
+from tools.clients.clients import stack_settings
 from tools.local_edge import printable
 from tools.stack_files import (
+    ROOT,
     StackFileError,
     client_token_env,
     local_tokens_path,
@@ -285,8 +286,10 @@ def main(
     environ: Mapping[str, str] | None = None,
     now: float | None = None,
 ) -> int:
-    parser = stack_tool_parser(
-        "make grant", __doc__, stack_help=STACK_HELP, parser_class=_OneLineParser
+    parser = _OneLineParser(prog="make grant", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
     )
     parser.add_argument("--client", default="", help="the client whose token signs the grant")
     parser.add_argument("--path", default="", help="a file's path, or a prefix ending in /*")
