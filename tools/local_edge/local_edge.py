@@ -90,7 +90,7 @@ class LocalEdgeOptions:
     # Fixed pool that runs requests; idle connections cost no thread.
     threads: int = 8
     # Seconds an idle connection is kept open.
-    idle_timeout: int = 30
+    idle_timeout: float = 30
     # Seconds a request may take to arrive, from its first byte (or the accept) to its last:
     # a client that trickles bytes cannot hold a connection longer (tools/local_edge/http_server).
     header_timeout: float = 10
