@@ -108,28 +108,6 @@ def assert_clean_exit(process: subprocess.Popen, tmpdir: Path) -> str:
     return out
 
 
-# the embedded S3 must not be reachable from outside.
-
-
-def test_the_cli_listens_on_the_edge_port_only_and_stops_on_sigint_ignoring_more(
-    tmp_path, processes
-):
-    # A fully qualified stack name: the last segment names the stack.
-    stack = ("--stack", "acme/protected-cdn/dev")
-    process = start_cli(processes, *stack, "--port", "0", tmpdir=tmp_path)
-    try:
-        port, banner = read_banner(process)
-        assert f"token: {CURRENT_TOKEN}" in banner and "stack dev," in banner
-        assert banner.count("curl -i") == 2 and f"Bearer {CURRENT_TOKEN}" in banner
-        assert listening_ports(process.pid) == {port}
-        assert get(port, "/ex-img/logo.svg", bearer())[0] == 200  # S3 answers in-process
-    finally:
-        # A second and third signal while it shuts down change nothing.
-        for number in (signal.SIGINT, signal.SIGINT, signal.SIGTERM):
-            process.send_signal(number)
-    assert_stopped(assert_clean_exit(process, tmp_path), port)
-
-
 def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently():
     first = LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=lambda _line: None)
     first.serve_in_background()
@@ -144,7 +122,7 @@ def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently
         first.shutdown()
 
 
-# bounded threads and an idle timeout.
+# Bounded threads and an idle timeout.
 
 
 def test_idle_connections_hold_no_threads_and_are_closed_after_the_timeout():
@@ -179,7 +157,7 @@ def test_shutdown_returns_when_serving_never_started():
         socket.create_connection(("127.0.0.1", edge.port), timeout=2)
 
 
-# closed stdout, and what reaches the operator's terminal.
+# Closed stdout, and what reaches the operator's terminal.
 
 
 @pytest.mark.parametrize("engine", ["lambda-edge", "cloudfront-function"])
@@ -236,7 +214,7 @@ def test_terminal_escape_sequences_in_a_path_reach_the_log_escaped():
     assert "\x1b" not in line and "\x07" not in line
 
 
-# signals during start-up and during shutdown.
+# Signals during start-up and during shutdown.
 
 # Runs the CLI with hooks that raise a signal at a chosen moment, so the moment is certain.
 DRIVER = """
@@ -269,11 +247,23 @@ def test_sigterm_during_start_up_then_signals_during_shutdown_exit_cleanly(tmp_p
     assert "URL:" not in out and out.rstrip().endswith("stopped")
 
 
-def test_second_and_third_signal_during_shutdown_are_ignored(tmp_path, processes):
-    process = start_cli(processes, "serving", "--port", "0", tmpdir=tmp_path, driver=DRIVER)
-    port, _banner = read_banner(process)
-    assert get(port, "/ex-img/logo.svg", bearer())[0] == 200
-    process.send_signal(signal.SIGTERM)
+def test_the_cli_listens_on_the_edge_port_only_and_ignores_signals_during_shutdown(
+    tmp_path, processes
+):
+    # A fully qualified stack name: the last segment names the stack.
+    stack = ("--stack", "acme/protected-cdn/dev")
+    process = start_cli(processes, "serving", *stack, "--port", "0", tmpdir=tmp_path, driver=DRIVER)
+    try:
+        port, banner = read_banner(process)
+        assert f"token: {CURRENT_TOKEN}" in banner and "stack dev," in banner
+        assert banner.count("curl -i") == 2 and f"Bearer {CURRENT_TOKEN}" in banner
+        assert listening_ports(process.pid) == {port}
+        assert get(port, "/ex-img/logo.svg", bearer())[0] == 200  # S3 answers in-process
+    finally:
+        # SIGINT stops it; more signals from outside, and those the driver raises while it
+        # shuts down, change nothing.
+        for number in (signal.SIGINT, signal.SIGINT, signal.SIGTERM):
+            process.send_signal(number)
     assert_stopped(assert_clean_exit(process, tmp_path), port)
 
 
