@@ -30,19 +30,7 @@ from edge_handler import (
     store_entries,
     write_archive,
 )
-from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool, FunctionTimeout
-
-__all__ = [
-    "CLOUDFRONT_FUNCTION",
-    "ENGINES",
-    "LAMBDA_EDGE",
-    "CloudFrontFunctionEngine",
-    "FunctionTimeout",
-    "LambdaEdgeEngine",
-    "function_event",
-    "lambda_result",
-    "make_engine",
-]
+from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool
 
 
 def function_event(lambda_event: dict) -> dict:
@@ -201,32 +189,14 @@ def _write_log(line: str) -> None:
 
 
 def make_engine(
-    engine: str,
-    build_dir: Path,
-    tokens,
-    header,
-    clients=(),
-    log_allowed=False,
-    *,
-    contexts: int = 8,
-    time_limit: float = DEFAULT_TIME_LIMIT,
-    grants: bool = False,
-    max_grant_seconds: int = DEFAULT_MAX_GRANT_SECONDS,
+    engine: str, build_dir: Path, tokens, header, clients=(), log_allowed=False, **function_options
 ):
-    """The engine named ``engine``; ``contexts``, ``time_limit`` and the grant settings apply
-    to the function's (the settings refuse grants on lambda-edge)."""
+    """The engine named ``engine``; ``function_options`` (``contexts``, ``time_limit``, the
+    grant settings) apply to the function's only (the settings refuse grants on lambda-edge)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine == LAMBDA_EDGE:
         return LambdaEdgeEngine(build_dir, tokens, header, clients, log_allowed)
     return CloudFrontFunctionEngine(
-        build_dir,
-        tokens,
-        header,
-        clients,
-        log_allowed,
-        contexts=contexts,
-        time_limit=time_limit,
-        grants=grants,
-        max_grant_seconds=max_grant_seconds,
+        build_dir, tokens, header, clients, log_allowed, **function_options
     )
