@@ -24,7 +24,7 @@ from tests.client_support import (
     SCOPED_TOKEN,
     URI_PIECES,
 )
-from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN, set_store_fault, store_reads
 from tests.support.adversarial import ADVERSARIAL_SCOPES
 from tests.support.adversarial import LONGEST_URIS as ADVERSARIAL_URIS
 from tools.edge_runtime.engines import (
@@ -64,7 +64,7 @@ class Engines:
         return result, [json.loads(line) for line in out.getvalue().splitlines()]
 
     def js_run(self, cf_event, now):
-        self.js.runtime.set_now(now)
+        self.js.runtime.now = now
         return self.js.runtime.handle(cf_event)
 
     def close(self):
@@ -436,8 +436,8 @@ STORE_CASES = [
 def test_a_store_read_error_is_a_401_never_a_pass_nor_a_throw(tmp_path, fault, event):
     edge = CloudFrontFunctionEngine(tmp_path, TOKENS, "authorization", CLIENTS)
     try:
-        edge.runtime.set_now(NOW)
-        edge.runtime.set_store_fault(fault)
+        edge.runtime.now = NOW
+        set_store_fault(edge.runtime, fault)
         result, logs = edge.runtime.handle(function_event(event))  # no JSEvalException
         assert result["statusCode"] == 401
         assert result["headers"]["www-authenticate"]["value"].endswith('error="invalid_token"')
@@ -452,9 +452,9 @@ def test_a_store_read_error_is_a_401_never_a_pass_nor_a_throw(tmp_path, fault, e
     + [(viewer_request_event([("Accept", "*/*")]), 0), (auth(""), 0), (auth("é" * 40), 0)],
 )
 def test_one_store_read_per_request_at_most(engines, event, reads):
-    engines.js.runtime.store_reads()  # from zero
+    store_reads(engines.js.runtime)  # from zero
     assert_agree(engines, event)
-    assert engines.js.runtime.store_reads() == reads
+    assert store_reads(engines.js.runtime) == reads
 
 
 def test_the_function_decides_by_the_store_it_is_given(tmp_path):
@@ -466,7 +466,7 @@ def test_the_function_decides_by_the_store_it_is_given(tmp_path):
         assert full.code.encode() == revoked.code.encode()
         event = function_event(auth(f"Bearer {SCOPED_TOKEN}"))
         for edge, status in ((full, None), (revoked, 401)):
-            edge.runtime.set_now(NOW)
+            edge.runtime.now = NOW
             result, _ = edge.runtime.handle(json.loads(json.dumps(event)))
             assert result.get("statusCode") == status
     finally:
