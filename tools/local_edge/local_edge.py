@@ -409,7 +409,8 @@ class LocalEdge:
         )
 
     def close(self) -> None:
-        """Release the port, the in-process S3 and the temp folder; safe to call twice."""
+        """Stop serving (in any thread), release the port, the in-process S3 and the temp
+        folder; safe to call twice."""
         try:
             # The engine first: it stops a function call still running (that request answers
             # 503), so the server's shutdown waits for no call.
@@ -427,15 +428,11 @@ class LocalEdge:
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
 
-    def shutdown(self) -> None:
-        """Stop serve_forever running in another thread (if it ever started), then close."""
-        self.close()
-
     def __enter__(self) -> LocalEdge:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.shutdown()
+        self.close()
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -489,37 +486,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class _Stopping:
-    """The first SIGINT/SIGTERM stops the edge; from then on both signals are ignored."""
-
-    def __init__(self) -> None:
-        self.begun = False
-
-    def install(self) -> None:
-        signal.signal(signal.SIGINT, self._on_signal)
-        signal.signal(signal.SIGTERM, self._on_signal)
-
-    def begin(self) -> None:
-        # Cleanup (joining threads, removing the temp folder) must not be cut short. The
-        # handler stays installed and does nothing: switching to SIG_IGN while a signal is
-        # already pending makes CPython print "Signal 15 ignored due to race condition".
-        self.begun = True
-
-    def _on_signal(self, _signum, _frame) -> None:
-        if self.begun:
-            return
-        self.begin()
-        raise KeyboardInterrupt  # unwinds start-up or serving; cleanup runs in finally
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         stack = stack_file_name(args.stack)
-    except StackFileError as error:
-        print(f"local edge: {_one_line(error)}", file=sys.stderr)
-        return 2
-    try:
         # AUTH_TOKEN and CLIENT_TOKEN_<NAME>, over the stack's local tokens (make new-stack).
         environ = token_environment(args.stack_dir, stack)
     except StackFileError as error:
@@ -538,10 +508,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     # stdout may be a pipe that closes (`make local | head`): output never raises.
     out = RequestLog()
-    stopping = _Stopping()
+    stopping = False
+
+    def on_signal(_signum, _frame) -> None:
+        # The first SIGINT/SIGTERM unwinds start-up or serving (cleanup runs in finally); later
+        # ones do nothing, so cleanup is never cut short. The handler stays installed: switching
+        # to SIG_IGN with a signal pending makes CPython print "Signal 15 ignored due to race
+        # condition".
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
     edge = None
     tempfile.gettempdir()  # its first call writes a probe file; do it before signals can cut in
-    stopping.install()
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     try:
         # Start-up takes a moment (archive build, upload); from here a signal stops it cleanly.
         out(f"protected-cdn local edge: starting stack {options.stack} ...")
@@ -562,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        stopping.begin()
+        stopping = True
         if edge is not None:
             edge.close()
     out("stopped")

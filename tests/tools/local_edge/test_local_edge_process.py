@@ -119,7 +119,7 @@ def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently
         # Stopping the second edge leaves the first one's bucket in place.
         assert get(first.port, "/ex-img/logo.svg", bearer())[0] == 200
     finally:
-        first.shutdown()
+        first.close()
 
 
 # Bounded threads and an idle timeout.
@@ -147,9 +147,9 @@ def test_idle_connections_hold_no_threads_and_are_closed_after_the_timeout():
         assert get(edge.port, "/ex-img/logo.svg", bearer())[0] == 200
 
 
-def test_shutdown_returns_when_serving_never_started():
+def test_close_returns_when_serving_never_started():
     edge = LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=lambda _line: None)
-    stopper = threading.Thread(target=edge.shutdown, daemon=True)
+    stopper = threading.Thread(target=edge.close, daemon=True)
     stopper.start()
     stopper.join(timeout=HANG_SECONDS)
     assert not stopper.is_alive()
