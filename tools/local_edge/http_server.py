@@ -171,19 +171,15 @@ class EdgeHTTPServer:
             self._stopped.set()
 
     def shutdown(self) -> None:
-        """Stop ``serve_forever`` (if it ever ran) and release the socket and threads."""
+        """Stop ``serve_forever`` (if it ever ran) and release the socket and threads; safe to
+        call twice."""
         with self._lock:
             self._stop.set()
             serving = self._serving.is_set()
+            closed, self._closed = self._closed, True
         if serving and not self._stopped.is_set():
             self._server.pull_trigger()
             self._stopped.wait()
-        self.close()
-
-    def close(self) -> None:
-        """Release everything; call only when ``serve_forever`` is not running."""
-        if self._closed:
-            return
-        self._closed = True
-        self._server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(self._map)
+        if not closed:
+            self._server.task_dispatcher.shutdown(timeout=5)
+            wasyncore.close_all(self._map)

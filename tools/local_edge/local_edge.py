@@ -149,22 +149,19 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Con
     Each file goes to the bucket of its origin by the site model's pattern rules: a key that a
     protected pattern covers lands in the protected bucket, every other key in the public one.
     """
-    for key, path in error_page_files().items():
-        s3.put_object(
-            Bucket=buckets[site.origin_for_key(key)],
-            Key=key,
-            Body=path.read_bytes(),
-            ContentType=ERROR_PAGES_CONTENT_TYPE,
-        )
-    for key, path in content.files:
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    pages = [(key, path, ERROR_PAGES_CONTENT_TYPE) for key, path in error_page_files().items()]
+    files = [
+        (key, path, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        for key, path in content.files
+    ]
+    for key, path, content_type in pages + files:
         s3.put_object(
             Bucket=buckets[site.origin_for_key(key)],
             Key=key,
             Body=path.read_bytes(),
             ContentType=content_type,
         )
-    return len(content.files)
+    return len(files)
 
 
 _ENGINE_NOTES = {
@@ -326,11 +323,7 @@ class LocalEdge:
         if not self.settings.clients:
             return []
         header = self.settings.auth_header
-        files = sorted(
-            "/" + p.relative_to(self.options.content).as_posix()
-            for p in self.options.content.rglob("*")
-            if p.is_file()
-        )
+        files = sorted("/" + key for key, _path in self.content.files)
         protected = [f for f in files if self.site.behavior_for(f).protected]
         lines = [f"clients ({len(self.settings.clients)} named, besides default above):"]
         for client in self.settings.clients[:limit]:
@@ -370,11 +363,8 @@ class LocalEdge:
 
     def example_path(self) -> str:
         """A protected object from the content folder, for the printed curl lines."""
-        for path in sorted(p for p in self.options.content.rglob("*") if p.is_file()):
-            uri = "/" + path.relative_to(self.options.content).as_posix()
-            if self.site.behavior_for(uri).protected:
-                return uri
-        return "/"
+        files = ("/" + key for key, _path in self.content.files)
+        return next((uri for uri in files if self.site.behavior_for(uri).protected), "/")
 
     def not_deployed_lines(self, limit: int = 3) -> list[str]:
         """The content files no deploy uploads (under _errors/), said once at start-up."""
