@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NoReturn
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -52,7 +53,7 @@ from components import (
     under_error_pages,
 )
 from edge_handler import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, store_bytes
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.edge_runtime import make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
@@ -425,13 +426,6 @@ class LocalEdge:
         self.close()
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """Bad arguments end with one line on stderr and exit 2, like bad settings."""
-
-    def error(self, message: str):
-        self.exit(2, f"local edge: {message} (see --help)\n")
-
-
 def port_number(text: str) -> int:
     try:
         port = int(text)
@@ -449,18 +443,14 @@ def content_folder(text: str) -> Path:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = _OneLineParser(prog="make local", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--stack",
-        default="dev",
-        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
-    )
-    parser.add_argument(
-        "--stack-dir",
-        type=content_folder,
-        default=ROOT,
-        help="folder of the stack files (default: the project folder)",
-    )
+    stack_help = "stack name (or org/project/stack): settings file Pulumi.<stack>.yaml"
+    parser = stack_tool_parser("make local", __doc__, stack_help=stack_help)
+
+    def one_line_error(message: str) -> NoReturn:
+        # Bad arguments end with one line on stderr and exit 2, like bad settings.
+        parser.exit(2, f"local edge: {message} (see --help)\n")
+
+    parser.error = one_line_error
     parser.add_argument(
         "--content", type=content_folder, default=DEFAULT_CONTENT, help="folder to serve"
     )
