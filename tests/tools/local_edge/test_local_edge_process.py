@@ -92,14 +92,6 @@ def read_banner(process: subprocess.Popen) -> tuple[int, str]:
     raise AssertionError(f"no banner; stderr: {process.stderr.read()}")
 
 
-def assert_stopped(out: str, port: int) -> None:
-    """The request was logged, the last line says so, and the port is released."""
-    assert "behavior=ex-img/* status=200" in out
-    assert out.rstrip().endswith("stopped")
-    with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", port), timeout=2)
-
-
 def assert_clean_exit(process: subprocess.Popen, tmpdir: Path) -> str:
     out, err = process.communicate(timeout=HANG_SECONDS)
     assert process.returncode == 0, err
@@ -160,36 +152,6 @@ def test_close_returns_when_serving_never_started():
 # Closed stdout, and what reaches the operator's terminal.
 
 
-@pytest.mark.parametrize("engine", ["lambda-edge", "cloudfront-function"])
-def test_requests_are_answered_and_sigterm_is_clean_after_stdout_closes(
-    tmp_path, processes, engine
-):
-    # Unbuffered, as with PYTHONUNBUFFERED in the environment: an engine's log line reaches
-    # the closed pipe at once, before the request log finds it closed.
-    process = start_cli(
-        processes,
-        *("--port", "0", "--engine", engine),
-        tmpdir=tmp_path,
-        env={"PYTHONUNBUFFERED": "1"},
-    )
-    port, _banner = read_banner(process)
-    process.stdout.close()  # `make local | head` after head has exited
-    try:
-        for _ in range(5):
-            # A denial first: its log line is the first write after the pipe closed.
-            assert get(port, "/ex-img/logo.svg")[0] == 401
-            assert get(port, "/ex-img/logo.svg", bearer())[0] == 200
-    finally:
-        # SIGTERM first; a second and third signal while it shuts down change nothing.
-        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGTERM):
-            process.send_signal(number)
-    err = process.stderr.read()
-    process.wait(timeout=HANG_SECONDS)
-    assert process.returncode == 0, err
-    assert "Traceback" not in err and "Exception ignored" not in err, err
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_log_escapes_control_characters_and_never_raises():
     assert printable("GET /a\x1b[2J\x1b]0;x\x07\r\x9b\u2028\\b") == (
         "GET /a\\x1b[2J\\x1b]0;x\\x07\\r\\x9b\\u2028\\\\b"
@@ -247,24 +209,47 @@ def test_sigterm_during_start_up_then_signals_during_shutdown_exit_cleanly(tmp_p
     assert "URL:" not in out and out.rstrip().endswith("stopped")
 
 
-def test_the_cli_listens_on_the_edge_port_only_and_ignores_signals_during_shutdown(
-    tmp_path, processes
+# The function on the real command; the handler on the driver, which raises two more signals
+# while the edge shuts down.
+@pytest.mark.parametrize(
+    ("engine", "driver", "first"),
+    [("lambda-edge", DRIVER, signal.SIGINT), ("cloudfront-function", None, signal.SIGTERM)],
+    ids=["lambda-edge", "cloudfront-function"],
+)
+def test_one_port_requests_answered_after_stdout_closes_and_a_clean_stop_on_signals(
+    tmp_path, processes, engine, driver, first
 ):
-    # A fully qualified stack name: the last segment names the stack.
-    stack = ("--stack", "acme/protected-cdn/dev")
-    process = start_cli(processes, "serving", *stack, "--port", "0", tmpdir=tmp_path, driver=DRIVER)
+    # A fully qualified stack name: the last segment names the stack. Unbuffered, as with
+    # PYTHONUNBUFFERED in the environment: an engine's log line reaches the closed pipe at
+    # once, before the request log finds it closed.
+    args = (*(["serving"] if driver else []), "--stack", "acme/protected-cdn/dev", "--port", "0")
+    env = {"PYTHONUNBUFFERED": "1"}
+    process = start_cli(
+        processes, *args, "--engine", engine, tmpdir=tmp_path, driver=driver, env=env
+    )
     try:
         port, banner = read_banner(process)
         assert f"token: {CURRENT_TOKEN}" in banner and "stack dev," in banner
         assert banner.count("curl -i") == 2 and f"Bearer {CURRENT_TOKEN}" in banner
-        assert listening_ports(process.pid) == {port}
-        assert get(port, "/ex-img/logo.svg", bearer())[0] == 200  # S3 answers in-process
+        assert listening_ports(process.pid) == {port}  # S3 answers in-process
+        assert get(port, "/ex-img/logo.svg", bearer())[0] == 200
+        assert "behavior=ex-img/* status=200" in process.stdout.readline()
+        process.stdout.close()  # `make local | head` after head has exited
+        for _ in range(5):
+            # A denial first: its log line is the first write after the pipe closed.
+            assert get(port, "/ex-img/logo.svg")[0] == 401
+            assert get(port, "/ex-img/logo.svg", bearer())[0] == 200
     finally:
-        # SIGINT stops it; more signals from outside, and those the driver raises while it
-        # shuts down, change nothing.
-        for number in (signal.SIGINT, signal.SIGINT, signal.SIGTERM):
+        # The first signal stops it; more while it shuts down change nothing.
+        for number in (first, signal.SIGINT, signal.SIGTERM):
             process.send_signal(number)
-    assert_stopped(assert_clean_exit(process, tmp_path), port)
+    err = process.stderr.read()
+    process.wait(timeout=HANG_SECONDS)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert list(tmp_path.iterdir()) == []  # the temp folder (with the zip) is gone
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
 
 
 def test_real_cli_signalled_at_start_up_exits_cleanly(tmp_path, processes):
