@@ -325,7 +325,8 @@ CLIENT_SPECS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example builds both engines (a zip and a V8 context): 17 ms.
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs=CLIENT_SPECS, uri=URIS, now=NOWS, data=st.data())
 def test_generated_clients(tmp_path_factory, specs, uri, now, data):
     clients = [
