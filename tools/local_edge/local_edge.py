@@ -283,12 +283,9 @@ class LocalEdge:
             time_limit=options.function_time_limit,
         )
         app = LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((HOST, options.port))
+            listener = socket.create_server((HOST, options.port))  # with SO_REUSEADDR
         except OSError as error:
-            listener.close()
             if error.errno == errno.EADDRINUSE:
                 raise LocalEdgeError(
                     f"port {options.port} is in use; pick another with PORT=<n>"
