@@ -83,15 +83,15 @@ def _bytes(key: str) -> bytes:
     return (DEFAULT_CONTENT / key).read_bytes()
 
 
-@pytest.mark.parametrize("key", PROTECTED_KEYS)
 @settings(
     # Each example is two real HTTP requests (one per reading): 3 ms each.
-    max_examples=120,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
-def test_no_spelling_of_a_protected_key_gets_its_bytes_without_the_token(servers, key, data):
+def test_no_spelling_of_a_protected_key_gets_its_bytes_without_the_token(servers, data):
+    key = data.draw(st.sampled_from(PROTECTED_KEYS), label="key")
     path = data.draw(spellings(key), label="path")
     for reading in sorted(READINGS):
         status, body = get(servers[reading], path)
