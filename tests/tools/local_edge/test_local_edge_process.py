@@ -100,18 +100,24 @@ def assert_clean_exit(process: subprocess.Popen, tmpdir: Path) -> str:
     return out
 
 
-def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently():
-    first = LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=lambda _line: None)
-    first.serve_in_background()
-    try:
-        with LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=lambda _l: None) as two:
-            two.serve_in_background()
-            assert get(two.port, "/public/hello.txt")[0] == 200
-            assert get(first.port, "/public/hello.txt")[0] == 200
-        # Stopping the second edge leaves the first one's bucket in place.
-        assert get(first.port, "/ex-img/logo.svg", bearer())[0] == 200
-    finally:
-        first.close()
+@pytest.fixture(scope="module")
+def logged_edge():
+    """A serving edge whose request log writes to a string (``edge.stream``)."""
+    stream = io.StringIO()
+    with LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=RequestLog(stream)) as edge:
+        edge.serve_in_background()
+        edge.stream = stream
+        yield edge
+
+
+def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently(logged_edge):
+    first = logged_edge
+    with LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=lambda _l: None) as two:
+        two.serve_in_background()
+        assert get(two.port, "/public/hello.txt")[0] == 200
+        assert get(first.port, "/public/hello.txt")[0] == 200
+    # Stopping the second edge leaves the first one's bucket in place.
+    assert get(first.port, "/ex-img/logo.svg", bearer())[0] == 200
 
 
 # Bounded threads and an idle timeout.
@@ -164,14 +170,13 @@ def test_log_escapes_control_characters_and_never_raises():
     assert log.closed
 
 
-def test_terminal_escape_sequences_in_a_path_reach_the_log_escaped():
-    stream = io.StringIO()
-    with LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=RequestLog(stream)) as edge:
-        edge.serve_in_background()
-        with socket.create_connection(("127.0.0.1", edge.port), timeout=10) as raw:
-            raw.sendall(b"GET /public/\x1b[2J\x1b[31mred\x07 HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert raw.recv(64).startswith(b"HTTP/1.1 404 ")
-    line = stream.getvalue().splitlines()[0]
+def test_terminal_escape_sequences_in_a_path_reach_the_log_escaped(logged_edge):
+    logged_edge.stream.seek(0)
+    logged_edge.stream.truncate()
+    with socket.create_connection(("127.0.0.1", logged_edge.port), timeout=10) as raw:
+        raw.sendall(b"GET /public/\x1b[2J\x1b[31mred\x07 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert raw.recv(64).startswith(b"HTTP/1.1 404 ")
+    line = logged_edge.stream.getvalue().splitlines()[0]
     assert line.startswith("GET /public/\\x1b[2J\\x1b[31mred\\x07 behavior="), line
     assert "\x1b" not in line and "\x07" not in line
 
