@@ -305,7 +305,7 @@ def test_generated_base64_body_is_decoded_and_a_rewritten_uri_is_fetched(local):
         server.shutdown()
 
 
-# --- messages for bad arguments (hostile-tester findings) --------------------------------
+# --- messages for bad arguments: one line, exit 2 ---------------------------------------------
 
 
 def _cli_error(local_edge_main, *args: str) -> str:
