@@ -52,9 +52,9 @@ class Engines:
     """The two engines built from the same inputs, with one clock for both."""
 
     def __init__(self, tmp_path, tokens, header="authorization", clients=(), log_allowed=False):
-        self.python = LambdaEdgeEngine(tmp_path / "zip", tokens, header, clients, log_allowed)
+        self.python = LambdaEdgeEngine(tmp_path, tokens, header, clients, log_allowed)
         self.module = self.python.handler.__globals__
-        self.js = CloudFrontFunctionEngine(tmp_path / "js", tokens, header, clients, log_allowed)
+        self.js = CloudFrontFunctionEngine(tokens, header, clients, log_allowed)
 
     def python_run(self, event, now):
         self.module["time"] = lambda: now  # the handler reads time() from its module
@@ -434,8 +434,8 @@ STORE_CASES = [
 
 @pytest.mark.parametrize("fault", ["reject", "throw"])
 @pytest.mark.parametrize("event", STORE_CASES)
-def test_a_store_read_error_is_a_401_never_a_pass_nor_a_throw(tmp_path, fault, event):
-    edge = CloudFrontFunctionEngine(tmp_path, TOKENS, "authorization", CLIENTS)
+def test_a_store_read_error_is_a_401_never_a_pass_nor_a_throw(fault, event):
+    edge = CloudFrontFunctionEngine(TOKENS, "authorization", CLIENTS)
     try:
         edge.runtime.now = NOW
         set_store_fault(edge.runtime, fault)
@@ -458,11 +458,11 @@ def test_one_store_read_per_request_at_most(engines, event, reads):
     assert store_reads(engines.js.runtime) == reads
 
 
-def test_the_function_decides_by_the_store_it_is_given(tmp_path):
+def test_the_function_decides_by_the_store_it_is_given():
     # The same code with a store that lacks the scoped client: that client is unknown.
-    full = CloudFrontFunctionEngine(tmp_path / "full", TOKENS, "authorization", CLIENTS)
+    full = CloudFrontFunctionEngine(TOKENS, "authorization", CLIENTS)
     less = [c for c in CLIENTS if SCOPED_TOKEN not in c.tokens]
-    revoked = CloudFrontFunctionEngine(tmp_path / "revoked", TOKENS, "authorization", less)
+    revoked = CloudFrontFunctionEngine(TOKENS, "authorization", less)
     try:
         assert full.code.encode() == revoked.code.encode()
         event = function_event(auth(f"Bearer {SCOPED_TOKEN}"))

@@ -150,7 +150,6 @@ class CloudFrontFunctionEngine:
 
     def __init__(
         self,
-        build_dir: Path,
         tokens,
         header,
         clients=(),
@@ -164,8 +163,6 @@ class CloudFrontFunctionEngine:
         self.code = render_function_code(header, log_allowed, grants, max_grant_seconds)
         # The KeyValueStore the function reads: the entries the stack's store would hold.
         self.entries = store_entries(tokens, clients, grants)
-        build_dir.mkdir(parents=True, exist_ok=True)
-        (build_dir / "cloudfront-function.js").write_text(self.code, encoding="utf-8")
         self.pool = FunctionPool(
             self.code, size=contexts, time_limit=time_limit, store=self.entries
         )
@@ -173,19 +170,15 @@ class CloudFrontFunctionEngine:
 
     def __call__(self, event: dict, context: object) -> dict:
         result, logs = self.pool.handle(function_event(event))
-        for line in logs:
-            _write_log(json.dumps(line, separators=(",", ":")))
+        # As the handler's _log_safely: a failed write (closed stdout) must not turn a
+        # decision into an error.
+        with contextlib.suppress(Exception):
+            for line in logs:
+                sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
         return lambda_result(result, event)
 
     def close(self) -> None:
         self.pool.close()
-
-
-def _write_log(line: str) -> None:
-    # As the handler's _log_safely: a failed write (closed stdout) must not turn a decision
-    # into an error.
-    with contextlib.suppress(Exception):
-        sys.stdout.write(line + "\n")
 
 
 def make_engine(
@@ -197,6 +190,4 @@ def make_engine(
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine == LAMBDA_EDGE:
         return LambdaEdgeEngine(build_dir, tokens, header, clients, log_allowed)
-    return CloudFrontFunctionEngine(
-        build_dir, tokens, header, clients, log_allowed, **function_options
-    )
+    return CloudFrontFunctionEngine(tokens, header, clients, log_allowed, **function_options)
