@@ -124,7 +124,7 @@ def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently
 
 
 def test_idle_connections_hold_no_threads_and_are_closed_after_the_timeout():
-    options = Options(port=0, token=CURRENT_TOKEN, threads=4, idle_timeout=1)
+    options = Options(port=0, token=CURRENT_TOKEN, threads=4, idle_timeout=0.5)
     with LocalEdge(options, log=lambda _line: None) as edge:
         edge.serve_in_background()
         assert get(edge.port, "/public/hello.txt")[0] == 200
@@ -137,7 +137,7 @@ def test_idle_connections_hold_no_threads_and_are_closed_after_the_timeout():
             assert get(edge.port, "/public/hello.txt")[0] == 200
             assert thread_count(os.getpid()) <= baseline + 1
             for connection in idle:
-                connection.settimeout(HANG_SECONDS)  # EOF comes after about a second
+                connection.settimeout(HANG_SECONDS)  # EOF comes after about half a second
                 assert connection.recv(1) == b""
         finally:
             for connection in idle:
