@@ -48,3 +48,32 @@ def raw_get(port: int, path: str, headers: dict | None = None) -> tuple[int, byt
         return response.status, response.read()
     finally:
         connection.close()
+
+
+# Test hooks on the V8 harness's KeyValueStore (installed once per context): every read is
+# counted, and a fault makes every read fail: 'reject' (its promise rejects, as for a store
+# the function cannot reach) or 'throw' (at once).
+_STORE_HOOKS_JS = """
+if (typeof __kvsReads === 'undefined') {
+  var __kvsReads = 0, __kvsFault = null, __kvsKeyCheck = __kvsCheck;
+  __kvsCheck = function (key) {
+    __kvsReads++;
+    if (__kvsFault === 'throw') throw new Error('KeyValueStore read failed');
+    if (__kvsFault === 'reject') return Promise.reject(new Error('KeyValueStore unreachable'));
+    return __kvsKeyCheck(key);
+  };
+}
+"""
+
+
+def set_store_fault(runtime, fault: str | None) -> None:
+    """Make every store read of ``runtime`` fail from now on; None: no fault."""
+    assert fault in (None, "reject", "throw"), fault
+    runtime.eval(_STORE_HOOKS_JS + f"__kvsFault = {json.dumps(fault)};")
+
+
+def store_reads(runtime) -> int:
+    """Store reads (get, exists, meta) of ``runtime`` since this was last asked (the first
+    call starts the count)."""
+    taken = "(function () { var n = __kvsReads; __kvsReads = 0; return n; })()"
+    return int(runtime.eval(_STORE_HOOKS_JS + taken))

@@ -191,13 +191,9 @@ globalThis.require = function (name) {
 };
 // The cloudfront module: cf.kvs() as AWS documents it (get with format string/json/bytes,
 // rejecting for a key not in the store; exists; meta), backed by the entries the harness was
-// given. __kvsFault: 'reject' (every read rejects: the store unreachable) or 'throw' (a read
-// throws at once).
-var __kvsData = null, __kvsMeta = null, __kvsFault = null, __kvsReads = 0;
+// given. Every read goes through __kvsCheck (tests wrap it to count reads or make them fail).
+var __kvsData = null, __kvsMeta = null;
 function __kvsCheck(key) {
-  __kvsReads++;
-  if (__kvsFault === 'throw') throw new Error('KeyValueStore read failed');
-  if (__kvsFault === 'reject') return Promise.reject(new Error('KeyValueStore unreachable'));
   if (typeof key !== 'string') return Promise.reject(new TypeError('key must be a string'));
   return null;
 }
@@ -278,7 +274,8 @@ class CloudFrontRuntime:
         store: Mapping[str, str] | None = None,
     ) -> None:
         self._lock = threading.Lock()
-        self._now = now
+        # Date.now() in the function, seconds since the epoch; None: each call's start.
+        self.now = now
         self._time_limit = time_limit
         self._running: concurrent.futures.Future | None = None
         self._closed = False
@@ -316,32 +313,12 @@ class CloudFrontRuntime:
             60,
         )
 
-    def set_store_fault(self, fault: str | None) -> None:
-        """Make every store read fail from now on: ``'reject'`` (the read's promise rejects, as
-        for a store it cannot reach), ``'throw'`` (the read throws at once); None: no fault."""
-        if fault not in (None, "reject", "throw"):
-            raise ValueError(f"unknown store fault {fault!r}")
-        with self._lock:
-            self._run(f"__kvsFault = {json.dumps(fault)};", 60)
-
-    def store_reads(self) -> int:
-        """How many store reads (get, exists, meta) the function made since this was last
-        asked."""
-        with self._lock:
-            return int(
-                self._run("(function () { var n = __kvsReads; __kvsReads = 0; return n; })()", 60)
-            )
-
-    def set_now(self, now: float | None) -> None:
-        """Freeze ``Date.now()`` at ``now`` seconds since the epoch; None: the call's start."""
-        self._now = now
-
     def handle(self, event: dict) -> tuple[dict, list[dict]]:
         """``handler(event)``'s result (an async handler's: what its promise resolves to) and
         the log lines it wrote (parsed). Raises ``FunctionTimeout`` past the time limit, a
         ``JSEvalException`` when the function throws or its promise rejects."""
         with self._lock:
-            now = time.time() if self._now is None else self._now
+            now = time.time() if self.now is None else self.now
             start = time.monotonic()
             source = (
                 f"__now = {math.floor(now * 1000)}; __logs = [];\n"

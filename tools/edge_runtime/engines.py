@@ -30,19 +30,7 @@ from edge_handler import (
     store_entries,
     write_archive,
 )
-from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool, FunctionTimeout
-
-__all__ = [
-    "CLOUDFRONT_FUNCTION",
-    "ENGINES",
-    "LAMBDA_EDGE",
-    "CloudFrontFunctionEngine",
-    "FunctionTimeout",
-    "LambdaEdgeEngine",
-    "function_event",
-    "lambda_result",
-    "make_engine",
-]
+from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool
 
 
 def function_event(lambda_event: dict) -> dict:
@@ -162,7 +150,6 @@ class CloudFrontFunctionEngine:
 
     def __init__(
         self,
-        build_dir: Path,
         tokens,
         header,
         clients=(),
@@ -176,8 +163,6 @@ class CloudFrontFunctionEngine:
         self.code = render_function_code(header, log_allowed, grants, max_grant_seconds)
         # The KeyValueStore the function reads: the entries the stack's store would hold.
         self.entries = store_entries(tokens, clients, grants)
-        build_dir.mkdir(parents=True, exist_ok=True)
-        (build_dir / "cloudfront-function.js").write_text(self.code, encoding="utf-8")
         self.pool = FunctionPool(
             self.code, size=contexts, time_limit=time_limit, store=self.entries
         )
@@ -185,48 +170,24 @@ class CloudFrontFunctionEngine:
 
     def __call__(self, event: dict, context: object) -> dict:
         result, logs = self.pool.handle(function_event(event))
-        for line in logs:
-            _write_log(json.dumps(line, separators=(",", ":")))
+        # As the handler's _log_safely: a failed write (closed stdout) must not turn a
+        # decision into an error.
+        with contextlib.suppress(Exception):
+            for line in logs:
+                sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
         return lambda_result(result, event)
 
     def close(self) -> None:
         self.pool.close()
 
 
-def _write_log(line: str) -> None:
-    # As the handler's _log_safely: a failed write (closed stdout) must not turn a decision
-    # into an error.
-    with contextlib.suppress(Exception):
-        sys.stdout.write(line + "\n")
-
-
 def make_engine(
-    engine: str,
-    build_dir: Path,
-    tokens,
-    header,
-    clients=(),
-    log_allowed=False,
-    *,
-    contexts: int = 8,
-    time_limit: float = DEFAULT_TIME_LIMIT,
-    grants: bool = False,
-    max_grant_seconds: int = DEFAULT_MAX_GRANT_SECONDS,
+    engine: str, build_dir: Path, tokens, header, clients=(), log_allowed=False, **function_options
 ):
-    """The engine named ``engine``; ``contexts``, ``time_limit`` and the grant settings apply
-    to the function's (the settings refuse grants on lambda-edge)."""
+    """The engine named ``engine``; ``function_options`` (``contexts``, ``time_limit``, the
+    grant settings) apply to the function's only (the settings refuse grants on lambda-edge)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine == LAMBDA_EDGE:
         return LambdaEdgeEngine(build_dir, tokens, header, clients, log_allowed)
-    return CloudFrontFunctionEngine(
-        build_dir,
-        tokens,
-        header,
-        clients,
-        log_allowed,
-        contexts=contexts,
-        time_limit=time_limit,
-        grants=grants,
-        max_grant_seconds=max_grant_seconds,
-    )
+    return CloudFrontFunctionEngine(tokens, header, clients, log_allowed, **function_options)

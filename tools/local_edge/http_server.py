@@ -35,9 +35,9 @@ from waitress.task import ThreadedTaskDispatcher
 
 # Werkzeug's old per-header-line limit; the hostile tests send 60 KB Authorization headers.
 MAX_REQUEST_HEADER_BYTES = 64 * 1024
-# How long the event loop sleeps when idle; shutdown wakes it at once through the trigger.
-_LOOP_SECONDS = 1
-# How often deadlines and idle timeouts are checked: a deadline holds within this much.
+# How often deadlines and idle timeouts are checked (at most; a short timeout is checked at
+# a quarter of itself): a deadline holds within this much. The event loop sleeps as long when
+# idle; shutdown wakes it at once through the trigger.
 SWEEP_SECONDS = 1
 
 
@@ -120,24 +120,25 @@ class EdgeHTTPServer:
         listener: socket.socket,
         *,
         threads: int = 8,
-        idle_timeout: int = 30,
+        idle_timeout: float = 30,
         header_timeout: float = 10,
         backlog: int = 4096,
     ) -> None:
         # Waitress warns on a busy queue and on every refused connection; our one line per
         # request is the log, and waitress's own errors still reach stderr.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        self._sweep = min(SWEEP_SECONDS, header_timeout / 4, idle_timeout / 4)
         adjustments = Adjustments(
             threads=threads,
-            channel_timeout=idle_timeout,
-            cleanup_interval=SWEEP_SECONDS,
             backlog=backlog,
             max_request_header_size=MAX_REQUEST_HEADER_BYTES,
             asyncore_use_poll=True,
-            asyncore_loop_timeout=_LOOP_SECONDS,
             expose_tracebacks=False,
             ident="local-edge",
         )
+        # Set after parsing: waitress reads these two as whole seconds.
+        adjustments.channel_timeout = idle_timeout
+        adjustments.cleanup_interval = self._sweep
         dispatcher = ThreadedTaskDispatcher()
         dispatcher.set_thread_count(threads)
         self._map: dict = {}
@@ -165,24 +166,20 @@ class EdgeHTTPServer:
             self._serving.set()
         try:
             while not self._stop.is_set():
-                wasyncore.loop(timeout=_LOOP_SECONDS, map=self._map, use_poll=True, count=1)
+                wasyncore.loop(timeout=self._sweep, map=self._map, use_poll=True, count=1)
         finally:
             self._stopped.set()
 
     def shutdown(self) -> None:
-        """Stop ``serve_forever`` (if it ever ran) and release the socket and threads."""
+        """Stop ``serve_forever`` (if it ever ran) and release the socket and threads; safe to
+        call twice."""
         with self._lock:
             self._stop.set()
             serving = self._serving.is_set()
+            closed, self._closed = self._closed, True
         if serving and not self._stopped.is_set():
             self._server.pull_trigger()
             self._stopped.wait()
-        self.close()
-
-    def close(self) -> None:
-        """Release everything; call only when ``serve_forever`` is not running."""
-        if self._closed:
-            return
-        self._closed = True
-        self._server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(self._map)
+        if not closed:
+            self._server.task_dispatcher.shutdown(timeout=5)
+            wasyncore.close_all(self._map)

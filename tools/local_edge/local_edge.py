@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NoReturn
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -52,7 +53,7 @@ from components import (
     under_error_pages,
 )
 from edge_handler import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, store_bytes
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.edge_runtime import make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
@@ -90,7 +91,7 @@ class LocalEdgeOptions:
     # Fixed pool that runs requests; idle connections cost no thread.
     threads: int = 8
     # Seconds an idle connection is kept open.
-    idle_timeout: int = 30
+    idle_timeout: float = 30
     # Seconds a request may take to arrive, from its first byte (or the accept) to its last:
     # a client that trickles bytes cannot hold a connection longer (tools/local_edge/http_server).
     header_timeout: float = 10
@@ -149,22 +150,19 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Con
     Each file goes to the bucket of its origin by the site model's pattern rules: a key that a
     protected pattern covers lands in the protected bucket, every other key in the public one.
     """
-    for key, path in error_page_files().items():
-        s3.put_object(
-            Bucket=buckets[site.origin_for_key(key)],
-            Key=key,
-            Body=path.read_bytes(),
-            ContentType=ERROR_PAGES_CONTENT_TYPE,
-        )
-    for key, path in content.files:
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    pages = [(key, path, ERROR_PAGES_CONTENT_TYPE) for key, path in error_page_files().items()]
+    files = [
+        (key, path, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        for key, path in content.files
+    ]
+    for key, path, content_type in pages + files:
         s3.put_object(
             Bucket=buckets[site.origin_for_key(key)],
             Key=key,
             Body=path.read_bytes(),
             ContentType=content_type,
         )
-    return len(content.files)
+    return len(files)
 
 
 _ENGINE_NOTES = {
@@ -285,12 +283,9 @@ class LocalEdge:
             time_limit=options.function_time_limit,
         )
         app = LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((HOST, options.port))
+            listener = socket.create_server((HOST, options.port))  # with SO_REUSEADDR
         except OSError as error:
-            listener.close()
             if error.errno == errno.EADDRINUSE:
                 raise LocalEdgeError(
                     f"port {options.port} is in use; pick another with PORT=<n>"
@@ -326,11 +321,7 @@ class LocalEdge:
         if not self.settings.clients:
             return []
         header = self.settings.auth_header
-        files = sorted(
-            "/" + p.relative_to(self.options.content).as_posix()
-            for p in self.options.content.rglob("*")
-            if p.is_file()
-        )
+        files = sorted("/" + key for key, _path in self.content.files)
         protected = [f for f in files if self.site.behavior_for(f).protected]
         lines = [f"clients ({len(self.settings.clients)} named, besides default above):"]
         for client in self.settings.clients[:limit]:
@@ -370,11 +361,8 @@ class LocalEdge:
 
     def example_path(self) -> str:
         """A protected object from the content folder, for the printed curl lines."""
-        for path in sorted(p for p in self.options.content.rglob("*") if p.is_file()):
-            uri = "/" + path.relative_to(self.options.content).as_posix()
-            if self.site.behavior_for(uri).protected:
-                return uri
-        return "/"
+        files = ("/" + key for key, _path in self.content.files)
+        return next((uri for uri in files if self.site.behavior_for(uri).protected), "/")
 
     def not_deployed_lines(self, limit: int = 3) -> list[str]:
         """The content files no deploy uploads (under _errors/), said once at start-up."""
@@ -409,7 +397,8 @@ class LocalEdge:
         )
 
     def close(self) -> None:
-        """Release the port, the in-process S3 and the temp folder; safe to call twice."""
+        """Stop serving (in any thread), release the port, the in-process S3 and the temp
+        folder; safe to call twice."""
         try:
             # The engine first: it stops a function call still running (that request answers
             # 503), so the server's shutdown waits for no call.
@@ -427,22 +416,11 @@ class LocalEdge:
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
 
-    def shutdown(self) -> None:
-        """Stop serve_forever running in another thread (if it ever started), then close."""
-        self.close()
-
     def __enter__(self) -> LocalEdge:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.shutdown()
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    """Bad arguments end with one line on stderr and exit 2, like bad settings."""
-
-    def error(self, message: str):
-        self.exit(2, f"local edge: {message} (see --help)\n")
+        self.close()
 
 
 def port_number(text: str) -> int:
@@ -462,18 +440,14 @@ def content_folder(text: str) -> Path:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = _OneLineParser(prog="make local", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--stack",
-        default="dev",
-        help="stack name (or org/project/stack): settings file Pulumi.<stack>.yaml",
-    )
-    parser.add_argument(
-        "--stack-dir",
-        type=content_folder,
-        default=ROOT,
-        help="folder of the stack files (default: the project folder)",
-    )
+    stack_help = "stack name (or org/project/stack): settings file Pulumi.<stack>.yaml"
+    parser = stack_tool_parser("make local", __doc__, stack_help=stack_help)
+
+    def one_line_error(message: str) -> NoReturn:
+        # Bad arguments end with one line on stderr and exit 2, like bad settings.
+        parser.exit(2, f"local edge: {message} (see --help)\n")
+
+    parser.error = one_line_error
     parser.add_argument(
         "--content", type=content_folder, default=DEFAULT_CONTENT, help="folder to serve"
     )
@@ -489,37 +463,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class _Stopping:
-    """The first SIGINT/SIGTERM stops the edge; from then on both signals are ignored."""
-
-    def __init__(self) -> None:
-        self.begun = False
-
-    def install(self) -> None:
-        signal.signal(signal.SIGINT, self._on_signal)
-        signal.signal(signal.SIGTERM, self._on_signal)
-
-    def begin(self) -> None:
-        # Cleanup (joining threads, removing the temp folder) must not be cut short. The
-        # handler stays installed and does nothing: switching to SIG_IGN while a signal is
-        # already pending makes CPython print "Signal 15 ignored due to race condition".
-        self.begun = True
-
-    def _on_signal(self, _signum, _frame) -> None:
-        if self.begun:
-            return
-        self.begin()
-        raise KeyboardInterrupt  # unwinds start-up or serving; cleanup runs in finally
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         stack = stack_file_name(args.stack)
-    except StackFileError as error:
-        print(f"local edge: {_one_line(error)}", file=sys.stderr)
-        return 2
-    try:
         # AUTH_TOKEN and CLIENT_TOKEN_<NAME>, over the stack's local tokens (make new-stack).
         environ = token_environment(args.stack_dir, stack)
     except StackFileError as error:
@@ -538,10 +485,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     # stdout may be a pipe that closes (`make local | head`): output never raises.
     out = RequestLog()
-    stopping = _Stopping()
+    stopping = False
+
+    def on_signal(_signum, _frame) -> None:
+        # The first SIGINT/SIGTERM unwinds start-up or serving (cleanup runs in finally); later
+        # ones do nothing, so cleanup is never cut short. The handler stays installed: switching
+        # to SIG_IGN with a signal pending makes CPython print "Signal 15 ignored due to race
+        # condition".
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
     edge = None
     tempfile.gettempdir()  # its first call writes a probe file; do it before signals can cut in
-    stopping.install()
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     try:
         # Start-up takes a moment (archive build, upload); from here a signal stops it cleanly.
         out(f"protected-cdn local edge: starting stack {options.stack} ...")
@@ -562,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        stopping.begin()
+        stopping = True
         if edge is not None:
             edge.close()
     out("stopped")

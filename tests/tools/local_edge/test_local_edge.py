@@ -7,21 +7,17 @@ import functools
 import http.client
 import json
 import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from components.site_model import build_site_model
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tests.process_support import HANG_SECONDS, run
 from tests.support.locations import STACK_CASES_DIR
+from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
 from tools.stack_files.reader import StackFileError
@@ -31,7 +27,6 @@ LOGO = DEFAULT_CONTENT / "ex-img" / "logo.svg"
 HELLO = DEFAULT_CONTENT / "public" / "hello.txt"
 # The dev stack case (tests/stacks/), in process and on the command line (dev is the default).
 Options = functools.partial(LocalEdgeOptions, stack="dev", stack_dir=STACK_CASES_DIR)
-CASE_ARGS = ("--stack-dir", str(STACK_CASES_DIR))
 
 
 @pytest.fixture(scope="module")
@@ -263,62 +258,21 @@ def test_port_in_use_is_a_clear_error():
             LocalEdge(Options(port=port))
 
 
-def _cli(processes, *args, env_extra=None):
-    """The local edge command on the stack cases; ended with the test whatever happens."""
-    env = {**os.environ, **(env_extra or {})}
-    return processes.start(
-        [sys.executable, "-m", "tools.local_edge.local_edge", *CASE_ARGS, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_cli_starts_prints_curl_lines_answers_and_stops_on_signal(processes, stop_signal):
-    process = _cli(processes, "--port", "0", env_extra={"AUTH_TOKEN": CURRENT_TOKEN})
-    banner = []
-    for line in process.stdout:
-        banner.append(line)
-        if line.startswith("Ctrl-C"):
-            break
-    text = "".join(banner)
-    url = next(line.split()[1] for line in banner if line.startswith("URL:"))
-    assert f"token: {CURRENT_TOKEN}" in text
-    assert text.count("curl -i") == 2 and f"Bearer {CURRENT_TOKEN}" in text
-    port = int(url.rstrip("/").rsplit(":", 1)[1])
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", "/ex-img/logo.svg", headers=bearer())
-    assert connection.getresponse().status == 200
-    connection.close()
-    process.send_signal(stop_signal)
-    out, err = process.communicate(timeout=HANG_SECONDS)
-    assert process.returncode == 0, err
-    assert "behavior=ex-img/* status=200" in out
-    assert out.rstrip().endswith("stopped")
-    assert "Traceback" not in err
-    with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", port), timeout=2)
-
-
-def test_cli_bad_stack_prints_one_line_and_exits_non_zero(processes):
-    process = _cli(processes, "--stack", "nosuchstack", "--port", "0")
-    _out, err = process.communicate(timeout=HANG_SECONDS)
-    assert process.returncode == 2
+def test_cli_bad_stack_prints_one_line_and_exits_non_zero(local_edge_main):
+    status, _out, err = local_edge_main("--stack", "nosuchstack")
+    assert status == 2
     assert err.strip().count("\n") == 0 and "unknown stack 'nosuchstack'" in err
     assert "Traceback" not in err
 
 
-def test_cli_weak_token_names_the_setting(processes):
-    process = _cli(processes, "--port", "0", env_extra={"AUTH_TOKEN": "short"})
-    _out, err = process.communicate(timeout=HANG_SECONDS)
-    assert process.returncode == 2
+def test_cli_weak_token_names_the_setting(local_edge_main):
+    status, _out, err = local_edge_main(env={"AUTH_TOKEN": "short"})
+    assert status == 2
     assert "protected-cdn:authToken" in err and "AUTH_TOKEN" in err
 
 
-def _serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def _serve(app) -> EdgeHTTPServer:
+    server = EdgeHTTPServer(app, socket.create_server(("127.0.0.1", 0)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -342,8 +296,7 @@ def test_generated_base64_body_is_decoded_and_a_rewritten_uri_is_fetched(local):
     app = LocalDistribution(local.site, handler, local.s3, local.buckets, log=lambda _line: None)
     server = _serve(app)
     try:
-        port = server.socket.getsockname()[1]
-        edge = type("Edge", (), {"port": port})()
+        edge = type("Edge", (), {"port": server.port})()
         status, headers, body = request(edge, "/ex-img/inline.png")
         assert (status, body, headers["Content-Type"]) == (200, png, "image/png")
         status, _headers, body = request(edge, "/ex-img/anything")
@@ -352,16 +305,24 @@ def test_generated_base64_body_is_decoded_and_a_rewritten_uri_is_fetched(local):
         server.shutdown()
 
 
-# --- messages for bad arguments (hostile-tester findings) --------------------------------
+# --- messages for bad arguments: one line, exit 2 ---------------------------------------------
 
 
-def _cli_error(processes, *args, env_extra=None) -> str:
-    env = {"AUTH_TOKEN": CURRENT_TOKEN, **(env_extra or {})}
-    process = _cli(processes, "--port", "0", *args, env_extra=env)
-    _out, err = process.communicate(timeout=HANG_SECONDS)
-    assert process.returncode == 2, err
+def _cli_error(local_edge_main, *args: str) -> str:
+    status, _out, err = local_edge_main(*args, env={"AUTH_TOKEN": CURRENT_TOKEN})
+    assert status == 2, err
     assert err.count("\n") == 1 and err.startswith("local edge: "), err
+    assert "Traceback" not in err
     return err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--port", "70000"], ["--port", "-1"], ["--port", "http"], ["--stack", "s" * 300]],
+)
+def test_bad_arguments_are_one_line_and_exit_2(local_edge_main, tmp_path, args):
+    _cli_error(local_edge_main, *args)
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_a_file_as_content_is_not_a_folder():
@@ -369,8 +330,8 @@ def test_a_file_as_content_is_not_a_folder():
         LocalEdge(Options(content=ROOT / "README.md", port=0))
 
 
-def test_an_empty_content_path_is_refused_not_the_whole_checkout_served(processes):
-    err = _cli_error(processes, "--content", "")
+def test_an_empty_content_path_is_refused_not_the_whole_checkout_served(local_edge_main):
+    err = _cli_error(local_edge_main, "--content", "")
     assert "content folder must not be empty" in err
 
 
@@ -381,48 +342,27 @@ def test_a_missing_content_path_is_printed_escaped():
     assert "/nonexistent/\\x1b[2Jx does not exist" in str(caught.value)
 
 
-def test_a_stack_name_with_a_space_is_shown_quoted(processes):
-    err = _cli_error(processes, "--stack", "dev ")
+def test_a_stack_name_with_a_space_is_shown_quoted(local_edge_main):
+    err = _cli_error(local_edge_main, "--stack", "dev ")
     assert "'dev ' is not a stack name" in err
 
 
-def test_a_fully_qualified_stack_name_uses_its_last_segment(processes):
-    env = {"AUTH_TOKEN": CURRENT_TOKEN}
-    process = _cli(processes, "--stack", "acme/protected-cdn/dev", "--port", "0", env_extra=env)
-    banner = []
-    try:
-        for line in process.stdout:
-            banner.append(line)
-            if line.startswith("Ctrl-C"):
-                break
-    finally:
-        process.send_signal(signal.SIGTERM)
-    _out, err = process.communicate(timeout=HANG_SECONDS)
-    assert process.returncode == 0, err
-    assert any(line.split()[:1] == ["URL:"] for line in banner), err
-    assert "stack dev," in "".join(banner)
-
-
-def test_a_stack_of_another_project_is_refused(processes):
-    err = _cli_error(processes, "--stack", "acme/other/dev")
+def test_a_stack_of_another_project_is_refused(local_edge_main):
+    err = _cli_error(local_edge_main, "--stack", "acme/other/dev")
     assert "'acme/other/dev' is a stack of project 'other', not protected-cdn" in err
 
 
-def test_the_auth_token_hint_comes_only_with_a_token_error(tmp_path):
+def test_the_auth_token_hint_comes_only_with_a_token_error(local_edge_main, tmp_path):
     (tmp_path / "Pulumi.bad.yaml").write_text(
         "config:\n  aws:region: eu-west-1\n  protected-cdn:priceClass: PriceClass_1\n"
     )
     # The real reader and checks, on a stack file in a temporary folder (--stack-dir).
-    command = [sys.executable, "-m", "tools.local_edge.local_edge", "--stack", "bad"]
-    result = run(
-        [*command, "--stack-dir", str(tmp_path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AUTH_TOKEN": CURRENT_TOKEN},
+    status, _out, err = local_edge_main(
+        "--stack", "bad", "--stack-dir", str(tmp_path), env={"AUTH_TOKEN": CURRENT_TOKEN}
     )
-    assert result.returncode == 2, result.stderr
-    assert "protected-cdn:priceClass" in result.stderr
-    assert "AUTH_TOKEN" not in result.stderr
+    assert status == 2, err
+    assert "protected-cdn:priceClass" in err
+    assert "AUTH_TOKEN" not in err
     # A token error keeps it (see test_cli_weak_token_names_the_setting).
 
 
@@ -465,7 +405,7 @@ def test_content_under_errors_is_not_served_only_the_error_pages_the_deploy_uplo
         assert edge.files == 1
 
 
-def test_a_content_file_name_that_is_not_utf8_is_one_line_and_exit_2(tmp_path, processes):
+def test_a_content_file_name_that_is_not_utf8_is_one_line_and_exit_2(tmp_path, local_edge_main):
     content = tmp_path / "content"
     content.mkdir()
     (content / "ok.txt").write_text("fine")
@@ -473,9 +413,8 @@ def test_a_content_file_name_that_is_not_utf8_is_one_line_and_exit_2(tmp_path, p
         (content / os.fsdecode(b"caf\xe9.txt")).write_text("latin-1 name")
     except OSError:
         pytest.skip("this file system refuses names that are not UTF-8")
-    err = _cli_error(processes, "--content", str(content))
+    err = _cli_error(local_edge_main, "--content", str(content))
     assert "caf\\xe9.txt" in err and "not UTF-8" in err
-    assert "Traceback" not in err
 
 
 def test_a_folder_name_that_is_not_utf8_is_refused_too(tmp_path):

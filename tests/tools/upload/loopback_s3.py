@@ -34,22 +34,25 @@ def _endpoint() -> str:
     return f"http://{host}:{port}"
 
 
+@cache
+def _client(endpoint: str):
+    # One client for the process: making one costs tens of milliseconds.
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=CREDENTIALS["AWS_DEFAULT_REGION"],
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
 @contextmanager
 def loopback_s3() -> Iterator[tuple[str, object]]:
     """(endpoint URL on 127.0.0.1, a client of it), on empty buckets."""
     endpoint = _endpoint()
     # The server keeps moto's backends of this process: start every test from none.
     requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
-    yield (
-        endpoint,
-        boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name=CREDENTIALS["AWS_DEFAULT_REGION"],
-            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        ),
-    )
+    yield endpoint, _client(endpoint)
 
 
 def bucket_keys(s3, bucket: str) -> set[str]:

@@ -324,7 +324,8 @@ def test_no_protected_key_ever_lands_in_the_public_bucket():
         s3 = boto3.client("s3", region_name="us-east-1")
         examples = iter(range(1_000_000))
 
-        @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        # Each example creates two buckets and uploads into them: 45 ms.
+        @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(site_and_keys())
         def check(drawn: tuple[list[str], set[str]]) -> None:
             patterns, keys = drawn

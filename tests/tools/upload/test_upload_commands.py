@@ -149,6 +149,7 @@ def test_a_folder_whose_path_has_glob_characters_is_refused_for_make_upload(tmp_
     status, out, err = commands_for(str(tmp_path / name), capsys)
     assert status == 2 and out == []
     assert err.count("\n") == 1 and "make upload CONTENT=" in err
+    assert err.startswith("upload_commands: content folder"), err
 
 
 def test_a_glob_character_in_a_parent_folder_is_refused_too(tmp_path, capsys, monkeypatch):

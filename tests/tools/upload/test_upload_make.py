@@ -47,14 +47,6 @@ def test_upload_commands_take_a_content_folder_with_spaces_quotes_and_dollars(tm
     assert all(shlex.split(command)[3] == str(folder) for command in commands)
 
 
-def test_upload_commands_refuse_a_bracket_folder_and_point_to_make_upload(tmp_path):
-    shutil.copytree(SAMPLE, tmp_path / "site[1]")
-    result = make("upload-commands", f"CONTENT={tmp_path / 'site[1]'}")
-    assert result.returncode != 0 and result.stdout == ""
-    (line,) = [line for line in result.stderr.splitlines() if not line.startswith("make:")]
-    assert line.startswith("upload_commands: content folder") and "make upload CONTENT=" in line
-
-
 def test_make_upload_puts_each_key_in_its_bucket_over_http(tmp_path):
     folder = tmp_path / f"site[1] {HOSTILE}"
     shutil.copytree(SAMPLE, folder)
