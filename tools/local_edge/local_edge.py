@@ -25,7 +25,6 @@ if __name__ == "__main__":
 import argparse
 import errno
 import fnmatch
-import mimetypes
 import secrets
 import shutil
 import socket
@@ -50,7 +49,6 @@ from components import (
     SiteModel,
     build_site_model,
     error_page_files,
-    under_error_pages,
 )
 from edge_handler import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, store_bytes
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
@@ -67,6 +65,7 @@ from tools.stack_files import (
     stack_file_name,
     token_environment,
 )
+from tools.upload import ContentError, ContentPlan, plan_content
 
 HOST = "127.0.0.1"
 EDGE_RUNTIME_KEY = f"{PROJECT}:edgeRuntime"
@@ -105,64 +104,18 @@ class LocalEdgeOptions:
     function_time_limit: float = 1.0
 
 
-@dataclass(frozen=True)
-class ContentFiles:
-    """The content folder as a deploy sees it: the files it uploads, keyed as in the bucket,
-    and those it never uploads (under ``_errors/``, which holds only the error pages)."""
-
-    files: tuple[tuple[str, Path], ...]
-    not_deployed: tuple[str, ...]
-
-
-def shown_key(key: str) -> str:
-    """A key for the terminal: bytes of a name that is not UTF-8 as ``\\xNN`` (they reach
-    Python as lone surrogates), other unprintable characters escaped too."""
-    return "".join(
-        f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF else printable(ch) for ch in key
-    )
-
-
-def content_files(content: Path) -> ContentFiles:
-    """Every file under ``content`` with its key; a name that is not UTF-8 stops start-up
-    (``LocalEdgeError``): S3 keys are UTF-8, so no deploy could hold it."""
-    files, not_deployed = [], []
-    for path in sorted(p for p in content.rglob("*") if p.is_file()):
-        key = path.relative_to(content).as_posix()
-        try:
-            key.encode("utf-8")
-        except UnicodeEncodeError:
-            raise LocalEdgeError(
-                f"content file {shown_key(key)} has a name that is not UTF-8; S3 keys are "
-                "UTF-8, so rename it (e.g. convmv -f latin1 -t utf8)"
-            ) from None
-        if under_error_pages(key):
-            not_deployed.append(key)
-        else:
-            files.append((key, path))
-    return ContentFiles(tuple(files), tuple(not_deployed))
-
-
-def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: ContentFiles) -> int:
-    """Upload the error pages as the Pulumi program does, then the content files a deploy
-    uploads (``make upload-commands``): none under ``_errors/``, which would add objects a
-    deploy never has or replace an error page.
-
-    Each file goes to the bucket of its origin by the site model's pattern rules: a key that a
-    protected pattern covers lands in the protected bucket, every other key in the public one.
-    """
-    pages = [(key, path, ERROR_PAGES_CONTENT_TYPE) for key, path in error_page_files().items()]
-    files = [
-        (key, path, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-        for key, path in content.files
+def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: ContentPlan) -> None:
+    """Upload the error pages as the Pulumi program does, then the content files as
+    ``make upload`` does: each into its origin's bucket, none under ``_errors/``."""
+    pages = [
+        (key, path, site.origin_for_key(key), ERROR_PAGES_CONTENT_TYPE)
+        for key, path in error_page_files().items()
     ]
-    for key, path, content_type in pages + files:
+    files = [(f.key, f.source, f.origin_id, f.content_type) for f in content.files]
+    for key, path, origin_id, content_type in pages + files:
         s3.put_object(
-            Bucket=buckets[site.origin_for_key(key)],
-            Key=key,
-            Body=path.read_bytes(),
-            ContentType=content_type,
+            Bucket=buckets[origin_id], Key=key, Body=path.read_bytes(), ContentType=content_type
         )
-    return len(files)
 
 
 _ENGINE_NOTES = {
@@ -242,8 +195,12 @@ class LocalEdge:
             self.settings.error_caching_min_ttl,
             self.settings.grants,
         )
-        # Read before anything starts: a name S3 cannot hold is one line, not a traceback.
-        self.content = content_files(options.content)
+        # Read before anything starts, as make upload reads it: a name S3 cannot hold, a
+        # symlink out of the folder, is one line, not a traceback.
+        try:
+            self.content = plan_content(options.content, self.site)
+        except ContentError as error:
+            raise LocalEdgeError(str(error)) from None
 
         # In-process S3: moto patches botocore, so the client's calls never leave this process
         # and nothing but the edge port listens. mock_aws is process-wide and nests: two edges
@@ -267,7 +224,8 @@ class LocalEdge:
             self.s3.create_bucket(
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
-        self.files = upload_content(self.s3, self.buckets, self.site, self.content)
+        upload_content(self.s3, self.buckets, self.site, self.content)
+        self.files = len(self.content.files)
 
         self._engine = make_engine(
             self.engine_name,
@@ -321,7 +279,7 @@ class LocalEdge:
         if not self.settings.clients:
             return []
         header = self.settings.auth_header
-        files = sorted("/" + key for key, _path in self.content.files)
+        files = ["/" + f.key for f in self.content.files]
         protected = [f for f in files if self.site.behavior_for(f).protected]
         lines = [f"clients ({len(self.settings.clients)} named, besides default above):"]
         for client in self.settings.clients[:limit]:
@@ -361,15 +319,15 @@ class LocalEdge:
 
     def example_path(self) -> str:
         """A protected object from the content folder, for the printed curl lines."""
-        files = ("/" + key for key, _path in self.content.files)
+        files = ("/" + f.key for f in self.content.files)
         return next((uri for uri in files if self.site.behavior_for(uri).protected), "/")
 
     def not_deployed_lines(self, limit: int = 3) -> list[str]:
         """The content files no deploy uploads (under _errors/), said once at start-up."""
-        skipped = self.content.not_deployed
+        skipped = self.content.not_uploaded
         if not skipped:
             return []
-        shown = ", ".join(shown_key(key) for key in skipped[:limit])
+        shown = ", ".join(printable(key) for key in skipped[:limit])
         more = f" and {len(skipped) - limit} more" if len(skipped) > limit else ""
         return [
             f"not served: {len(skipped)} content file(s) under _errors/ ({shown}{more}): a "

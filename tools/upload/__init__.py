@@ -1,4 +1,13 @@
 """`make upload` and `make upload-commands`: put the content into a stack's two buckets.
-Commands only; they offer no names to other code."""
+The content plan (each file's key and bucket) is what the local edge serves too."""
 
-__all__: list[str] = []
+from tools import lazy_exports
+
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "ContentError": "content",
+        "ContentPlan": "content",
+        "plan_content": "content",
+    },
+)

@@ -100,8 +100,10 @@ def _key(root: Path, path: Path) -> str:
     try:
         key.encode("utf-8")
     except UnicodeEncodeError:
+        # The name's bytes as the file system holds them: caf\xe9.txt
+        shown = repr(os.fsencode(key))[2:-1]
         raise ContentError(
-            f"content file '{clip(key)}' has a name that is not UTF-8; S3 keys are UTF-8, "
+            f"content file '{shown}' has a name that is not UTF-8; S3 keys are UTF-8, "
             "so rename it (e.g. convmv -f latin1 -t utf8)"
         ) from None
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in key):

@@ -426,3 +426,21 @@ def test_a_folder_name_that_is_not_utf8_is_refused_too(tmp_path):
     (content / os.fsdecode(b"\xff\xfe") / "x.txt").write_text("x")
     with pytest.raises(LocalEdgeError, match=r"\\xff\\xfe/x\.txt.*not UTF-8"):
         LocalEdge(Options(content=content, port=0, token=CURRENT_TOKEN))
+
+
+def test_content_make_upload_refuses_is_refused_here_too(tmp_path):
+    """The local edge serves the folder as make upload would put it in the buckets: a public
+    link to a protected file, or a link out of the folder, is never served."""
+    outside = tmp_path / "secret.txt"
+    outside.write_text("outside the content folder")
+    content = tmp_path / "content"
+    (content / "ex-img").mkdir(parents=True)
+    (content / "ex-img" / "logo.svg").write_bytes(LOGO.read_bytes())
+    (content / "public").mkdir()
+    (content / "public" / "logo.svg").symlink_to(content / "ex-img" / "logo.svg")
+    with pytest.raises(LocalEdgeError, match=r"public/logo\.svg' \(public\) is a symlink"):
+        LocalEdge(Options(content=content, port=0, token=CURRENT_TOKEN))
+    (content / "public" / "logo.svg").unlink()
+    (content / "public" / "notes.txt").symlink_to(outside)
+    with pytest.raises(LocalEdgeError, match=r"notes\.txt' is a symlink outside the content"):
+        LocalEdge(Options(content=content, port=0, token=CURRENT_TOKEN))
