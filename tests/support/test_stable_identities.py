@@ -12,6 +12,7 @@ import pulumi
 import pytest
 
 from tests.program_support import plan_case, stack_cases
+from tests.support import identities as identities_module
 from tests.support.identities import (
     KEPT_TYPES,
     EngineUrns,
@@ -95,8 +96,12 @@ def test_renaming_the_distribution_is_caught_with_the_fix():
     assert "site-cloudfront" in problem  # the URN declared now, to put in the alias
 
 
-def test_accepting_the_program_as_it_is_rewrites_no_recorded_file(tmp_path):
+def test_accepting_the_program_as_it_is_rewrites_no_recorded_file(tmp_path, monkeypatch):
     # `make identities` on a clean clone: the recorded URNs that aliases reach are kept.
+    # Each case's plan run is the cached one (the same call: placeholders, tests/stacks).
+    monkeypatch.setattr(
+        identities_module, "plan_run", lambda stack, token, config_dir: plan_case(stack)
+    )
     shutil.copytree(IDENTITY_DIR, tmp_path, dirs_exist_ok=True)
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
     write_identities(identity_dir=tmp_path)
