@@ -18,6 +18,7 @@ from unittest import mock
 
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.support.locations import STACK_CASES_DIR
+from tools.plan import plan as plan_module
 from tools.plan.plan import PlanRun, plan_run
 from tools.plan.plan import main as plan_main
 from tools.plan.program_run import ProgramRun, Registration, is_secret_value, run_program
@@ -60,14 +61,21 @@ def _placeholder_plan(stack: str) -> PlanRun:
 PLAN_CLOCK = time.time()
 
 
+def _cached_plan_run(stack, token, config_dir, previous_tokens, client_token) -> PlanRun:
+    """plan_run as `make plan` calls it without any token set: the case's cached run."""
+    assert (token, config_dir, previous_tokens) == (None, STACK_CASES_DIR, None)
+    return plan_case(stack)
+
+
 @functools.cache
 def plan_output(stack: str, *options: str) -> tuple[int, str, str]:
     """`make plan` (or, with "--json", `make plan-json`) of a stack case without AUTH_TOKEN,
-    run in process once: its exit status, stdout and stderr."""
+    run in process once on the case's cached plan run: exit status, stdout and stderr."""
     out, err = io.StringIO(), io.StringIO()
     argv = ["--stack", stack, "--stack-dir", str(STACK_CASES_DIR), *options]
     with (
         mock.patch.dict(os.environ, {"AUTH_TOKEN": ""}),
+        mock.patch.object(plan_module, "plan_run", _cached_plan_run),
         mock.patch("time.time", return_value=PLAN_CLOCK),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
