@@ -33,7 +33,11 @@ def snapshot_text(
 ) -> str:
     """The snapshot of a stack case; of ``run`` when given (its plan run with placeholders)."""
     run = run or plan_run(stack, token=None, config_dir=config_dir)
-    return json.dumps(plan_document(run, stack, run_policies(run)), indent=2, sort_keys=True) + "\n"
+    document = plan_document(run, stack, run_policies(run))
+    # Without the clients' days left, a recorded plan does not age.
+    for row in document["clients"]:
+        del row["daysLeft"]
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 def snapshot_diff(

@@ -106,18 +106,14 @@ def _token_notes(
         )
     elif TOKEN_KEY not in stack_file.values:
         notes.append(f"authToken is not set; pulumi up stops until you run: {GENERATE_TOKEN}")
-    if previous is not None:
-        used = previous
-        previous_source = "PREVIOUS_AUTH_TOKENS"
-    else:
-        count = stack_file.secure_count(PREVIOUS_KEY)
-        if PREVIOUS_KEY not in stack_file.secure_keys:
-            count = 0
-        elif count is None:
-            count = 1  # one encrypted list: its length is unknown offline
+    encrypted = PREVIOUS_KEY in stack_file.secure_keys
+    # One placeholder per encrypted token; one for an encrypted list (its length is unknown).
+    count = (stack_file.secure_count(PREVIOUS_KEY) or 1) if encrypted else 0
+    used, previous_source = previous, "PREVIOUS_AUTH_TOKENS"
+    if previous is None:
         used = tuple(placeholder_previous_token(i) for i in range(count))
         previous_source = f"{count} placeholder(s)"
-    if PREVIOUS_KEY in stack_file.secure_keys:
+    if encrypted:
         notes.append(
             f"previousAuthTokens is encrypted in {name} ([secret]); the plan uses {previous_source}"
         )
@@ -188,8 +184,7 @@ def plan_document(
     needs the token, the clients, the client store's entries and size (cloudfront-function),
     the tags and the policy results.
 
-    ``now`` (the CLI's clock) adds the clients' days left; without it (snapshots) there are
-    none, so a recorded plan does not age.
+    ``now``: the clock for the clients' days left (default: this moment).
     """
     names = {r.urn: r.name for r in run.registrations}
     resources = [
@@ -217,18 +212,13 @@ def plan_document(
     if stores:
         document["clientStore"] = stores[0]
     settings = run.settings
-    rows = client_rows(settings, now)
     return document | {
         "tokenSource": run.token_source,
         "notes": list(run.notes),
         "region": region_info(settings.region, settings.edge_runtime),
         "settings": settings_summary(settings),
-        "clients": rows if now is not None else [_without(r, "daysLeft") for r in rows],
+        "clients": client_rows(settings, now),
     }
-
-
-def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k != key}
 
 
 def _portable(value: Any) -> Any:
