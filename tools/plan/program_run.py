@@ -204,11 +204,8 @@ def run_under_mocks(
     @pulumi.runtime.test
     def program():
         body()
-        stack_outputs = runtime_settings.get_root_resource().outputs
-        names = sorted(stack_outputs)
-        return pulumi.Output.all(*[stack_outputs[n] for n in names]).apply(
-            lambda values: exported.update(zip(names, values, strict=True))
-        )
+        outputs = runtime_settings.get_root_resource().outputs
+        return pulumi.Output.all(**outputs).apply(exported.update)
 
     program()
     return ProgramRun(monitor.registrations, exported)
