@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import sys
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -173,18 +172,11 @@ def plan_run(
     )
 
 
-def plan_document(
-    run: PlanRun,
-    stack: str,
-    violations: list[Violation],
-    now: float | None = None,
-) -> dict[str, Any]:
+def plan_document(run: PlanRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
     """The JSON form, with every section `make plan` prints: where the tokens came from
     (notes), the region, every resource (sorted by URN) with masked inputs, the outputs, who
     needs the token, the clients, the client store's entries and size (cloudfront-function),
-    the tags and the policy results.
-
-    ``now``: the clock for the clients' days left (default: this moment).
+    the tags and the policy results (the clients' days left: as of now).
     """
     names = {r.urn: r.name for r in run.registrations}
     resources = [
@@ -217,7 +209,7 @@ def plan_document(
         "notes": list(run.notes),
         "region": region_info(settings.region, settings.edge_runtime),
         "settings": settings_summary(settings),
-        "clients": client_rows(settings, now),
+        "clients": client_rows(settings),
     }
 
 
@@ -663,7 +655,7 @@ def main(argv: list[str] | None = None) -> int:
         status = 1 if any(v.mandatory for v in violations) else 0
         for note in run.notes:
             print(f"note: {note}", file=sys.stderr if args.json else sys.stdout)
-        document = plan_document(run, args.stack, violations, now=time.time())
+        document = plan_document(run, args.stack, violations)
         print(
             json.dumps(document, indent=2, sort_keys=True)
             if args.json
