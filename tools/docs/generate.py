@@ -45,11 +45,6 @@ def plain(description: str) -> str:
     return description.replace("`", "")
 
 
-def _yaml_default(value: object) -> str:
-    # JSON is valid YAML and leaves no doubt about a value's type ("" vs empty, 10 vs "10").
-    return json.dumps(value)
-
-
 def config_block(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     """Pulumi.yaml's ``config:`` block: type, items, default, secret, description per key.
 
@@ -67,7 +62,8 @@ def config_block(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
         if key.items:
             lines += ["    items:", f"      type: {key.items}"]
         if key.default is not None and key.type != "object":
-            lines.append(f"    default: {_yaml_default(key.default)}")
+            # JSON is valid YAML and leaves no doubt about a type ("" vs empty, 10 vs "10").
+            lines.append(f"    default: {json.dumps(key.default)}")
         if key.secret and key.default is None:
             lines.append("    secret: true")
         lines.append("    description: >-")
