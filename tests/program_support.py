@@ -6,12 +6,21 @@ top-level Pulumi.*.yaml files: those are the user's (tests/test_user_stacks.py).
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import functools
+import io
+import os
+import time
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
 from tests.support.locations import STACK_CASES_DIR
+from tools.plan import plan as plan_module
 from tools.plan.plan import PlanRun, plan_run
+from tools.plan.plan import main as plan_main
 from tools.plan.program_run import ProgramRun, Registration, is_secret_value, run_program
 from tools.stack_files.reader import StackFile, available_stacks, read_stack_file
 
@@ -36,8 +45,43 @@ def read_case(stack: str) -> StackFile:
 
 
 def plan_case(stack: str, token: str | None = None, **kwargs) -> PlanRun:
-    """The offline plan's run of a stack case (placeholder tokens unless given)."""
+    """The offline plan's run of a stack case (placeholder tokens unless given). With the
+    placeholders, each case runs once per process; every caller gets its own copy to change."""
+    if token is None and not kwargs:
+        return copy.deepcopy(_placeholder_plan(stack))
     return plan_run(stack, token, STACK_CASES_DIR, **kwargs)
+
+
+@functools.cache
+def _placeholder_plan(stack: str) -> PlanRun:
+    return plan_run(stack, None, STACK_CASES_DIR)
+
+
+# One clock for every cached plan output: a client's days left read the same in text and JSON.
+PLAN_CLOCK = time.time()
+
+
+def _cached_plan_run(stack, token, config_dir, previous_tokens, client_token) -> PlanRun:
+    """plan_run as `make plan` calls it without any token set: the case's cached run."""
+    assert (token, config_dir, previous_tokens) == (None, STACK_CASES_DIR, None)
+    return plan_case(stack)
+
+
+@functools.cache
+def plan_output(stack: str, *options: str) -> tuple[int, str, str]:
+    """`make plan` (or, with "--json", `make plan-json`) of a stack case without AUTH_TOKEN,
+    run in process once on the case's cached plan run: exit status, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["--stack", stack, "--stack-dir", str(STACK_CASES_DIR), *options]
+    with (
+        mock.patch.dict(os.environ, {"AUTH_TOKEN": ""}),
+        mock.patch.object(plan_module, "plan_run", _cached_plan_run),
+        mock.patch("time.time", return_value=PLAN_CLOCK),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        status = plan_main(argv)
+    return status, out.getvalue(), err.getvalue()
 
 
 def engine_of(stack: str) -> str:
@@ -68,7 +112,16 @@ def stack_config(stack: str, **overrides: str | None) -> dict[str, str]:
 
 
 def run_stack(stack: str = "dev", secret_keys=(TOKEN_KEY, PREVIOUS_KEY), **overrides) -> ProgramRun:
-    return run_program(stack, stack_config(stack, **overrides), list(secret_keys))
+    """The program's run of a stack case with test tokens; as the case stands (no overrides),
+    it runs once per process and every caller gets its own copy to change."""
+    if overrides or tuple(secret_keys) != (TOKEN_KEY, PREVIOUS_KEY):
+        return run_program(stack, stack_config(stack, **overrides), list(secret_keys))
+    return copy.deepcopy(_case_run(stack))
+
+
+@functools.cache
+def _case_run(stack: str) -> ProgramRun:
+    return run_program(stack, stack_config(stack), [TOKEN_KEY, PREVIOUS_KEY])
 
 
 def behaviors(run: ProgramRun) -> list[dict]:

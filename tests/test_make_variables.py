@@ -17,6 +17,7 @@ import pytest
 
 from tests.edge_support import CURRENT_TOKEN
 from tests.process_support import HANG_SECONDS, run
+from tests.support.stand_in import make_stand_in, replay, stand_in_venv
 from tools.make_args import make_argv
 from tools.stack_files.reader import ROOT
 
@@ -59,19 +60,35 @@ def payload(folder: Path, variable: str) -> str:
     )
 
 
+@pytest.fixture
+def stand_in(tmp_path):
+    """A venv whose python only records what make started it with (tests/support/stand_in.py)."""
+    return stand_in_venv(tmp_path / "venv")
+
+
 @pytest.mark.parametrize("target", TOOL_TARGETS)
-def test_no_variable_is_evaluated_by_make_or_the_shell(tmp_path, target):
+def test_no_variable_is_evaluated_by_make_or_the_shell(
+    tmp_path, stand_in, capsys, monkeypatch, target
+):
     assert {"STACK", "NAME", "EXPIRES", "PATHS", "CLIENT", "CONTENT", "ENGINE"} <= set(
         TOOL_VARIABLES
     )
-    variables = [f"{name}={payload(tmp_path, name)}" for name in TOOL_VARIABLES]
-    result = make(target, *variables)
-    assert list(tmp_path.iterdir()) == [], "a value was run as a command"
-    if target != "help":  # the tool got the text and refused it in one line of its own
-        assert result.returncode == 2
-        assert "Traceback" not in result.stderr
-        (ours,) = [line for line in result.stderr.splitlines() if not line.startswith("make:")]
-        assert "touch" in ours and "\n" not in ours
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    variables = [f"{name}={payload(marks, name)}" for name in TOOL_VARIABLES]
+    result, calls = make_stand_in(stand_in, target, *variables, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    assert list(marks.iterdir()) == [], "a value was run as a command"
+    if target == "help":
+        assert calls == []
+        return
+    # The tool, given what make gave it, refuses the text in one line of its own.
+    (call,) = calls
+    monkeypatch.setenv("AUTH_TOKEN", "")
+    assert replay(call, monkeypatch) == 2
+    err = capsys.readouterr().err
+    (ours,) = err.splitlines()
+    assert "touch" in ours
 
 
 def test_no_recipe_holds_a_tool_variable():
@@ -113,13 +130,18 @@ def test_quotes_and_spaces_in_a_value_reach_the_tool_whole(tmp_path):
         (("clients", "STACK=--help"), "clients: unknown stack '--help'"),
     ],
 )
-def test_a_value_like_an_option_meets_the_tools_own_rule(args, words):
-    result = make(*args, f"STACK_DIR={CASES}")
-    ours = [line for line in result.stderr.splitlines() if not line.startswith("make:")]
-    assert "usage:" not in result.stdout + result.stderr
-    assert "\x1b" not in result.stdout + result.stderr
-    assert result.returncode == 2 and len(ours) == 1, result.stderr
-    assert words in ours[0]
+def test_a_value_like_an_option_meets_the_tools_own_rule(
+    stand_in, capsys, monkeypatch, args, words
+):
+    result, (call,) = make_stand_in(stand_in, *args, f"STACK_DIR={CASES}", env=clean_env())
+    assert result.returncode == 0, result.stderr
+    monkeypatch.setenv("AUTH_TOKEN", "")
+    status = replay(call, monkeypatch)
+    out, err = capsys.readouterr()
+    assert "usage:" not in out + err
+    assert "\x1b" not in out + err
+    assert status == 2 and len(err.splitlines()) == 1, err
+    assert words in err
 
 
 def test_make_local_serves_a_content_folder_with_a_space(processes, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.process_support import run
+from tests.support.stand_in import make_stand_in, replay, stand_in_venv
+from tools.plan.plan import main as plan_main
 from tools.stack_files.reader import ROOT
 
 STAMP = ".venv/.installed"
@@ -70,18 +73,31 @@ def test_make_plan_json_stdout_is_valid_json():
     assert json.loads(result.stdout)["stack"] == "dev"
 
 
-@pytest.mark.parametrize("target", ["plan", "plan-json"])
-def test_a_closed_pipe_ends_plan_quietly(target):
+def test_a_closed_pipe_ends_plan_quietly():
     """`make plan | head -1`: the reader is gone before the plan is printed."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # nobody reads: the first write fails, every time, not by timing
     try:
-        result = make("-o", STAMP, target, *CASE, stdout=write_end, stderr=subprocess.PIPE)
+        result = make("-o", STAMP, "plan", *CASE, stdout=write_end, stderr=subprocess.PIPE)
     finally:
         os.close(write_end)
-    # Only the plan's own notes may reach stderr (plan-json sends them there): no traceback.
+    # Only the plan's own notes may reach stderr: no traceback.
     assert all(line.startswith("note: ") for line in result.stderr.splitlines()), result.stderr
     assert result.returncode == 0
+
+
+def test_a_closed_pipe_ends_plan_json_quietly(capsys, monkeypatch):
+    """`make plan-json | head -1`, the tool in process (make's part: the test above)."""
+    monkeypatch.setenv("AUTH_TOKEN", "")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    # Closing the stream closes write_end; the tool points it at devnull first.
+    with open(write_end, "w", encoding="utf-8") as closed, contextlib.redirect_stdout(closed):
+        status = plan_main(["--stack", "dev", "--stack-dir", "tests/stacks", "--json"])
+    # Only the plan's own notes reach stderr (plan-json sends them there): no traceback.
+    err = capsys.readouterr().err
+    assert err and all(line.startswith("note: ") for line in err.splitlines()), err
+    assert status == 0
 
 
 # --- the venv step, on a copy of the Makefile with a fake interpreter -----------------------
@@ -238,7 +254,9 @@ def test_a_closed_pipe_ends_make_help_quietly(args):
     assert result.returncode == 0
 
 
-def test_make_snapshots_records_the_stack_cases_and_the_tools_take_stack_dir():
+def test_make_snapshots_records_the_stack_cases_and_the_tools_take_stack_dir(
+    tmp_path, capsys, monkeypatch
+):
     def dry_run(*args):
         command = ["make", "-n", "-o", STAMP, *args]
         return run(command, capture_output=True, text=True, check=True).stdout
@@ -246,12 +264,18 @@ def test_make_snapshots_records_the_stack_cases_and_the_tools_take_stack_dir():
     # Snapshots (and new cases' identities) are of tests/stacks/, never of the user's stacks.
     assert "-m tests.support.snapshots --write" in dry_run("snapshots")
     # Each tool reads the stack files of STACK_DIR: an unknown stack lists the cases' names.
+    # What make passes, through a stand-in interpreter; each tool then runs in process with it.
+    venv = stand_in_venv(tmp_path / "venv")
+    listed = "stacks here: dev, everything, fn, fn-domain"
     tools = ("local", "plan", "plan-json", "clients", "new-client", "revoke", "upload-commands")
     for target in tools:
-        result = make(
-            "-o", STAMP, target, "STACK=nosuch", "STACK_DIR=tests/stacks", "NAME=a", "CLIENT=a"
-        )
-        assert "stacks here: dev, everything, fn, fn-domain" in result.stderr, target
+        variables = ("STACK=nosuch", "STACK_DIR=tests/stacks", "NAME=a", "CLIENT=a")
+        _, (call,) = make_stand_in(venv, target, *variables, env=clean_env(AUTH_TOKEN=""))
+        assert replay(call, monkeypatch) != 0, target
+        assert listed in capsys.readouterr().err, target
+    # And once through make and the real interpreter.
+    result = make("-o", STAMP, "clients", "STACK=nosuch", "STACK_DIR=tests/stacks")
+    assert result.returncode == 2 and listed in result.stderr, result.stderr
 
 
 def test_make_integration_without_the_pulumi_cli_says_nothing_ran_and_fails(tmp_path):

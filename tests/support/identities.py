@@ -71,6 +71,21 @@ def make_urn(stack: str, project: str, type_: str, name: str, parent: str | None
     return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
 
 
+def alias_record(alias: Any) -> dict[str, Any]:
+    """One recorded ``pulumirpc.Alias`` as plain data: its URN, or the fields its spec sets."""
+    if alias.WhichOneof("alias") == "urn":
+        return {"urn": alias.urn}
+    spec = alias.spec
+    record = {
+        field_name: getattr(spec, field_name)
+        for field_name in ("name", "type", "stack", "project", "parentUrn")
+        if getattr(spec, field_name)
+    }
+    if spec.noParent:
+        record["noParent"] = True
+    return record
+
+
 class EngineUrns:
     """Engine URNs and alias URNs of a mock run's resources.
 
@@ -111,7 +126,7 @@ class EngineUrns:
         parent = self.parent_of(registration)
         default_parent = self.urn(parent.urn) if parent else None
         own: list[str] = []
-        for alias in registration.aliases:
+        for alias in map(alias_record, registration.aliases):
             if "urn" in alias:
                 own.append(alias["urn"])
                 continue

@@ -6,16 +6,14 @@ docs/configuration.md's configuration table and docs/component.md's input tables
 markers), and the components' args types (components/args.py, from which Pulumi infers the
 component schema); docs/component.md's outputs tables come from the components' output
 annotations through that schema. tests/tools/docs/test_docs_source.py renders them in memory
-and fails on any difference.
+and fails, with the diff, on any difference.
 
     python -m tools.docs.generate --write     # regenerate the files
-    python -m tools.docs.generate --check     # exit 1 and print a diff when they are out of date
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import re
 import sys
@@ -47,11 +45,6 @@ def plain(description: str) -> str:
     return description.replace("`", "")
 
 
-def _yaml_default(value: object) -> str:
-    # JSON is valid YAML and leaves no doubt about a value's type ("" vs empty, 10 vs "10").
-    return json.dumps(value)
-
-
 def config_block(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
     """Pulumi.yaml's ``config:`` block: type, items, default, secret, description per key.
 
@@ -69,7 +62,8 @@ def config_block(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
         if key.items:
             lines += ["    items:", f"      type: {key.items}"]
         if key.default is not None and key.type != "object":
-            lines.append(f"    default: {_yaml_default(key.default)}")
+            # JSON is valid YAML and leaves no doubt about a type ("" vs empty, 10 vs "10").
+            lines.append(f"    default: {json.dumps(key.default)}")
         if key.secret and key.default is None:
             lines.append("    secret: true")
         lines.append("    description: >-")
@@ -213,45 +207,19 @@ def targets() -> dict[Path, str]:
     }
 
 
-def diff(path: Path, expected: str) -> str:
-    """Empty when ``path`` holds ``expected``, else a unified diff (file -> generated)."""
-    current = path.read_text(encoding="utf-8")
-    name = path.relative_to(ROOT).as_posix()
-    return "".join(
-        difflib.unified_diff(
-            current.splitlines(keepends=True),
-            expected.splitlines(keepends=True),
-            fromfile=f"{name} (committed)",
-            tofile=f"{name} (from the input spec)",
-        )
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make docs", description=__doc__.split("\n\n")[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="regenerate the generated files")
-    mode.add_argument("--check", action="store_true", help="exit 1 if any is out of date")
-    args = parser.parse_args(argv)
+    parser.add_argument("--write", action="store_true", required=True, help="regenerate them")
+    parser.parse_args(argv)
     try:
         wanted = targets()
     except DocsError as error:
         print(f"docs: {error}", file=sys.stderr)
         return 2
-    stale = 0
     for path, text in wanted.items():
-        changes = diff(path, text)
-        if not changes:
-            continue
-        stale += 1
-        if args.write:
+        if path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(ROOT)}")
-        else:
-            sys.stdout.write(changes)
-    if args.check and stale:
-        print(f"docs: {stale} file(s) out of date. Fix: {FIX}", file=sys.stderr)
-        return 1
     return 0
 
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import sys
-import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -105,18 +105,14 @@ def _token_notes(
         )
     elif TOKEN_KEY not in stack_file.values:
         notes.append(f"authToken is not set; pulumi up stops until you run: {GENERATE_TOKEN}")
-    if previous is not None:
-        used = previous
-        previous_source = "PREVIOUS_AUTH_TOKENS"
-    else:
-        count = stack_file.secure_count(PREVIOUS_KEY)
-        if PREVIOUS_KEY not in stack_file.secure_keys:
-            count = 0
-        elif count is None:
-            count = 1  # one encrypted list: its length is unknown offline
+    encrypted = PREVIOUS_KEY in stack_file.secure_keys
+    # One placeholder per encrypted token; one for an encrypted list (its length is unknown).
+    count = (stack_file.secure_count(PREVIOUS_KEY) or 1) if encrypted else 0
+    used, previous_source = previous, "PREVIOUS_AUTH_TOKENS"
+    if previous is None:
         used = tuple(placeholder_previous_token(i) for i in range(count))
         previous_source = f"{count} placeholder(s)"
-    if PREVIOUS_KEY in stack_file.secure_keys:
+    if encrypted:
         notes.append(
             f"previousAuthTokens is encrypted in {name} ([secret]); the plan uses {previous_source}"
         )
@@ -176,19 +172,11 @@ def plan_run(
     )
 
 
-def plan_document(
-    run: PlanRun,
-    stack: str,
-    violations: list[Violation],
-    now: float | None = None,
-) -> dict[str, Any]:
+def plan_document(run: PlanRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
     """The JSON form, with every section `make plan` prints: where the tokens came from
     (notes), the region, every resource (sorted by URN) with masked inputs, the outputs, who
     needs the token, the clients, the client store's entries and size (cloudfront-function),
-    the tags and the policy results.
-
-    ``now`` (the CLI's clock) adds the clients' days left; without it (snapshots) there are
-    none, so a recorded plan does not age.
+    the tags and the policy results (the clients' days left: as of now).
     """
     names = {r.urn: r.name for r in run.registrations}
     resources = [
@@ -216,18 +204,13 @@ def plan_document(
     if stores:
         document["clientStore"] = stores[0]
     settings = run.settings
-    rows = client_rows(settings, now)
     return document | {
         "tokenSource": run.token_source,
         "notes": list(run.notes),
         "region": region_info(settings.region, settings.edge_runtime),
         "settings": settings_summary(settings),
-        "clients": rows if now is not None else [_without(r, "daysLeft") for r in rows],
+        "clients": client_rows(settings),
     }
-
-
-def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k != key}
 
 
 def _portable(value: Any) -> Any:
@@ -247,49 +230,60 @@ def _portable(value: Any) -> Any:
 # --- the readable tree -------------------------------------------------------------------
 
 
+AUTO_NAME = "auto (logical name + random suffix)"
+# The settings shown under a resource, by type (or the type's last part): lines filled from
+# its masked inputs (an input not set shows as None); the other kinds are in _details.
+DETAIL_LINES = {
+    "Bucket": "forceDestroy={forceDestroy}",
+    "BucketPublicAccessBlock": "blockPublicAcls={blockPublicAcls} "
+    "blockPublicPolicy={blockPublicPolicy} ignorePublicAcls={ignorePublicAcls} "
+    "restrictPublicBuckets={restrictPublicBuckets}",
+    "BucketOwnershipControls": "objectOwnership={rule[objectOwnership]}",
+    "BucketServerSideEncryptionConfiguration": "sse="
+    "{rules[0][applyServerSideEncryptionByDefault][sseAlgorithm]} "
+    "bucketKey={rules[0][bucketKeyEnabled]}",
+    "BucketVersioning": "versioning={versioningConfiguration[status]}",
+    "OriginAccessControl": "type={originAccessControlOriginType} "
+    "signing={signingBehavior}/{signingProtocol}",
+    "BucketObjectv2": "key={key} contentType={contentType}",
+    KEY_VALUE_STORE_TYPE: "name={shownName} comment={comment!r}",
+    CLOUDFRONT_FUNCTION_TYPE: "name={shownName} runtime={runtime} publish={publish}\n"
+    "code={codeFingerprint} {codeSize}",
+    "Function": "name={shownName} region={region} runtime={runtime} memory={memorySize}MB "
+    "timeout={timeout}s\npublish={publish} skipDestroy={skipDestroy} handler={handler} "
+    "code={shortCode}",
+    "Certificate": "{domainName} validation={validationMethod} region={region}",
+    "CertificateValidation": "region={region} records={validationRecordFqdns}",
+    "MonitoringSubscription": "additional metrics {monitoringSubscription"
+    "[realtimeMetricsSubscriptionConfig][realtimeMetricsSubscriptionStatus]} (billed)",
+    "Topic": "region={region}",
+    "TopicSubscription": "{protocol} {endpoint} region={region}",
+}
+
+
 def _details(r: Registration) -> list[str]:
     if not r.custom:
         return []  # components hold no settings of their own
     i = _portable(masked(r.inputs))
     kind = r.type.split(":")[-1]
-    if kind == "Bucket":
-        return [f"forceDestroy={i.get('forceDestroy')}"]
-    if kind == "BucketPublicAccessBlock":
-        flags = (
-            "blockPublicAcls",
-            "blockPublicPolicy",
-            "ignorePublicAcls",
-            "restrictPublicBuckets",
-        )
-        return [" ".join(f"{f}={i.get(f)}" for f in flags)]
-    if kind == "BucketOwnershipControls":
-        return [f"objectOwnership={i['rule']['objectOwnership']}"]
-    if kind == "BucketServerSideEncryptionConfiguration":
-        rule = i["rules"][0]
-        algorithm = rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
-        return [f"sse={algorithm} bucketKey={rule.get('bucketKeyEnabled')}"]
-    if kind == "BucketVersioning":
-        return [f"versioning={i['versioningConfiguration']['status']}"]
-    if kind == "OriginAccessControl":
-        return [
-            f"type={i['originAccessControlOriginType']} signing={i['signingBehavior']}/"
-            f"{i['signingProtocol']}"
-        ]
+    lines = DETAIL_LINES.get(r.type) or DETAIL_LINES.get(kind)
+    if lines:
+        fields = defaultdict(lambda: None, i)
+        fields |= {
+            "shownName": i.get("name") or AUTO_NAME,
+            "shortCode": _short(i.get("code")),
+            "codeFingerprint": _code_fingerprint(i.get("code")),
+            "codeSize": _code_size(r.inputs.get("code")),
+        }
+        return lines.format_map(fields).split("\n")
     if kind == "BucketPolicy":
         return [_statement(s) for s in json.loads(i["policy"])["Statement"]]
-    if kind == "BucketObjectv2":
-        return [f"key={i['key']} contentType={i.get('contentType')}"]
     if kind == "Role":
         principal = json.loads(i["assumeRolePolicy"])["Statement"][0]["Principal"]
         return [f"trusted by {', '.join(principal['Service'])}"]
     if kind == "RolePolicy":
         statement = json.loads(i["policy"])["Statement"][0]
         return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
-    if r.type == KEY_VALUE_STORE_TYPE:
-        return [
-            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
-            f"comment={i.get('comment')!r}"
-        ]
     if r.type == STORE_ENTRIES_TYPE:
         size = store_size(r)
         if size["entries"] is None:
@@ -299,28 +293,10 @@ def _details(r: Registration) -> list[str]:
             f"(largest value {size['largestValueBytes']} of {size['maxValueBytes']}) "
             f"maxBatchSize={i.get('maxBatchSize')} pairs={_short(i.get('resourceKeyValuePairs'))}"
         ]
-    if r.type == CLOUDFRONT_FUNCTION_TYPE:
-        return [
-            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
-            f"runtime={i.get('runtime')} publish={i.get('publish')}",
-            f"code={_code_fingerprint(i.get('code'))} {_code_size(r.inputs.get('code'))}",
-        ]
-    if kind == "Function":
-        return [
-            f"name={i.get('name') or 'auto (logical name + random suffix)'} "
-            f"region={i.get('region')} runtime={i.get('runtime')} "
-            f"memory={i.get('memorySize')}MB timeout={i.get('timeout')}s",
-            f"publish={i.get('publish')} skipDestroy={i.get('skipDestroy')} "
-            f"handler={i.get('handler')} code={_short(i.get('code'))}",
-        ]
     if kind == "Distribution":
         return _distribution_details(i)
-    if kind == "Certificate":
-        return [f"{i['domainName']} validation={i['validationMethod']} region={i.get('region')}"]
-    if kind == "CertificateValidation":
-        return [f"region={i.get('region')} records={i.get('validationRecordFqdns')}"]
-    if kind in ("MetricAlarm", "Topic", "TopicSubscription", "MonitoringSubscription"):
-        return _alarm_details(kind, i)
+    if kind == "MetricAlarm":
+        return _alarm_details(i)
     if kind == "Record":
         if i.get("aliases"):
             alias = i["aliases"][0]
@@ -364,15 +340,8 @@ def _code_size(code: Any) -> str:
     return f"size={len(code.encode('utf-8'))} of {MAX_FUNCTION_CODE_BYTES} bytes"
 
 
-def _alarm_details(kind: str, i: dict) -> list[str]:
-    """The edge alarms (components/alarms.py): what each watches, where, and whom it tells."""
-    if kind == "MonitoringSubscription":
-        status = i["monitoringSubscription"]["realtimeMetricsSubscriptionConfig"]
-        return [f"additional metrics {status['realtimeMetricsSubscriptionStatus']} (billed)"]
-    if kind == "Topic":
-        return [f"region={i.get('region')}"]
-    if kind == "TopicSubscription":
-        return [f"{i['protocol']} {i['endpoint']} region={i.get('region')}"]
+def _alarm_details(i: dict) -> list[str]:
+    """An edge alarm (components/alarms.py): what it watches, where, and whom it tells."""
     condition = f"{i['comparisonOperator']} {i.get('thresholdMetricId') or i.get('threshold')}"
     window = f"{i.get('datapointsToAlarm')} of {i['evaluationPeriods']} periods"
     if i.get("metricQueries"):
@@ -686,7 +655,7 @@ def main(argv: list[str] | None = None) -> int:
         status = 1 if any(v.mandatory for v in violations) else 0
         for note in run.notes:
             print(f"note: {note}", file=sys.stderr if args.json else sys.stdout)
-        document = plan_document(run, args.stack, violations, now=time.time())
+        document = plan_document(run, args.stack, violations)
         print(
             json.dumps(document, indent=2, sort_keys=True)
             if args.json

@@ -111,14 +111,7 @@ def run_policies(run: ProgramRun, policies: list | None = None) -> list[Violatio
         if isinstance(policy, StackValidationPolicy):
             policy.validate(StackValidationArgs(resources), reporter(policy, ""))
         elif isinstance(policy, ResourceValidationPolicy):
-            for resource in resources:
-                args = ResourceValidationArgs(
-                    resource.resource_type,
-                    resource.props,
-                    resource.urn,
-                    resource.name,
-                    resource.opts,
-                    None,
-                )
-                policy.validate(args, reporter(policy, resource.urn))
+            for r in resources:  # the engine passes no provider offline
+                args = ResourceValidationArgs(r.resource_type, r.props, r.urn, r.name, r.opts, None)
+                policy.validate(args, reporter(policy, r.urn))
     return violations

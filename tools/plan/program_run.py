@@ -43,6 +43,20 @@ def is_secret_value(value: Any) -> bool:
     return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
 
 
+# Resources AWS names like Pulumi's auto-naming when no name is given, and the ARN each gets.
+NAMED_ARNS = {
+    "aws:lambda/function:Function": f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{{name}}",
+    "aws:cloudfront/function:Function": f"arn:aws:cloudfront::{ACCOUNT_ID}:function/{{name}}",
+    "aws:cloudfront/keyValueStore:KeyValueStore": (
+        f"arn:aws:cloudfront::{ACCOUNT_ID}:key-value-store/{{store_id}}"
+    ),
+    "aws:iam/role:Role": f"arn:aws:iam::{ACCOUNT_ID}:role/{{name}}",
+    "aws:sns/topic:Topic": f"arn:aws:sns:{{region}}:{ACCOUNT_ID}:{{name}}",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": None,
+}
+ETAG = "ETVPDKIKX0DER"
+
+
 class CloudMocks(pulumi.runtime.Mocks):
     """Inputs become state; add the outputs AWS computes, with stable fake identifiers."""
 
@@ -51,41 +65,33 @@ class CloudMocks(pulumi.runtime.Mocks):
         name = args.name
         kind = args.typ
         resource_id = f"{name}-id"
+        if kind in NAMED_ARNS:
+            state["name"] = state.get("name") or autoname(name)
+            arn = NAMED_ARNS[kind]
+            if arn:
+                state["arn"] = arn.format(
+                    name=state["name"],
+                    region=state.get("region") or "us-east-1",
+                    store_id=uuid.uuid5(uuid.NAMESPACE_URL, state["name"]),
+                )
         if kind == "aws:s3/bucket:Bucket":
-            bucket = f"{name}-0a1b2c3"
-            resource_id = bucket
+            resource_id = f"{name}-0a1b2c3"
             state |= {
-                "bucket": bucket,
-                "arn": f"arn:aws:s3:::{bucket}",
-                "bucketRegionalDomainName": f"{bucket}.s3.eu-west-1.amazonaws.com",
+                "bucket": resource_id,
+                "arn": f"arn:aws:s3:::{resource_id}",
+                "bucketRegionalDomainName": f"{resource_id}.s3.eu-west-1.amazonaws.com",
             }
         elif kind == "aws:lambda/function:Function":
-            function_name = state.get("name") or autoname(name)
-            arn = f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{function_name}"
-            state |= {
-                "name": function_name,
-                "arn": arn,
-                "version": "1",
-                "qualifiedArn": f"{arn}:1",
-            }
+            state |= {"version": "1", "qualifiedArn": f"{state['arn']}:1"}
         elif kind == "aws:cloudfront/function:Function":
-            function_name = state.get("name") or autoname(name)
             state |= {
-                "name": function_name,
-                "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:function/{function_name}",
-                "etag": "ETVPDKIKX0DER",
-                "liveStageEtag": "ETVPDKIKX0DER" if state.get("publish", True) else "",
+                "etag": ETAG,
+                "liveStageEtag": ETAG if state.get("publish", True) else "",
                 "status": "UNASSOCIATED",
             }
         elif kind == "aws:cloudfront/keyValueStore:KeyValueStore":
-            store_name = state.get("name") or autoname(name)
-            store_id = str(uuid.uuid5(uuid.NAMESPACE_URL, store_name))
-            resource_id = store_name
-            state |= {
-                "name": store_name,
-                "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:key-value-store/{store_id}",
-                "etag": "ETVPDKIKX0DER",
-            }
+            resource_id = state["name"]
+            state["etag"] = ETAG
         elif kind == "aws:cloudfront/distribution:Distribution":
             resource_id = "E2EXAMPLE1234"
             state |= {
@@ -106,19 +112,8 @@ class CloudMocks(pulumi.runtime.Mocks):
                     }
                 ],
             }
-        elif kind == "aws:acm/certificateValidation:CertificateValidation":
-            state |= {"certificateArn": state["certificateArn"]}
         elif kind == "aws:route53/record:Record":
-            state |= {"fqdn": str(state.get("name", "")).rstrip(".")}
-        elif kind == "aws:iam/role:Role":
-            role_name = state.get("name") or autoname(name)
-            state |= {"name": role_name, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{role_name}"}
-        elif kind == "aws:sns/topic:Topic":
-            topic_name = state.get("name") or autoname(name)
-            region = state.get("region") or "us-east-1"
-            state |= {"name": topic_name, "arn": f"arn:aws:sns:{region}:{ACCOUNT_ID}:{topic_name}"}
-        elif kind == "aws:cloudwatch/metricAlarm:MetricAlarm":
-            state |= {"name": state.get("name") or autoname(name)}
+            state["fqdn"] = str(state.get("name", "")).rstrip(".")
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
@@ -141,24 +136,8 @@ class Registration:
     inputs: dict[str, Any]
     # Input property name -> URNs of the resources its value came from.
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
-    # The resource's own aliases as the engine receives them: {"urn": ...} or an alias spec
-    # {"name", "type", "stack", "project", "parentUrn", "noParent"} (empty fields left out).
-    aliases: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _alias_record(alias: Any) -> dict[str, Any]:
-    """One ``pulumirpc.Alias`` as plain data: its URN, or the fields its spec sets."""
-    if alias.WhichOneof("alias") == "urn":
-        return {"urn": alias.urn}
-    spec = alias.spec
-    record = {
-        field_name: getattr(spec, field_name)
-        for field_name in ("name", "type", "stack", "project", "parentUrn")
-        if getattr(spec, field_name)
-    }
-    if spec.noParent:
-        record["noParent"] = True
-    return record
+    # The resource's own aliases as the engine receives them (pulumirpc.Alias messages).
+    aliases: list[Any] = field(default_factory=list)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -182,7 +161,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     property_dependencies={
                         key: list(deps.urns) for key, deps in request.propertyDependencies.items()
                     },
-                    aliases=[_alias_record(alias) for alias in request.aliases],
+                    aliases=list(request.aliases),
                 )
             )
         return response
@@ -225,11 +204,8 @@ def run_under_mocks(
     @pulumi.runtime.test
     def program():
         body()
-        stack_outputs = runtime_settings.get_root_resource().outputs
-        names = sorted(stack_outputs)
-        return pulumi.Output.all(*[stack_outputs[n] for n in names]).apply(
-            lambda values: exported.update(zip(names, values, strict=True))
-        )
+        outputs = runtime_settings.get_root_resource().outputs
+        return pulumi.Output.all(**outputs).apply(exported.update)
 
     program()
     return ProgramRun(monitor.registrations, exported)

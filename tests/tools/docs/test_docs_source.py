@@ -5,8 +5,10 @@ docs/component.md's input tables and components/args.py come from the input spec
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import inspect
 import typing
+from pathlib import Path
 
 import pytest
 import yaml
@@ -16,10 +18,23 @@ from components.inputs import CONFIG_INPUTS
 from tools.docs import generate as docs
 
 
+def _diff(path: Path, expected: str) -> str:
+    """Empty when ``path`` holds ``expected``, else a unified diff (file -> generated)."""
+    name = path.relative_to(docs.ROOT).as_posix()
+    return "".join(
+        difflib.unified_diff(
+            path.read_text(encoding="utf-8").splitlines(keepends=True),
+            expected.splitlines(keepends=True),
+            fromfile=f"{name} (committed)",
+            tofile=f"{name} (from the input spec)",
+        )
+    )
+
+
 @pytest.mark.parametrize("path", sorted(docs.targets()), ids=lambda p: p.name)
 def test_every_generated_file_equals_what_its_source_renders(path):
     expected = docs.targets()[path]
-    changes = docs.diff(path, expected)
+    changes = _diff(path, expected)
     assert not changes, (
         f"{path.name} differs from the input spec (components/inputs.py). "
         f"Edit the text there, then run: {docs.FIX}\n{changes}"
@@ -69,7 +84,7 @@ def test_a_changed_description_shows_up_as_a_diff_in_both_files():
     assert docs.configuration_doc(page, changed) != page
 
 
-def test_check_mode_reports_stale_files_with_the_fix(monkeypatch, capsys, tmp_path):
+def test_write_mode_rewrites_only_the_stale_files_and_names_them(monkeypatch, capsys, tmp_path):
     (tmp_path / "docs").mkdir()
     stale = tmp_path / "docs" / "configuration.md"
     stale.write_text(
@@ -88,13 +103,14 @@ def test_check_mode_reports_stale_files_with_the_fix(monkeypatch, capsys, tmp_pa
     args_module = tmp_path / "args.py"
     args_module.write_text(docs.ARGS_MODULE.read_text(encoding="utf-8"))
     monkeypatch.setattr(docs, "ARGS_MODULE", args_module)
-    assert docs.main(["--check"]) == 1
-    captured = capsys.readouterr()
-    assert "-| x |" in captured.out and "-| y |" in captured.out
-    assert "docs: 2 file(s) out of date" in captured.err
-    assert "Fix: make docs" in captured.err
     assert docs.main(["--write"]) == 0
-    assert docs.main(["--check"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "wrote docs/configuration.md",
+        "wrote docs/component.md",
+    ]
+    assert all(_diff(path, text) == "" for path, text in docs.targets().items())
+    assert docs.main(["--write"]) == 0
+    assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize("render", [docs.configuration_doc, docs.component_doc])

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 
 import pytest
 
 from components.stack_config import parse_settings
 from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
-from tests.program_support import DISTRIBUTION, plan_case, read_case, stack_cases
-from tests.support.locations import STACK_CASES_DIR
+from tests.program_support import DISTRIBUTION, plan_case, plan_output, read_case, stack_cases
 from tools.plan import plan
 
 
@@ -29,9 +27,9 @@ def test_sample_paths_fill_the_wildcards_and_try_an_encoded_slash():
 
 
 @pytest.mark.parametrize("stack", stack_cases())
-def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack, capsys):
-    assert plan.main(["--stack", stack, "--stack-dir", str(STACK_CASES_DIR)]) == 0
-    out = capsys.readouterr().out
+def test_plan_prints_the_region_and_that_protected_samples_need_the_token(stack):
+    status, out, _ = plan_output(stack)
+    assert status == 0
     region = read_case(stack).config.get("aws:region")
     engine = read_case(stack).config.get("protected-cdn:edgeRuntime", "lambda-edge")
     assert plan.render_region(plan.region_info(region, engine)) in out.splitlines()
@@ -72,16 +70,15 @@ def _section(lines: list[str], first: str, end: str) -> list[str]:
 
 
 @pytest.mark.parametrize("stack", stack_cases())
-def test_plan_json_carries_what_make_plan_prints(stack, capsys, monkeypatch):
+def test_plan_json_carries_what_make_plan_prints(stack):
     """`make plan-json` is the same plan as `make plan`: every section, as data."""
-    # One clock for both runs: a client's days left must not change between them.
-    now = time.time()
-    monkeypatch.setattr(time, "time", lambda: now)
-    args = ["--stack", stack, "--stack-dir", str(STACK_CASES_DIR)]
-    assert plan.main(args) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert plan.main([*args, "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
+    # Both run on one clock (plan_output): a client's days left are the same in each.
+    status, text, _ = plan_output(stack)
+    assert status == 0
+    lines = text.splitlines()
+    status, out, _ = plan_output(stack, "--json")
+    assert status == 0
+    document = json.loads(out)
 
     assert (
         f"Plan for stack {document['stack']} (offline: Pulumi mocks, "

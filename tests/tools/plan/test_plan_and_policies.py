@@ -20,6 +20,7 @@ from tests.program_support import (
     DISTRIBUTION,
     FUNCTION,
     plan_case,
+    plan_output,
     read_case,
     run_stack,
     secret_input_names,
@@ -65,7 +66,7 @@ def prod_run():
 
 @pytest.mark.parametrize("stack", stack_cases())
 def test_plan_matches_the_accepted_snapshot(stack):
-    diff = snapshot_diff(stack)
+    diff = snapshot_diff(stack, run=plan_case(stack))
     assert not diff, (
         f"the {stack} plan changed. If the change is intended, run `make snapshots` and commit "
         f"tests/snapshots/{stack}.json.\n{diff}"
@@ -97,27 +98,22 @@ def test_a_removed_behavior_association_or_error_response_shows_in_the_plan_diff
     assert any(expected in line for line in removed), removed
 
 
-# --- the plan command ------------------------------------------------------------------
+# --- the plan command (in process; the process itself: the no-network test below) ------
 
 
-def _plan(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "tools.plan.plan", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "AUTH_TOKEN": "", **(env or {})},
-        check=False,
-    )
+def _plan(capsys, monkeypatch, *args, token=""):
+    """`make plan` with these options and AUTH_TOKEN: exit status, stdout, stderr."""
+    monkeypatch.setenv("AUTH_TOKEN", token)
+    status = plan_main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
 @pytest.mark.parametrize("stack", stack_cases())
 def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
     settings = read_case(stack).settings(CURRENT_TOKEN, ())
-    result = _plan("--stack", stack, *CASES)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    status, out, err = plan_output(stack)
+    assert status == 0, err
     assert "a placeholder token" in out
     assert "├─ protected-cdn:index:Distribution  site-cdn" in out
     # Each engine's association is shown per protected behavior.
@@ -146,17 +142,17 @@ def test_make_plan_prints_the_tree_and_a_clean_policy_report(stack):
     assert PLACEHOLDER_TOKEN not in out
 
 
-def test_plan_with_auth_token_never_prints_it():
-    result = _plan("--stack", "dev", *CASES, env={"AUTH_TOKEN": CURRENT_TOKEN})
-    assert result.returncode == 0, result.stderr
-    assert "AUTH_TOKEN" in result.stdout
-    assert CURRENT_TOKEN not in result.stdout + result.stderr
+def test_plan_with_auth_token_never_prints_it(capsys, monkeypatch):
+    status, out, err = _plan(capsys, monkeypatch, "--stack", "dev", *CASES, token=CURRENT_TOKEN)
+    assert status == 0, err
+    assert "AUTH_TOKEN" in out
+    assert CURRENT_TOKEN not in out + err
 
 
-def test_plan_json_lists_every_resource_with_parents_and_masked_secrets():
-    result = _plan("--stack", "dev", "--json", *CASES, env={"AUTH_TOKEN": CURRENT_TOKEN})
-    document = json.loads(result.stdout)
-    assert CURRENT_TOKEN not in result.stdout
+def test_plan_json_lists_every_resource_with_parents_and_masked_secrets(capsys, monkeypatch):
+    _, out, _ = _plan(capsys, monkeypatch, "--stack", "dev", "--json", *CASES, token=CURRENT_TOKEN)
+    document = json.loads(out)
+    assert CURRENT_TOKEN not in out
     types = {r["type"] for r in document["resources"]}
     assert {DISTRIBUTION, FUNCTION, BUCKET} <= types
     function = next(r for r in document["resources"] if r["type"] == FUNCTION)
@@ -166,8 +162,8 @@ def test_plan_json_lists_every_resource_with_parents_and_masked_secrets():
 
 
 def test_plan_shows_the_client_stores_entries_and_size_in_text_and_json():
-    text = _plan("--stack", FN_STACK, *CASES).stdout
-    document = json.loads(_plan("--stack", FN_STACK, "--json", *CASES).stdout)
+    text = plan_output(FN_STACK)[1]
+    document = json.loads(plan_output(FN_STACK, "--json")[1])
     store = document["clientStore"]
     assert store["entries"] >= 1 and store["maxBytes"] == 5 * 1024 * 1024
     assert 43 * store["entries"] < store["bytes"] < store["maxBytes"]
@@ -190,14 +186,14 @@ def test_plan_shows_the_client_stores_entries_and_size_in_text_and_json():
         ),
     ],
 )
-def test_plan_bad_input_is_one_short_message(tmp_path, setup, words):
+def test_plan_bad_input_is_one_short_message(tmp_path, capsys, monkeypatch, setup, words):
     if setup is not None:
         (tmp_path / "Pulumi.staging.yaml").write_text(setup)
-    result = _plan("--stack", "staging", "--stack-dir", str(tmp_path))
-    assert result.returncode == 2
-    assert words in result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip().count("\n") == 0
+    status, _, err = _plan(capsys, monkeypatch, "--stack", "staging", "--stack-dir", str(tmp_path))
+    assert status == 2
+    assert words in err
+    assert "Traceback" not in err
+    assert err.strip().count("\n") == 0
 
 
 # --- policies --------------------------------------------------------------------------
