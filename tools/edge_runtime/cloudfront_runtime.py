@@ -6,18 +6,16 @@ and ``createHmac('sha256', key)`` with ``hex``/``base64``/``base64url`` digests,
 pure-JS SHA-256; ``Buffer.from(text, 'base64')`` for a key), ``console.log`` takes
 one argument and is captured, there are no timers and no ``eval``/``Function``, the code runs
 in strict mode, and ``Date.now()`` is the function's start time (frozen per call, settable).
-The ``cloudfront`` module (``import cf from 'cloudfront'``) offers ``cf.kvs()`` exactly as AWS
-documents it: ``get(key, {format})`` (string, json or bytes; rejects for a key not in the
-store), ``exists(key)``, ``meta()``, backed by the entries the runtime is given (``store``), and
-a handler may be async (its promise settles within the call).
+The ``cloudfront`` module (``import cf from 'cloudfront'``) offers the part of ``cf.kvs()`` the
+function uses: ``get(key, {format})`` (string or json; rejects for a key not in the store),
+backed by the entries the runtime is given (``store``); anything else on it is undefined, so a
+call to it throws. A handler may be async (its promise settles within the call).
 mini-racer's V8 accepts far more syntax than CloudFront's runtime: the tests check the
 generated code for that (tests/support/js_syntax.py).
 
 ``CloudFrontRuntime`` is one V8 context: its calls run one at a time, each within a time limit
 (past it, the call is stopped and raises ``FunctionTimeout``), and ``close()`` must be called
 (open contexts can hang the interpreter at exit); it stops a call still running.
-``FunctionPool`` holds up to N contexts of one function for callers on many threads (the local
-edge's): a call takes an idle context, so a slow call holds up no other.
 """
 
 from __future__ import annotations
@@ -189,10 +187,10 @@ globalThis.require = function (name) {
     },
   };
 };
-// The cloudfront module: cf.kvs() as AWS documents it (get with format string/json/bytes,
-// rejecting for a key not in the store; exists; meta), backed by the entries the harness was
-// given. Every read goes through __kvsCheck (tests wrap it to count reads or make them fail).
-var __kvsData = null, __kvsMeta = null;
+// The cloudfront module: the part of cf.kvs() the function uses (get with format string or
+// json, rejecting for a key not in the store), backed by the entries the harness was given.
+// Every read goes through __kvsCheck (tests wrap it to count reads or make them fail).
+var __kvsData = null;
 function __kvsCheck(key) {
   if (typeof key !== 'string') return Promise.reject(new TypeError('key must be a string'));
   return null;
@@ -205,31 +203,17 @@ var __cloudfront = Object.freeze({ kvs: function () {
       if (failed) return failed;
       var format = options === undefined || options.format === undefined
         ? 'string' : options.format;
-      if (format !== 'string' && format !== 'json' && format !== 'bytes') {
-        return Promise.reject(new TypeError('unknown format ' + format));
+      if (format !== 'string' && format !== 'json') {
+        return Promise.reject(new TypeError('harness: only the string and json formats'));
       }
       if (!Object.prototype.hasOwnProperty.call(__kvsData, key)) {
         return Promise.reject(new Error('Key ' + key + ' does not exist'));
       }
-      var value = __kvsData[key];
       try {
-        if (format === 'json') return Promise.resolve(JSON.parse(value));
-        if (format === 'bytes') return Promise.resolve(new Uint8Array(__utf8(value)));
+        return Promise.resolve(format === 'json' ? JSON.parse(__kvsData[key]) : __kvsData[key]);
       } catch (e) {
         return Promise.reject(e);
       }
-      return Promise.resolve(value);
-    },
-    exists: function (key) {
-      var failed = __kvsCheck(key);
-      if (failed) return failed;
-      return Promise.resolve(Object.prototype.hasOwnProperty.call(__kvsData, key));
-    },
-    meta: function () {
-      var failed = __kvsCheck('');
-      if (failed) return failed;
-      return Promise.resolve({ creationDateTime: __kvsMeta.created,
-        lastUpdatedDateTime: __kvsMeta.updated, keyCount: __kvsMeta.count });
     },
   });
 } });
@@ -306,12 +290,7 @@ class CloudFrontRuntime:
             if not isinstance(key, str) or not isinstance(value, str):
                 raise TypeError("store keys and values are strings")
         data = json.dumps(dict(store), separators=(",", ":"))
-        self._run(
-            f"__kvsData = Object.assign(Object.create(null), {data});\n"
-            f"__kvsMeta = {{created: '2026-01-01T00:00:00.000Z', "
-            f"updated: '2026-01-01T00:00:00.000Z', count: {len(store)}}};",
-            60,
-        )
+        self._run(f"__kvsData = Object.assign(Object.create(null), {data});", 60)
 
     def handle(self, event: dict) -> tuple[dict, list[dict]]:
         """``handler(event)``'s result (an async handler's: what its promise resolves to) and
@@ -374,81 +353,3 @@ class CloudFrontRuntime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class FunctionPool:
-    """Up to ``size`` V8 contexts of one function, for callers on many threads.
-
-    A call takes an idle context, or starts one while fewer than ``size`` exist, else waits
-    for one: a slow call holds up only its own context. A call past ``time_limit`` raises
-    ``FunctionTimeout`` and its context is dropped (the next call starts a fresh one). The
-    first context is started at once, so bad code fails here.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        size: int = 8,
-        time_limit: float = DEFAULT_TIME_LIMIT,
-        store: Mapping[str, str] | None = None,
-    ) -> None:
-        self.code = code
-        self.store = store
-        self._time_limit = time_limit
-        self._slots = threading.BoundedSemaphore(size)
-        self._lock = threading.Lock()
-        self._idle: list[CloudFrontRuntime] = []
-        self._open: set[CloudFrontRuntime] = set()
-        self._closed = False
-        self.first = self._start()
-        self._idle.append(self.first)
-
-    def _start(self) -> CloudFrontRuntime:
-        runtime = CloudFrontRuntime(self.code, time_limit=self._time_limit, store=self.store)
-        with self._lock:
-            if not self._closed:
-                self._open.add(runtime)
-                return runtime
-        runtime.close()
-        raise FunctionTimeout("the function was stopped")
-
-    def contexts(self) -> int:
-        """How many contexts are open (idle or running)."""
-        with self._lock:
-            return len(self._open)
-
-    def handle(self, event: dict) -> tuple[dict, list[dict]]:
-        """``CloudFrontRuntime.handle`` on a context of the pool."""
-        with self._slots:
-            with self._lock:
-                if self._closed:
-                    raise FunctionTimeout("the function was stopped")
-                runtime = self._idle.pop() if self._idle else None
-            if runtime is None:
-                runtime = self._start()
-            try:
-                answer = runtime.handle(event)
-            except FunctionTimeout:
-                # Stopped mid-call: its state is not to be trusted, so it goes.
-                with self._lock:
-                    self._open.discard(runtime)
-                runtime.close()
-                raise
-            except BaseException:
-                self._release(runtime)
-                raise
-            self._release(runtime)
-            return answer
-
-    def _release(self, runtime: CloudFrontRuntime) -> None:
-        with self._lock:
-            if runtime in self._open:
-                self._idle.append(runtime)
-
-    def close(self) -> None:
-        """Stop the calls still running and release every context; safe to call twice."""
-        with self._lock:
-            self._closed = True
-            runtimes, self._open, self._idle = list(self._open), set(), []
-        for runtime in runtimes:
-            runtime.close()

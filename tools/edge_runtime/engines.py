@@ -5,8 +5,8 @@
 clients from a KeyValueStore holding the entries built from the same tokens and clients: the
 Lambda@Edge event is translated into the CloudFront Functions event (lowercase header map of
 ``{value, multiValue}``, cookies apart, query string parsed), and the function's answer back
-into Lambda@Edge's shape, so the local distribution serves both alike. Its calls run side by
-side in a pool of V8 contexts, each within a time limit (``FunctionTimeout`` past it).
+into Lambda@Edge's shape, so the local distribution serves both alike. Its calls run one at a
+time in one V8 context, each within a time limit (``FunctionTimeout`` past it).
 
 Both engines write their log lines to stdout, and a write that fails (a closed pipe) is
 dropped: it never changes a decision.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -30,7 +31,11 @@ from edge_handler import (
     store_entries,
     write_archive,
 )
-from tools.edge_runtime.cloudfront_runtime import DEFAULT_TIME_LIMIT, FunctionPool
+from tools.edge_runtime.cloudfront_runtime import (
+    DEFAULT_TIME_LIMIT,
+    CloudFrontRuntime,
+    FunctionTimeout,
+)
 
 
 def function_event(lambda_event: dict) -> dict:
@@ -141,9 +146,10 @@ class CloudFrontFunctionEngine:
     """The generated CloudFront Function in V8, with its KeyValueStore (``entries``, from the
     tokens and clients); its log lines go to stdout, as the handler's.
 
-    Calls run in a pool of up to ``contexts`` V8 contexts, so one slow call holds up no
-    other; a call past ``time_limit`` seconds raises ``FunctionTimeout``. ``runtime`` is the
-    pool's first context, for callers that drive it directly (the differential tests).
+    Calls run one at a time in one V8 context (each takes microseconds); a call past
+    ``time_limit`` seconds raises ``FunctionTimeout`` and the context is replaced by a fresh
+    one, since a stopped call may have left its state half-changed. ``runtime`` is the current
+    context, for callers that drive it directly (the differential tests).
     """
 
     name = CLOUDFRONT_FUNCTION
@@ -155,7 +161,6 @@ class CloudFrontFunctionEngine:
         clients=(),
         log_allowed=False,
         *,
-        contexts: int = 8,
         time_limit: float = DEFAULT_TIME_LIMIT,
         grants: bool = False,
         max_grant_seconds: int = DEFAULT_MAX_GRANT_SECONDS,
@@ -163,13 +168,23 @@ class CloudFrontFunctionEngine:
         self.code = render_function_code(header, log_allowed, grants, max_grant_seconds)
         # The KeyValueStore the function reads: the entries the stack's store would hold.
         self.entries = store_entries(tokens, clients, grants)
-        self.pool = FunctionPool(
-            self.code, size=contexts, time_limit=time_limit, store=self.entries
-        )
-        self.runtime = self.pool.first
+        self._time_limit = time_limit
+        self._lock = threading.Lock()
+        self._closed = False
+        self.runtime = self._start()
+
+    def _start(self) -> CloudFrontRuntime:
+        return CloudFrontRuntime(self.code, time_limit=self._time_limit, store=self.entries)
 
     def __call__(self, event: dict, context: object) -> dict:
-        result, logs = self.pool.handle(function_event(event))
+        with self._lock:
+            try:
+                result, logs = self.runtime.handle(function_event(event))
+            except FunctionTimeout:
+                self.runtime.close()
+                if not self._closed:
+                    self.runtime = self._start()
+                raise
         # As the handler's _log_safely: a failed write (closed stdout) must not turn a
         # decision into an error.
         with contextlib.suppress(Exception):
@@ -178,14 +193,18 @@ class CloudFrontFunctionEngine:
         return lambda_result(result, event)
 
     def close(self) -> None:
-        self.pool.close()
+        """Stop a call still running, then release the context; safe to call twice."""
+        self._closed = True  # a call stopped from here on starts no fresh context
+        self.runtime.close()  # at once: the running call (holding the lock) ends now
+        with self._lock:  # a replacement made before the flag was seen is closed too
+            self.runtime.close()
 
 
 def make_engine(
     engine: str, build_dir: Path, tokens, header, clients=(), log_allowed=False, **function_options
 ):
-    """The engine named ``engine``; ``function_options`` (``contexts``, ``time_limit``, the
-    grant settings) apply to the function's only (the settings refuse grants on lambda-edge)."""
+    """The engine named ``engine``; ``function_options`` (``time_limit``, the grant settings)
+    apply to the function's only (the settings refuse grants on lambda-edge)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine == LAMBDA_EDGE:

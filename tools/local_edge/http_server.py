@@ -1,15 +1,13 @@
-"""The local edge's HTTP server: waitress, with a deadline for a request's headers.
+"""The local edge's HTTP server: waitress, answering ``Expect: 100-continue`` at once.
 
 Why waitress rather than werkzeug's threaded server: werkzeug starts one thread per connection
 without limit (4,000 idle connections held 3,896 threads). Waitress reads requests on one
 event loop, so an idle or slow connection costs a socket, not a thread; a fixed pool runs the
 app. It is pure Python and well kept (Pylons), with no C build step.
 
-A request has a deadline (``header_timeout``): from its first byte (from the accept, for a
-connection's first request) to its last, however the client trickles in between; past it the
-connection is closed. Waitress's own ``channel_timeout`` (``idle_timeout`` here) only counts
-silence, so one byte a second held a connection forever. The server listens on 127.0.0.1
-only, so nothing more is defended: connections beyond waitress's limit wait in the backlog.
+A connection silent for ``idle_timeout`` (waitress's ``channel_timeout``) is closed. That is
+the only defence against slow clients: the server listens on 127.0.0.1 only, so the clients
+are the user's own; connections beyond waitress's limit wait in the backlog.
 
 A request that asks ``Expect: 100-continue`` is answered at once, without its body: the
 distribution serves GET, HEAD and OPTIONS and reads no body, so there is nothing to wait for
@@ -22,7 +20,6 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-import time
 from collections.abc import Callable
 from functools import partial
 
@@ -35,9 +32,9 @@ from waitress.task import ThreadedTaskDispatcher
 
 # Werkzeug's old per-header-line limit; the hostile tests send 60 KB Authorization headers.
 MAX_REQUEST_HEADER_BYTES = 64 * 1024
-# How often deadlines and idle timeouts are checked (at most; a short timeout is checked at
-# a quarter of itself): a deadline holds within this much. The event loop sleeps as long when
-# idle; shutdown wakes it at once through the trigger.
+# How often idle timeouts are checked (at most; a short timeout is checked at a quarter of
+# itself). The event loop sleeps as long when idle; shutdown wakes it at once through the
+# trigger.
 SWEEP_SECONDS = 1
 
 
@@ -64,13 +61,11 @@ class _AnswerAtOnceParser(HTTPRequestParser):
         return consumed
 
 
-class _DeadlineChannel(HTTPChannel):
-    """A connection that knows since when it has been waiting for a request's headers."""
+class _AnswerAtOnceChannel(HTTPChannel):
+    """A connection whose requests are parsed by ``_AnswerAtOnceParser``."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The first request's clock starts at the accept: a silent new connection counts too.
-        self.request_started: float | None = self.creation_time
         # Set once a request was answered without its body: what follows is that body.
         self.body_skipped = False
 
@@ -84,31 +79,11 @@ class _DeadlineChannel(HTTPChannel):
     def received(self, data: bytes) -> bool:
         if self.body_skipped:
             return True  # the body of a request already answered; the connection closes
-        before = self.request
-        result = super().received(data)
-        if self.request is None:
-            self.request_started = None  # nothing partial left: only the idle timeout applies
-        elif self.request is not before and (before is not None or self.request_started is None):
-            self.request_started = time.time()  # a new request began in this data
-        return result
-
-    def past_deadline(self, cutoff: float) -> bool:
-        """Still reading a request (headers or body) that began before ``cutoff``."""
-        return (
-            not self.requests and self.request_started is not None and self.request_started < cutoff
-        )
+        return super().received(data)
 
 
 class _EdgeServer(TcpWSGIServer):
-    channel_class = _DeadlineChannel
-    header_timeout: float = 10
-
-    def maintenance(self, now: float) -> None:
-        super().maintenance(now)  # silent past channel_timeout
-        cutoff = now - self.header_timeout
-        for channel in list(self.active_channels.values()):
-            if channel.past_deadline(cutoff):
-                channel.will_close = True
+    channel_class = _AnswerAtOnceChannel
 
 
 class EdgeHTTPServer:
@@ -121,13 +96,12 @@ class EdgeHTTPServer:
         *,
         threads: int = 8,
         idle_timeout: float = 30,
-        header_timeout: float = 10,
         backlog: int = 4096,
     ) -> None:
         # Waitress warns on a busy queue and on every refused connection; our one line per
         # request is the log, and waitress's own errors still reach stderr.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        self._sweep = min(SWEEP_SECONDS, header_timeout / 4, idle_timeout / 4)
+        self._sweep = min(SWEEP_SECONDS, idle_timeout / 4)
         adjustments = Adjustments(
             threads=threads,
             backlog=backlog,
@@ -151,7 +125,6 @@ class EdgeHTTPServer:
             bind_socket=False,
             sockinfo=(listener.family, listener.type, listener.proto, listener.getsockname()),
         )
-        self._server.header_timeout = header_timeout
         self.port: int = listener.getsockname()[1]
         self._lock = threading.Lock()
         self._stop = threading.Event()

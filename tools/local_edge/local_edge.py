@@ -91,9 +91,6 @@ class LocalEdgeOptions:
     threads: int = 8
     # Seconds an idle connection is kept open.
     idle_timeout: float = 30
-    # Seconds a request may take to arrive, from its first byte (or the accept) to its last:
-    # a client that trickles bytes cannot hold a connection longer (tools/local_edge/http_server).
-    header_timeout: float = 10
     # Where named clients' tokens come from (CLIENT_TOKEN_<NAME>); a client without one gets
     # a fresh token, printed in the banner.
     client_env: Mapping[str, str] = field(default_factory=dict)
@@ -236,8 +233,6 @@ class LocalEdge:
             log_allowed=self.settings.log_allowed,
             grants=self.settings.grants,
             max_grant_seconds=self.settings.max_grant_seconds,
-            # A V8 context per request thread: a slow call holds up no other request.
-            contexts=options.threads,
             time_limit=options.function_time_limit,
         )
         app = LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
@@ -255,7 +250,6 @@ class LocalEdge:
                 listener,
                 threads=options.threads,
                 idle_timeout=options.idle_timeout,
-                header_timeout=options.header_timeout,
             )
         except BaseException:
             listener.close()

@@ -186,9 +186,9 @@ def test_make_local_passes_engine(tmp_path):
     assert "authHeader" in line and "ENGINE=cloudfront-function" in line
 
 
-def test_a_slow_function_call_holds_up_no_other_request(monkeypatch):
-    """A request whose function never ends (its time limit is HANG_SECONDS) keeps one V8
-    context; the others are answered meanwhile; closing the edge stops it with a 503."""
+def test_closing_the_edge_stops_a_running_function_call_with_a_503(monkeypatch):
+    """A request whose function never ends (its time limit is HANG_SECONDS) is still running
+    when the edge closes: closing stops it, and it is answered 503, without waiting."""
     rendered = engines.render_function_code
     monkeypatch.setattr(engines, "render_function_code", lambda *a, **k: rendered(*a, **k) + SLOW)
     started = signal_slow_calls(monkeypatch)
@@ -214,10 +214,6 @@ def test_a_slow_function_call_holds_up_no_other_request(monkeypatch):
             edge.serve_in_background()
             slow = executor.submit(slow_request, edge.port)
             assert started.wait(HANG_SECONDS)
-            for _ in range(5):
-                assert request(edge, "/ex-img/partner-a/logo.svg")[0] == 401
-                status = request(edge, "/ex-img/logo.svg", headers=bearer(CURRENT_TOKEN))[0]
-                assert status == 200
             assert not slow.done()  # only the time limit or closing can end it
         # Closing stopped the call: CloudFront answers 503 for a function that fails.
         assert slow.result(timeout=HANG_SECONDS) == 503
