@@ -2,7 +2,7 @@
 
 The harness offers only what the CloudFront runtime offers, so a function that leans on
 anything else fails here too: ``require`` knows only ``'crypto'`` (``createHash('sha256')``
-and ``createHmac('sha256', key)`` with ``hex``/``base64``/``base64url`` digests, from a
+and ``createHmac('sha256', key)`` with a ``base64url`` digest, from a
 pure-JS SHA-256; ``Buffer.from(text, 'base64')`` for a key), ``console.log`` takes
 one argument and is captured, there are no timers and no ``eval``/``Function``, the code runs
 in strict mode, and ``Date.now()`` is the function's start time (frozen per call, settable).
@@ -117,14 +117,14 @@ function __utf8(text) {
   }
   return out;
 }
-function __base64(bytes, url) {
-  var T = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789' + (url ? '-_' : '+/');
+function __base64url(bytes) {
+  var T = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   var out = '';
   for (var i = 0; i < bytes.length; i += 3) {
     var n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
     out += T[n >> 18 & 63] + T[n >> 12 & 63];
-    out += i + 1 < bytes.length ? T[n >> 6 & 63] : (url ? '' : '=');
-    out += i + 2 < bytes.length ? T[n & 63] : (url ? '' : '=');
+    if (i + 1 < bytes.length) out += T[n >> 6 & 63];
+    if (i + 2 < bytes.length) out += T[n & 63];
   }
   return out;
 }
@@ -146,16 +146,9 @@ globalThis.Buffer = Object.freeze({ from: function (text, encoding) {
   }
   return new __Bytes(out);
 } });
-function __digest(d, encoding) {
-  if (encoding === 'hex') {
-    return d.map(function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
-  }
-  if (encoding === 'base64') return __base64(d, false);
-  if (encoding === 'base64url') return __base64(d, true);
-  throw new Error('harness: digest() without an encoding returns a Buffer (not offered)');
-}
 function __hasher(algorithm, finish) {
-  // CloudFront also offers md5 and sha1; this harness has only what the function needs.
+  // CloudFront also offers md5, sha1 and the hex and base64 digests; this harness has only
+  // what the function uses.
   if (algorithm !== 'sha256') throw new Error('harness: only sha256, not ' + algorithm);
   var data = [];
   var hash = {
@@ -164,7 +157,10 @@ function __hasher(algorithm, finish) {
       data = data.concat(__utf8(chunk));
       return hash;
     },
-    digest: function (encoding) { return __digest(finish(data), encoding); },
+    digest: function (encoding) {
+      if (encoding !== 'base64url') throw new Error('harness: only digest(\'base64url\')');
+      return __base64url(finish(data));
+    },
   };
   return hash;
 }
