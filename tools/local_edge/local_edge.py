@@ -65,7 +65,7 @@ from tools.stack_files import (
     stack_file_name,
     token_environment,
 )
-from tools.upload import ContentError, ContentPlan, plan_content
+from tools.upload import ContentError, ContentPlan, not_uploaded_note, plan_content
 
 HOST = "127.0.0.1"
 EDGE_RUNTIME_KEY = f"{PROJECT}:edgeRuntime"
@@ -316,17 +316,10 @@ class LocalEdge:
         files = ("/" + f.key for f in self.content.files)
         return next((uri for uri in files if self.site.behavior_for(uri).protected), "/")
 
-    def not_deployed_lines(self, limit: int = 3) -> list[str]:
+    def not_served_lines(self) -> list[str]:
         """The content files no deploy uploads (under _errors/), said once at start-up."""
-        skipped = self.content.not_uploaded
-        if not skipped:
-            return []
-        shown = ", ".join(printable(key) for key in skipped[:limit])
-        more = f" and {len(skipped) - limit} more" if len(skipped) > limit else ""
-        return [
-            f"not served: {len(skipped)} content file(s) under _errors/ ({shown}{more}): a "
-            "deploy puts only its error pages there (make upload-commands skips them too)"
-        ]
+        note = not_uploaded_note(self.content)
+        return [f"not served: {note} (make upload skips them too)"] if note else []
 
     def banner(self) -> str:
         path = self.example_path()
@@ -343,7 +336,7 @@ class LocalEdge:
                 f"  curl -i {self.url}{path}",
                 f'  curl -i -H "{header}: Bearer {self.token}" {self.url}{path}',
                 *self.client_lines(),
-                *self.not_deployed_lines(),
+                *self.not_served_lines(),
                 "Ctrl-C stops it.",
             ]
         )

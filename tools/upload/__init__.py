@@ -8,6 +8,7 @@ __all__, __getattr__ = lazy_exports(
     {
         "ContentError": "content",
         "ContentPlan": "content",
+        "not_uploaded_note": "content",
         "plan_content": "content",
     },
 )

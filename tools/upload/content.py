@@ -129,3 +129,19 @@ def _source(root: Path, link: Path, key: str, origin_id: OriginId, site: SiteMod
             f"'{clip(target_key)}'; remove the link or move it under a protected path"
         )
     return target
+
+
+def not_uploaded_note(plan: ContentPlan | None, limit: int = 3) -> str | None:
+    """The files under ``_errors/`` no deploy uploads, named in one line (None: there are none).
+    That prefix holds only the error pages the program deploys."""
+    keys = plan.not_uploaded if plan else ()
+    if not keys:
+        return None
+    from tools.local_edge import printable  # the terminal shows a name's escapes, not them
+
+    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
+    shown = ", ".join(printable(key) for key in keys[:limit]) + more
+    return (
+        f"{len(keys)} file(s) under _errors/ ({shown}) are not uploaded: _errors/ holds only "
+        "the error pages the program deploys"
+    )

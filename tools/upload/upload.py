@@ -33,7 +33,13 @@ from components import (
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.local_edge import printable
 from tools.stack_files import StackFileError, stack_file_name
-from tools.upload.content import ContentError, ContentPlan, content_folder, plan_content
+from tools.upload.content import (
+    ContentError,
+    ContentPlan,
+    content_folder,
+    not_uploaded_note,
+    plan_content,
+)
 from tools.upload.upload_commands import OUTPUTS, stack_site_model
 
 # S3's rule for bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, ends alphanumeric.
@@ -167,12 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     except (StackFileError, SettingsError, ContentError, UploadError) as error:
         print(f"upload: {_one_line(error)}", file=sys.stderr)
         return 2
-    if plan.not_uploaded:
-        print(
-            f"note: {len(plan.not_uploaded)} file(s) under _errors/ are not uploaded: "
-            "_errors/ holds only the error pages the program deploys",
-            file=sys.stderr,
-        )
+    if note := not_uploaded_note(plan):
+        print(f"note: {note}", file=sys.stderr)
     if buckets is None:
         print("\n".join(dry_run_lines(plan)))
         counts = Counter(f.origin_id for f in plan.files)

@@ -33,9 +33,8 @@ from components import (
     parse_settings,
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
-from tools.local_edge import printable
 from tools.stack_files import StackFileError, read_stack_file, stack_file_name
-from tools.upload.content import ContentError, ContentPlan, plan_content
+from tools.upload.content import ContentError, not_uploaded_note, plan_content
 
 # Settings need a token to validate; these commands never use it.
 _UNUSED_TOKEN = "upload-commands-need-no-token-0123456789abcdef"
@@ -99,25 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     except (StackFileError, SettingsError, ContentError) as error:
         print(f"upload_commands: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
-    for note in not_uploaded_notes(plan, content):
+    if note := not_uploaded_note(plan):
         print(f"note: {note}", file=sys.stderr)
     print("\n".join(commands))
     return 0
-
-
-def not_uploaded_notes(plan: ContentPlan | None, content: Path, limit: int = 3) -> list[str]:
-    """What the filters leave out of the content folder (files under _errors/, where the
-    program keeps the error pages): said on stderr, as `make local` says it does not serve
-    them. Nothing when the folder is not here (it may be on another machine)."""
-    keys = plan.not_uploaded if plan else ()
-    if not keys:
-        return []
-    shown = ", ".join(printable(key) for key in keys[:limit])
-    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
-    return [
-        f"{len(keys)} file(s) under _errors/ in {printable(str(content))} are not uploaded "
-        f"({shown}{more}): _errors/ holds only the error pages the program deploys"
-    ]
 
 
 if __name__ == "__main__":

@@ -153,7 +153,7 @@ def test_files_under_errors_are_not_uploaded_and_a_note_says_so(s3, tmp_path, ca
     (folder / "_errors" / "404.json").write_text("{}")
     assert main(["--content", str(folder), *BUCKETS]) == 0
     assert bucket_keys(s3, PUBLIC) == DEV_PUBLIC
-    assert "1 file(s) under _errors/ are not uploaded" in capsys.readouterr().err
+    assert "1 file(s) under _errors/ (_errors/404.json) are not uploaded" in capsys.readouterr().err
 
 
 def test_dry_run_lists_each_key_with_its_bucket_and_uploads_nothing(s3, capsys):
