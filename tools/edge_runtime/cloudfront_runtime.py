@@ -238,6 +238,14 @@ function __take() {
 CLOUDFRONT_IMPORT = re.compile(r"^import cf from (['\"])cloudfront\1;[ \t]*$", re.M)
 
 
+async def _end_tasks() -> None:
+    """Cancel every other task of this event loop and wait until each has ended."""
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
+
+
 class FunctionTimeout(Exception):
     """The function ran past its time limit, or was stopped by ``close``: CloudFront answers
     503 for a function that fails or is throttled."""
@@ -338,6 +346,9 @@ class CloudFrontRuntime:
             self._released = True
             try:
                 if self._ctx is not None:
+                    # A stopped call ends on the loop, where mini-racer cancels its V8 task:
+                    # the context is freed only after that, never under a call still ending.
+                    asyncio.run_coroutine_threadsafe(_end_tasks(), self._loop).result()
                     self._maker.__exit__(None, None, None)
             finally:
                 self._loop.call_soon_threadsafe(self._loop.stop)
