@@ -40,11 +40,10 @@ from components import (
     clip,
 )
 from edge_handler import CLOUDFRONT_FUNCTION
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
 from tools.clients.clients import stack_settings
 from tools.local_edge import printable
 from tools.stack_files import (
-    ROOT,
     StackFileError,
     client_token_env,
     local_tokens_path,
@@ -268,33 +267,19 @@ def grant_lines(args: argparse.Namespace, environ: Mapping[str, str], now: float
     return lines
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """Bad arguments end with one line on stderr and exit 2, like bad settings."""
-
-    def error(self, message: str):
-        self.exit(2, f"make grant: {message}\n")
-
-
-def port_number(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"PORT '{clip(text)}' is not a port (1-65535)")
-    return int(text)
-
-
 def main(
     argv: list[str] | None = None,
     environ: Mapping[str, str] | None = None,
     now: float | None = None,
 ) -> int:
-    parser = _OneLineParser(prog="make grant", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
-    parser.add_argument(
-        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    stack_help = "stack settings file Pulumi.<stack>.yaml"
+    parser = stack_tool_parser(
+        "make grant", __doc__, stack_help=stack_help, error_prefix="make grant"
     )
     parser.add_argument("--client", default="", help="the client whose token signs the grant")
     parser.add_argument("--path", default="", help="a file's path, or a prefix ending in /*")
     parser.add_argument("--ttl", default=str(DEFAULT_TTL), help="lifetime: 3600, 15m, 1h, 1d")
-    parser.add_argument("--port", type=port_number, default=8080, help="the local edge's port")
+    parser.add_argument("--port", type=port_number(1), default=8080, help="the local edge's port")
     args = parser.parse_args(argv)
     try:
         stack = stack_file_name(args.stack)

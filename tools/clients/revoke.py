@@ -18,7 +18,6 @@ clientStoreArn --stack <stack>``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shlex
@@ -32,7 +31,7 @@ from urllib.parse import urlsplit
 
 from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, SettingsError, clip
 from edge_handler import CLOUDFRONT_FUNCTION, grant_entry_key
-from tools import STACK_VARIABLES, make_argv
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients.clients import stack_settings
 from tools.local_edge import printable
 from tools.stack_files import ROOT, StackFileError, read_stack_file_and_tokens, stack_file_name
@@ -216,10 +215,9 @@ def main(
     kvs_factory: Callable[[], Any] = store_client,
     arn_reader: Callable[[str], str] = stack_store_arn,
 ) -> int:
-    parser = argparse.ArgumentParser(prog="make revoke", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="the stack whose store holds the client")
-    parser.add_argument(
-        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    stack_help = "the stack whose store holds the client"
+    parser = stack_tool_parser(
+        "make revoke", __doc__, stack_help=stack_help, stack_dir=ROOT, error_prefix="make revoke"
     )
     parser.add_argument("--client", required=True, help="the client's name")
     parser.add_argument("--store-arn", default="", help="the store's ARN (default: stack output)")
