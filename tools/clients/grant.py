@@ -16,9 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import re
-import shlex
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -45,10 +42,12 @@ from tools.clients.clients import stack_settings
 from tools.local_edge import printable
 from tools.stack_files import (
     StackFileError,
+    StackOutputError,
     client_token_env,
     local_tokens_path,
     read_stack_file_and_tokens,
     stack_file_name,
+    stack_output,
     token_environment,
 )
 
@@ -171,32 +170,18 @@ def client_token(client: str, environ: Mapping[str, str], tokens_file: Path) -> 
 
 
 def stack_url(
-    domain: str | None,
-    stack: str,
-    cwd: Path,
-    run: Callable[..., Any] = subprocess.run,
-    which: Callable[[str], str | None] = shutil.which,
+    domain: str | None, stack: str, cwd: Path, run: Callable[..., Any] | None = None
 ) -> tuple[str | None, str | None]:
     """(the stack's address, None) or (None, a note why it is not known here)."""
     if domain:
         return f"https://{domain}", None
-    command = ["pulumi", "stack", "output", "url", "--stack", stack]
-    if which("pulumi") is None:
-        return None, (
-            f"stack {stack} has no domainName and no pulumi CLI is on PATH to run "
-            f"{shlex.join(command)}: put the distribution's address before the link"
-        )
+    fix = "put the distribution's address before the link"
     try:
-        done = run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return None, f"{shlex.join(command)} failed ({type(error).__name__})"
-    url = done.stdout.strip()
-    parts = urlsplit(url)
-    if done.returncode != 0 or parts.scheme != "https" or not parts.netloc:
-        return None, (
-            f"{shlex.join(command)} gave no address (exit {done.returncode}; deployed yet?): "
-            "put the distribution's address before the link"
-        )
+        parts = urlsplit(stack_output(stack, "url", cwd, run))
+    except StackOutputError as error:
+        return None, f"stack {stack} has no domainName and {error} (deployed yet?): {fix}"
+    if parts.scheme != "https" or not parts.netloc:
+        return None, f"stack {stack}'s url output is no https address: {fix}"
     return f"https://{parts.netloc}", None
 
 

@@ -21,8 +21,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +32,14 @@ from edge_handler import CLOUDFRONT_FUNCTION, grant_entry_key
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients.clients import stack_settings
 from tools.local_edge import printable
-from tools.stack_files import ROOT, StackFileError, read_stack_file_and_tokens, stack_file_name
+from tools.stack_files import (
+    ROOT,
+    StackFileError,
+    StackOutputError,
+    read_stack_file_and_tokens,
+    stack_file_name,
+    stack_output,
+)
 
 STORE_OUTPUT = "clientStoreArn"
 # The store's API is global; boto3 signs it with SigV4A whatever the Region.
@@ -57,28 +62,19 @@ def store_client() -> Any:
     return boto3.client("cloudfront-keyvaluestore", region_name=REGION)
 
 
-def stack_store_arn(stack: str, run: Callable[..., Any] = subprocess.run) -> str:
+def stack_store_arn(stack: str, run: Callable[..., Any] | None = None) -> str:
     """The store's ARN from the stack's outputs, or one line saying how to give it."""
     fix = (
         f"Fix: make revoke STACK={stack} CLIENT=… STORE_ARN=<the store's ARN> "
         "(CloudFront console, Functions, KeyValueStores). On the lambda-edge engine there is "
         "no store: revoke with pulumi config rm and pulumi up"
     )
-    command = ["pulumi", "stack", "output", STORE_OUTPUT, "--stack", stack]
-    if shutil.which("pulumi") is None:
-        raise RevokeError(f"make revoke: no STORE_ARN and no pulumi CLI to read it. {fix}", 2)
     try:
-        done = run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise RevokeError(
-            f"make revoke: {shlex.join(command)} failed ({error}). {fix}", 2
-        ) from None
-    arn = done.stdout.strip()
-    if done.returncode != 0 or not arn.startswith("arn:"):
-        raise RevokeError(
-            f"make revoke: {shlex.join(command)} gave no store ARN (exit {done.returncode}). {fix}",
-            2,
-        )
+        arn = stack_output(stack, STORE_OUTPUT, ROOT, run)
+    except StackOutputError as error:
+        raise RevokeError(f"make revoke: no STORE_ARN and {error}. {fix}", 2) from None
+    if not arn.startswith("arn:"):
+        raise RevokeError(f"make revoke: stack output {STORE_OUTPUT} is no ARN. {fix}", 2)
     return arn
 
 

@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Mapping
@@ -32,7 +30,7 @@ from components import (
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.local_edge import printable
-from tools.stack_files import StackFileError, stack_file_name
+from tools.stack_files import ROOT, StackFileError, StackOutputError, stack_file_name, stack_output
 from tools.upload.content import (
     ContentError,
     ContentPlan,
@@ -76,26 +74,15 @@ def bucket_names(stack: str, given: Mapping[OriginId, str | None]) -> dict[Origi
 
 
 def _stack_outputs(stack: str) -> dict:
-    pulumi = shutil.which("pulumi")
-    if pulumi is None:
-        raise UploadError(
-            "no pulumi CLI to read the bucket names; set PROTECTED_BUCKET and PUBLIC_BUCKET "
-            "(the stack's bucketName and publicBucketName outputs)"
-        )
-    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-        [pulumi, "stack", "output", "--stack", stack, "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UploadError(
-            f"pulumi stack output --stack {stack} failed ({clip(reason)}); "
-            "set PROTECTED_BUCKET and PUBLIC_BUCKET instead"
-        )
     try:
-        outputs = json.loads(result.stdout)
+        text = stack_output(stack, None, ROOT)
+    except StackOutputError as error:
+        raise UploadError(
+            f"{error}; set PROTECTED_BUCKET and PUBLIC_BUCKET (the stack's bucketName and "
+            "publicBucketName outputs)"
+        ) from None
+    try:
+        outputs = json.loads(text)
     except ValueError:
         outputs = None
     if not isinstance(outputs, dict):
