@@ -29,6 +29,7 @@ from components import (
     ClientSettings,
     Settings,
     SettingsError,
+    clip,
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.stack_files import (
@@ -51,6 +52,14 @@ def env_client_token(name: str, field_name: str, environ: Mapping[str, str] | No
     return environ.get(client_token_env(name, field_name)) or placeholder_client_token(
         name, field_name
     )
+
+
+def client_name_problem(name: str, variable: str, default_ok: bool = False) -> str | None:
+    """Why ``name``, given as make variable ``variable``, is not a client's name; None if it is."""
+    if CLIENT_NAME.fullmatch(name) and (default_ok or name != DEFAULT_CLIENT):
+        return None
+    rule = CLIENT_NAME_RULE if default_ok else f"{CLIENT_NAME_RULE}; not default"
+    return f"'{clip(name)}' is not a client name ({rule}), e.g. {variable}=partner-a"
 
 
 def client_rows(settings: Settings, now: float | None = None) -> list[dict[str, Any]]:
@@ -181,12 +190,9 @@ _NEW_CLIENT_VARIABLES = {"expires": "EXPIRES", "paths": "PATHS"}
 
 def _new_client(args: argparse.Namespace) -> int:
     name = args.new
-    if not CLIENT_NAME.fullmatch(name) or name == DEFAULT_CLIENT:
-        print(
-            f"new-client: {name[:80]!r} is not a client name. Fix: {CLIENT_NAME_RULE} "
-            "(not default), e.g. NAME=partner-a",
-            file=sys.stderr,
-        )
+    problem = client_name_problem(name, "NAME")
+    if problem:
+        print(f"new-client: {problem}", file=sys.stderr)
         return 2
     token = secrets.token_hex(32)
     try:

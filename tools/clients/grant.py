@@ -27,8 +27,6 @@ from urllib.parse import urlsplit
 
 from clients import GrantError, grant_parts, mint_grant, session_link, signed_link
 from components import (
-    CLIENT_NAME,
-    CLIENT_NAME_RULE,
     DEFAULT_CLIENT,
     ClientSettings,
     Settings,
@@ -38,7 +36,7 @@ from components import (
 )
 from edge_handler import CLOUDFRONT_FUNCTION
 from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
-from tools.clients.clients import stack_settings
+from tools.clients.clients import client_name_problem, stack_settings
 from tools.local_edge import printable
 from tools.stack_files import (
     StackFileError,
@@ -105,11 +103,9 @@ def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int
             f"make grant: stack {stack} has grants off (the edge would refuse every grant). "
             f"Fix: {engine}pulumi config set grants true --stack {stack}, and pulumi up"
         )
-    if not CLIENT_NAME.fullmatch(client):
-        raise GrantToolError(
-            f"make grant: '{clip(client)}' is not a client name ({CLIENT_NAME_RULE}), "
-            "e.g. CLIENT=partner-a"
-        )
+    problem = client_name_problem(client, "CLIENT", default_ok=True)
+    if problem:
+        raise GrantToolError(f"make grant: {problem}")
     # default (authToken): every protected path, no expiry.
     known = {DEFAULT_CLIENT: ClientSettings(DEFAULT_CLIENT, ())}
     known |= {entry.name: entry for entry in settings.clients}

@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
-from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, PROJECT, SettingsError
+from components import PROJECT, SettingsError
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
-from tools.clients.clients import check_new_client, env_client_token
+from tools.clients.clients import check_new_client, client_name_problem, env_client_token
 from tools.stack_files import (
     CLIENTS_KEY,
     LOCAL_TOKENS_FOLDER,
@@ -116,11 +116,9 @@ def new_stack(
 ) -> tuple[Path, Path, list[str]]:
     """Check, then write the stack file and its local tokens: (stack file, tokens, commands)."""
     stack = stack_file_name(stack_arg)
-    if name is not None and (not CLIENT_NAME.fullmatch(name) or name == DEFAULT_CLIENT):
-        raise NewStackError(
-            f"{name[:80]!r} is not a client name. Fix: {CLIENT_NAME_RULE} (not default), "
-            "e.g. NAME=partner-a"
-        )
+    problem = None if name is None else client_name_problem(name, "NAME")
+    if problem:
+        raise NewStackError(problem)
     if not stack_dir.is_dir():
         raise NewStackError(f"STACK_DIR {shown(stack_dir)!r} is not a folder")
     path = stack_dir / f"Pulumi.{stack}.yaml"

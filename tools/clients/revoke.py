@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, SettingsError, clip
+from components import DEFAULT_CLIENT, SettingsError, clip
 from edge_handler import CLOUDFRONT_FUNCTION, grant_entry_key
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
-from tools.clients.clients import stack_settings
+from tools.clients.clients import client_name_problem, stack_settings
 from tools.local_edge import printable
 from tools.stack_files import (
     ROOT,
@@ -176,12 +176,9 @@ def check_name(name: str, stack: str) -> None:
             f"Token rotation in docs/operations.md (stack {stack})",
             2,
         )
-    if not CLIENT_NAME.fullmatch(name):
-        raise RevokeError(
-            f"make revoke: '{clip(name)}' is not a client name ({CLIENT_NAME_RULE}), "
-            "e.g. CLIENT=partner-a",
-            2,
-        )
+    problem = client_name_problem(name, "CLIENT", default_ok=True)
+    if problem:
+        raise RevokeError(f"make revoke: {problem}", 2)
 
 
 def check_stack_file(stack: str, stack_dir: Path, name: str) -> str:
