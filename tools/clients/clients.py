@@ -150,7 +150,15 @@ def check_new_client(
         fields["expires"] = expires
     if paths:
         fields["paths"] = list(paths)
-    settings = stack_settings(stack_file, {name: fields})
+    try:
+        settings = stack_settings(stack_file, {name: fields})
+    except SettingsError as error:
+        # The make variable that gives the field the error names.
+        text = str(error)
+        for field_name, variable in (("expires", "EXPIRES"), ("paths", "PATHS")):
+            if text.startswith(f"{PROJECT}:clients.{name}.{field_name}"):
+                text += f" (with {command}: give the fixed value as {variable})"
+        raise SettingsError(text) from None
     (client,) = (c for c in settings.clients if c.name == name)
     now = time.time() if now is None else now
     if client.expires_at is not None and client.expires_at <= now:
@@ -184,10 +192,6 @@ def new_client_commands(
     return lines
 
 
-# The make variable that gives each field of a new client (an error names the field's key).
-_NEW_CLIENT_VARIABLES = {"expires": "EXPIRES", "paths": "PATHS"}
-
-
 def _new_client(args: argparse.Namespace) -> int:
     name = args.new
     problem = client_name_problem(name, "NAME")
@@ -201,14 +205,7 @@ def _new_client(args: argparse.Namespace) -> int:
             read_stack_file_and_tokens(stack, args.stack_dir), name, token, args.expires, args.path
         )
     except (StackFileError, SettingsError) as error:
-        text = str(error)
-        for field_name, variable in _NEW_CLIENT_VARIABLES.items():
-            if (
-                text.startswith(f"{PROJECT}:clients.{name}.{field_name}")
-                and "make new-client" not in text
-            ):
-                text += f" (with make new-client: give the fixed value as {variable})"
-        print(f"new-client: {text}", file=sys.stderr)
+        print(f"new-client: {error}", file=sys.stderr)
         return 2
     print(f"New client {name}. Its token, shown once (give it to the client only):")
     print(f"  {token}")

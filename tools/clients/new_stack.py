@@ -166,10 +166,6 @@ def new_stack(
     return path, written, commands
 
 
-# The make variable that gives each field of the client (an error names the field's key).
-_CLIENT_VARIABLES = {"expires": "EXPIRES", "paths": "PATHS"}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = stack_tool_parser("make new-stack", __doc__, "", "the new stack's name")
     parser.add_argument("--new", metavar="NAME", help="a client to add, with its own token")
@@ -181,11 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             args.stack, args.stack_dir, args.new, args.expires, args.path
         )
     except (NewStackError, StackFileError, SettingsError) as error:
-        text = str(error)
-        for field_name, variable in _CLIENT_VARIABLES.items():
-            if text.startswith(f"{PROJECT}:clients.{args.new}.{field_name}"):
-                text += f" (with make new-stack: give the fixed value as {variable})"
-        print(f"new-stack: {text}", file=sys.stderr)
+        print(f"new-stack: {error}", file=sys.stderr)
         return 2
     on = f"STACK={shlex.quote(args.stack)}"
     if args.stack_dir.resolve() != ROOT:
