@@ -31,7 +31,7 @@ from components import DEFAULT_CLIENT, SettingsError, clip
 from edge_handler import CLOUDFRONT_FUNCTION, grant_entry_key
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients.clients import client_name_problem, stack_settings
-from tools.local_edge import printable
+from tools.local_edge import one_line, printable
 from tools.stack_files import (
     ROOT,
     StackFileError,
@@ -153,8 +153,7 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
                 "make revoke: the store's API is signed with SigV4A, which boto3 does only "
                 "with awscrt. Fix: .venv/bin/pip install 'botocore[crt]'"
             ) from None
-        detail = " ".join(str(error).split())
-        raise RevokeError(f"make revoke: {type(error).__name__}: {detail}") from None
+        raise RevokeError(f"make revoke: {type(error).__name__}: {one_line(error)}") from None
     entries = "entry" if deleted == 1 else "entries"
     remaining = ""
     if left is not None:

@@ -54,7 +54,7 @@ from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
 from tools.edge_runtime import make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
-from tools.local_edge.request_log import RequestLog, printable
+from tools.local_edge.request_log import RequestLog, one_line, printable
 from tools.stack_files import (
     ROOT,
     TOKEN_KEYS,
@@ -400,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         # AUTH_TOKEN and CLIENT_TOKEN_<NAME>, over the stack's local tokens (make new-stack).
         environ = token_environment(args.stack_dir, stack)
     except StackFileError as error:
-        print(f"local edge: {_one_line(error)}", file=sys.stderr)
+        print(f"local edge: {one_line(error)}", file=sys.stderr)
         return 2
     previous = environ.get("PREVIOUS_AUTH_TOKENS", "")
     options = LocalEdgeOptions(
@@ -437,13 +437,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             edge = LocalEdge(options, log=out)
         except (LocalEdgeError, StackFileError, OSError) as error:
-            print(f"local edge: {_one_line(error)}", file=sys.stderr)
+            print(f"local edge: {one_line(error)}", file=sys.stderr)
             return 2
         except SettingsError as error:
             # Only a token error concerns AUTH_TOKEN / PREVIOUS_AUTH_TOKENS.
             about_token = str(error).startswith(TOKEN_KEYS)
             hint = " (locally the token comes from AUTH_TOKEN)" if about_token else ""
-            print(f"local edge: {_one_line(error)}{hint}", file=sys.stderr)
+            print(f"local edge: {one_line(error)}{hint}", file=sys.stderr)
             return 2
         for line in edge.banner().splitlines():
             out(line)
@@ -456,10 +456,6 @@ def main(argv: list[str] | None = None) -> int:
             edge.close()
     out("stopped")
     return 0
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from components import (
     clip,
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
-from tools.local_edge import printable
+from tools.local_edge import one_line, printable
 from tools.stack_files import ROOT, StackFileError, StackOutputError, stack_file_name, stack_output
 from tools.upload.content import (
     ContentError,
@@ -105,7 +105,7 @@ def upload(s3, buckets: Mapping[OriginId, str], plan: ContentPlan, out=print) ->
             s3.head_bucket(Bucket=buckets[origin_id])
     except (BotoCoreError, ClientError) as error:
         raise UploadError(
-            f"bucket {buckets[origin_id]} ({BUCKET_VARIABLES[origin_id]}): {_one_line(error)}"
+            f"bucket {buckets[origin_id]} ({BUCKET_VARIABLES[origin_id]}): {one_line(error)}"
         ) from None
     for file in plan.files:
         bucket = buckets[file.origin_id]
@@ -115,16 +115,12 @@ def upload(s3, buckets: Mapping[OriginId, str], plan: ContentPlan, out=print) ->
             )
         except (BotoCoreError, ClientError, S3UploadFailedError, OSError) as error:
             raise UploadError(
-                f"{printable(file.key)} -> s3://{bucket}: {_one_line(error)} "
+                f"{printable(file.key)} -> s3://{bucket}: {one_line(error)} "
                 f"({sum(uploaded.values())} file(s) uploaded before it)"
             ) from None
         uploaded[file.origin_id] += 1
         out(f"{file.origin_id:<9} s3://{bucket}/{printable(file.key)}")
     return uploaded
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -158,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             buckets = bucket_names(args.stack, given)
     except (StackFileError, SettingsError, ContentError, UploadError) as error:
-        print(f"upload: {_one_line(error)}", file=sys.stderr)
+        print(f"upload: {one_line(error)}", file=sys.stderr)
         return 2
     if note := not_uploaded_note(plan):
         print(f"note: {note}", file=sys.stderr)
@@ -174,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             s3 = boto3.client("s3")
         except (BotoCoreError, ValueError) as error:  # e.g. a malformed AWS_ENDPOINT_URL
-            raise UploadError(f"S3 client: {_one_line(error)}") from None
+            raise UploadError(f"S3 client: {one_line(error)}") from None
         uploaded = upload(s3, buckets, plan)
     except UploadError as error:
         print(f"upload: {error}", file=sys.stderr)
