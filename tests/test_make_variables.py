@@ -6,6 +6,7 @@ either work or get the tool's own one-line error.
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import re
@@ -18,7 +19,7 @@ import pytest
 from tests.edge_support import CURRENT_TOKEN
 from tests.process_support import HANG_SECONDS, run
 from tests.support.stand_in import make_stand_in, replay, stand_in_venv
-from tools.make_args import make_argv
+from tools.make_args import make_argv, port_number, stack_tool_parser
 from tools.stack_files.reader import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
@@ -125,7 +126,7 @@ def test_quotes_and_spaces_in_a_value_reach_the_tool_whole(tmp_path):
         (("revoke", "CLIENT=--help"), "make revoke: '--help' is not a client name"),
         (("revoke", "CLIENT=\x1b[31mred"), r"make revoke: '\x1b[31mred' is not a client name"),
         (("local", "ENGINE=--help"), "local edge: argument --engine: invalid choice: '--help'"),
-        (("local", "PORT=-1"), "local edge: argument --port: port must be 0-65535"),
+        (("local", "PORT=-1"), "local edge: argument --port: PORT '-1' is not a port (0-65535"),
         (("plan", "STACK=-h"), "plan: unknown stack '-h'"),
         (("clients", "STACK=--help"), "clients: unknown stack '--help'"),
     ],
@@ -169,3 +170,21 @@ def test_make_argv_gives_each_value_as_one_option_after_the_recipes_own():
     options = {"--new": "NAME", "--expires": "EXPIRES", "--stack": "STACK"}
     line = make_argv(options, {"--path": "PATHS"}, environ=environ, argv=["--new="])
     assert line == ["--new=", "--new=-x", "--path=a/*", "--path=b", "--path=c"]
+
+
+@pytest.mark.parametrize(
+    ("lowest", "text"), [(1, "0"), (0, "65536"), (0, "²"), (0, " 80"), (0, "")]
+)
+def test_a_port_is_ascii_digits_within_its_range(lowest, text):
+    with pytest.raises(argparse.ArgumentTypeError, match=rf"is not a port \({lowest}-65535"):
+        port_number(lowest)(text)
+    assert [port_number(0)("0"), port_number(1)("65535")] == [0, 65535]
+
+
+def test_a_bad_argument_is_one_line_after_the_tools_prefix(capsys):
+    parser = stack_tool_parser("make x", "doc", error_prefix="make x")
+    parser.add_argument("--client", required=True)
+    with pytest.raises(SystemExit) as stopped:
+        parser.parse_args(["--stack-dir=."])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == "make x: the following arguments are required: --client\n"

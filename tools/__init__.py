@@ -8,9 +8,9 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from .make_args import STACK_VARIABLES, make_argv, stack_tool_parser
+from .make_args import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
 
-__all__ = ["STACK_VARIABLES", "lazy_exports", "make_argv", "stack_tool_parser"]
+__all__ = ["STACK_VARIABLES", "lazy_exports", "make_argv", "port_number", "stack_tool_parser"]
 
 
 def lazy_exports(package: str, exports: dict[str, str]) -> tuple[list[str], Callable[[str], Any]]:

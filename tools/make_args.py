@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
 
 PREFIX = "MAKE_ARG_"
 
@@ -49,9 +50,16 @@ STACK_VARIABLES = {"--stack": "STACK", "--stack-dir": "STACK_DIR"}
 
 
 def stack_tool_parser(
-    prog: str, doc: str, stack: str = "dev", stack_help: str = "stack name (or org/project/stack)"
+    prog: str,
+    doc: str,
+    stack: str = "dev",
+    stack_help: str = "stack name (or org/project/stack)",
+    stack_dir: Path | None = None,
+    error_prefix: str | None = None,
 ) -> argparse.ArgumentParser:
-    """The command line every stack tool starts from: ``--stack`` and ``--stack-dir``."""
+    """The command line every stack tool starts from: ``--stack`` and ``--stack-dir`` (default
+    ``stack_dir``, else the project folder). With ``error_prefix``, bad arguments end with one
+    line on stderr, ``<error_prefix>: <what>``, and exit 2, like bad settings."""
     # Imported here: every tool imports this package before its first line, and make local
     # sets how Ctrl-C ends it on that line, before its own (slower) imports.
     import argparse
@@ -59,8 +67,32 @@ def stack_tool_parser(
 
     parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     parser.add_argument("--stack", default=stack, help=stack_help)
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[1] if stack_dir is None else stack_dir
     parser.add_argument(
         "--stack-dir", type=Path, default=root, help="folder of the stack files (default: here)"
     )
+    if error_prefix is not None:
+
+        def one_line_error(message: str) -> NoReturn:
+            parser.exit(2, f"{error_prefix}: {message}\n")
+
+        parser.error = one_line_error
     return parser
+
+
+def port_number(lowest: int) -> Callable[[str], int]:
+    """An argparse type: a TCP port from ``lowest`` (0: any free one) to 65535."""
+    import argparse
+    import re
+
+    from components import clip
+
+    free = "; 0: any free" if lowest == 0 else ""
+
+    def port(text: str) -> int:
+        if not re.fullmatch(r"[0-9]{1,5}", text) or not lowest <= int(text) <= 65535:
+            message = f"PORT '{clip(text)}' is not a port ({lowest}-65535{free})"
+            raise argparse.ArgumentTypeError(message)
+        return int(text)
+
+    return port

@@ -29,6 +29,7 @@ from components import (
     ClientSettings,
     Settings,
     SettingsError,
+    clip,
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.stack_files import (
@@ -51,6 +52,14 @@ def env_client_token(name: str, field_name: str, environ: Mapping[str, str] | No
     return environ.get(client_token_env(name, field_name)) or placeholder_client_token(
         name, field_name
     )
+
+
+def client_name_problem(name: str, variable: str, default_ok: bool = False) -> str | None:
+    """Why ``name``, given as make variable ``variable``, is not a client's name; None if it is."""
+    if CLIENT_NAME.fullmatch(name) and (default_ok or name != DEFAULT_CLIENT):
+        return None
+    rule = CLIENT_NAME_RULE if default_ok else f"{CLIENT_NAME_RULE}; not default"
+    return f"'{clip(name)}' is not a client name ({rule}), e.g. {variable}=partner-a"
 
 
 def client_rows(settings: Settings, now: float | None = None) -> list[dict[str, Any]]:
@@ -141,7 +150,15 @@ def check_new_client(
         fields["expires"] = expires
     if paths:
         fields["paths"] = list(paths)
-    settings = stack_settings(stack_file, {name: fields})
+    try:
+        settings = stack_settings(stack_file, {name: fields})
+    except SettingsError as error:
+        # The make variable that gives the field the error names.
+        text = str(error)
+        for field_name, variable in (("expires", "EXPIRES"), ("paths", "PATHS")):
+            if text.startswith(f"{PROJECT}:clients.{name}.{field_name}"):
+                text += f" (with {command}: give the fixed value as {variable})"
+        raise SettingsError(text) from None
     (client,) = (c for c in settings.clients if c.name == name)
     now = time.time() if now is None else now
     if client.expires_at is not None and client.expires_at <= now:
@@ -175,18 +192,11 @@ def new_client_commands(
     return lines
 
 
-# The make variable that gives each field of a new client (an error names the field's key).
-_NEW_CLIENT_VARIABLES = {"expires": "EXPIRES", "paths": "PATHS"}
-
-
 def _new_client(args: argparse.Namespace) -> int:
     name = args.new
-    if not CLIENT_NAME.fullmatch(name) or name == DEFAULT_CLIENT:
-        print(
-            f"new-client: {name[:80]!r} is not a client name. Fix: {CLIENT_NAME_RULE} "
-            "(not default), e.g. NAME=partner-a",
-            file=sys.stderr,
-        )
+    problem = client_name_problem(name, "NAME")
+    if problem:
+        print(f"new-client: {problem}", file=sys.stderr)
         return 2
     token = secrets.token_hex(32)
     try:
@@ -195,14 +205,7 @@ def _new_client(args: argparse.Namespace) -> int:
             read_stack_file_and_tokens(stack, args.stack_dir), name, token, args.expires, args.path
         )
     except (StackFileError, SettingsError) as error:
-        text = str(error)
-        for field_name, variable in _NEW_CLIENT_VARIABLES.items():
-            if (
-                text.startswith(f"{PROJECT}:clients.{name}.{field_name}")
-                and "make new-client" not in text
-            ):
-                text += f" (with make new-client: give the fixed value as {variable})"
-        print(f"new-client: {text}", file=sys.stderr)
+        print(f"new-client: {error}", file=sys.stderr)
         return 2
     print(f"New client {name}. Its token, shown once (give it to the client only):")
     print(f"  {token}")

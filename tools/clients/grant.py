@@ -16,9 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import re
-import shlex
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -30,8 +27,6 @@ from urllib.parse import urlsplit
 
 from clients import GrantError, grant_parts, mint_grant, session_link, signed_link
 from components import (
-    CLIENT_NAME,
-    CLIENT_NAME_RULE,
     DEFAULT_CLIENT,
     ClientSettings,
     Settings,
@@ -40,16 +35,17 @@ from components import (
     clip,
 )
 from edge_handler import CLOUDFRONT_FUNCTION
-from tools import STACK_VARIABLES, make_argv
-from tools.clients.clients import stack_settings
+from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
+from tools.clients.clients import client_name_problem, stack_settings
 from tools.local_edge import printable
 from tools.stack_files import (
-    ROOT,
     StackFileError,
+    StackOutputError,
     client_token_env,
     local_tokens_path,
     read_stack_file_and_tokens,
     stack_file_name,
+    stack_output,
     token_environment,
 )
 
@@ -107,11 +103,9 @@ def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int
             f"make grant: stack {stack} has grants off (the edge would refuse every grant). "
             f"Fix: {engine}pulumi config set grants true --stack {stack}, and pulumi up"
         )
-    if not CLIENT_NAME.fullmatch(client):
-        raise GrantToolError(
-            f"make grant: '{clip(client)}' is not a client name ({CLIENT_NAME_RULE}), "
-            "e.g. CLIENT=partner-a"
-        )
+    problem = client_name_problem(client, "CLIENT", default_ok=True)
+    if problem:
+        raise GrantToolError(f"make grant: {problem}")
     # default (authToken): every protected path, no expiry.
     known = {DEFAULT_CLIENT: ClientSettings(DEFAULT_CLIENT, ())}
     known |= {entry.name: entry for entry in settings.clients}
@@ -172,32 +166,18 @@ def client_token(client: str, environ: Mapping[str, str], tokens_file: Path) -> 
 
 
 def stack_url(
-    domain: str | None,
-    stack: str,
-    cwd: Path,
-    run: Callable[..., Any] = subprocess.run,
-    which: Callable[[str], str | None] = shutil.which,
+    domain: str | None, stack: str, cwd: Path, run: Callable[..., Any] | None = None
 ) -> tuple[str | None, str | None]:
     """(the stack's address, None) or (None, a note why it is not known here)."""
     if domain:
         return f"https://{domain}", None
-    command = ["pulumi", "stack", "output", "url", "--stack", stack]
-    if which("pulumi") is None:
-        return None, (
-            f"stack {stack} has no domainName and no pulumi CLI is on PATH to run "
-            f"{shlex.join(command)}: put the distribution's address before the link"
-        )
+    fix = "put the distribution's address before the link"
     try:
-        done = run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return None, f"{shlex.join(command)} failed ({type(error).__name__})"
-    url = done.stdout.strip()
-    parts = urlsplit(url)
-    if done.returncode != 0 or parts.scheme != "https" or not parts.netloc:
-        return None, (
-            f"{shlex.join(command)} gave no address (exit {done.returncode}; deployed yet?): "
-            "put the distribution's address before the link"
-        )
+        parts = urlsplit(stack_output(stack, "url", cwd, run))
+    except StackOutputError as error:
+        return None, f"stack {stack} has no domainName and {error} (deployed yet?): {fix}"
+    if parts.scheme != "https" or not parts.netloc:
+        return None, f"stack {stack}'s url output is no https address: {fix}"
     return f"https://{parts.netloc}", None
 
 
@@ -268,33 +248,19 @@ def grant_lines(args: argparse.Namespace, environ: Mapping[str, str], now: float
     return lines
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """Bad arguments end with one line on stderr and exit 2, like bad settings."""
-
-    def error(self, message: str):
-        self.exit(2, f"make grant: {message}\n")
-
-
-def port_number(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"PORT '{clip(text)}' is not a port (1-65535)")
-    return int(text)
-
-
 def main(
     argv: list[str] | None = None,
     environ: Mapping[str, str] | None = None,
     now: float | None = None,
 ) -> int:
-    parser = _OneLineParser(prog="make grant", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="stack settings file Pulumi.<stack>.yaml")
-    parser.add_argument(
-        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    stack_help = "stack settings file Pulumi.<stack>.yaml"
+    parser = stack_tool_parser(
+        "make grant", __doc__, stack_help=stack_help, error_prefix="make grant"
     )
     parser.add_argument("--client", default="", help="the client whose token signs the grant")
     parser.add_argument("--path", default="", help="a file's path, or a prefix ending in /*")
     parser.add_argument("--ttl", default=str(DEFAULT_TTL), help="lifetime: 3600, 15m, 1h, 1d")
-    parser.add_argument("--port", type=port_number, default=8080, help="the local edge's port")
+    parser.add_argument("--port", type=port_number(1), default=8080, help="the local edge's port")
     args = parser.parse_args(argv)
     try:
         stack = stack_file_name(args.stack)

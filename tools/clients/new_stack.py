@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
-from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, PROJECT, SettingsError
+from components import PROJECT, SettingsError
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
-from tools.clients.clients import check_new_client, env_client_token
+from tools.clients.clients import check_new_client, client_name_problem, env_client_token
 from tools.stack_files import (
     CLIENTS_KEY,
     LOCAL_TOKENS_FOLDER,
@@ -116,11 +116,9 @@ def new_stack(
 ) -> tuple[Path, Path, list[str]]:
     """Check, then write the stack file and its local tokens: (stack file, tokens, commands)."""
     stack = stack_file_name(stack_arg)
-    if name is not None and (not CLIENT_NAME.fullmatch(name) or name == DEFAULT_CLIENT):
-        raise NewStackError(
-            f"{name[:80]!r} is not a client name. Fix: {CLIENT_NAME_RULE} (not default), "
-            "e.g. NAME=partner-a"
-        )
+    problem = None if name is None else client_name_problem(name, "NAME")
+    if problem:
+        raise NewStackError(problem)
     if not stack_dir.is_dir():
         raise NewStackError(f"STACK_DIR {shown(stack_dir)!r} is not a folder")
     path = stack_dir / f"Pulumi.{stack}.yaml"
@@ -168,10 +166,6 @@ def new_stack(
     return path, written, commands
 
 
-# The make variable that gives each field of the client (an error names the field's key).
-_CLIENT_VARIABLES = {"expires": "EXPIRES", "paths": "PATHS"}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = stack_tool_parser("make new-stack", __doc__, "", "the new stack's name")
     parser.add_argument("--new", metavar="NAME", help="a client to add, with its own token")
@@ -183,11 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             args.stack, args.stack_dir, args.new, args.expires, args.path
         )
     except (NewStackError, StackFileError, SettingsError) as error:
-        text = str(error)
-        for field_name, variable in _CLIENT_VARIABLES.items():
-            if text.startswith(f"{PROJECT}:clients.{args.new}.{field_name}"):
-                text += f" (with make new-stack: give the fixed value as {variable})"
-        print(f"new-stack: {text}", file=sys.stderr)
+        print(f"new-stack: {error}", file=sys.stderr)
         return 2
     on = f"STACK={shlex.quote(args.stack)}"
     if args.stack_dir.resolve() != ROOT:

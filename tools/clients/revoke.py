@@ -18,24 +18,28 @@ clientStoreArn --stack <stack>``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shlex
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from components import CLIENT_NAME, CLIENT_NAME_RULE, DEFAULT_CLIENT, SettingsError, clip
+from components import DEFAULT_CLIENT, SettingsError, clip
 from edge_handler import CLOUDFRONT_FUNCTION, grant_entry_key
-from tools import STACK_VARIABLES, make_argv
-from tools.clients.clients import stack_settings
-from tools.local_edge import printable
-from tools.stack_files import ROOT, StackFileError, read_stack_file_and_tokens, stack_file_name
+from tools import STACK_VARIABLES, make_argv, stack_tool_parser
+from tools.clients.clients import client_name_problem, stack_settings
+from tools.local_edge import one_line, printable
+from tools.stack_files import (
+    ROOT,
+    StackFileError,
+    StackOutputError,
+    read_stack_file_and_tokens,
+    stack_file_name,
+    stack_output,
+)
 
 STORE_OUTPUT = "clientStoreArn"
 # The store's API is global; boto3 signs it with SigV4A whatever the Region.
@@ -58,28 +62,19 @@ def store_client() -> Any:
     return boto3.client("cloudfront-keyvaluestore", region_name=REGION)
 
 
-def stack_store_arn(stack: str, run: Callable[..., Any] = subprocess.run) -> str:
+def stack_store_arn(stack: str, run: Callable[..., Any] | None = None) -> str:
     """The store's ARN from the stack's outputs, or one line saying how to give it."""
     fix = (
         f"Fix: make revoke STACK={stack} CLIENT=… STORE_ARN=<the store's ARN> "
         "(CloudFront console, Functions, KeyValueStores). On the lambda-edge engine there is "
         "no store: revoke with pulumi config rm and pulumi up"
     )
-    command = ["pulumi", "stack", "output", STORE_OUTPUT, "--stack", stack]
-    if shutil.which("pulumi") is None:
-        raise RevokeError(f"make revoke: no STORE_ARN and no pulumi CLI to read it. {fix}", 2)
     try:
-        done = run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise RevokeError(
-            f"make revoke: {shlex.join(command)} failed ({error}). {fix}", 2
-        ) from None
-    arn = done.stdout.strip()
-    if done.returncode != 0 or not arn.startswith("arn:"):
-        raise RevokeError(
-            f"make revoke: {shlex.join(command)} gave no store ARN (exit {done.returncode}). {fix}",
-            2,
-        )
+        arn = stack_output(stack, STORE_OUTPUT, ROOT, run)
+    except StackOutputError as error:
+        raise RevokeError(f"make revoke: no STORE_ARN and {error}. {fix}", 2) from None
+    if not arn.startswith("arn:"):
+        raise RevokeError(f"make revoke: stack output {STORE_OUTPUT} is no ARN. {fix}", 2)
     return arn
 
 
@@ -158,8 +153,7 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
                 "make revoke: the store's API is signed with SigV4A, which boto3 does only "
                 "with awscrt. Fix: .venv/bin/pip install 'botocore[crt]'"
             ) from None
-        detail = " ".join(str(error).split())
-        raise RevokeError(f"make revoke: {type(error).__name__}: {detail}") from None
+        raise RevokeError(f"make revoke: {type(error).__name__}: {one_line(error)}") from None
     entries = "entry" if deleted == 1 else "entries"
     remaining = ""
     if left is not None:
@@ -181,12 +175,9 @@ def check_name(name: str, stack: str) -> None:
             f"Token rotation in docs/operations.md (stack {stack})",
             2,
         )
-    if not CLIENT_NAME.fullmatch(name):
-        raise RevokeError(
-            f"make revoke: '{clip(name)}' is not a client name ({CLIENT_NAME_RULE}), "
-            "e.g. CLIENT=partner-a",
-            2,
-        )
+    problem = client_name_problem(name, "CLIENT", default_ok=True)
+    if problem:
+        raise RevokeError(f"make revoke: {problem}", 2)
 
 
 def check_stack_file(stack: str, stack_dir: Path, name: str) -> str:
@@ -216,10 +207,9 @@ def main(
     kvs_factory: Callable[[], Any] = store_client,
     arn_reader: Callable[[str], str] = stack_store_arn,
 ) -> int:
-    parser = argparse.ArgumentParser(prog="make revoke", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", default="dev", help="the stack whose store holds the client")
-    parser.add_argument(
-        "--stack-dir", type=Path, default=ROOT, help="folder of the stack files (default: here)"
+    stack_help = "the stack whose store holds the client"
+    parser = stack_tool_parser(
+        "make revoke", __doc__, stack_help=stack_help, stack_dir=ROOT, error_prefix="make revoke"
     )
     parser.add_argument("--client", required=True, help="the client's name")
     parser.add_argument("--store-arn", default="", help="the store's ARN (default: stack output)")

@@ -2,4 +2,6 @@
 
 from tools import lazy_exports
 
-__all__, __getattr__ = lazy_exports(__name__, {"printable": "request_log"})
+__all__, __getattr__ = lazy_exports(
+    __name__, {"one_line": "request_log", "printable": "request_log"}
+)

@@ -35,7 +35,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NoReturn
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -51,11 +50,11 @@ from components import (
     error_page_files,
 )
 from edge_handler import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, store_bytes
-from tools import STACK_VARIABLES, make_argv, stack_tool_parser
+from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
 from tools.edge_runtime import make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
-from tools.local_edge.request_log import RequestLog, printable
+from tools.local_edge.request_log import RequestLog, one_line, printable
 from tools.stack_files import (
     ROOT,
     TOKEN_KEYS,
@@ -368,16 +367,6 @@ class LocalEdge:
         self.close()
 
 
-def port_number(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a number, got {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0-65535 (0: any free), got {port}")
-    return port
-
-
 def content_folder(text: str) -> Path:
     if not text:  # Path("") is the working folder: the whole checkout, .git included
         raise argparse.ArgumentTypeError("content folder must not be empty")
@@ -386,18 +375,14 @@ def content_folder(text: str) -> Path:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     stack_help = "stack name (or org/project/stack): settings file Pulumi.<stack>.yaml"
-    parser = stack_tool_parser("make local", __doc__, stack_help=stack_help)
-
-    def one_line_error(message: str) -> NoReturn:
-        # Bad arguments end with one line on stderr and exit 2, like bad settings.
-        parser.exit(2, f"local edge: {message} (see --help)\n")
-
-    parser.error = one_line_error
+    parser = stack_tool_parser(
+        "make local", __doc__, stack_help=stack_help, error_prefix="local edge"
+    )
     parser.add_argument(
         "--content", type=content_folder, default=DEFAULT_CONTENT, help="folder to serve"
     )
     parser.add_argument(
-        "--port", type=port_number, default=8080, help="port on 127.0.0.1 (0: any free)"
+        "--port", type=port_number(0), default=8080, help="port on 127.0.0.1 (0: any free)"
     )
     parser.add_argument(
         "--engine",
@@ -415,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         # AUTH_TOKEN and CLIENT_TOKEN_<NAME>, over the stack's local tokens (make new-stack).
         environ = token_environment(args.stack_dir, stack)
     except StackFileError as error:
-        print(f"local edge: {_one_line(error)}", file=sys.stderr)
+        print(f"local edge: {one_line(error)}", file=sys.stderr)
         return 2
     previous = environ.get("PREVIOUS_AUTH_TOKENS", "")
     options = LocalEdgeOptions(
@@ -452,13 +437,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             edge = LocalEdge(options, log=out)
         except (LocalEdgeError, StackFileError, OSError) as error:
-            print(f"local edge: {_one_line(error)}", file=sys.stderr)
+            print(f"local edge: {one_line(error)}", file=sys.stderr)
             return 2
         except SettingsError as error:
             # Only a token error concerns AUTH_TOKEN / PREVIOUS_AUTH_TOKENS.
             about_token = str(error).startswith(TOKEN_KEYS)
             hint = " (locally the token comes from AUTH_TOKEN)" if about_token else ""
-            print(f"local edge: {_one_line(error)}{hint}", file=sys.stderr)
+            print(f"local edge: {one_line(error)}{hint}", file=sys.stderr)
             return 2
         for line in edge.banner().splitlines():
             out(line)
@@ -471,10 +456,6 @@ def main(argv: list[str] | None = None) -> int:
             edge.close()
     out("stopped")
     return 0
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
 
 
 if __name__ == "__main__":

@@ -24,6 +24,11 @@ def printable(text: str) -> str:
     )
 
 
+def one_line(error: BaseException) -> str:
+    """An error's text on one line (a library's message may span several)."""
+    return " ".join(str(error).split())
+
+
 class RequestLog:
     """A callable that writes one escaped line; after the first write error it stays silent."""
 

@@ -24,5 +24,7 @@ __all__, __getattr__ = lazy_exports(
         "read_stack_file_and_tokens": "local_tokens",
         "token_environment": "local_tokens",
         "with_local_tokens": "local_tokens",
+        "StackOutputError": "outputs",
+        "stack_output": "outputs",
     },
 )

@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Mapping
@@ -31,8 +29,8 @@ from components import (
     clip,
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
-from tools.local_edge import printable
-from tools.stack_files import StackFileError, stack_file_name
+from tools.local_edge import one_line, printable
+from tools.stack_files import ROOT, StackFileError, StackOutputError, stack_file_name, stack_output
 from tools.upload.content import (
     ContentError,
     ContentPlan,
@@ -76,26 +74,15 @@ def bucket_names(stack: str, given: Mapping[OriginId, str | None]) -> dict[Origi
 
 
 def _stack_outputs(stack: str) -> dict:
-    pulumi = shutil.which("pulumi")
-    if pulumi is None:
-        raise UploadError(
-            "no pulumi CLI to read the bucket names; set PROTECTED_BUCKET and PUBLIC_BUCKET "
-            "(the stack's bucketName and publicBucketName outputs)"
-        )
-    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-        [pulumi, "stack", "output", "--stack", stack, "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UploadError(
-            f"pulumi stack output --stack {stack} failed ({clip(reason)}); "
-            "set PROTECTED_BUCKET and PUBLIC_BUCKET instead"
-        )
     try:
-        outputs = json.loads(result.stdout)
+        text = stack_output(stack, None, ROOT)
+    except StackOutputError as error:
+        raise UploadError(
+            f"{error}; set PROTECTED_BUCKET and PUBLIC_BUCKET (the stack's bucketName and "
+            "publicBucketName outputs)"
+        ) from None
+    try:
+        outputs = json.loads(text)
     except ValueError:
         outputs = None
     if not isinstance(outputs, dict):
@@ -118,7 +105,7 @@ def upload(s3, buckets: Mapping[OriginId, str], plan: ContentPlan, out=print) ->
             s3.head_bucket(Bucket=buckets[origin_id])
     except (BotoCoreError, ClientError) as error:
         raise UploadError(
-            f"bucket {buckets[origin_id]} ({BUCKET_VARIABLES[origin_id]}): {_one_line(error)}"
+            f"bucket {buckets[origin_id]} ({BUCKET_VARIABLES[origin_id]}): {one_line(error)}"
         ) from None
     for file in plan.files:
         bucket = buckets[file.origin_id]
@@ -128,16 +115,12 @@ def upload(s3, buckets: Mapping[OriginId, str], plan: ContentPlan, out=print) ->
             )
         except (BotoCoreError, ClientError, S3UploadFailedError, OSError) as error:
             raise UploadError(
-                f"{printable(file.key)} -> s3://{bucket}: {_one_line(error)} "
+                f"{printable(file.key)} -> s3://{bucket}: {one_line(error)} "
                 f"({sum(uploaded.values())} file(s) uploaded before it)"
             ) from None
         uploaded[file.origin_id] += 1
         out(f"{file.origin_id:<9} s3://{bucket}/{printable(file.key)}")
     return uploaded
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -171,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             buckets = bucket_names(args.stack, given)
     except (StackFileError, SettingsError, ContentError, UploadError) as error:
-        print(f"upload: {_one_line(error)}", file=sys.stderr)
+        print(f"upload: {one_line(error)}", file=sys.stderr)
         return 2
     if note := not_uploaded_note(plan):
         print(f"note: {note}", file=sys.stderr)
@@ -187,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             s3 = boto3.client("s3")
         except (BotoCoreError, ValueError) as error:  # e.g. a malformed AWS_ENDPOINT_URL
-            raise UploadError(f"S3 client: {_one_line(error)}") from None
+            raise UploadError(f"S3 client: {one_line(error)}") from None
         uploaded = upload(s3, buckets, plan)
     except UploadError as error:
         print(f"upload: {error}", file=sys.stderr)

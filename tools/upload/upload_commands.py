@@ -33,6 +33,7 @@ from components import (
     parse_settings,
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
+from tools.local_edge import one_line
 from tools.stack_files import StackFileError, read_stack_file, stack_file_name
 from tools.upload.content import ContentError, not_uploaded_note, plan_content
 
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         content = Path(args.content)
         plan = plan_content(content, site) if content.is_dir() else None
     except (StackFileError, SettingsError, ContentError) as error:
-        print(f"upload_commands: {' '.join(str(error).split())}", file=sys.stderr)
+        print(f"upload_commands: {one_line(error)}", file=sys.stderr)
         return 2
     if note := not_uploaded_note(plan):
         print(f"note: {note}", file=sys.stderr)

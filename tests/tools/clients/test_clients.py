@@ -195,21 +195,26 @@ def new_client(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    ("args", "words"),
+    ("args", "words", "variable"),
     [
-        (["--path", "private/*"], "is not inside the protected paths"),
-        (["--path", "ex-img/partner-b"], "has no wildcard"),
-        (["--expires", "2020-01-01T00:00:00Z"], "is in the past"),
-        (["--expires", "2026-01-01T00:00:00Z"], "is in the past"),
-        (["--expires", "2030-01-01T00:00:00.5Z"], "fraction of a second"),
+        (["--path", "private/*"], "is not inside the protected paths", "PATHS"),
+        (["--path", "ex-img/partner-b"], "has no wildcard", "PATHS"),
+        (["--expires", "2020-01-01T00:00:00Z"], "is in the past", None),
+        (["--expires", "2026-01-01T00:00:00Z"], "is in the past", None),
+        (["--expires", "2030-01-01T00:00:00.5Z"], "fraction of a second", "EXPIRES"),
     ],
 )
-def test_new_client_runs_the_stacks_checks_and_prints_no_token(capsys, monkeypatch, args, words):
+def test_new_client_runs_the_stacks_checks_and_prints_no_token(
+    capsys, monkeypatch, args, words, variable
+):
     status, out, err = new_client(capsys, monkeypatch, "partner-b", "--stack", "dev", *CASES, *args)
     assert status == 2 and out == "", out
     (line,) = err.splitlines()
     assert line.startswith("new-client: protected-cdn:clients.partner-b.") and words in line
     assert "Fix: " in line
+    # The make variable that gives the field, unless the fix is already a whole command.
+    hint = f"(with make new-client: give the fixed value as {variable})"
+    assert line.endswith(hint) if variable else "give the fixed value" not in line
 
 
 def test_new_client_reads_the_stack_it_is_given(tmp_path, capsys, monkeypatch):

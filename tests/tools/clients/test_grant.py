@@ -8,6 +8,7 @@ import contextlib
 import http.server
 import io
 import os
+import shutil
 import subprocess
 import threading
 import urllib.request
@@ -181,18 +182,22 @@ def test_ttl_takes_seconds_or_a_unit():
     assert [ttl_seconds(t) for t in ("90", "90s", "15m", "2h", "1d")] == [90, 90, 900, 7200, 86400]
 
 
-def test_the_address_comes_from_the_domain_else_the_stack_output_else_a_note(tmp_path):
+def test_the_address_comes_from_the_domain_else_the_stack_output_else_a_note(tmp_path, monkeypatch):
     assert stack_url("a.example.com", "dev", tmp_path) == ("https://a.example.com", None)
-    url, note = stack_url(None, "dev", tmp_path, which=lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    url, note = stack_url(None, "dev", tmp_path)
     assert url is None and "no pulumi CLI is on PATH to run pulumi stack output url" in note
 
     def output(stdout: str, code: int = 0):
         return lambda command, **kwargs: subprocess.CompletedProcess(command, code, stdout, "")
 
-    found = stack_url(None, "dev", tmp_path, output("https://d1.cloudfront.net/\n"), str)
+    monkeypatch.setattr(shutil, "which", lambda _name: "/usr/bin/pulumi")
+    found = stack_url(None, "dev", tmp_path, output("https://d1.cloudfront.net/\n"))
     assert found == ("https://d1.cloudfront.net", None)
-    url, note = stack_url(None, "dev", tmp_path, output("", 255), str)
-    assert url is None and "gave no address (exit 255; deployed yet?)" in note
+    url, note = stack_url(None, "dev", tmp_path, output("", 255))
+    assert url is None and "url --stack dev failed (exit 255: no output) (deployed yet?)" in note
+    url, note = stack_url(None, "dev", tmp_path, output("http://d1.cloudfront.net"))
+    assert url is None and "url output is no https address" in note
 
 
 def local_edge(stacks: Path, client_env: dict) -> LocalEdge:

@@ -449,3 +449,12 @@ def test_the_clients_grant_entry_goes_in_the_same_call(kvs, capsys):
     assert status == 0, err
     assert "deleted its 2 entries" in out
     assert grants["partner-a"]["Value"] not in out + err
+
+
+def test_a_missing_client_argument_is_one_line(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        revoke.main(["--stack", "prod"], kvs_factory=lambda: None)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == (
+        "make revoke: the following arguments are required: --client\n"
+    )
