@@ -24,8 +24,8 @@ TOOL_VARIABLES := STACK STACK_DIR PORT CONTENT ENGINE NAME EXPIRES PATHS CLIENT 
 unexport $(TOOL_VARIABLES)
 # $(call pass,targets,variables): those targets' tools get those variables.
 pass = $(foreach v,$(2),$(eval $(1): export MAKE_ARG_$(v) := $$(value $(v))))
-$(call pass,local plan plan-json clients new-client new-stack revoke upload upload-commands,STACK STACK_DIR)
-$(call pass,local upload upload-commands,CONTENT)
+$(call pass,local plan plan-json clients new-client new-stack revoke upload,STACK STACK_DIR)
+$(call pass,local upload,CONTENT)
 $(call pass,upload,PROTECTED_BUCKET PUBLIC_BUCKET DRY_RUN)
 $(call pass,local,PORT ENGINE)
 $(call pass,new-client new-stack,NAME EXPIRES PATHS)
@@ -40,7 +40,7 @@ $(call pass,grant,PATH)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload upload-commands docs constraints identities clean clients new-client new-stack revoke grant
+.PHONY: help venv test integration lint format local bench bench-local plan plan-json snapshots upload docs constraints identities clean clients new-client new-stack revoke grant
 
 # `make | head -1`: the reader may leave early; a closed pipe ends the list quietly, status 0.
 help: ## list the targets (this text)
@@ -140,9 +140,6 @@ grant: $(STAMP) ## a signed link (grant) for client CLIENT to PATH, TTL long, in
 # [PROTECTED_BUCKET=… PUBLIC_BUCKET=…] (default: pulumi stack output --stack STACK) [DRY_RUN=1]
 upload: $(STAMP) ## upload CONTENT into STACK's two buckets with boto3, key by key (site model)
 	@$(PY) -m tools.upload.upload
-
-upload-commands: $(STAMP) ## the aws s3 sync commands that put CONTENT into STACK's two buckets
-	@$(PY) -m tools.upload.upload_commands
 
 identities: $(STAMP) ## accept the URNs a refactor must keep, of tests/stacks/ (tests/identities/)
 	@$(PY) -m tests.support.identities --write

@@ -105,24 +105,6 @@ class SiteModel:
         """
         return self.behavior_for("/" + key, normalize=_as_is).origin_id
 
-    def sync_filters(self) -> dict[OriginId, tuple[str, ...] | None]:
-        """``aws s3 sync`` filters that put each content file where ``origin_for_key`` says.
-
-        The CLI applies filters in order, the last match wins, and its ``*`` crosses ``/`` as
-        CloudFront's does. ``_errors/`` is excluded from both: Pulumi owns those pages, and
-        ``sync --delete`` must not remove them. None: nothing goes to that bucket.
-        """
-        errors = ("--exclude", f"{ERROR_PAGES_PREFIX}/*")
-        patterns = [b.path_pattern.lstrip("/") for b in self.ordered_behaviors if b.protected]
-        if self.default_behavior.protected:
-            return {PROTECTED_ORIGIN_ID: errors, PUBLIC_ORIGIN_ID: None}
-        include = tuple(arg for pattern in patterns for arg in ("--include", pattern))
-        exclude = tuple(arg for pattern in patterns for arg in ("--exclude", pattern))
-        return {
-            PROTECTED_ORIGIN_ID: ("--exclude", "*", *include, *errors),
-            PUBLIC_ORIGIN_ID: (*exclude, *errors),
-        }
-
 
 def _as_is(path: str) -> str:
     return path
@@ -142,7 +124,7 @@ def error_page_key(code: int) -> str:
 
 def under_error_pages(key: str) -> bool:
     """A key under ``_errors/``: the program uploads the error pages there, and content files
-    there are never uploaded (``sync_filters`` excludes them), so no tool serves them."""
+    there are never uploaded, so no tool serves them."""
     return key.startswith(f"{ERROR_PAGES_PREFIX}/")
 
 

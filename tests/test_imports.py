@@ -185,17 +185,17 @@ def test_code_outside_a_package_takes_only_its_declared_names():
             "take its names from edge_handler",
         ),
         (
-            "tools.upload.upload_commands",
+            "tools.upload.upload",
             "from tools.stack_files import cli_yaml",
             "from tools.stack_files",
         ),
         (
-            "tools.upload.upload_commands",
+            "tools.upload.upload",
             "from tools.local_edge import LocalEdge",
             "not in tools.local_edge.__all__",
         ),
         (
-            "tools.upload.upload_commands",
+            "tools.upload.upload",
             "from tests.support import locations",
             "never uses a test",
         ),

@@ -267,7 +267,7 @@ def test_make_snapshots_records_the_stack_cases_and_the_tools_take_stack_dir(
     # What make passes, through a stand-in interpreter; each tool then runs in process with it.
     venv = stand_in_venv(tmp_path / "venv")
     listed = "stacks here: dev, everything, fn, fn-domain"
-    tools = ("local", "plan", "plan-json", "clients", "new-client", "revoke", "upload-commands")
+    tools = ("local", "plan", "plan-json", "clients", "new-client", "revoke", "upload")
     for target in tools:
         variables = ("STACK=nosuch", "STACK_DIR=tests/stacks", "NAME=a", "CLIENT=a")
         _, (call,) = make_stand_in(venv, target, *variables, env=clean_env(AUTH_TOKEN=""))

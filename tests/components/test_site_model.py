@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 
 import pytest
@@ -145,35 +144,3 @@ def test_any_percent_encoding_of_a_protected_path_is_protected(name, encode):
         f"%{ord(c):02X}" if encode[i % len(encode)] and c != "/" else c for i, c in enumerate(path)
     )
     assert site("ex-img/*").behavior_for(spelled).protected
-
-
-def _aws_cli_includes(filters: tuple[str, ...] | None, key: str) -> bool:
-    """`aws s3 sync` filter semantics: everything included, then the last matching filter wins."""
-    if filters is None:
-        return False
-    included = True
-    for flag, pattern in zip(filters[::2], filters[1::2], strict=True):
-        if fnmatch.fnmatchcase(key, pattern):
-            included = flag == "--include"
-    return included
-
-
-KEYS = st.lists(
-    st.sampled_from(["ex-img", "docs", "public", "v1", "_errors", "a.pdf", "x.json", "y"]),
-    min_size=1,
-    max_size=4,
-).map("/".join)
-
-
-@pytest.mark.parametrize("patterns", [("ex-img/*",), ("docs/*.pdf", "v?/*"), ("*",), ("*.json",)])
-@given(key=KEYS)
-def test_upload_filters_put_each_file_where_origin_for_key_says(patterns, key):
-    model = site(*patterns)
-    filters = model.sync_filters()
-    in_protected = _aws_cli_includes(filters["protected"], key)
-    in_public = _aws_cli_includes(filters["public"], key)
-    if key.startswith("_errors/"):
-        assert not in_protected and not in_public  # Pulumi owns the error pages
-    else:
-        assert [in_protected, in_public].count(True) == 1, key
-        assert ("protected" if in_protected else "public") == model.origin_for_key(key)

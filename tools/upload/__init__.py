@@ -1,4 +1,4 @@
-"""`make upload` and `make upload-commands`: put the content into a stack's two buckets.
+"""`make upload`: put the content into a stack's two buckets.
 The content plan (each file's key and bucket) is what the local edge serves too."""
 
 from tools import lazy_exports

@@ -19,6 +19,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 
 from components import (
     ORIGIN_IDS,
@@ -26,11 +27,21 @@ from components import (
     PUBLIC_ORIGIN_ID,
     OriginId,
     SettingsError,
+    SiteModel,
+    build_site_model,
     clip,
+    parse_settings,
 )
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.local_edge import one_line, printable
-from tools.stack_files import ROOT, StackFileError, StackOutputError, stack_file_name, stack_output
+from tools.stack_files import (
+    ROOT,
+    StackFileError,
+    StackOutputError,
+    read_stack_file,
+    stack_file_name,
+    stack_output,
+)
 from tools.upload.content import (
     ContentError,
     ContentPlan,
@@ -38,16 +49,27 @@ from tools.upload.content import (
     not_uploaded_note,
     plan_content,
 )
-from tools.upload.upload_commands import OUTPUTS, stack_site_model
 
 # S3's rule for bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, ends alphanumeric.
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-# How make names the flags (Makefile variables).
+# How make names the flags (Makefile variables), and the stack outputs that name the buckets.
 BUCKET_VARIABLES = {PROTECTED_ORIGIN_ID: "PROTECTED_BUCKET", PUBLIC_ORIGIN_ID: "PUBLIC_BUCKET"}
+OUTPUTS = {PROTECTED_ORIGIN_ID: "bucketName", PUBLIC_ORIGIN_ID: "publicBucketName"}
+# Settings need a token to validate; the upload never uses it.
+_UNUSED_TOKEN = "upload-needs-no-token-0123456789abcdef"
 
 
 class UploadError(Exception):
     """One line for the user: what is wrong and how to fix it."""
+
+
+def stack_site_model(stack: str, stack_dir: Path) -> SiteModel:
+    """The site model of ``stack``'s settings file (raises StackFileError, SettingsError)."""
+    values = read_stack_file(stack, stack_dir).project_values()
+    values["authToken"] = _UNUSED_TOKEN
+    values.pop("previousAuthTokens", None)
+    settings = parse_settings(values, stack)
+    return build_site_model(settings.protected_paths, settings.error_caching_min_ttl)
 
 
 def bucket_names(stack: str, given: Mapping[OriginId, str | None]) -> dict[OriginId, str]:

@@ -399,7 +399,7 @@ def test_content_under_errors_is_not_served_only_the_error_pages_the_deploy_uplo
             assert (status, body) == (200, (ROOT / "error_pages" / "404.json").read_bytes())
         status, _headers, body = request(edge, "/ex-img/logo.svg", headers=bearer())
         assert (status, body) == (200, LOGO.read_bytes())
-        # Said at start-up, as make upload-commands says it skips them.
+        # Said at start-up, as make upload says it skips them.
         banner = edge.banner()
         assert "_errors/private.txt" in banner and "not served" in banner
         assert edge.files == 1

@@ -19,7 +19,7 @@ from tools.clients import clients
 from tools.local_edge import local_edge
 from tools.plan import plan
 from tools.stack_files.reader import StackFileError, read_stack_file
-from tools.upload import upload_commands
+from tools.upload import upload
 
 ROOT = Path(__file__).resolve().parents[3]
 REGION = "  aws:region: eu-west-1\n"
@@ -41,7 +41,7 @@ ENTRY_POINTS = {
     "plan": plan.main,
     "clients": clients.main,
     "new-client": lambda argv: clients.main(["--new", "partner-b", *argv]),
-    "upload-commands": upload_commands.main,
+    "upload": lambda argv: upload.main([*argv, "--dry-run"]),
     "local": lambda argv: local_edge.main([*argv, "--port", "0"]),
 }
 

@@ -75,7 +75,7 @@ def test_sample_content_is_split_by_the_stacks_patterns_with_content_types(s3, c
     )
 
 
-# Folder names that aws s3 sync's filters read as patterns, and other hostile ones.
+# Folder names a glob would read as patterns, and other hostile ones.
 HOSTILE_FOLDERS = [
     "site[1]",
     "site[ab]",
