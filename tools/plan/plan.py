@@ -33,17 +33,18 @@ from components import (
     SiteModel,
     check_inputs,
 )
-from edge_handler import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, MAX_STORE_BYTES, MAX_VALUE_BYTES
+from edge_handler import (
+    CLOUDFRONT_FUNCTION,
+    LAMBDA_EDGE,
+    MAX_CODE_BYTES,
+    MAX_STORE_BYTES,
+    MAX_VALUE_BYTES,
+    store_bytes,
+)
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
-from tools.plan.program_run import (
-    SECRET_MARK,
-    ProgramRun,
-    Registration,
-    is_secret_value,
-    run_program,
-)
+from tools.plan.program_run import SECRET_MARK, ProgramRun, Registration, run_program
 from tools.stack_files import (
     CLIENTS_KEY,
     LOCAL_TOKENS_FOLDER,
@@ -67,8 +68,6 @@ PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
 CLOUDFRONT_FUNCTION_TYPE = "aws:cloudfront/function:Function"
 DISTRIBUTION_TYPE = "aws:cloudfront/distribution:Distribution"
 VIEWER_REQUEST = "viewer-request"
-# CloudFront Functions quota "Maximum function size" (edge_handler.cloudfront_function).
-MAX_FUNCTION_CODE_BYTES = 10_240
 KEY_VALUE_STORE_TYPE = "aws:cloudfront/keyValueStore:KeyValueStore"
 STORE_ENTRIES_TYPE = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
 
@@ -248,7 +247,7 @@ DETAIL_LINES = {
     "BucketObjectv2": "key={key} contentType={contentType}",
     KEY_VALUE_STORE_TYPE: "name={shownName} comment={comment!r}",
     CLOUDFRONT_FUNCTION_TYPE: "name={shownName} runtime={runtime} publish={publish}\n"
-    "code={codeFingerprint} {codeSize}",
+    f"code=sha256:{{codeDigest}} size={{codeBytes}} of {MAX_CODE_BYTES} bytes",
     "Function": "name={shownName} region={region} runtime={runtime} memory={memorySize}MB "
     "timeout={timeout}s\npublish={publish} skipDestroy={skipDestroy} handler={handler} "
     "code={shortCode}",
@@ -269,11 +268,14 @@ def _details(r: Registration) -> list[str]:
     lines = DETAIL_LINES.get(r.type) or DETAIL_LINES.get(kind)
     if lines:
         fields = defaultdict(lambda: None, i)
+        code = str(i.get("code")).encode()
         fields |= {
             "shownName": i.get("name") or AUTO_NAME,
             "shortCode": _short(i.get("code")),
-            "codeFingerprint": _code_fingerprint(i.get("code")),
-            "codeSize": _code_size(r.inputs.get("code")),
+            # A CloudFront function's code is plain (its clients are in the store): two plans
+            # run the same code when the digests are equal.
+            "codeDigest": hashlib.sha256(code).hexdigest()[:12],
+            "codeBytes": len(code),
         }
         return lines.format_map(fields).split("\n")
     if kind == "BucketPolicy":
@@ -286,8 +288,6 @@ def _details(r: Registration) -> list[str]:
         return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
     if r.type == STORE_ENTRIES_TYPE:
         size = store_size(r)
-        if size["entries"] is None:
-            return ["entries and size unknown until the tokens are known (preview)"]
         return [
             f"entries={size['entries']} size={size['bytes']} of {size['maxBytes']} bytes "
             f"(largest value {size['largestValueBytes']} of {size['maxValueBytes']}) "
@@ -307,37 +307,16 @@ def _details(r: Registration) -> list[str]:
 
 def store_size(r: Registration) -> dict[str, Any]:
     """How many entries the client store gets and their bytes against CloudFront's limits:
-    counted from the (secret) entries; counts and sizes reveal no token."""
-    pairs = r.inputs.get("resourceKeyValuePairs")
-    if is_secret_value(pairs):
-        pairs = pairs.get("value")
-    known = isinstance(pairs, list)
-    pairs = pairs if known else []
-    sizes = [(len(p["key"].encode()), len(p["value"].encode())) for p in pairs]
+    counted from the entries, which EdgeCheck always marks secret and the mocks always know
+    (no preview); counts and sizes reveal no token."""
+    entries = {p["key"]: p["value"] for p in r.inputs["resourceKeyValuePairs"]["value"]}
     return {
-        "entries": len(sizes) if known else None,
-        "bytes": sum(k + v for k, v in sizes) if known else None,
+        "entries": len(entries),
+        "bytes": store_bytes(entries),
         "maxBytes": MAX_STORE_BYTES,
-        "largestValueBytes": max((v for _k, v in sizes), default=0) if known else None,
+        "largestValueBytes": max(len(value.encode()) for value in entries.values()),
         "maxValueBytes": MAX_VALUE_BYTES,
     }
-
-
-def _code_fingerprint(code: Any) -> str:
-    """A CloudFront function's code as a short SHA-256: two plans run the same code when it
-    is equal (a client change leaves it as it is: the clients are in the store)."""
-    if not isinstance(code, str):
-        return _short(code)
-    return "sha256:" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
-
-
-def _code_size(code: Any) -> str:
-    """Size of a CloudFront function's code against its 10 KB quota; the size is not secret."""
-    if is_secret_value(code):
-        code = code.get("value")
-    if not isinstance(code, str):
-        return "size unknown until deploy"
-    return f"size={len(code.encode('utf-8'))} of {MAX_FUNCTION_CODE_BYTES} bytes"
 
 
 def _alarm_details(i: dict) -> list[str]:
