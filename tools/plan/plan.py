@@ -172,11 +172,8 @@ def plan_run(
 
 
 def plan_document(run: PlanRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
-    """The JSON form, with every section `make plan` prints: where the tokens came from
-    (notes), the region, every resource (sorted by URN) with masked inputs, the outputs, who
-    needs the token, the clients, the client store's entries and size (cloudfront-function),
-    the tags and the policy results (the clients' days left: as of now).
-    """
+    """The JSON form of every section `make plan` prints (the clients' days left: as of now),
+    with each resource (sorted by URN) and its masked inputs."""
     names = {r.urn: r.name for r in run.registrations}
     resources = [
         {
@@ -189,27 +186,24 @@ def plan_document(run: PlanRun, stack: str, violations: list[Violation]) -> dict
         }
         for r in sorted(run.registrations, key=lambda r: r.urn)
     ]
+    settings = run.settings
     document: dict[str, Any] = {
         "stack": stack,
-        "outputs": run.outputs,
-        "resources": resources,
-        "tags": tag_summary(run),
-        "policiesChecked": len(load_policies()),
-        "policyViolations": [v.__dict__ for v in violations],
-    }
-    if any(r.type == DISTRIBUTION_TYPE for r in run.registrations):
-        document["access"] = access_rows(run)
-    stores = [store_size(r) for r in run.registrations if r.type == STORE_ENTRIES_TYPE]
-    if stores:
-        document["clientStore"] = stores[0]
-    settings = run.settings
-    return document | {
         "tokenSource": run.token_source,
         "notes": list(run.notes),
         "region": region_info(settings.region, settings.edge_runtime),
         "settings": settings_summary(settings),
+        "outputs": run.outputs,
+        "resources": resources,
+        "access": access_rows(run),  # the program always declares one distribution
         "clients": client_rows(settings),
+        "tags": tag_summary(run),
+        "policiesChecked": len(load_policies()),
+        "policyViolations": [v.__dict__ for v in violations],
     }
+    for store in run.of_type(STORE_ENTRIES_TYPE):  # one on cloudfront-function, else none
+        document["clientStore"] = store_size(store)
+    return document
 
 
 def _portable(value: Any) -> Any:
@@ -407,23 +401,21 @@ def render_tree(run: ProgramRun) -> str:
     roots = [r for r in run.registrations if r.parent not in urns]
     lines: list[str] = []
 
-    def walk(node: Registration, prefix: str, last: bool, top: bool) -> None:
+    def walk(node: Registration, head: str, indent: str) -> None:
+        """``head`` goes before the node's own line, ``indent`` before its details and kids."""
         flags = [
             f for f, on in (("protect", node.protect), ("retain", node.retain_on_delete)) if on
         ]
         flag_text = f"  [{', '.join(flags)}]" if flags else ""
-        branch = "" if top else ("└─ " if last else "├─ ")
-        lines.append(f"{prefix}{branch}{node.type}  {node.name}{flag_text}")
-        inner = prefix if top else prefix + ("   " if last else "│  ")
+        lines.append(f"{head}{node.type}  {node.name}{flag_text}")
         kids = children.get(node.urn, [])
-        detail_prefix = inner + ("│    " if kids else "     ")
-        for detail in _details(node):
-            lines.append(f"{detail_prefix}{detail}")
+        lines.extend(f"{indent}{'│    ' if kids else '     '}{d}" for d in _details(node))
         for index, child in enumerate(kids):
-            walk(child, inner, index == len(kids) - 1, False)
+            last = index == len(kids) - 1
+            walk(child, indent + ("└─ " if last else "├─ "), indent + ("   " if last else "│  "))
 
     for root in roots:
-        walk(root, "", True, True)
+        walk(root, "", "")
     return "\n".join(lines)
 
 
@@ -457,37 +449,23 @@ def sample_paths(pattern: str | None) -> list[str]:
     return samples
 
 
-def _runs_the_check(behavior: dict) -> bool:
-    """Either engine's function on viewer-request: the only event that runs before every read
-    (policy protected-origin-behind-check); a function on any other event does not guard."""
-    associations = [
-        *(behavior.get("lambdaFunctionAssociations") or []),
-        *(behavior.get("functionAssociations") or []),
-    ]
-    return any(a.get("eventType") == VIEWER_REQUEST for a in associations)
-
-
-def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
-    """The distribution's behaviors as declared (CloudFront order, default last), each with
-    the origin it reads from; protected means the viewer-request check is attached."""
-    declared = _behaviors(run.one(DISTRIBUTION_TYPE).inputs, None)
-    return [
+def access_rows(run: ProgramRun) -> list[dict[str, Any]]:
+    """Sample paths under each behavior as declared: whether the token is required, and which
+    behavior and origin answer (the data of the "who needs the token" section). A behavior is
+    protected when either engine's function runs on viewer-request: the only event that runs
+    before every read (policy protected-origin-behind-check)."""
+    planned = [
         CacheBehavior(
             b["pathPattern"],
-            protected=_runs_the_check(b),
+            protected=any(
+                a.get("eventType") == VIEWER_REQUEST
+                for key in ("lambdaFunctionAssociations", "functionAssociations")
+                for a in b.get(key) or []
+            ),
             origin_id=str(b.get("targetOriginId")),
         )
-        for b in declared
+        for b in _behaviors(run.one(DISTRIBUTION_TYPE).inputs, None)
     ]
-
-
-ACCESS_HEADER = "who needs the token (sample requests; the first matching behavior decides):"
-
-
-def access_rows(run: ProgramRun) -> list[dict[str, Any]]:
-    """Sample paths under each behavior: whether the token is required, and which behavior
-    and origin answer (the data of the "who needs the token" section)."""
-    planned = _planned_behaviors(run)
     site = SiteModel(tuple(planned), ())
     rows = []
     for behavior in planned:
@@ -508,7 +486,7 @@ def access_rows(run: ProgramRun) -> list[dict[str, Any]]:
 
 def render_access(rows: list[dict[str, Any]]) -> str:
     """For sample paths under each behavior: token required or public, and from which origin."""
-    lines = [ACCESS_HEADER]
+    lines = ["who needs the token (sample requests; the first matching behavior decides):"]
     for row in rows:
         lines.append(f"  {row['behavior']}:")
         for request in row["requests"]:
