@@ -504,11 +504,7 @@ def _setting_value(entry: Input, value: Any) -> Any:
     """A checked input as plain data; a secret only as what it is (never its value)."""
     if entry.secret:
         return f"<{len(value)} secret>" if isinstance(value, tuple | list | dict) else "<secret>"
-    if value is None:
-        return ""
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+    return "" if value is None else value
 
 
 def settings_summary(settings: Any) -> dict[str, Any]:
@@ -583,13 +579,6 @@ def render_text(run: PlanRun, document: dict[str, Any]) -> str:
     )
 
 
-def _stdout_closed() -> None:
-    """The reader left (`make plan | head -1`): end quietly. Python's documented recipe
-    (signal module, "Note on SIGPIPE"): point stdout at devnull so the exit flush cannot fail."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = stack_tool_parser("make plan", __doc__)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
@@ -620,8 +609,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         sys.stdout.flush()
     except BrokenPipeError:
-        # Same status as a full read would give: a closed pipe hides no violation.
-        _stdout_closed()
+        # The reader left (`make plan | head -1`): end quietly, with the status a full read
+        # would give (a closed pipe hides no violation). Python's documented recipe (signal
+        # module, "Note on SIGPIPE"): stdout to devnull, so the exit flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return status
 
 

@@ -100,12 +100,11 @@ def run_policies(run: ProgramRun, policies: list | None = None) -> list[Violatio
     violations: list[Violation] = []
 
     def reporter(policy, default_urn: str):
+        """pulumi-policy's ReportViolation: a message, and the URN when not the resource's."""
         level = (policy.enforcement_level or EnforcementLevel.ADVISORY).value
-
-        def report(message: str, urn: str | None = None) -> None:
-            violations.append(Violation(policy.name, level, urn or default_urn, message))
-
-        return report
+        return lambda message, urn=None: violations.append(
+            Violation(policy.name, level, urn or default_urn, message)
+        )
 
     for policy in policies:
         if isinstance(policy, StackValidationPolicy):
