@@ -44,7 +44,7 @@ from edge_handler import (
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
-from tools.plan.program_run import SECRET_MARK, ProgramRun, Registration, run_program
+from tools.plan.program_run import ProgramRun, Registration, run_program
 from tools.stack_files import (
     CLIENTS_KEY,
     LOCAL_TOKENS_FOLDER,
@@ -225,7 +225,8 @@ def _portable(value: Any) -> Any:
 
 AUTO_NAME = "auto (logical name + random suffix)"
 # The settings shown under a resource, by type (or the type's last part): lines filled from
-# its masked inputs (an input not set shows as None); the other kinds are in _details.
+# its masked inputs (an input not set shows as None) and the few values _details derives;
+# the other kinds are in _details.
 DETAIL_LINES = {
     "Bucket": "forceDestroy={forceDestroy}",
     "BucketPublicAccessBlock": "blockPublicAcls={blockPublicAcls} "
@@ -244,13 +245,16 @@ DETAIL_LINES = {
     f"code=sha256:{{codeDigest}} size={{codeBytes}} of {MAX_CODE_BYTES} bytes",
     "Function": "name={shownName} region={region} runtime={runtime} memory={memorySize}MB "
     "timeout={timeout}s\npublish={publish} skipDestroy={skipDestroy} handler={handler} "
-    "code={shortCode}",
+    "code={code}",
     "Certificate": "{domainName} validation={validationMethod} region={region}",
     "CertificateValidation": "region={region} records={validationRecordFqdns}",
     "MonitoringSubscription": "additional metrics {monitoringSubscription"
     "[realtimeMetricsSubscriptionConfig][realtimeMetricsSubscriptionStatus]} (billed)",
     "Topic": "region={region}",
     "TopicSubscription": "{protocol} {endpoint} region={region}",
+    STORE_ENTRIES_TYPE: "entries={entries} size={bytes} of {maxBytes} bytes (largest value "
+    "{largestValueBytes} of {maxValueBytes}) maxBatchSize={maxBatchSize} "
+    "pairs={resourceKeyValuePairs}",
 }
 
 
@@ -261,16 +265,14 @@ def _details(r: Registration) -> list[str]:
     kind = r.type.split(":")[-1]
     lines = DETAIL_LINES.get(r.type) or DETAIL_LINES.get(kind)
     if lines:
-        fields = defaultdict(lambda: None, i)
-        code = str(i.get("code")).encode()
-        fields |= {
-            "shownName": i.get("name") or AUTO_NAME,
-            "shortCode": _short(i.get("code")),
-            # A CloudFront function's code is plain (its clients are in the store): two plans
-            # run the same code when the digests are equal.
-            "codeDigest": hashlib.sha256(code).hexdigest()[:12],
-            "codeBytes": len(code),
-        }
+        fields = defaultdict(lambda: None, i, shownName=i.get("name") or AUTO_NAME)
+        if r.type == CLOUDFRONT_FUNCTION_TYPE:
+            # Plain code (its clients are in the store): two plans run the same code when the
+            # digests are equal.
+            code = i["code"].encode()
+            fields |= {"codeDigest": hashlib.sha256(code).hexdigest()[:12], "codeBytes": len(code)}
+        if r.type == STORE_ENTRIES_TYPE:
+            fields |= store_size(r)
         return lines.format_map(fields).split("\n")
     if kind == "BucketPolicy":
         return [_statement(s) for s in json.loads(i["policy"])["Statement"]]
@@ -280,13 +282,6 @@ def _details(r: Registration) -> list[str]:
     if kind == "RolePolicy":
         statement = json.loads(i["policy"])["Statement"][0]
         return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
-    if r.type == STORE_ENTRIES_TYPE:
-        size = store_size(r)
-        return [
-            f"entries={size['entries']} size={size['bytes']} of {size['maxBytes']} bytes "
-            f"(largest value {size['largestValueBytes']} of {size['maxValueBytes']}) "
-            f"maxBatchSize={i.get('maxBatchSize')} pairs={_short(i.get('resourceKeyValuePairs'))}"
-        ]
     if kind == "Distribution":
         return _distribution_details(i)
     if kind == "MetricAlarm":
@@ -330,10 +325,6 @@ def _alarm_details(i: dict) -> list[str]:
         f"{watched} {condition}, {window} of {period}s region={i.get('region')}",
         f"{dims} missing={i.get('treatMissingData')}",
     ]
-
-
-def _short(value: Any) -> str:
-    return SECRET_MARK if value == SECRET_MARK else json.dumps(value)[:60]
 
 
 def _statement(statement: dict) -> str:
