@@ -65,13 +65,8 @@ def config_block(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
             lines.append(f"    default: {json.dumps(key.default)}")
         if key.secret and key.default is None:
             lines.append("    secret: true")
-        lines.append("    description: >-")
-        lines += [
-            f"      {line}"
-            for line in textwrap.wrap(
-                plain(key.doc), WRAP, break_on_hyphens=False, break_long_words=False
-            )
-        ]
+        text = textwrap.fill(plain(key.doc), WRAP, break_on_hyphens=False, break_long_words=False)
+        lines += ["    description: >-", textwrap.indent(text, "      ")]
     return "\n".join(lines) + "\n"
 
 
