@@ -28,7 +28,6 @@ PROJECT_FILE = ROOT / "Pulumi.yaml"
 CONFIGURATION_DOC = ROOT / "docs" / "configuration.md"
 COMPONENT_DOC = ROOT / "docs" / "component.md"
 ARGS_MODULE = ROOT / "components" / "args.py"
-FIX = "make docs (python -m tools.docs.generate --write)"
 # Where a camelCase name gets an underscore: its Python attribute is snake_case.
 _SNAKE = re.compile(r"(?<=[a-z0-9])([A-Z])")
 # Width of a description line in Pulumi.yaml (after its 6-space indent).

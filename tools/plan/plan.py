@@ -25,7 +25,6 @@ from typing import Any
 from components import (
     CONFIG_INPUTS,
     GENERATE_TOKEN,
-    PROJECT,
     CacheBehavior,
     Input,
     Settings,
@@ -50,6 +49,7 @@ from tools.stack_files import (
     LOCAL_TOKENS_FOLDER,
     ROOT,
     SECRET_KEYS,
+    TOKEN_KEYS,
     ClientTokenSource,
     StackFile,
     StackFileError,
@@ -63,8 +63,7 @@ from tools.stack_files import (
 
 # Pass validation; stand in for the secrets the offline plan cannot decrypt.
 PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
-TOKEN_KEY = f"{PROJECT}:authToken"
-PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
+TOKEN_KEY, PREVIOUS_KEY = TOKEN_KEYS
 CLOUDFRONT_FUNCTION_TYPE = "aws:cloudfront/function:Function"
 DISTRIBUTION_TYPE = "aws:cloudfront/distribution:Distribution"
 VIEWER_REQUEST = "viewer-request"
