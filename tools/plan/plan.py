@@ -144,19 +144,18 @@ def plan_run(
     token: str | None,
     config_dir: Path = ROOT,
     previous_tokens: tuple[str, ...] | None = None,
-    client_token: ClientTokenSource | None = None,
+    client_token: ClientTokenSource = env_client_token,
 ) -> PlanRun:
     """Run the program for the stack file in ``config_dir``.
 
     Tokens: ``token`` / ``previous_tokens`` when given (AUTH_TOKEN, PREVIOUS_AUTH_TOKENS),
-    else placeholders, one per encrypted token in the file so the count is kept. A token in
+    else placeholders, one per encrypted token in the file so the count is kept; named
+    clients' tokens from ``client_token`` (CLIENT_TOKEN_<NAME> or placeholders). A token in
     plaintext in the file, an unknown key or a bad value stops it (``SettingsError``).
     """
     stack_file = with_local_tokens(read_stack_file(stack, config_dir))
     used_token, used_previous, notes = _token_notes(stack_file, token, previous_tokens)
     notes += [note for note in (stack_file.region_note(),) if note]
-    # Named clients' tokens: CLIENT_TOKEN_<NAME> or placeholders (tools/clients/clients.py).
-    client_token = client_token or env_client_token
     # The program's checks, early.
     settings = stack_file.settings(used_token, used_previous, client_token)
     config = stack_file.offline_config(used_token, used_previous, client_token)
