@@ -21,15 +21,13 @@ import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
-from components import CONFIG_INPUTS, EDGE_CHECK, PROTECTED_CONTENT, Input, inputs_of
-from tools.docs.args_module import render_args_module
+from components import CLIENT_FIELDS, CONFIG_INPUTS, EDGE_CHECK, PROTECTED_CONTENT, Input, inputs_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILE = ROOT / "Pulumi.yaml"
 CONFIGURATION_DOC = ROOT / "docs" / "configuration.md"
 COMPONENT_DOC = ROOT / "docs" / "component.md"
 ARGS_MODULE = ROOT / "components" / "args.py"
-FIX = "make docs (python -m tools.docs.generate --write)"
 # Where a camelCase name gets an underscore: its Python attribute is snake_case.
 _SNAKE = re.compile(r"(?<=[a-z0-9])([A-Z])")
 # Width of a description line in Pulumi.yaml (after its 6-space indent).
@@ -66,13 +64,8 @@ def config_block(keys: Iterable[Input] = CONFIG_INPUTS) -> str:
             lines.append(f"    default: {json.dumps(key.default)}")
         if key.secret and key.default is None:
             lines.append("    secret: true")
-        lines.append("    description: >-")
-        lines += [
-            f"      {line}"
-            for line in textwrap.wrap(
-                plain(key.doc), WRAP, break_on_hyphens=False, break_long_words=False
-            )
-        ]
+        text = textwrap.fill(plain(key.doc), WRAP, break_on_hyphens=False, break_long_words=False)
+        lines += ["    description: >-", textwrap.indent(text, "      ")]
     return "\n".join(lines) + "\n"
 
 
@@ -157,8 +150,8 @@ def _schema_type(prop: dict) -> str:
     return prop.get("type", "object")
 
 
-def outputs_table(component: str = PROTECTED_CONTENT, schema: dict | None = None) -> str:
-    properties = (schema or component_schema(component))["properties"]
+def outputs_table(component: str = PROTECTED_CONTENT) -> str:
+    properties = component_schema(component)["properties"]
     return _table(
         ("output", "Python", "type", "meaning"),
         (
@@ -195,6 +188,52 @@ def component_doc(current: str) -> str:
             where = markers(table, component)
             current = _between(current, where, render(component), "docs/component.md")
     return current
+
+
+# components/args.py: Pulumi's component provider host reads the args TypedDicts and their
+# attribute docstrings from source (inspect.getsource), so they must exist as written code.
+ARGS_HEADER = '''"""The components' args types, written by `make docs` from components/inputs.py.
+
+Pulumi's component provider host reads these TypedDicts and their docstrings as the schema of
+ProtectedContent and EdgeCheck for every language. No ``from __future__ import annotations``:
+the host reads the annotations as real types.
+"""
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+'''
+
+# Each args class: its docstring and the spec entries that are its fields.
+CLASSES = {
+    "ClientArgs": (
+        "One named client: its own token, optional expiry and path scope.",
+        CLIENT_FIELDS,
+    ),
+    PROTECTED_CONTENT + "Args": (
+        "Inputs of ProtectedContent; each mirrors the stack config key of the same name.",
+        inputs_of(PROTECTED_CONTENT),
+    ),
+    EDGE_CHECK + "Args": (
+        "Inputs of EdgeCheck: the token check on a distribution of your own.",
+        inputs_of(EDGE_CHECK),
+    ),
+}
+
+
+def _docstring(text: str) -> str:
+    # One line each: the host passes a docstring's text through as the schema description.
+    return '"""' + text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') + '"""'
+
+
+def render_args_module() -> str:
+    lines = ARGS_HEADER.splitlines()
+    for name, (doc, fields) in CLASSES.items():
+        lines += ["", "", f"class {name}(TypedDict):", f"    {_docstring(doc)}", ""]
+        for field in fields:
+            shown = field.annotation if field.required else f"NotRequired[{field.annotation}]"
+            lines += [f"    {field.name}: {shown}", f"    {_docstring(field.doc)}"]
+    return "\n".join(lines) + "\n"
 
 
 def targets() -> dict[Path, str]:

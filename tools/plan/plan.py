@@ -25,7 +25,6 @@ from typing import Any
 from components import (
     CONFIG_INPUTS,
     GENERATE_TOKEN,
-    PROJECT,
     CacheBehavior,
     Input,
     Settings,
@@ -33,22 +32,24 @@ from components import (
     SiteModel,
     check_inputs,
 )
-from edge_handler import CLOUDFRONT_FUNCTION, LAMBDA_EDGE, MAX_STORE_BYTES, MAX_VALUE_BYTES
+from edge_handler import (
+    CLOUDFRONT_FUNCTION,
+    LAMBDA_EDGE,
+    MAX_CODE_BYTES,
+    MAX_STORE_BYTES,
+    MAX_VALUE_BYTES,
+    store_bytes,
+)
 from tools import STACK_VARIABLES, make_argv, stack_tool_parser
 from tools.clients import client_rows, env_client_token, render_clients
 from tools.plan.policy_run import Violation, load_policies, masked, run_policies
-from tools.plan.program_run import (
-    SECRET_MARK,
-    ProgramRun,
-    Registration,
-    is_secret_value,
-    run_program,
-)
+from tools.plan.program_run import ProgramRun, Registration, run_program
 from tools.stack_files import (
     CLIENTS_KEY,
     LOCAL_TOKENS_FOLDER,
     ROOT,
     SECRET_KEYS,
+    TOKEN_KEYS,
     ClientTokenSource,
     StackFile,
     StackFileError,
@@ -62,13 +63,10 @@ from tools.stack_files import (
 
 # Pass validation; stand in for the secrets the offline plan cannot decrypt.
 PLACEHOLDER_TOKEN = "PLACEHOLDER-offline-plan-token-0123456789abcdef"
-TOKEN_KEY = f"{PROJECT}:authToken"
-PREVIOUS_KEY = f"{PROJECT}:previousAuthTokens"
+TOKEN_KEY, PREVIOUS_KEY = TOKEN_KEYS
 CLOUDFRONT_FUNCTION_TYPE = "aws:cloudfront/function:Function"
 DISTRIBUTION_TYPE = "aws:cloudfront/distribution:Distribution"
 VIEWER_REQUEST = "viewer-request"
-# CloudFront Functions quota "Maximum function size" (edge_handler.cloudfront_function).
-MAX_FUNCTION_CODE_BYTES = 10_240
 KEY_VALUE_STORE_TYPE = "aws:cloudfront/keyValueStore:KeyValueStore"
 STORE_ENTRIES_TYPE = "aws:cloudfront/keyvaluestoreKeysExclusive:KeyvaluestoreKeysExclusive"
 
@@ -146,19 +144,18 @@ def plan_run(
     token: str | None,
     config_dir: Path = ROOT,
     previous_tokens: tuple[str, ...] | None = None,
-    client_token: ClientTokenSource | None = None,
+    client_token: ClientTokenSource = env_client_token,
 ) -> PlanRun:
     """Run the program for the stack file in ``config_dir``.
 
     Tokens: ``token`` / ``previous_tokens`` when given (AUTH_TOKEN, PREVIOUS_AUTH_TOKENS),
-    else placeholders, one per encrypted token in the file so the count is kept. A token in
+    else placeholders, one per encrypted token in the file so the count is kept; named
+    clients' tokens from ``client_token`` (CLIENT_TOKEN_<NAME> or placeholders). A token in
     plaintext in the file, an unknown key or a bad value stops it (``SettingsError``).
     """
     stack_file = with_local_tokens(read_stack_file(stack, config_dir))
     used_token, used_previous, notes = _token_notes(stack_file, token, previous_tokens)
     notes += [note for note in (stack_file.region_note(),) if note]
-    # Named clients' tokens: CLIENT_TOKEN_<NAME> or placeholders (tools/clients/clients.py).
-    client_token = client_token or env_client_token
     # The program's checks, early.
     settings = stack_file.settings(used_token, used_previous, client_token)
     config = stack_file.offline_config(used_token, used_previous, client_token)
@@ -173,11 +170,8 @@ def plan_run(
 
 
 def plan_document(run: PlanRun, stack: str, violations: list[Violation]) -> dict[str, Any]:
-    """The JSON form, with every section `make plan` prints: where the tokens came from
-    (notes), the region, every resource (sorted by URN) with masked inputs, the outputs, who
-    needs the token, the clients, the client store's entries and size (cloudfront-function),
-    the tags and the policy results (the clients' days left: as of now).
-    """
+    """The JSON form of every section `make plan` prints (the clients' days left: as of now),
+    with each resource (sorted by URN) and its masked inputs."""
     names = {r.urn: r.name for r in run.registrations}
     resources = [
         {
@@ -190,27 +184,24 @@ def plan_document(run: PlanRun, stack: str, violations: list[Violation]) -> dict
         }
         for r in sorted(run.registrations, key=lambda r: r.urn)
     ]
+    settings = run.settings
     document: dict[str, Any] = {
         "stack": stack,
-        "outputs": run.outputs,
-        "resources": resources,
-        "tags": tag_summary(run),
-        "policiesChecked": len(load_policies()),
-        "policyViolations": [v.__dict__ for v in violations],
-    }
-    if any(r.type == DISTRIBUTION_TYPE for r in run.registrations):
-        document["access"] = access_rows(run)
-    stores = [store_size(r) for r in run.registrations if r.type == STORE_ENTRIES_TYPE]
-    if stores:
-        document["clientStore"] = stores[0]
-    settings = run.settings
-    return document | {
         "tokenSource": run.token_source,
         "notes": list(run.notes),
         "region": region_info(settings.region, settings.edge_runtime),
         "settings": settings_summary(settings),
+        "outputs": run.outputs,
+        "resources": resources,
+        "access": access_rows(run),  # the program always declares one distribution
         "clients": client_rows(settings),
+        "tags": tag_summary(run),
+        "policiesChecked": len(load_policies()),
+        "policyViolations": [v.__dict__ for v in violations],
     }
+    for store in run.of_type(STORE_ENTRIES_TYPE):  # one on cloudfront-function, else none
+        document["clientStore"] = store_size(store)
+    return document
 
 
 def _portable(value: Any) -> Any:
@@ -232,7 +223,8 @@ def _portable(value: Any) -> Any:
 
 AUTO_NAME = "auto (logical name + random suffix)"
 # The settings shown under a resource, by type (or the type's last part): lines filled from
-# its masked inputs (an input not set shows as None); the other kinds are in _details.
+# its masked inputs (an input not set shows as None) and the few values _details derives;
+# the other kinds are in _details.
 DETAIL_LINES = {
     "Bucket": "forceDestroy={forceDestroy}",
     "BucketPublicAccessBlock": "blockPublicAcls={blockPublicAcls} "
@@ -248,16 +240,19 @@ DETAIL_LINES = {
     "BucketObjectv2": "key={key} contentType={contentType}",
     KEY_VALUE_STORE_TYPE: "name={shownName} comment={comment!r}",
     CLOUDFRONT_FUNCTION_TYPE: "name={shownName} runtime={runtime} publish={publish}\n"
-    "code={codeFingerprint} {codeSize}",
+    f"code=sha256:{{codeDigest}} size={{codeBytes}} of {MAX_CODE_BYTES} bytes",
     "Function": "name={shownName} region={region} runtime={runtime} memory={memorySize}MB "
     "timeout={timeout}s\npublish={publish} skipDestroy={skipDestroy} handler={handler} "
-    "code={shortCode}",
+    "code={code}",
     "Certificate": "{domainName} validation={validationMethod} region={region}",
     "CertificateValidation": "region={region} records={validationRecordFqdns}",
     "MonitoringSubscription": "additional metrics {monitoringSubscription"
     "[realtimeMetricsSubscriptionConfig][realtimeMetricsSubscriptionStatus]} (billed)",
     "Topic": "region={region}",
     "TopicSubscription": "{protocol} {endpoint} region={region}",
+    STORE_ENTRIES_TYPE: "entries={entries} size={bytes} of {maxBytes} bytes (largest value "
+    "{largestValueBytes} of {maxValueBytes}) maxBatchSize={maxBatchSize} "
+    "pairs={resourceKeyValuePairs}",
 }
 
 
@@ -268,13 +263,14 @@ def _details(r: Registration) -> list[str]:
     kind = r.type.split(":")[-1]
     lines = DETAIL_LINES.get(r.type) or DETAIL_LINES.get(kind)
     if lines:
-        fields = defaultdict(lambda: None, i)
-        fields |= {
-            "shownName": i.get("name") or AUTO_NAME,
-            "shortCode": _short(i.get("code")),
-            "codeFingerprint": _code_fingerprint(i.get("code")),
-            "codeSize": _code_size(r.inputs.get("code")),
-        }
+        fields = defaultdict(lambda: None, i, shownName=i.get("name") or AUTO_NAME)
+        if r.type == CLOUDFRONT_FUNCTION_TYPE:
+            # Plain code (its clients are in the store): two plans run the same code when the
+            # digests are equal.
+            code = i["code"].encode()
+            fields |= {"codeDigest": hashlib.sha256(code).hexdigest()[:12], "codeBytes": len(code)}
+        if r.type == STORE_ENTRIES_TYPE:
+            fields |= store_size(r)
         return lines.format_map(fields).split("\n")
     if kind == "BucketPolicy":
         return [_statement(s) for s in json.loads(i["policy"])["Statement"]]
@@ -284,15 +280,6 @@ def _details(r: Registration) -> list[str]:
     if kind == "RolePolicy":
         statement = json.loads(i["policy"])["Statement"][0]
         return [f"{','.join(statement['Action'])} on {statement['Resource']}"]
-    if r.type == STORE_ENTRIES_TYPE:
-        size = store_size(r)
-        if size["entries"] is None:
-            return ["entries and size unknown until the tokens are known (preview)"]
-        return [
-            f"entries={size['entries']} size={size['bytes']} of {size['maxBytes']} bytes "
-            f"(largest value {size['largestValueBytes']} of {size['maxValueBytes']}) "
-            f"maxBatchSize={i.get('maxBatchSize')} pairs={_short(i.get('resourceKeyValuePairs'))}"
-        ]
     if kind == "Distribution":
         return _distribution_details(i)
     if kind == "MetricAlarm":
@@ -307,37 +294,16 @@ def _details(r: Registration) -> list[str]:
 
 def store_size(r: Registration) -> dict[str, Any]:
     """How many entries the client store gets and their bytes against CloudFront's limits:
-    counted from the (secret) entries; counts and sizes reveal no token."""
-    pairs = r.inputs.get("resourceKeyValuePairs")
-    if is_secret_value(pairs):
-        pairs = pairs.get("value")
-    known = isinstance(pairs, list)
-    pairs = pairs if known else []
-    sizes = [(len(p["key"].encode()), len(p["value"].encode())) for p in pairs]
+    counted from the entries, which EdgeCheck always marks secret and the mocks always know
+    (no preview); counts and sizes reveal no token."""
+    entries = {p["key"]: p["value"] for p in r.inputs["resourceKeyValuePairs"]["value"]}
     return {
-        "entries": len(sizes) if known else None,
-        "bytes": sum(k + v for k, v in sizes) if known else None,
+        "entries": len(entries),
+        "bytes": store_bytes(entries),
         "maxBytes": MAX_STORE_BYTES,
-        "largestValueBytes": max((v for _k, v in sizes), default=0) if known else None,
+        "largestValueBytes": max(len(value.encode()) for value in entries.values()),
         "maxValueBytes": MAX_VALUE_BYTES,
     }
-
-
-def _code_fingerprint(code: Any) -> str:
-    """A CloudFront function's code as a short SHA-256: two plans run the same code when it
-    is equal (a client change leaves it as it is: the clients are in the store)."""
-    if not isinstance(code, str):
-        return _short(code)
-    return "sha256:" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
-
-
-def _code_size(code: Any) -> str:
-    """Size of a CloudFront function's code against its 10 KB quota; the size is not secret."""
-    if is_secret_value(code):
-        code = code.get("value")
-    if not isinstance(code, str):
-        return "size unknown until deploy"
-    return f"size={len(code.encode('utf-8'))} of {MAX_FUNCTION_CODE_BYTES} bytes"
 
 
 def _alarm_details(i: dict) -> list[str]:
@@ -357,10 +323,6 @@ def _alarm_details(i: dict) -> list[str]:
         f"{watched} {condition}, {window} of {period}s region={i.get('region')}",
         f"{dims} missing={i.get('treatMissingData')}",
     ]
-
-
-def _short(value: Any) -> str:
-    return SECRET_MARK if value == SECRET_MARK else json.dumps(value)[:60]
 
 
 def _statement(statement: dict) -> str:
@@ -428,23 +390,21 @@ def render_tree(run: ProgramRun) -> str:
     roots = [r for r in run.registrations if r.parent not in urns]
     lines: list[str] = []
 
-    def walk(node: Registration, prefix: str, last: bool, top: bool) -> None:
+    def walk(node: Registration, head: str, indent: str) -> None:
+        """``head`` goes before the node's own line, ``indent`` before its details and kids."""
         flags = [
             f for f, on in (("protect", node.protect), ("retain", node.retain_on_delete)) if on
         ]
         flag_text = f"  [{', '.join(flags)}]" if flags else ""
-        branch = "" if top else ("└─ " if last else "├─ ")
-        lines.append(f"{prefix}{branch}{node.type}  {node.name}{flag_text}")
-        inner = prefix if top else prefix + ("   " if last else "│  ")
+        lines.append(f"{head}{node.type}  {node.name}{flag_text}")
         kids = children.get(node.urn, [])
-        detail_prefix = inner + ("│    " if kids else "     ")
-        for detail in _details(node):
-            lines.append(f"{detail_prefix}{detail}")
+        lines.extend(f"{indent}{'│    ' if kids else '     '}{d}" for d in _details(node))
         for index, child in enumerate(kids):
-            walk(child, inner, index == len(kids) - 1, False)
+            last = index == len(kids) - 1
+            walk(child, indent + ("└─ " if last else "├─ "), indent + ("   " if last else "│  "))
 
     for root in roots:
-        walk(root, "", True, True)
+        walk(root, "", "")
     return "\n".join(lines)
 
 
@@ -478,37 +438,23 @@ def sample_paths(pattern: str | None) -> list[str]:
     return samples
 
 
-def _runs_the_check(behavior: dict) -> bool:
-    """Either engine's function on viewer-request: the only event that runs before every read
-    (policy protected-origin-behind-check); a function on any other event does not guard."""
-    associations = [
-        *(behavior.get("lambdaFunctionAssociations") or []),
-        *(behavior.get("functionAssociations") or []),
-    ]
-    return any(a.get("eventType") == VIEWER_REQUEST for a in associations)
-
-
-def _planned_behaviors(run: ProgramRun) -> list[CacheBehavior]:
-    """The distribution's behaviors as declared (CloudFront order, default last), each with
-    the origin it reads from; protected means the viewer-request check is attached."""
-    declared = _behaviors(run.one(DISTRIBUTION_TYPE).inputs, None)
-    return [
+def access_rows(run: ProgramRun) -> list[dict[str, Any]]:
+    """Sample paths under each behavior as declared: whether the token is required, and which
+    behavior and origin answer (the data of the "who needs the token" section). A behavior is
+    protected when either engine's function runs on viewer-request: the only event that runs
+    before every read (policy protected-origin-behind-check)."""
+    planned = [
         CacheBehavior(
             b["pathPattern"],
-            protected=_runs_the_check(b),
+            protected=any(
+                a.get("eventType") == VIEWER_REQUEST
+                for key in ("lambdaFunctionAssociations", "functionAssociations")
+                for a in b.get(key) or []
+            ),
             origin_id=str(b.get("targetOriginId")),
         )
-        for b in declared
+        for b in _behaviors(run.one(DISTRIBUTION_TYPE).inputs, None)
     ]
-
-
-ACCESS_HEADER = "who needs the token (sample requests; the first matching behavior decides):"
-
-
-def access_rows(run: ProgramRun) -> list[dict[str, Any]]:
-    """Sample paths under each behavior: whether the token is required, and which behavior
-    and origin answer (the data of the "who needs the token" section)."""
-    planned = _planned_behaviors(run)
     site = SiteModel(tuple(planned), ())
     rows = []
     for behavior in planned:
@@ -529,7 +475,7 @@ def access_rows(run: ProgramRun) -> list[dict[str, Any]]:
 
 def render_access(rows: list[dict[str, Any]]) -> str:
     """For sample paths under each behavior: token required or public, and from which origin."""
-    lines = [ACCESS_HEADER]
+    lines = ["who needs the token (sample requests; the first matching behavior decides):"]
     for row in rows:
         lines.append(f"  {row['behavior']}:")
         for request in row["requests"]:
@@ -547,11 +493,7 @@ def _setting_value(entry: Input, value: Any) -> Any:
     """A checked input as plain data; a secret only as what it is (never its value)."""
     if entry.secret:
         return f"<{len(value)} secret>" if isinstance(value, tuple | list | dict) else "<secret>"
-    if value is None:
-        return ""
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+    return "" if value is None else value
 
 
 def settings_summary(settings: Any) -> dict[str, Any]:
@@ -626,13 +568,6 @@ def render_text(run: PlanRun, document: dict[str, Any]) -> str:
     )
 
 
-def _stdout_closed() -> None:
-    """The reader left (`make plan | head -1`): end quietly. Python's documented recipe
-    (signal module, "Note on SIGPIPE"): point stdout at devnull so the exit flush cannot fail."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = stack_tool_parser("make plan", __doc__)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
@@ -663,8 +598,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         sys.stdout.flush()
     except BrokenPipeError:
-        # Same status as a full read would give: a closed pipe hides no violation.
-        _stdout_closed()
+        # The reader left (`make plan | head -1`): end quietly, with the status a full read
+        # would give (a closed pipe hides no violation). Python's documented recipe (signal
+        # module, "Note on SIGPIPE"): stdout to devnull, so the exit flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return status
 
 

@@ -7,9 +7,8 @@ Secret values reach the policies as "[secret]".
 
 from __future__ import annotations
 
-import importlib.util
+import runpy
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from pulumi_policy import (
@@ -41,10 +40,7 @@ class Violation:
 
 
 def load_policies() -> list:
-    spec = importlib.util.spec_from_file_location("protected_cdn_policies", POLICY_MODULE)
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.POLICIES)
+    return list(runpy.run_path(str(POLICY_MODULE))["POLICIES"])
 
 
 def masked(value: Any) -> Any:
@@ -100,12 +96,11 @@ def run_policies(run: ProgramRun, policies: list | None = None) -> list[Violatio
     violations: list[Violation] = []
 
     def reporter(policy, default_urn: str):
+        """pulumi-policy's ReportViolation: a message, and the URN when not the resource's."""
         level = (policy.enforcement_level or EnforcementLevel.ADVISORY).value
-
-        def report(message: str, urn: str | None = None) -> None:
-            violations.append(Violation(policy.name, level, urn or default_urn, message))
-
-        return report
+        return lambda message, urn=None: violations.append(
+            Violation(policy.name, level, urn or default_urn, message)
+        )
 
     for policy in policies:
         if isinstance(policy, StackValidationPolicy):

@@ -13,6 +13,7 @@ import runpy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -218,10 +219,5 @@ def run_program(
     monitor: RecordingMonitor | None = None,
 ) -> ProgramRun:
     """Run ``__main__.py`` exactly as ``pulumi up`` would start it, under mocks."""
-    return run_under_mocks(
-        lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"),
-        stack,
-        config,
-        secret_keys,
-        monitor,
-    )
+    program = partial(runpy.run_path, str(ROOT / "__main__.py"), run_name="__main__")
+    return run_under_mocks(program, stack, config, secret_keys, monitor)

@@ -37,7 +37,7 @@ def test_every_generated_file_equals_what_its_source_renders(path):
     changes = _diff(path, expected)
     assert not changes, (
         f"{path.name} differs from the input spec (components/inputs.py). "
-        f"Edit the text there, then run: {docs.FIX}\n{changes}"
+        f"Edit the text there, then run: make docs\n{changes}"
     )
 
 
