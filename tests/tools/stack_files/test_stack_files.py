@@ -596,7 +596,7 @@ def test_the_offline_tools_stand_in_a_token_for_token_fields_only(tmp_path):
         return f"{field_name}-of-{name}-0123456789abcdefghijklmnop"
 
     with pytest.raises(SettingsError) as caught:
-        read_stack_file(stack, tmp_path).offline_clients(client_token)
+        read_stack_file(stack, tmp_path).offline_config(CURRENT_TOKEN, (), client_token)
     message = str(caught.value)
     assert message.startswith("protected-cdn:clients.partner.expires: is encrypted")
     assert ("partner", "expires") not in asked and "-of-partner-" not in message
