@@ -26,7 +26,6 @@ from components import (
     CLIENT_NAME_RULE,
     DEFAULT_CLIENT,
     PROJECT,
-    ClientSettings,
     Settings,
     SettingsError,
     clip,
@@ -65,31 +64,19 @@ def client_name_problem(name: str, variable: str, default_ok: bool = False) -> s
 def client_rows(settings: Settings, now: float | None = None) -> list[dict[str, Any]]:
     """One row per client, ``default`` (authToken) first; never a token."""
     now = time.time() if now is None else now
-    rows = [
+    default = {"name": DEFAULT_CLIENT, "expires": None, "daysLeft": None, "paths": None}
+    return [{**default, "rotationToken": bool(settings.previous_auth_tokens)}] + [
         {
-            "name": DEFAULT_CLIENT,
-            "expires": None,
-            "daysLeft": None,
-            "paths": None,
-            "rotationToken": bool(settings.previous_auth_tokens),
+            "name": client.name,
+            "expires": client.expires,
+            "daysLeft": None
+            if client.expires_at is None
+            else int((client.expires_at - now) // SECONDS_PER_DAY),
+            "paths": list(client.paths) if client.paths is not None else None,
+            "rotationToken": len(client.tokens) > 1,
         }
+        for client in settings.clients
     ]
-    for client in settings.clients:
-        rows.append(_row(client, now))
-    return rows
-
-
-def _row(client: ClientSettings, now: float) -> dict[str, Any]:
-    days = None
-    if client.expires_at is not None:
-        days = int((client.expires_at - now) // SECONDS_PER_DAY)
-    return {
-        "name": client.name,
-        "expires": client.expires,
-        "daysLeft": days,
-        "paths": list(client.paths) if client.paths is not None else None,
-        "rotationToken": len(client.tokens) > 1,
-    }
 
 
 def render_clients(settings: Settings, now: float | None = None) -> str:
@@ -119,11 +106,9 @@ def stack_settings(
 ) -> Settings:
     """The stack's settings, checked as the program checks them, with placeholder tokens
     (and ``new_clients`` added as if the file held them)."""
+    count = stack_file.secure_count(f"{PROJECT}:previousAuthTokens") or 0
+    previous = tuple(placeholder_client_token("default", f"previous{i}") for i in range(count))
     placeholder = placeholder_client_token("default", "token")
-    previous = ()
-    count = stack_file.secure_count(f"{PROJECT}:previousAuthTokens")
-    if count:
-        previous = tuple(placeholder_client_token("default", f"previous{i}") for i in range(count))
     return stack_file.settings(placeholder, previous, placeholder_client_token, new_clients)
 
 

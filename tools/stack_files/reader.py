@@ -105,9 +105,7 @@ class StackFile:
     def secure_count(self, key: str) -> int | None:
         """How many encrypted items a list key holds (None: one secure value, count unknown)."""
         value = self.values.get(key)
-        if isinstance(value, list):
-            return sum(1 for item in value if isinstance(item, Secure))
-        return None
+        return sum(isinstance(item, Secure) for item in value) if isinstance(value, list) else None
 
     def plaintext_token_keys(self) -> list[str]:
         """Token keys holding any plaintext value (an empty one too): always refused."""
