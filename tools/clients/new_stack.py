@@ -83,12 +83,6 @@ def stack_file_text(stack: str, config: dict[str, Any], commands: list[str]) -> 
     return "\n".join(header) + "\n" + yaml.safe_dump({"config": config}, sort_keys=False)
 
 
-def tokens_text(tokens: dict[str, str]) -> str:
-    lines = ["# Tokens of one stack for the offline tools; never commit or share this file."]
-    lines += [f"{name}={value}" for name, value in tokens.items()]
-    return "\n".join(lines) + "\n"
-
-
 def _write_new(path: Path, text: str, mode: int = 0o644) -> None:
     """Write ``text`` to ``path``, which must not exist yet."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -103,7 +97,9 @@ def write_local_tokens(stack_dir: Path, stack: str, tokens: dict[str, str]) -> P
     if not ignore.exists():  # the folder ignores itself, wherever STACK_DIR is
         ignore.write_text("*\n", encoding="utf-8")
     path = local_tokens_path(stack_dir, stack)
-    _write_new(path, tokens_text(tokens), 0o600)
+    lines = ["# Tokens of one stack for the offline tools; never commit or share this file."]
+    lines += [f"{name}={value}" for name, value in tokens.items()]
+    _write_new(path, "\n".join(lines) + "\n", 0o600)
     return path
 
 

@@ -99,11 +99,6 @@ def client_keys(kvs: Any, arn: str, name: str) -> list[str]:
     return keys
 
 
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", type(error).__name__))
-
-
 def delete_client(kvs: Any, arn: str, name: str) -> tuple[int, int | None]:
     """Delete the client's entries with the store's ETag: (entries deleted, items left)."""
     etag = kvs.describe_key_value_store(KvsARN=arn)["ETag"]
@@ -126,7 +121,7 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
     try:
         deleted, left = delete_client(kvs, arn, name)
     except ClientError as error:
-        code = _error_code(error)
+        code = str(error.response.get("Error", {}).get("Code", type(error).__name__))
         if code in CONFLICT_CODES:
             raise RevokeError(
                 f"make revoke: store {arn} changed while revoking {name} ({code}: a pulumi up "
