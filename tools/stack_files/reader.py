@@ -17,7 +17,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +73,7 @@ class StackFileError(Exception):
 class Secure:
     """An encrypted value (``secure: v1:…``); the ciphertext never leaves this object."""
 
-    ciphertext: str
-
-    def __repr__(self) -> str:
-        return "Secure([secret])"
+    ciphertext: str = field(repr=False)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,7 @@ def test_nested_secure_values_make_the_key_secret_and_stay_unread(tmp_path):
     }
     assert stack_file.secure_count("protected-cdn:previousAuthTokens") == 2
     assert stack_file.values["protected-cdn:previousAuthTokens"][0] == Secure(SECURE)
+    assert SECURE not in repr(stack_file) and SECURE not in str(stack_file)
     assert all(key not in stack_file.config for key in stack_file.secure_keys)
     assert stack_file.plaintext_token_keys() == []
 
