@@ -130,11 +130,8 @@ def check_new_client(
             f"{PROJECT}:clients.{name}: is already a client of stack {stack_file.stack}. Fix: "
             "pick another NAME, or rotate its token as docs/clients.md shows"
         )
-    fields: dict[str, Any] = {"token": token}
-    if expires:
-        fields["expires"] = expires
-    if paths:
-        fields["paths"] = list(paths)
+    given = {"token": token, "expires": expires, "paths": list(paths)}
+    fields = {key: value for key, value in given.items() if value}
     try:
         settings = stack_settings(stack_file, {name: fields})
     except SettingsError as error:

@@ -131,17 +131,11 @@ def new_stack(
         )
     tokens = {"AUTH_TOKEN": secrets.token_hex(32)}
     config: dict[str, Any] = dict(STARTER)
-    clients = []
     if name is not None:
-        fields: dict[str, Any] = {}
-        if expires:
-            fields["expires"] = expires
-        if paths:
-            fields["paths"] = list(paths)
-        config[CLIENTS_KEY] = {name: fields}
+        given = {"expires": expires, "paths": paths}
+        config[CLIENTS_KEY] = {name: {key: value for key, value in given.items() if value}}
         tokens[client_token_env(name)] = secrets.token_hex(32)
-        clients.append(name)
-    commands = secret_commands(stack_arg, shown(tokens_path), clients)
+    commands = secret_commands(stack_arg, shown(tokens_path), [] if name is None else [name])
     text = stack_file_text(stack, config, commands)
     # The stack as the tools will read it, with its tokens, in a scratch folder first.
     with tempfile.TemporaryDirectory() as scratch:
