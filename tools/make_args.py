@@ -37,9 +37,8 @@ def make_argv(
     environ = os.environ if environ is None else environ
     line = list(sys.argv[1:] if argv is None else argv)
     for option, variable in options.items():
-        value = environ.get(PREFIX + variable, "")
-        if value:
-            line.append(f"{option}={value}")
+        if environ.get(PREFIX + variable):
+            line.append(f"{option}={environ[PREFIX + variable]}")
     for option, variable in (repeated or {}).items():
         line.extend(f"{option}={word}" for word in environ.get(PREFIX + variable, "").split())
     return line

@@ -122,10 +122,9 @@ class StackFile:
 
     def region_note(self) -> str | None:
         """Why the offline tools use OFFLINE_REGION, when aws:region is not readable here."""
-        name = self.path.name
         if REGION_KEY in self.secure_keys:
             return (
-                f"aws:region is encrypted in {name} ([secret]); the offline plan uses "
+                f"aws:region is encrypted in {self.path.name} ([secret]); the offline plan uses "
                 f"{OFFLINE_REGION}"
             )
         if REGION_KEY not in self.values and self.environments:
@@ -398,10 +397,9 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     try:
         document = cli_yaml.compose(text)
         decoder = cli_yaml.Decoder()
-        top = decoder.mapping(document) if isinstance(document, yaml.MappingNode) else None
-        if top is None and document is not None:
+        if document is not None and not isinstance(document, yaml.MappingNode):
             raise StackFileError(f"{path.name}: expected a mapping with a 'config:' key")
-        top = top or {}
+        top = {} if document is None else decoder.mapping(document)
         for name in top:
             if name not in TOP_LEVEL_KEYS:
                 close = difflib.get_close_matches(name[:200], TOP_LEVEL_KEYS, n=1)
