@@ -174,30 +174,21 @@ def new_client_commands(
     return lines
 
 
-def _new_client(args: argparse.Namespace) -> int:
+def _new_client_lines(stack_file: StackFile, args: argparse.Namespace) -> list[str]:
+    """Check client ``args.new`` against the stack; the lines that hand out its fresh token."""
     name = args.new
-    problem = client_name_problem(name, "NAME")
-    if problem:
-        print(f"new-client: {problem}", file=sys.stderr)
-        return 2
     token = secrets.token_hex(32)
-    try:
-        stack = stack_file_name(args.stack)
-        check_new_client(
-            read_stack_file_and_tokens(stack, args.stack_dir), name, token, args.expires, args.path
-        )
-    except (StackFileError, SettingsError) as error:
-        print(f"new-client: {error}", file=sys.stderr)
-        return 2
-    print(f"New client {name}. Its token, shown once (give it to the client only):")
-    print(f"  {token}")
-    print(f"Add it to stack {args.stack} (in the project folder):")
-    for line in new_client_commands(name, token, args.expires, args.path, args.stack):
-        print(f"  {line}")
-    print("Tip: clear your shell history of the first command, or give the token at the")
+    check_new_client(stack_file, name, token, args.expires, args.path)
+    commands = new_client_commands(name, token, args.expires, args.path, args.stack)
     on = f" --stack {shlex.quote(args.stack)}"
-    print(f"prompt of: pulumi config set{on} --secret --path 'clients.{name}.token' (no value).")
-    return 0
+    return [
+        f"New client {name}. Its token, shown once (give it to the client only):",
+        f"  {token}",
+        f"Add it to stack {args.stack} (in the project folder):",
+        *(f"  {line}" for line in commands),
+        "Tip: clear your shell history of the first command, or give the token at the",
+        f"prompt of: pulumi config set{on} --secret --path 'clients.{name}.token' (no value).",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,17 +197,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expires", help="RFC 3339 UTC expiry for --new")
     parser.add_argument("--path", action="append", default=[], help="path pattern for --new")
     args = parser.parse_args(argv)
-    if args.new is not None:
-        return _new_client(args)
     try:
-        settings = stack_settings(
-            read_stack_file_and_tokens(stack_file_name(args.stack), args.stack_dir)
-        )
+        # A bad NAME is named first, whatever the stack.
+        if args.new is not None and (problem := client_name_problem(args.new, "NAME")):
+            raise SettingsError(problem)
+        stack_file = read_stack_file_and_tokens(stack_file_name(args.stack), args.stack_dir)
+        if args.new is None:
+            lines = [f"stack {args.stack}", render_clients(stack_settings(stack_file))]
+        else:
+            lines = _new_client_lines(stack_file, args)
     except (StackFileError, SettingsError) as error:
-        print(f"clients: {error}", file=sys.stderr)
+        print(f"{'clients' if args.new is None else 'new-client'}: {error}", file=sys.stderr)
         return 2
-    print(f"stack {args.stack}")
-    print(render_clients(settings))
+    print("\n".join(lines))
     return 0
 
 
