@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
@@ -71,11 +71,7 @@ def stack_tool_parser(
         "--stack-dir", type=Path, default=root, help="folder of the stack files (default: here)"
     )
     if error_prefix is not None:
-
-        def one_line_error(message: str) -> NoReturn:
-            parser.exit(2, f"{error_prefix}: {message}\n")
-
-        parser.error = one_line_error
+        parser.error = lambda message: parser.exit(2, f"{error_prefix}: {message}\n")
     return parser
 
 

@@ -36,7 +36,7 @@ from components import (
 )
 from edge_handler import CLOUDFRONT_FUNCTION
 from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
-from tools.clients.clients import client_name_problem, stack_settings
+from tools.clients.clients import STACK_HELP, client_name_problem, stack_settings
 from tools.local_edge import printable
 from tools.stack_files import (
     StackFileError,
@@ -251,9 +251,8 @@ def main(
     environ: Mapping[str, str] | None = None,
     now: float | None = None,
 ) -> int:
-    stack_help = "stack settings file Pulumi.<stack>.yaml"
     parser = stack_tool_parser(
-        "make grant", __doc__, stack_help=stack_help, error_prefix="make grant"
+        "make grant", __doc__, stack_help=STACK_HELP, error_prefix="make grant"
     )
     parser.add_argument("--client", default="", help="the client whose token signs the grant")
     parser.add_argument("--path", default="", help="a file's path, or a prefix ending in /*")
