@@ -62,10 +62,9 @@ def secret_commands(stack: str, tokens_file: str, clients: list[str]) -> list[st
         f'({source} && pulumi config set {on} --secret authToken "$AUTH_TOKEN")',
     ]
     for name in clients:
-        variable = client_token_env(name)
         lines.append(
             f"({source} && pulumi config set {on} --secret --path "
-            f"'clients.{name}.token' \"${variable}\")"
+            f"'clients.{name}.token' \"${client_token_env(name)}\")"
         )
     lines.append(f"pulumi up {on}")
     return lines

@@ -127,6 +127,12 @@ def _short(tag: str) -> str:
     return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
 
 
+def _unknown_tag(node: yaml.Node, fix: str) -> CliYamlError:
+    return CliYamlError(
+        f"has the YAML tag {clip(_short(node.tag))}, which no setting takes", _line(node), fix
+    )
+
+
 def _go_int(text: str) -> int | None:
     """``text`` as Go's ParseInt (int64), else ParseUint (uint64), else None."""
     match = _GO_INT.fullmatch(text)
@@ -172,14 +178,13 @@ def scalar(node: yaml.ScalarNode) -> tuple[str, Any]:
         return "str", node.value
     if node.tag == _PLAIN:
         return _resolve_plain(node.value)
-    wanted = _short(node.tag)
     if node.tag not in _SCALAR_TAGS:
-        raise CliYamlError(
-            f"has the YAML tag {clip(wanted)}, which no setting takes",
-            _line(node),
+        raise _unknown_tag(
+            node,
             "remove the tag and write the value as plain text, a number, true/false, a list "
             "or an object",
         )
+    wanted = _short(node.tag)
     kind, value = _resolve_plain(node.value, wanted[2:])
     if kind == "int" and wanted == "!!float":
         kind, value = "float", float(value)
@@ -249,11 +254,7 @@ class Decoder:
         if isinstance(node, yaml.ScalarNode):
             return scalar(node)[1]
         if node.tag not in (_MAP, _SEQ):
-            raise CliYamlError(
-                f"has the YAML tag {clip(_short(node.tag))}, which no setting takes",
-                _line(node),
-                "remove the tag",
-            )
+            raise _unknown_tag(node, "remove the tag")
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, depth + 1) for item in node.value]
         return {key: self.value(item, depth + 1) for key, item in self.mapping(node).items()}

@@ -443,12 +443,11 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "unreadable"
         raise StackFileError(f"{path.name} is not valid YAML{where}: {problem}") from None
-    secure = frozenset(key for key, value in values.items() if _secure_at(value) is not None)
     return StackFile(
         stack=stack,
         path=path,
         config=config,
-        secure_keys=secure,
+        secure_keys=frozenset(key for key, v in values.items() if _secure_at(v) is not None),
         values=values,
         environments=_environments(header.get("environment"), path.name),
         encryption_salt=salt if isinstance(salt := header.get("encryptionsalt"), str) else None,
