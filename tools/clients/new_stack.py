@@ -111,8 +111,7 @@ def new_stack(
 ) -> tuple[Path, Path, list[str]]:
     """Check, then write the stack file and its local tokens: (stack file, tokens, commands)."""
     stack = stack_file_name(stack_arg)
-    problem = None if name is None else client_name_problem(name, "NAME")
-    if problem:
+    if name is not None and (problem := client_name_problem(name, "NAME")):
         raise NewStackError(problem)
     if not stack_dir.is_dir():
         raise NewStackError(f"STACK_DIR {shown(stack_dir)!r} is not a folder")
