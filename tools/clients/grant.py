@@ -232,8 +232,7 @@ def grant_lines(
         f"  {grant}",
     ]
     url, note = stack_url(settings.domain_name, args.stack, args.stack_dir)
-    where = "FILE: a file's path under the prefix" if prefix else ""
-    lines.append(f"link{' (' + where + ')' if where else ''}:")
+    lines.append("link (FILE: a file's path under the prefix):" if prefix else "link:")
     lines.append(f"  {url or ''}{link}")
     if note:
         lines.append(f"  ({note})")
