@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
@@ -37,9 +37,8 @@ def make_argv(
     environ = os.environ if environ is None else environ
     line = list(sys.argv[1:] if argv is None else argv)
     for option, variable in options.items():
-        value = environ.get(PREFIX + variable, "")
-        if value:
-            line.append(f"{option}={value}")
+        if environ.get(PREFIX + variable):
+            line.append(f"{option}={environ[PREFIX + variable]}")
     for option, variable in (repeated or {}).items():
         line.extend(f"{option}={word}" for word in environ.get(PREFIX + variable, "").split())
     return line
@@ -72,11 +71,7 @@ def stack_tool_parser(
         "--stack-dir", type=Path, default=root, help="folder of the stack files (default: here)"
     )
     if error_prefix is not None:
-
-        def one_line_error(message: str) -> NoReturn:
-            parser.exit(2, f"{error_prefix}: {message}\n")
-
-        parser.error = one_line_error
+        parser.error = lambda message: parser.exit(2, f"{error_prefix}: {message}\n")
     return parser
 
 

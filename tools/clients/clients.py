@@ -26,7 +26,6 @@ from components import (
     CLIENT_NAME_RULE,
     DEFAULT_CLIENT,
     PROJECT,
-    ClientSettings,
     Settings,
     SettingsError,
     clip,
@@ -65,31 +64,19 @@ def client_name_problem(name: str, variable: str, default_ok: bool = False) -> s
 def client_rows(settings: Settings, now: float | None = None) -> list[dict[str, Any]]:
     """One row per client, ``default`` (authToken) first; never a token."""
     now = time.time() if now is None else now
-    rows = [
+    default = {"name": DEFAULT_CLIENT, "expires": None, "daysLeft": None, "paths": None}
+    return [{**default, "rotationToken": bool(settings.previous_auth_tokens)}] + [
         {
-            "name": DEFAULT_CLIENT,
-            "expires": None,
-            "daysLeft": None,
-            "paths": None,
-            "rotationToken": bool(settings.previous_auth_tokens),
+            "name": client.name,
+            "expires": client.expires,
+            "daysLeft": None
+            if client.expires_at is None
+            else int((client.expires_at - now) // SECONDS_PER_DAY),
+            "paths": list(client.paths) if client.paths is not None else None,
+            "rotationToken": len(client.tokens) > 1,
         }
+        for client in settings.clients
     ]
-    for client in settings.clients:
-        rows.append(_row(client, now))
-    return rows
-
-
-def _row(client: ClientSettings, now: float) -> dict[str, Any]:
-    days = None
-    if client.expires_at is not None:
-        days = int((client.expires_at - now) // SECONDS_PER_DAY)
-    return {
-        "name": client.name,
-        "expires": client.expires,
-        "daysLeft": days,
-        "paths": list(client.paths) if client.paths is not None else None,
-        "rotationToken": len(client.tokens) > 1,
-    }
 
 
 def render_clients(settings: Settings, now: float | None = None) -> str:
@@ -119,11 +106,9 @@ def stack_settings(
 ) -> Settings:
     """The stack's settings, checked as the program checks them, with placeholder tokens
     (and ``new_clients`` added as if the file held them)."""
+    count = stack_file.secure_count(f"{PROJECT}:previousAuthTokens") or 0
+    previous = tuple(placeholder_client_token("default", f"previous{i}") for i in range(count))
     placeholder = placeholder_client_token("default", "token")
-    previous = ()
-    count = stack_file.secure_count(f"{PROJECT}:previousAuthTokens")
-    if count:
-        previous = tuple(placeholder_client_token("default", f"previous{i}") for i in range(count))
     return stack_file.settings(placeholder, previous, placeholder_client_token, new_clients)
 
 
@@ -145,11 +130,8 @@ def check_new_client(
             f"{PROJECT}:clients.{name}: is already a client of stack {stack_file.stack}. Fix: "
             "pick another NAME, or rotate its token as docs/clients.md shows"
         )
-    fields: dict[str, Any] = {"token": token}
-    if expires:
-        fields["expires"] = expires
-    if paths:
-        fields["paths"] = list(paths)
+    given = {"token": token, "expires": expires, "paths": list(paths)}
+    fields = {key: value for key, value in given.items() if value}
     try:
         settings = stack_settings(stack_file, {name: fields})
     except SettingsError as error:
@@ -192,30 +174,21 @@ def new_client_commands(
     return lines
 
 
-def _new_client(args: argparse.Namespace) -> int:
+def _new_client_lines(stack_file: StackFile, args: argparse.Namespace) -> list[str]:
+    """Check client ``args.new`` against the stack; the lines that hand out its fresh token."""
     name = args.new
-    problem = client_name_problem(name, "NAME")
-    if problem:
-        print(f"new-client: {problem}", file=sys.stderr)
-        return 2
     token = secrets.token_hex(32)
-    try:
-        stack = stack_file_name(args.stack)
-        check_new_client(
-            read_stack_file_and_tokens(stack, args.stack_dir), name, token, args.expires, args.path
-        )
-    except (StackFileError, SettingsError) as error:
-        print(f"new-client: {error}", file=sys.stderr)
-        return 2
-    print(f"New client {name}. Its token, shown once (give it to the client only):")
-    print(f"  {token}")
-    print(f"Add it to stack {args.stack} (in the project folder):")
-    for line in new_client_commands(name, token, args.expires, args.path, args.stack):
-        print(f"  {line}")
-    print("Tip: clear your shell history of the first command, or give the token at the")
+    check_new_client(stack_file, name, token, args.expires, args.path)
+    commands = new_client_commands(name, token, args.expires, args.path, args.stack)
     on = f" --stack {shlex.quote(args.stack)}"
-    print(f"prompt of: pulumi config set{on} --secret --path 'clients.{name}.token' (no value).")
-    return 0
+    return [
+        f"New client {name}. Its token, shown once (give it to the client only):",
+        f"  {token}",
+        f"Add it to stack {args.stack} (in the project folder):",
+        *(f"  {line}" for line in commands),
+        "Tip: clear your shell history of the first command, or give the token at the",
+        f"prompt of: pulumi config set{on} --secret --path 'clients.{name}.token' (no value).",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,17 +197,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expires", help="RFC 3339 UTC expiry for --new")
     parser.add_argument("--path", action="append", default=[], help="path pattern for --new")
     args = parser.parse_args(argv)
-    if args.new is not None:
-        return _new_client(args)
     try:
-        settings = stack_settings(
-            read_stack_file_and_tokens(stack_file_name(args.stack), args.stack_dir)
-        )
+        # A bad NAME is named first, whatever the stack.
+        if args.new is not None and (problem := client_name_problem(args.new, "NAME")):
+            raise SettingsError(problem)
+        stack_file = read_stack_file_and_tokens(stack_file_name(args.stack), args.stack_dir)
+        if args.new is None:
+            lines = [f"stack {args.stack}", render_clients(stack_settings(stack_file))]
+        else:
+            lines = _new_client_lines(stack_file, args)
     except (StackFileError, SettingsError) as error:
-        print(f"clients: {error}", file=sys.stderr)
+        print(f"{'clients' if args.new is None else 'new-client'}: {error}", file=sys.stderr)
         return 2
-    print(f"stack {args.stack}")
-    print(render_clients(settings))
+    print("\n".join(lines))
     return 0
 
 

@@ -36,7 +36,7 @@ from components import (
 )
 from edge_handler import CLOUDFRONT_FUNCTION
 from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
-from tools.clients.clients import client_name_problem, stack_settings
+from tools.clients.clients import STACK_HELP, client_name_problem, stack_settings
 from tools.local_edge import printable
 from tools.stack_files import (
     StackFileError,
@@ -50,6 +50,8 @@ from tools.stack_files import (
 )
 
 HOST = "127.0.0.1"
+# The local edge's address: links are printed and requested without it.
+LOCAL = f"http://{HOST}"
 # Where the offline tools (make local) read authToken, the default client's token.
 DEFAULT_TOKEN_ENV = "AUTH_TOKEN"
 DEFAULT_TTL = 3600
@@ -60,7 +62,7 @@ PROBE_SECONDS = 5
 
 
 class GrantToolError(Exception):
-    """One line for the user (never a token)."""
+    """One line for the user (never a token); main puts "make grant: " before it."""
 
 
 def ttl_seconds(text: str) -> int:
@@ -69,14 +71,10 @@ def ttl_seconds(text: str) -> int:
     seconds = int(match[1]) * UNITS[match[2] or "s"] if match else 0
     if seconds <= 0:
         raise GrantToolError(
-            f"make grant: TTL '{clip(text)}' is not a lifetime. Fix: seconds or a number with "
-            "s, m, h or d, e.g. TTL=3600 or TTL=1h"
+            f"TTL '{clip(text)}' is not a lifetime. Fix: seconds or a number with s, m, h or d, "
+            "e.g. TTL=3600 or TTL=1h"
         )
     return seconds
-
-
-def _utc(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 def _claim_problem(claim: str, patterns: tuple[str, ...]) -> bool:
@@ -100,25 +98,25 @@ def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int
         if settings.edge_runtime != CLOUDFRONT_FUNCTION:
             engine = f"pulumi config set edgeRuntime {CLOUDFRONT_FUNCTION} --stack {stack}, then "
         raise GrantToolError(
-            f"make grant: stack {stack} has grants off (the edge would refuse every grant). "
+            f"stack {stack} has grants off (the edge would refuse every grant). "
             f"Fix: {engine}pulumi config set grants true --stack {stack}, and pulumi up"
         )
     problem = client_name_problem(client, "CLIENT", default_ok=True)
     if problem:
-        raise GrantToolError(f"make grant: {problem}")
+        raise GrantToolError(problem)
     # default (authToken): every protected path, no expiry.
     known = {DEFAULT_CLIENT: ClientSettings(DEFAULT_CLIENT, ())}
     known |= {entry.name: entry for entry in settings.clients}
     if client not in known:
         names = ", ".join(sorted(known)[:10])
         raise GrantToolError(
-            f"make grant: stack {stack} has no client {client} (its clients: {names}). "
+            f"stack {stack} has no client {client} (its clients: {names}). "
             "Fix: CLIENT=<one of them>, or make new-client NAME=" + client
         )
     entry = known[client]
     if entry.expires_at is not None and entry.expires_at <= now:
         raise GrantToolError(
-            f"make grant: client {client} expired at {entry.expires}, so the edge refuses its "
+            f"client {client} expired at {entry.expires}, so the edge refuses its "
             f"grants. Fix: a new expiry: pulumi config set --path 'clients.{client}.expires' "
             f"<RFC 3339 UTC time to come> --stack {stack}, and pulumi up"
         )
@@ -126,26 +124,26 @@ def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int
     base = path[:-1] if path.endswith("/*") else path
     if path.startswith("/") and not site.behavior_for(base).protected:
         raise GrantToolError(
-            f"make grant: {printable(clip(path))} is not a protected path of stack {stack} "
+            f"{printable(clip(path))} is not a protected path of stack {stack} "
             f"(protectedPaths: {', '.join(settings.protected_paths)}): it is served to anyone, "
             "without a grant"
         )
     if entry.paths is not None and path.startswith("/") and _claim_problem(path, entry.paths):
         raise GrantToolError(
-            f"make grant: {printable(clip(path))} is outside client {client}'s paths "
+            f"{printable(clip(path))} is outside client {client}'s paths "
             f"({', '.join(entry.paths)}); the edge would answer 403. Fix: PATH=<a path or "
             "prefix /…/* inside them>"
         )
     if ttl > settings.max_grant_seconds:
         raise GrantToolError(
-            f"make grant: TTL={ttl} s is longer than stack {stack}'s maxGrantSeconds "
+            f"TTL={ttl} s is longer than stack {stack}'s maxGrantSeconds "
             f"({settings.max_grant_seconds} s); the edge would refuse the grant. Fix: "
             f"TTL={settings.max_grant_seconds} or less"
         )
     if entry.expires_at is not None and now + ttl > entry.expires_at:
         left = int(entry.expires_at - now)
         raise GrantToolError(
-            f"make grant: TTL={ttl} s outlasts client {client}, which expires at "
+            f"TTL={ttl} s outlasts client {client}, which expires at "
             f"{entry.expires}; the edge would refuse the grant. Fix: TTL={left} or less"
         )
     return entry
@@ -156,12 +154,12 @@ def client_token(client: str, environ: Mapping[str, str], tokens_file: Path) -> 
     token = environ.get(name)
     if token is None:
         raise GrantToolError(
-            f"make grant: no token for client {client}: {name} is not set and "
+            f"no token for client {client}: {name} is not set and "
             f"{printable(str(tokens_file))} has none. Fix: {name}=<its token> make grant … "
             "(the token the client holds; make local prints the one it serves)"
         )
     if not token.strip():
-        raise GrantToolError(f"make grant: {name} is set but empty. Fix: give the client's token")
+        raise GrantToolError(f"{name} is set but empty. Fix: give the client's token")
     return token
 
 
@@ -181,17 +179,12 @@ def stack_url(
     return f"https://{parts.netloc}", None
 
 
-def _path_and_query(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
-
-
 def probe_local_edge(port: int, grant: str, to: str) -> str:
     """What the local edge on ``port`` says of ``grant`` (its session answers 302 when it
     accepts it), or why there is none: loopback only, one request."""
     connection = http.client.HTTPConnection(HOST, port, timeout=PROBE_SECONDS)
     try:
-        connection.request("HEAD", _path_and_query(session_link(f"http://{HOST}", grant, to)))
+        connection.request("HEAD", session_link(LOCAL, grant, to).removeprefix(LOCAL))
         response = connection.getresponse()
     except OSError:
         return "not running"
@@ -208,13 +201,17 @@ def probe_local_edge(port: int, grant: str, to: str) -> str:
     )
 
 
-def grant_lines(args: argparse.Namespace, environ: Mapping[str, str], now: float) -> list[str]:
+def grant_lines(
+    args: argparse.Namespace, environ: Mapping[str, str] | None, now: float
+) -> list[str]:
     stack = stack_file_name(args.stack)
-    stack_file = read_stack_file_and_tokens(stack, args.stack_dir)
-    settings = stack_settings(stack_file)
+    environ = token_environment(args.stack_dir, stack, environ)
+    if not args.client:
+        raise GrantToolError("no CLIENT. Fix: CLIENT=<a client of the stack>")
+    settings = stack_settings(read_stack_file_and_tokens(stack, args.stack_dir))
     if not args.path:
         raise GrantToolError(
-            "make grant: no PATH. Fix: PATH=/ex-img/partner-a/logo.svg (a file) or "
+            "no PATH. Fix: PATH=/ex-img/partner-a/logo.svg (a file) or "
             "PATH=/ex-img/partner-a/* (everything under a folder)"
         )
     ttl = ttl_seconds(args.ttl)
@@ -223,19 +220,19 @@ def grant_lines(args: argparse.Namespace, environ: Mapping[str, str], now: float
     try:
         grant = mint_grant(token, args.client, args.path, ttl, now=now)
     except GrantError as error:  # the helper names the argument "path"
-        raise GrantToolError(f"make grant: PATH{str(error).removeprefix('path')}") from None
-    exp = grant_parts(grant)[1]["exp"]
+        raise GrantToolError(f"PATH{str(error).removeprefix('path')}") from None
+    exp = datetime.fromtimestamp(grant_parts(grant)[1]["exp"], tz=UTC)
+    until = exp.strftime("%Y-%m-%dT%H:%M:%SZ")
     prefix = args.path.endswith("/*")
     # A prefix grant opens any file under it: the link shows where the file's name goes.
     file_path = args.path[:-1] + "FILE" if prefix else args.path
-    link = _path_and_query(signed_link(f"http://{HOST}", file_path, grant))
+    link = signed_link(LOCAL, file_path, grant).removeprefix(LOCAL)
     lines = [
-        f"grant of client {args.client} for {args.path}, until {_utc(exp)} ({ttl} s):",
+        f"grant of client {args.client} for {args.path}, until {until} ({ttl} s):",
         f"  {grant}",
     ]
     url, note = stack_url(settings.domain_name, args.stack, args.stack_dir)
-    where = "FILE: a file's path under the prefix" if prefix else ""
-    lines.append(f"link{' (' + where + ')' if where else ''}:")
+    lines.append("link (FILE: a file's path under the prefix):" if prefix else "link:")
     lines.append(f"  {url or ''}{link}")
     if note:
         lines.append(f"  ({note})")
@@ -253,9 +250,8 @@ def main(
     environ: Mapping[str, str] | None = None,
     now: float | None = None,
 ) -> int:
-    stack_help = "stack settings file Pulumi.<stack>.yaml"
     parser = stack_tool_parser(
-        "make grant", __doc__, stack_help=stack_help, error_prefix="make grant"
+        "make grant", __doc__, stack_help=STACK_HELP, error_prefix="make grant"
     )
     parser.add_argument("--client", default="", help="the client whose token signs the grant")
     parser.add_argument("--path", default="", help="a file's path, or a prefix ending in /*")
@@ -263,15 +259,8 @@ def main(
     parser.add_argument("--port", type=port_number(1), default=8080, help="the local edge's port")
     args = parser.parse_args(argv)
     try:
-        stack = stack_file_name(args.stack)
-        environ = token_environment(args.stack_dir, stack, environ)
-        if not args.client:
-            raise GrantToolError("make grant: no CLIENT. Fix: CLIENT=<a client of the stack>")
         lines = grant_lines(args, environ, time.time() if now is None else now)
-    except GrantToolError as error:
-        print(error, file=sys.stderr)
-        return 2
-    except (StackFileError, SettingsError) as error:
+    except (GrantToolError, StackFileError, SettingsError) as error:
         print(f"make grant: {error}", file=sys.stderr)
         return 2
     print("\n".join(lines))

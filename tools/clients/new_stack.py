@@ -62,10 +62,9 @@ def secret_commands(stack: str, tokens_file: str, clients: list[str]) -> list[st
         f'({source} && pulumi config set {on} --secret authToken "$AUTH_TOKEN")',
     ]
     for name in clients:
-        variable = client_token_env(name)
         lines.append(
             f"({source} && pulumi config set {on} --secret --path "
-            f"'clients.{name}.token' \"${variable}\")"
+            f"'clients.{name}.token' \"${client_token_env(name)}\")"
         )
     lines.append(f"pulumi up {on}")
     return lines
@@ -83,12 +82,6 @@ def stack_file_text(stack: str, config: dict[str, Any], commands: list[str]) -> 
     return "\n".join(header) + "\n" + yaml.safe_dump({"config": config}, sort_keys=False)
 
 
-def tokens_text(tokens: dict[str, str]) -> str:
-    lines = ["# Tokens of one stack for the offline tools; never commit or share this file."]
-    lines += [f"{name}={value}" for name, value in tokens.items()]
-    return "\n".join(lines) + "\n"
-
-
 def _write_new(path: Path, text: str, mode: int = 0o644) -> None:
     """Write ``text`` to ``path``, which must not exist yet."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -103,7 +96,9 @@ def write_local_tokens(stack_dir: Path, stack: str, tokens: dict[str, str]) -> P
     if not ignore.exists():  # the folder ignores itself, wherever STACK_DIR is
         ignore.write_text("*\n", encoding="utf-8")
     path = local_tokens_path(stack_dir, stack)
-    _write_new(path, tokens_text(tokens), 0o600)
+    lines = ["# Tokens of one stack for the offline tools; never commit or share this file."]
+    lines += [f"{name}={value}" for name, value in tokens.items()]
+    _write_new(path, "\n".join(lines) + "\n", 0o600)
     return path
 
 
@@ -116,8 +111,7 @@ def new_stack(
 ) -> tuple[Path, Path, list[str]]:
     """Check, then write the stack file and its local tokens: (stack file, tokens, commands)."""
     stack = stack_file_name(stack_arg)
-    problem = None if name is None else client_name_problem(name, "NAME")
-    if problem:
+    if name is not None and (problem := client_name_problem(name, "NAME")):
         raise NewStackError(problem)
     if not stack_dir.is_dir():
         raise NewStackError(f"STACK_DIR {shown(stack_dir)!r} is not a folder")
@@ -135,17 +129,11 @@ def new_stack(
         )
     tokens = {"AUTH_TOKEN": secrets.token_hex(32)}
     config: dict[str, Any] = dict(STARTER)
-    clients = []
     if name is not None:
-        fields: dict[str, Any] = {}
-        if expires:
-            fields["expires"] = expires
-        if paths:
-            fields["paths"] = list(paths)
-        config[CLIENTS_KEY] = {name: fields}
+        given = {"expires": expires, "paths": paths}
+        config[CLIENTS_KEY] = {name: {key: value for key, value in given.items() if value}}
         tokens[client_token_env(name)] = secrets.token_hex(32)
-        clients.append(name)
-    commands = secret_commands(stack_arg, shown(tokens_path), clients)
+    commands = secret_commands(stack_arg, shown(tokens_path), [] if name is None else [name])
     text = stack_file_text(stack, config, commands)
     # The stack as the tools will read it, with its tokens, in a scratch folder first.
     with tempfile.TemporaryDirectory() as scratch:

@@ -46,10 +46,18 @@ STORE_OUTPUT = "clientStoreArn"
 REGION = "us-east-1"
 STORE_ARN = re.compile(r"arn:aws[a-z-]*:cloudfront::\d{12}:key-value-store/[A-Za-z0-9-]{1,64}")
 CONFLICT_CODES = {"ConflictException", "PreconditionFailed", "PreconditionFailedException"}
+# What to do about the errors boto3 meets before AWS answers (nothing was deleted).
+BOTO_FIXES = {
+    "NoCredentialsError": "no AWS credentials found, nothing was deleted. Fix: sign in to the "
+    "stack's account (aws sso login, aws configure, or AWS_PROFILE=<profile>), then run make "
+    "revoke again",
+    "MissingDependencyException": "the store's API is signed with SigV4A, which boto3 does only "
+    "with awscrt. Fix: .venv/bin/pip install 'botocore[crt]'",
+}
 
 
 class RevokeError(Exception):
-    """One line for the user; the status to exit with."""
+    """One line for the user (main puts "make revoke: " before it); the status to exit with."""
 
     def __init__(self, line: str, status: int = 1) -> None:
         super().__init__(line)
@@ -72,9 +80,9 @@ def stack_store_arn(stack: str, run: Callable[..., Any] | None = None) -> str:
     try:
         arn = stack_output(stack, STORE_OUTPUT, ROOT, run)
     except StackOutputError as error:
-        raise RevokeError(f"make revoke: no STORE_ARN and {error}. {fix}", 2) from None
+        raise RevokeError(f"no STORE_ARN and {error}. {fix}", 2) from None
     if not arn.startswith("arn:"):
-        raise RevokeError(f"make revoke: stack output {STORE_OUTPUT} is no ARN. {fix}", 2)
+        raise RevokeError(f"stack output {STORE_OUTPUT} is no ARN. {fix}", 2)
     return arn
 
 
@@ -99,18 +107,13 @@ def client_keys(kvs: Any, arn: str, name: str) -> list[str]:
     return keys
 
 
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", type(error).__name__))
-
-
 def delete_client(kvs: Any, arn: str, name: str) -> tuple[int, int | None]:
     """Delete the client's entries with the store's ETag: (entries deleted, items left)."""
     etag = kvs.describe_key_value_store(KvsARN=arn)["ETag"]
     keys = client_keys(kvs, arn, name)
     if not keys:
         raise RevokeError(
-            f"make revoke: client {name} has no entry in store {arn}: nothing deleted "
+            f"client {name} has no entry in store {arn}: nothing deleted "
             "(already revoked, a wrong CLIENT, or another stack's store)"
         )
     # One all-or-nothing call: a client has at most three entries (two tokens and its grant
@@ -126,34 +129,23 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
     try:
         deleted, left = delete_client(kvs, arn, name)
     except ClientError as error:
-        code = _error_code(error)
+        code = str(error.response.get("Error", {}).get("Code", type(error).__name__))
         if code in CONFLICT_CODES:
             raise RevokeError(
-                f"make revoke: store {arn} changed while revoking {name} ({code}: a pulumi up "
+                f"store {arn} changed while revoking {name} ({code}: a pulumi up "
                 "or another revoke); nothing was deleted. Run make revoke again"
             ) from None
-        raise RevokeError(f"make revoke: AWS refused ({code}) for store {arn}") from None
+        raise RevokeError(f"AWS refused ({code}) for store {arn}") from None
     except BotoCoreError as error:
-        if type(error).__name__ == "NoCredentialsError":
+        kind = type(error).__name__
+        if kind == "EndpointConnectionError":
+            host = urlsplit(str(error.kwargs.get("endpoint_url", ""))).netloc or "the store's API"
             raise RevokeError(
-                "make revoke: no AWS credentials found, nothing was deleted. Fix: sign in to the "
-                "stack's account (aws sso login, aws configure, or AWS_PROFILE=<profile>), then "
-                "run make revoke again"
-            ) from None
-        if type(error).__name__ == "EndpointConnectionError":
-            url = str(getattr(error, "kwargs", {}).get("endpoint_url", ""))
-            host = urlsplit(url).netloc or "the store's API"
-            raise RevokeError(
-                f"make revoke: cannot reach {printable(host)}, nothing was deleted. "
+                f"cannot reach {printable(host)}, nothing was deleted. "
                 "Fix: check the network (a proxy: HTTPS_PROXY; AWS_ENDPOINT_URL set by mistake?), "
                 "then run make revoke again"
             ) from None
-        if type(error).__name__ == "MissingDependencyException":
-            raise RevokeError(
-                "make revoke: the store's API is signed with SigV4A, which boto3 does only "
-                "with awscrt. Fix: .venv/bin/pip install 'botocore[crt]'"
-            ) from None
-        raise RevokeError(f"make revoke: {type(error).__name__}: {one_line(error)}") from None
+        raise RevokeError(BOTO_FIXES.get(kind) or f"{kind}: {one_line(error)}") from None
     entries = "entry" if deleted == 1 else "entries"
     remaining = ""
     if left is not None:
@@ -171,28 +163,25 @@ def revoke(kvs: Any, arn: str, name: str, stack: str) -> list[str]:
 def check_name(name: str, stack: str) -> None:
     if name == DEFAULT_CLIENT:
         raise RevokeError(
-            "make revoke: default is authToken, which is not revoked but rotated: see "
+            "default is authToken, which is not revoked but rotated: see "
             f"Token rotation in docs/operations.md (stack {stack})",
             2,
         )
     problem = client_name_problem(name, "CLIENT", default_ok=True)
     if problem:
-        raise RevokeError(f"make revoke: {problem}", 2)
+        raise RevokeError(problem, 2)
 
 
 def check_stack_file(stack: str, stack_dir: Path, name: str) -> str:
     """The stack file's note (which file, whether it names the client), or one line why the
     stack cannot be revoked on: not a stack, a file the tools refuse, or the Lambda@Edge
     engine, whose client table is in the function's code (no store to cut)."""
-    try:
-        stack_file = read_stack_file_and_tokens(stack_file_name(stack), stack_dir)
-        settings = stack_settings(stack_file)
-    except (StackFileError, SettingsError) as error:
-        raise RevokeError(f"make revoke: {error}", 2) from None
+    stack_file = read_stack_file_and_tokens(stack_file_name(stack), stack_dir)
+    settings = stack_settings(stack_file)
     where = printable(str(stack_file.path))
     if settings.edge_runtime != CLOUDFRONT_FUNCTION and not stack_file.environments:
         raise RevokeError(
-            f"make revoke: stack {stack} runs {settings.edge_runtime} ({where}), whose client "
+            f"stack {stack} runs {settings.edge_runtime} ({where}), whose client "
             "table is in the function's code: there is no store to cut. Fix: pulumi config rm "
             f"--path {shlex.quote(f'clients.{name}')} --stack {shlex.quote(stack)}, then pulumi up",
             2,
@@ -215,23 +204,20 @@ def main(
     parser.add_argument("--store-arn", default="", help="the store's ARN (default: stack output)")
     args = parser.parse_args(argv)
     try:
-        try:
-            stack_file_name(args.stack)
-        except StackFileError as error:
-            raise RevokeError(f"make revoke: {error}", 2) from None
+        stack_file_name(args.stack)
         check_name(args.client, args.stack)
         print(check_stack_file(args.stack, args.stack_dir, args.client), file=sys.stderr)
         arn = args.store_arn or arn_reader(args.stack)
         if not STORE_ARN.fullmatch(arn):
             raise RevokeError(
-                f"make revoke: '{clip(arn)}' is not a KeyValueStore ARN "
+                f"'{clip(arn)}' is not a KeyValueStore ARN "
                 "(arn:aws:cloudfront::<account>:key-value-store/<id>)",
                 2,
             )
         lines = revoke(kvs_factory(), arn, args.client, args.stack)
-    except RevokeError as error:
-        print(error, file=sys.stderr)
-        return error.status
+    except (RevokeError, StackFileError, SettingsError) as error:
+        print(f"make revoke: {error}", file=sys.stderr)
+        return error.status if isinstance(error, RevokeError) else 2
     print("\n".join(lines))
     return 0
 

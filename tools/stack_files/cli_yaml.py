@@ -90,7 +90,7 @@ class _Composer(yaml.SafeLoader):
         self._path.append(index.value if isinstance(index, yaml.ScalarNode) else None)
         try:
             if len(self._path) > MAX_DEPTH + 2:  # + the document and its config: mapping
-                raise self._too_deep(self.peek_event().start_mark.line + 1)
+                raise _too_deep(self.peek_event().start_mark.line + 1, self._config_key())
             return super().compose_node(parent, index)
         finally:
             self._path.pop()
@@ -98,16 +98,20 @@ class _Composer(yaml.SafeLoader):
     def fetch_flow_collection_start(self, token_class: Any) -> None:
         # Refused while scanning too: PyYAML's scanner slows quadratically on deep [[[….
         if self.flow_level >= MAX_DEPTH:
-            raise self._too_deep(self.get_mark().line + 1)
+            raise _too_deep(self.get_mark().line + 1, self._config_key())
         super().fetch_flow_collection_start(token_class)
 
-    def _too_deep(self, line: int) -> CliYamlError:
-        return CliYamlError(
-            f"nests lists or objects more than {MAX_DEPTH} levels deep",
-            line,
-            "a setting is never that deep; write the value out flat",
-            self._path[2] or "" if len(self._path) > 2 and self._path[1] == "config" else "",
-        )
+    def _config_key(self) -> str:
+        return self._path[2] or "" if len(self._path) > 2 and self._path[1] == "config" else ""
+
+
+def _too_deep(line: int, key: str = "") -> CliYamlError:
+    return CliYamlError(
+        f"nests lists or objects more than {MAX_DEPTH} levels deep",
+        line,
+        "a setting is never that deep; write the value out flat",
+        key,
+    )
 
 
 def compose(text: str) -> yaml.Node | None:
@@ -123,16 +127,21 @@ def _short(tag: str) -> str:
     return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
 
 
+def _unknown_tag(node: yaml.Node, fix: str) -> CliYamlError:
+    return CliYamlError(
+        f"has the YAML tag {clip(_short(node.tag))}, which no setting takes", _line(node), fix
+    )
+
+
 def _go_int(text: str) -> int | None:
     """``text`` as Go's ParseInt (int64), else ParseUint (uint64), else None."""
     match = _GO_INT.fullmatch(text)
     if not match or len(text) > 70:  # longer is out of range (and Python's digit limit)
         return None
-    sign, digits = match.groups()
-    base = {"x": 16, "o": 8, "b": 2}.get(digits[1:2].lower(), 8 if digits[0] == "0" else 10)
-    start = 2 if base != 10 and digits[1:2].isalpha() else 0
-    number = int(digits[start:] or "0", base) * (-1 if sign == "-" else 1)
-    if -(2**63) <= number < 2**63 or (not sign and number < 2**64):
+    # Python reads 0x, 0o and 0b as Go does; a plain leading 0 is octal only in Go.
+    digits = match[2]
+    number = int(text, 8 if digits[:1] == "0" and digits[1:2].isdigit() else 0)
+    if -(2**63) <= number < 2**63 or (not match[1] and number < 2**64):
         return number
     return None
 
@@ -169,14 +178,13 @@ def scalar(node: yaml.ScalarNode) -> tuple[str, Any]:
         return "str", node.value
     if node.tag == _PLAIN:
         return _resolve_plain(node.value)
-    wanted = _short(node.tag)
     if node.tag not in _SCALAR_TAGS:
-        raise CliYamlError(
-            f"has the YAML tag {clip(wanted)}, which no setting takes",
-            _line(node),
+        raise _unknown_tag(
+            node,
             "remove the tag and write the value as plain text, a number, true/false, a list "
             "or an object",
         )
+    wanted = _short(node.tag)
     kind, value = _resolve_plain(node.value, wanted[2:])
     if kind == "int" and wanted == "!!float":
         kind, value = "float", float(value)
@@ -242,19 +250,11 @@ class Decoder:
     def value(self, node: yaml.Node, depth: int = 0) -> Any:
         self._spend(node)
         if depth > MAX_DEPTH:
-            raise CliYamlError(
-                f"nests lists or objects more than {MAX_DEPTH} levels deep",
-                _line(node),
-                "a setting is never that deep; write the value out flat",
-            )
+            raise _too_deep(_line(node))
         if isinstance(node, yaml.ScalarNode):
             return scalar(node)[1]
         if node.tag not in (_MAP, _SEQ):
-            raise CliYamlError(
-                f"has the YAML tag {clip(_short(node.tag))}, which no setting takes",
-                _line(node),
-                "remove the tag",
-            )
+            raise _unknown_tag(node, "remove the tag")
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, depth + 1) for item in node.value]
         return {key: self.value(item, depth + 1) for key, item in self.mapping(node).items()}
@@ -269,21 +269,19 @@ class DuplicateKey(CliYamlError):
 def key_text(node: yaml.ScalarNode) -> str:
     """A key as the CLI's string: the text of a string key, Go's %v of a typed one."""
     kind, value = scalar(node)
-    if kind in ("str", "timestamp", "int"):
-        return node.value if kind != "int" else str(value)
+    if kind in ("str", "timestamp"):
+        return node.value
     if kind == "bool":
         return "true" if value else "false"
-    return "<nil>" if kind == "null" else _go_float(value)
-
-
-def _go_float(value: float) -> str:
-    return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+    return "<nil>" if kind == "null" else str(_go_numbers(value))
 
 
 def to_json(value: Any, line: int) -> str:
     """A decoded list or object as the CLI passes it: Go's json.Marshal (keys sorted)."""
     try:
-        return json.dumps(_go_numbers(value), sort_keys=True, separators=(",", ":"))
+        return json.dumps(
+            _go_numbers(value), sort_keys=True, separators=(",", ":"), allow_nan=False
+        )
     except ValueError:
         raise CliYamlError(
             "holds .nan or .inf, which the Pulumi CLI cannot pass on", line, "write a number"
@@ -291,9 +289,8 @@ def to_json(value: Any, line: int) -> str:
 
 
 def _go_numbers(value: Any) -> Any:
+    """Numbers as Go prints them: a whole float below 1e21 without its ".0"."""
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError
         return int(value) if value.is_integer() and abs(value) < 1e21 else value
     if isinstance(value, dict):
         return {key: _go_numbers(item) for key, item in value.items()}

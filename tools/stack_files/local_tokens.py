@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tools.stack_files.reader import (
     CLIENTS_KEY,
@@ -106,28 +107,23 @@ def with_local_tokens(stack_file: StackFile) -> StackFile:
     )
 
 
+def _client_fields(stack_file: StackFile) -> Iterator[tuple[str, str, Any]]:
+    """(client, field, value) of every client written as an object of fields."""
+    clients = stack_file.values.get(CLIENTS_KEY)
+    for name, entry in clients.items() if isinstance(clients, dict) else ():
+        for field_name, value in entry.items() if isinstance(entry, dict) else ():
+            yield name, field_name, value
+
+
 def local_only_tokens(stack_file: StackFile) -> list[str]:
     """The client token keys (``clients.<name>.token``) that only the local tokens hold."""
-    clients = stack_file.values.get(CLIENTS_KEY)
-    if not isinstance(clients, dict):
-        return []
-    return [
-        f"clients.{name}.{field_name}"
-        for name, entry in clients.items()
-        if isinstance(entry, dict)
-        for field_name, value in entry.items()
-        if value is LOCAL_ONLY
-    ]
+    fields = _client_fields(stack_file)
+    return [f"clients.{name}.{field}" for name, field, value in fields if value is LOCAL_ONLY]
 
 
 def any_encrypted_client_token(stack_file: StackFile) -> bool:
     """Whether the file itself holds an encrypted client token (not only the local ones)."""
-    clients = stack_file.values.get(CLIENTS_KEY)
-    if isinstance(clients, Secure):
-        return True
-    return isinstance(clients, dict) and any(
+    return isinstance(stack_file.values.get(CLIENTS_KEY), Secure) or any(
         isinstance(value, Secure) and value is not LOCAL_ONLY
-        for entry in clients.values()
-        if isinstance(entry, dict)
-        for value in entry.values()
+        for _name, _field, value in _client_fields(stack_file)
     )

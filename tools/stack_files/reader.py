@@ -17,7 +17,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +73,7 @@ class StackFileError(Exception):
 class Secure:
     """An encrypted value (``secure: v1:…``); the ciphertext never leaves this object."""
 
-    ciphertext: str
-
-    def __repr__(self) -> str:
-        return "Secure([secret])"
+    ciphertext: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -105,9 +102,7 @@ class StackFile:
     def secure_count(self, key: str) -> int | None:
         """How many encrypted items a list key holds (None: one secure value, count unknown)."""
         value = self.values.get(key)
-        if isinstance(value, list):
-            return sum(1 for item in value if isinstance(item, Secure))
-        return None
+        return sum(isinstance(item, Secure) for item in value) if isinstance(value, list) else None
 
     def plaintext_token_keys(self) -> list[str]:
         """Token keys holding any plaintext value (an empty one too): always refused."""
@@ -115,15 +110,11 @@ class StackFile:
             key
             for key in TOKEN_KEYS
             if key in self.values
-            and any(not isinstance(v, Secure) for v in _leaves(self.values[key]))
+            and any(not isinstance(v, Secure) for _, v in _leaves(self.values[key]))
         ]
         clients = self.values.get(CLIENTS_KEY)
         if isinstance(clients, dict) and any(
-            isinstance(entry, dict)
-            and (
-                any(f in entry and not isinstance(entry[f], Secure) for f in CLIENT_TOKEN_FIELDS)
-                or any(_exposed_token(f, v) for f, v in entry.items())
-            )
+            isinstance(entry, dict) and any(_plaintext_token(f, v) for f, v in entry.items())
             for entry in clients.values()
         ):
             keys.append(CLIENTS_KEY)
@@ -131,10 +122,9 @@ class StackFile:
 
     def region_note(self) -> str | None:
         """Why the offline tools use OFFLINE_REGION, when aws:region is not readable here."""
-        name = self.path.name
         if REGION_KEY in self.secure_keys:
             return (
-                f"aws:region is encrypted in {name} ([secret]); the offline plan uses "
+                f"aws:region is encrypted in {self.path.name} ([secret]); the offline plan uses "
                 f"{OFFLINE_REGION}"
             )
         if REGION_KEY not in self.values and self.environments:
@@ -151,7 +141,7 @@ class StackFile:
                 continue
             name = key.removeprefix(PROJECT + ":")
             empty = not any(
-                not isinstance(v, Secure) and not _empty(v) for v in _leaves(self.values[key])
+                not isinstance(v, Secure) and not _empty(v) for _, v in _leaves(self.values[key])
             )
             if empty and name == "authToken":
                 raise SettingsError(
@@ -208,9 +198,22 @@ class StackFile:
         config[TOKEN_KEYS[1]] = json.dumps(list(previous_tokens))
         if self.region_note():
             config[REGION_KEY] = OFFLINE_REGION
-        clients = self.offline_clients(client_token or placeholder_client_token)
-        if new_clients and isinstance(clients, dict):
-            clients = {**clients, **new_clients}
+        clients = self.client_entries()
+        if isinstance(clients, dict):
+            # Only a token field is stood in for: client_entries has refused an encrypted
+            # value anywhere else, so no token can land in another field's place.
+            stand_in = client_token or placeholder_client_token
+            clients = {
+                name: {
+                    key: stand_in(str(name), key)
+                    if key in CLIENT_TOKEN_FIELDS and isinstance(v, Secure)
+                    else v
+                    for key, v in entry.items()
+                }
+                if isinstance(entry, dict)
+                else entry
+                for name, entry in {**clients, **(new_clients or {})}.items()
+            }
         if clients:
             config[CLIENTS_KEY] = json.dumps(clients)
         return config
@@ -250,7 +253,7 @@ class StackFile:
                 if field_name not in CLIENT_CONFIG_KEYS:
                     # One spelling per field: previous_token is no previousToken (and its
                     # plaintext token would pass every guard unseen).
-                    exposed = _exposed_token(field_name, field_value)
+                    exposed = _plaintext_token(field_name, field_value)
                     raise client_field_error(name, field_name, self.path.name if exposed else None)
             for field_name, field_value in entry.items():
                 if field_name in CLIENT_TOKEN_FIELDS and isinstance(field_value, Secure):
@@ -299,52 +302,22 @@ class StackFile:
             f"cannot read; only a client's tokens are secrets. Fix: {fix} (without --secret)"
         )
 
-    def offline_clients(self, client_token: ClientTokenSource) -> Any:
-        """``clients`` with ``client_token(name, field)`` for every encrypted token, JSON-ready.
 
-        Only ``token`` and ``previousToken`` are stood in for; ``client_entries`` has refused
-        an encrypted value anywhere else, so no token can land in another field's place.
-        """
-        entries = self.client_entries()
-        if not isinstance(entries, dict):
-            return entries
-        result = {}
-        for name, entry in entries.items():
-            if not isinstance(entry, dict):
-                result[name] = entry
-                continue
-            result[name] = {
-                key: client_token(str(name), key)
-                if key in CLIENT_TOKEN_FIELDS and isinstance(v, Secure)
-                else v
-                for key, v in entry.items()
-            }
-        return result
-
-
-def _exposed_token(field_name: Any, value: Any) -> bool:
-    """Whether an unknown client field named like a token (``previous_token``) holds plaintext."""
+def _plaintext_token(field_name: Any, value: Any) -> bool:
+    """Whether a client field holds a token in plaintext: a token field anything but one
+    encrypted value, an unknown field named like one (``previous_token``) any plaintext."""
+    if field_name in CLIENT_TOKEN_FIELDS:
+        return not isinstance(value, Secure)
     return (
         field_name not in CLIENT_CONFIG_KEYS
         and "token" in str(field_name).lower()
-        and any(not isinstance(leaf, Secure) and not _empty(leaf) for leaf in _leaves(value))
+        and any(not isinstance(leaf, Secure) and not _empty(leaf) for _, leaf in _leaves(value))
     )
 
 
-def _secure_at(value: Any, where: str = "") -> str | None:
+def _secure_at(value: Any) -> str | None:
     """Where the first encrypted value inside ``value`` is (``""``, ``"[0]"``, ``".a"``)."""
-    if isinstance(value, Secure):
-        return where
-    items: Any = ()
-    if isinstance(value, list):
-        items = ((f"[{index}]", item) for index, item in enumerate(value))
-    elif isinstance(value, dict):
-        items = ((f".{clip(str(key))}", item) for key, item in value.items())
-    for step, item in items:
-        found = _secure_at(item, where + step)
-        if found is not None:
-            return found
-    return None
+    return next((where for where, leaf in _leaves(value) if isinstance(leaf, Secure)), None)
 
 
 def _empty(value: Any) -> bool:
@@ -352,15 +325,16 @@ def _empty(value: Any) -> bool:
     return value is None or value == ""
 
 
-def _leaves(value: Any) -> Iterator[Any]:
+def _leaves(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """Each value inside lists and objects, with where it is."""
     if isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
+        for key, item in value.items():
+            yield from _leaves(item, f"{where}.{clip(str(key))}")
     elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{where}[{index}]")
     else:
-        yield value
+        yield where, value
 
 
 def _with_secure(value: Any) -> Any:
@@ -423,10 +397,9 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     try:
         document = cli_yaml.compose(text)
         decoder = cli_yaml.Decoder()
-        top = decoder.mapping(document) if isinstance(document, yaml.MappingNode) else None
-        if top is None and document is not None:
+        if document is not None and not isinstance(document, yaml.MappingNode):
             raise StackFileError(f"{path.name}: expected a mapping with a 'config:' key")
-        top = top or {}
+        top = {} if document is None else decoder.mapping(document)
         for name in top:
             if name not in TOP_LEVEL_KEYS:
                 close = difflib.get_close_matches(name[:200], TOP_LEVEL_KEYS, n=1)
@@ -470,12 +443,11 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "unreadable"
         raise StackFileError(f"{path.name} is not valid YAML{where}: {problem}") from None
-    secure = frozenset(key for key, value in values.items() if _secure_at(value) is not None)
     return StackFile(
         stack=stack,
         path=path,
         config=config,
-        secure_keys=secure,
+        secure_keys=frozenset(key for key, v in values.items() if _secure_at(v) is not None),
         values=values,
         environments=_environments(header.get("environment"), path.name),
         encryption_salt=salt if isinstance(salt := header.get("encryptionsalt"), str) else None,

@@ -263,6 +263,22 @@ def test_without_awscrt_the_sigv4a_need_is_one_line(capsys):
     assert "SigV4A" in line and "botocore[crt]" in line
 
 
+def test_an_unreachable_store_api_is_one_line_naming_its_host(capsys):
+    from botocore.exceptions import EndpointConnectionError
+
+    class Offline:
+        def describe_key_value_store(self, **_kwargs):
+            url = "https://abc.cloudfront-kvs.global.api.aws/key-value-stores/x"
+            raise EndpointConnectionError(endpoint_url=url, error="no route")
+
+    status = revoke.main(["--client", "partner-a", "--store-arn", ARN], kvs_factory=Offline)
+    _, err = capsys.readouterr()
+    assert status == 1
+    assert error_line(err).startswith(
+        "make revoke: cannot reach abc.cloudfront-kvs.global.api.aws, nothing was deleted. Fix: "
+    )
+
+
 PARTNER_ENTRIES = (("partner-a", 0), ("partner-a", 1))
 
 

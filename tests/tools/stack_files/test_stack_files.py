@@ -118,6 +118,7 @@ def test_nested_secure_values_make_the_key_secret_and_stay_unread(tmp_path):
     }
     assert stack_file.secure_count("protected-cdn:previousAuthTokens") == 2
     assert stack_file.values["protected-cdn:previousAuthTokens"][0] == Secure(SECURE)
+    assert SECURE not in repr(stack_file) and SECURE not in str(stack_file)
     assert all(key not in stack_file.config for key in stack_file.secure_keys)
     assert stack_file.plaintext_token_keys() == []
 
@@ -596,7 +597,7 @@ def test_the_offline_tools_stand_in_a_token_for_token_fields_only(tmp_path):
         return f"{field_name}-of-{name}-0123456789abcdefghijklmnop"
 
     with pytest.raises(SettingsError) as caught:
-        read_stack_file(stack, tmp_path).offline_clients(client_token)
+        read_stack_file(stack, tmp_path).offline_config(CURRENT_TOKEN, (), client_token)
     message = str(caught.value)
     assert message.startswith("protected-cdn:clients.partner.expires: is encrypted")
     assert ("partner", "expires") not in asked and "-of-partner-" not in message
