@@ -49,7 +49,7 @@ from components import (
     build_site_model,
     error_page_files,
 )
-from edge_handler import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, store_bytes
+from edge_handler import ENGINES, LAMBDA_EDGE, store_bytes
 from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
 from tools.edge_runtime import make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
@@ -114,20 +114,16 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Con
         )
 
 
-_ENGINE_NOTES = {
-    LAMBDA_EDGE: "the Python handler from the built zip",
-    CLOUDFRONT_FUNCTION: "the generated CloudFront Function in V8",
-}
-
-
 def _engine_note(engine) -> str:
-    note = _ENGINE_NOTES[engine.name]
-    entries = getattr(engine, "entries", None)
-    if entries is None:
-        return note
+    if engine.name == LAMBDA_EDGE:
+        return "the Python handler from the built zip"
     # The function reads its clients from a KeyValueStore: the one the settings declare.
+    entries = engine.entries
     counted = f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}"
-    return f"{note}, its KeyValueStore: {counted}, {store_bytes(entries):,} bytes"
+    return (
+        "the generated CloudFront Function in V8, its KeyValueStore: "
+        f"{counted}, {store_bytes(entries):,} bytes"
+    )
 
 
 class LocalEdge:
@@ -169,7 +165,7 @@ class LocalEdge:
             )
         # The program's checks: unknown keys, aws:region, no plaintext token in the file.
         self.settings = stack_file.settings(self.token, options.previous_tokens, self._client_token)
-        self.engine_name = options.engine or self.settings.edge_runtime or LAMBDA_EDGE
+        self.engine_name = options.engine or self.settings.edge_runtime
         if self.engine_name != self.settings.edge_runtime:
             # The chosen engine goes through every check the stack's own went through, as if
             # the file said edgeRuntime: <engine>: the local edge runs no function a deploy
@@ -221,7 +217,9 @@ class LocalEdge:
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
         upload_content(self.s3, self.buckets, self.site, self.content)
-        self.files = len(self.content.files)
+        files = ("/" + f.key for f in self.content.files)
+        # The protected objects of the content folder, for the printed curl lines.
+        self.protected_files = [uri for uri in files if self.site.behavior_for(uri).protected]
 
         self._engine = make_engine(
             self.engine_name,
@@ -272,8 +270,7 @@ class LocalEdge:
         if not self.settings.clients:
             return []
         header = self.settings.auth_header
-        files = ["/" + f.key for f in self.content.files]
-        protected = [f for f in files if self.site.behavior_for(f).protected]
+        protected = self.protected_files
         lines = [f"clients ({len(self.settings.clients)} named, besides default above):"]
         for client in self.settings.clients[:limit]:
             token = self.client_tokens[(client.name, "token")]
@@ -310,24 +307,16 @@ class LocalEdge:
         thread.start()
         return thread
 
-    def example_path(self) -> str:
-        """A protected object from the content folder, for the printed curl lines."""
-        files = ("/" + f.key for f in self.content.files)
-        return next((uri for uri in files if self.site.behavior_for(uri).protected), "/")
-
-    def not_served_lines(self) -> list[str]:
-        """The content files no deploy uploads (under _errors/), said once at start-up."""
-        note = not_uploaded_note(self.content)
-        return [f"not served: {note} (make upload skips them too)"] if note else []
-
     def banner(self) -> str:
-        path = self.example_path()
+        path = (self.protected_files or ["/"])[0]
         header = self.settings.auth_header
+        # The content files no deploy uploads (under _errors/), said once at start-up.
+        not_served = not_uploaded_note(self.content)
         protected = ", ".join(self.settings.protected_paths)
         return "\n".join(
             [
                 f"protected-cdn local edge: stack {self.options.stack}, "
-                f"{self.files} files from {self.options.content}",
+                f"{len(self.content.files)} files from {self.options.content}",
                 f"edge engine: {self.engine_name} ({_engine_note(self._engine)})",
                 f"URL:   {self.url}/",
                 f"token: {self.token}",
@@ -335,7 +324,7 @@ class LocalEdge:
                 f"  curl -i {self.url}{path}",
                 f'  curl -i -H "{header}: Bearer {self.token}" {self.url}{path}',
                 *self.client_lines(),
-                *self.not_served_lines(),
+                *([f"not served: {not_served} (make upload skips them too)"] if not_served else []),
                 "Ctrl-C stops it.",
             ]
         )

@@ -402,7 +402,7 @@ def test_content_under_errors_is_not_served_only_the_error_pages_the_deploy_uplo
         # Said at start-up, as make upload-commands says it skips them.
         banner = edge.banner()
         assert "_errors/private.txt" in banner and "not served" in banner
-        assert edge.files == 1
+        assert len(edge.content.files) == 1
 
 
 def test_a_content_file_name_that_is_not_utf8_is_one_line_and_exit_2(tmp_path, local_edge_main):
