@@ -249,7 +249,8 @@ class CloudFrontRuntime:
             self._ctx = self._maker.__enter__()
             self._run(_RUNTIME_JS, 60)
             if store is not None:
-                self._set_store(store)
+                data = json.dumps(dict(store), separators=(",", ":"))
+                self._run(f"__kvsData = Object.assign(Object.create(null), {data});", 60)
             # CloudFront runs functions in strict mode; this cannot be changed there. The
             # documented import line becomes a plain binding (mini-racer runs scripts).
             script = CLOUDFRONT_IMPORT.sub("var cf = __cloudfront;", code)
@@ -257,13 +258,6 @@ class CloudFrontRuntime:
         except BaseException:
             self.close()
             raise
-
-    def _set_store(self, store: Mapping[str, str]) -> None:
-        for key, value in store.items():
-            if not isinstance(key, str) or not isinstance(value, str):
-                raise TypeError("store keys and values are strings")
-        data = json.dumps(dict(store), separators=(",", ":"))
-        self._run(f"__kvsData = Object.assign(Object.create(null), {data});", 60)
 
     def handle(self, event: dict) -> tuple[dict, list[dict]]:
         """``handler(event)``'s result (an async handler's: what its promise resolves to) and
