@@ -126,33 +126,23 @@ class EdgeHTTPServer:
             sockinfo=(listener.family, listener.type, listener.proto, listener.getsockname()),
         )
         self.port: int = listener.getsockname()[1]
-        self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._serving = threading.Event()
-        self._stopped = threading.Event()
-        self._closed = False
+        self._looping = threading.Lock()  # held while serve_forever runs the event loop
+        self._shutting_down = threading.Lock()
 
     def serve_forever(self) -> None:
-        with self._lock:
-            if self._stop.is_set():
-                return
-            self._serving.set()
-        try:
+        with self._looping:
             while not self._stop.is_set():
                 wasyncore.loop(timeout=self._sweep, map=self._map, use_poll=True, count=1)
-        finally:
-            self._stopped.set()
 
     def shutdown(self) -> None:
         """Stop ``serve_forever`` (if it ever ran) and release the socket and threads; safe to
         call twice."""
-        with self._lock:
+        with self._shutting_down:
+            if self._stop.is_set():
+                return
             self._stop.set()
-            serving = self._serving.is_set()
-            closed, self._closed = self._closed, True
-        if serving and not self._stopped.is_set():
-            self._server.pull_trigger()
-            self._stopped.wait()
-        if not closed:
-            self._server.task_dispatcher.shutdown(timeout=5)
-            wasyncore.close_all(self._map)
+            self._server.pull_trigger()  # the loop wakes at once (the trigger is still open)
+            with self._looping:  # the loop has ended, or will never run
+                self._server.task_dispatcher.shutdown(timeout=5)
+                wasyncore.close_all(self._map)
