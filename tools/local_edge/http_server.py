@@ -41,9 +41,9 @@ SWEEP_SECONDS = 1
 class _AnswerAtOnceParser(HTTPRequestParser):
     """A request whose headers ask ``Expect: 100-continue`` is complete without its body."""
 
-    def __init__(self, adj: Adjustments, on_body_skipped: Callable[[], None]) -> None:
+    def __init__(self, adj: Adjustments, channel: _AnswerAtOnceChannel) -> None:
         super().__init__(adj)
-        self._on_body_skipped = on_body_skipped
+        self._channel = channel
 
     def received(self, data: bytes) -> int:
         consumed = super().received(data)
@@ -56,7 +56,7 @@ class _AnswerAtOnceParser(HTTPRequestParser):
             self.headers.pop("CONTENT_LENGTH", None)
             self.headers.pop("TRANSFER_ENCODING", None)
             self.headers["CONNECTION"] = "close"
-            self._on_body_skipped()
+            self._channel.body_skipped = True
             return len(data)
         return consumed
 
@@ -71,10 +71,7 @@ class _AnswerAtOnceChannel(HTTPChannel):
 
     @property
     def parser_class(self):  # waitress makes each request's parser with parser_class(adj)
-        return partial(_AnswerAtOnceParser, on_body_skipped=self._skip_body)
-
-    def _skip_body(self) -> None:
-        self.body_skipped = True
+        return partial(_AnswerAtOnceParser, channel=self)
 
     def received(self, data: bytes) -> bool:
         if self.body_skipped:

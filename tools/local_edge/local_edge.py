@@ -170,13 +170,11 @@ class LocalEdge:
             # The chosen engine goes through every check the stack's own went through, as if
             # the file said edgeRuntime: <engine>: the local edge runs no function a deploy
             # of that stack would refuse (a cookie header, a client table too big for it).
-            overridden = replace(
-                stack_file,
-                config={**stack_file.config, EDGE_RUNTIME_KEY: self.engine_name},
-                values={**stack_file.values, EDGE_RUNTIME_KEY: self.engine_name},
-            )
+            config = {**stack_file.config, EDGE_RUNTIME_KEY: self.engine_name}
             try:
-                overridden.settings(self.token, options.previous_tokens, self._client_token)
+                replace(stack_file, config=config).settings(
+                    self.token, options.previous_tokens, self._client_token
+                )
             except SettingsError as error:
                 raise SettingsError(
                     f"{error} (ENGINE={self.engine_name} stands for edgeRuntime here; this stack "
@@ -255,14 +253,14 @@ class LocalEdge:
         self.url = f"http://{HOST}:{self.port}"
 
     def _client_token(self, name: str, field_name: str) -> str:
-        if (name, field_name) in self.client_tokens:  # settings read twice: one token each
-            return self.client_tokens[(name, field_name)]
-        token = self.options.client_env.get(client_token_env(name, field_name))
-        if token is not None and not token.strip():
-            raise LocalEdgeError(f"{client_token_env(name, field_name)} is set but empty")
-        token = token or secrets.token_hex(32)
-        self.client_tokens[(name, field_name)] = token
-        return token
+        key = (name, field_name)
+        if key not in self.client_tokens:  # settings read twice: one token each
+            variable = client_token_env(name, field_name)
+            token = self.options.client_env.get(variable)
+            if token is not None and not token.strip():
+                raise LocalEdgeError(f"{variable} is set but empty")
+            self.client_tokens[key] = token or secrets.token_hex(32)
+        return self.client_tokens[key]
 
     def client_lines(self, limit: int = 10) -> list[str]:
         """Per named client: its token, state and a curl line that shows it (at most
