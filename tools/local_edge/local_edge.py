@@ -30,7 +30,6 @@ import shutil
 import socket
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -299,11 +298,6 @@ class LocalEdge:
 
     def serve_forever(self) -> None:
         self._server.serve_forever()
-
-    def serve_in_background(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, daemon=True)
-        thread.start()
-        return thread
 
     def banner(self) -> str:
         path = (self.protected_files or ["/"])[0]
