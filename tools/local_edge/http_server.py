@@ -32,6 +32,8 @@ from waitress.task import ThreadedTaskDispatcher
 
 # Werkzeug's old per-header-line limit; the hostile tests send 60 KB Authorization headers.
 MAX_REQUEST_HEADER_BYTES = 64 * 1024
+# Connections beyond waitress's limit wait here.
+BACKLOG = 4096
 # How often idle timeouts are checked (at most; a short timeout is checked at a quarter of
 # itself). The event loop sleeps as long when idle; shutdown wakes it at once through the
 # trigger.
@@ -93,7 +95,6 @@ class EdgeHTTPServer:
         *,
         threads: int = 8,
         idle_timeout: float = 30,
-        backlog: int = 4096,
     ) -> None:
         # Waitress warns on a busy queue and on every refused connection; our one line per
         # request is the log, and waitress's own errors still reach stderr.
@@ -101,7 +102,7 @@ class EdgeHTTPServer:
         self._sweep = min(SWEEP_SECONDS, idle_timeout / 4)
         adjustments = Adjustments(
             threads=threads,
-            backlog=backlog,
+            backlog=BACKLOG,
             max_request_header_size=MAX_REQUEST_HEADER_BYTES,
             asyncore_use_poll=True,
             expose_tracebacks=False,

@@ -166,10 +166,9 @@ class LocalDistribution:
             params["Range"] = headers["Range"]
         if headers.get("If-None-Match"):
             params["IfNoneMatch"] = headers["If-None-Match"]
-        if headers.get("If-Modified-Since"):
-            since = parse_date(headers["If-Modified-Since"])
-            if since is not None:
-                params["IfModifiedSince"] = since
+        since = parse_date(headers.get("If-Modified-Since"))  # None when absent or unreadable
+        if since is not None:
+            params["IfModifiedSince"] = since
         try:
             if method == "HEAD":
                 found = self.s3.head_object(**params)

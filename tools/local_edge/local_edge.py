@@ -277,20 +277,16 @@ class LocalEdge:
                 f"expired {client.expires}" if expired else f"expires {client.expires or 'never'}"
             )
             lines.append(f"  {client.name}: token {token} ({state}; paths: {scope})")
-            inside = [
-                f
-                for f in protected
-                if client.paths is None
-                or any(fnmatch.fnmatchcase(f[1:], pattern) for pattern in client.paths)
-            ]
-            outside = [f for f in protected if f not in inside]
+            patterns = client.paths if client.paths is not None else ("*",)  # "*": any path
+            inside = [f for f in protected if any(fnmatch.fnmatchcase(f[1:], p) for p in patterns)]
+            outside = [f for f in protected if f not in inside]  # empty for an unscoped client
             curl = f'curl -i -H "{header}: Bearer {token}" {self.url}'
             if expired:
                 lines.append(f"    {curl}{(inside or protected or ['/'])[0]}   # 401 expired")
                 continue
             if inside:
                 lines.append(f"    {curl}{inside[0]}   # 200")
-            if outside and client.paths is not None:
+            if outside:
                 lines.append(f"    {curl}{outside[0]}   # 403 out of scope")
         if len(self.settings.clients) > limit:
             lines.append(f"  ... and {len(self.settings.clients) - limit} more")
