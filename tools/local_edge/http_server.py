@@ -28,7 +28,6 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
-from waitress.task import ThreadedTaskDispatcher
 
 # Werkzeug's old per-header-line limit; the hostile tests send 60 KB Authorization headers.
 MAX_REQUEST_HEADER_BYTES = 64 * 1024
@@ -66,10 +65,8 @@ class _AnswerAtOnceParser(HTTPRequestParser):
 class _AnswerAtOnceChannel(HTTPChannel):
     """A connection whose requests are parsed by ``_AnswerAtOnceParser``."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Set once a request was answered without its body: what follows is that body.
-        self.body_skipped = False
+    # Set once a request was answered without its body: what follows is that body.
+    body_skipped = False
 
     @property
     def parser_class(self):  # waitress makes each request's parser with parser_class(adj)
@@ -111,14 +108,11 @@ class EdgeHTTPServer:
         # Set after parsing: waitress reads these two as whole seconds.
         adjustments.channel_timeout = idle_timeout
         adjustments.cleanup_interval = self._sweep
-        dispatcher = ThreadedTaskDispatcher()
-        dispatcher.set_thread_count(threads)
         self._map: dict = {}
         self._server = _EdgeServer(
             app,
             map=self._map,
             _sock=listener,
-            dispatcher=dispatcher,
             adj=adjustments,
             bind_socket=False,
             sockinfo=(listener.family, listener.type, listener.proto, listener.getsockname()),

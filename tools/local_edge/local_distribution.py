@@ -65,8 +65,6 @@ GENERATED_X_CACHE = {
 # The one Range form S3 honours (a single byte range); S3 ignores any other Range header.
 _BYTE_RANGE = re.compile(r"bytes=\d*-\d*")
 
-EdgeHandler = Callable[[dict, object], dict]
-
 
 class InvalidKey(ValueError):
     """The path does not decode to a UTF-8 key: S3 answers 400."""
@@ -89,7 +87,7 @@ class LocalDistribution:
     def __init__(
         self,
         site: SiteModel,
-        edge_handler: EdgeHandler,
+        edge_handler: Callable[[dict, object], dict],
         s3_client,
         buckets: Mapping[str, str],
         log: Callable[[str], None] = print,
