@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 from pathlib import Path
 
 from components.cloudfront_facts import DISALLOWED_HEADER_PREFIXES, READ_ONLY_OR_DISALLOWED_HEADERS
@@ -37,6 +38,12 @@ def assert_valid_denial(response) -> None:
     assert size < MAX_GENERATED_RESPONSE_BYTES
     assert "www-authenticate" in response["headers"]
     assert json.loads(response["body"])["meta"]["code"] == 401
+
+
+def serve_in_background(server) -> None:
+    """``server.serve_forever()`` (a LocalEdge or an EdgeHTTPServer) in a daemon thread;
+    closing the server ends it."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
 def raw_get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:

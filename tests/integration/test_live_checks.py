@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from components.checks import SettingsError
+from tests.edge_support import serve_in_background
 from tests.integration import test_live_deploy
 from tests.integration.live_checks import (
     CheckFailed,
@@ -61,7 +62,7 @@ def probe_for(edge: LocalEdge) -> SiteProbe:
 def rotating():
     """The edge during a rotation: the new token current, the old one still accepted."""
     with local_edge(CURRENT_TOKEN, (PREVIOUS_TOKEN,)) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         yield edge
 
 
@@ -69,7 +70,7 @@ def rotating():
 def rotated():
     """The edge after the rotation: the old token dropped."""
     with local_edge(CURRENT_TOKEN) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         yield edge
 
 

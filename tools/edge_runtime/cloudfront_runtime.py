@@ -40,8 +40,7 @@ DEFAULT_TIME_LIMIT = 5.0
 _RUNTIME_JS = r"""
 var __logs = [];
 var __now = 0;
-delete globalThis.setTimeout;
-delete globalThis.clearTimeout;
+// mini-racer's timers are not configurable (delete fails): they are overwritten instead.
 globalThis.setTimeout = undefined;
 globalThis.clearTimeout = undefined;
 globalThis.eval = function () { throw new EvalError('eval is not supported'); };
@@ -102,31 +101,8 @@ var __sha256 = (function () {
 })();
 function __utf8(text) {
   // UTF-8 as Buffer.from(text) gives it (a lone surrogate becomes U+FFFD).
-  var out = [];
-  for (var i = 0; i < text.length; i++) {
-    var c = text.charCodeAt(i);
-    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.length) {
-      var d = text.charCodeAt(i + 1);
-      if (d >= 0xDC00 && d <= 0xDFFF) { c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00); i++; }
-    }
-    if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xC0 | c >> 6, 0x80 | c & 63);
-    else if (c < 0x10000) out.push(0xE0 | c >> 12, 0x80 | c >> 6 & 63, 0x80 | c & 63);
-    else out.push(0xF0 | c >> 18, 0x80 | c >> 12 & 63, 0x80 | c >> 6 & 63, 0x80 | c & 63);
-  }
-  return out;
-}
-function __base64url(bytes) {
-  var T = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-  var out = '';
-  for (var i = 0; i < bytes.length; i += 3) {
-    var n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
-    out += T[n >> 18 & 63] + T[n >> 12 & 63];
-    if (i + 1 < bytes.length) out += T[n >> 6 & 63];
-    if (i + 2 < bytes.length) out += T[n & 63];
-  }
-  return out;
+  var bytes = unescape(encodeURIComponent(text.toWellFormed()));
+  return Array.from(bytes, function (c) { return c.charCodeAt(0); });
 }
 // Buffer (runtime 2.0): only Buffer.from(text, 'base64'), as bytes (strict: a character
 // outside the base64 alphabet throws here, where Node would skip it).
@@ -135,16 +111,7 @@ globalThis.Buffer = Object.freeze({ from: function (text, encoding) {
   if (encoding !== 'base64' || typeof text !== 'string') {
     throw new Error('harness: only Buffer.from(text, \'base64\')');
   }
-  var T = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  var body = text.replace(/=+$/, ''), out = [], n = 0, k = 0;
-  for (var i = 0; i < body.length; i++) {
-    var v = T.indexOf(body.charAt(i));
-    if (v < 0) throw new Error('harness: not base64');
-    n = (n << 6 | v) & 0xFFFF;
-    k += 6;
-    if (k >= 8) { k -= 8; out.push(n >> k & 255); }
-  }
-  return new __Bytes(out);
+  return new __Bytes(Array.from(Uint8Array.fromBase64(text)));
 } });
 function __hasher(algorithm, finish) {
   // CloudFront also offers md5, sha1 and the hex and base64 digests; this harness has only
@@ -159,7 +126,8 @@ function __hasher(algorithm, finish) {
     },
     digest: function (encoding) {
       if (encoding !== 'base64url') throw new Error('harness: only digest(\'base64url\')');
-      return __base64url(finish(data));
+      var bytes = new Uint8Array(finish(data));
+      return bytes.toBase64({ alphabet: 'base64url', omitPadding: true });
     },
   };
   return hash;
@@ -280,7 +248,8 @@ class CloudFrontRuntime:
             self._ctx = self._maker.__enter__()
             self._run(_RUNTIME_JS, 60)
             if store is not None:
-                self._set_store(store)
+                data = json.dumps(dict(store), separators=(",", ":"))
+                self._run(f"__kvsData = Object.assign(Object.create(null), {data});", 60)
             # CloudFront runs functions in strict mode; this cannot be changed there. The
             # documented import line becomes a plain binding (mini-racer runs scripts).
             script = CLOUDFRONT_IMPORT.sub("var cf = __cloudfront;", code)
@@ -288,13 +257,6 @@ class CloudFrontRuntime:
         except BaseException:
             self.close()
             raise
-
-    def _set_store(self, store: Mapping[str, str]) -> None:
-        for key, value in store.items():
-            if not isinstance(key, str) or not isinstance(value, str):
-                raise TypeError("store keys and values are strings")
-        data = json.dumps(dict(store), separators=(",", ":"))
-        self._run(f"__kvsData = Object.assign(Object.create(null), {data});", 60)
 
     def handle(self, event: dict) -> tuple[dict, list[dict]]:
         """``handler(event)``'s result (an async handler's: what its promise resolves to) and

@@ -82,10 +82,6 @@ def multi_fields(pairs) -> dict:
     return fields
 
 
-def _title(name: str) -> str:
-    return "-".join(part.capitalize() for part in name.split("-"))
-
-
 def lambda_result(result: dict, lambda_event: dict) -> dict:
     """The function's answer in Lambda@Edge's shape: a response, or the request to go on."""
     if "statusCode" in result:
@@ -93,7 +89,7 @@ def lambda_result(result: dict, lambda_event: dict) -> dict:
             "status": str(result["statusCode"]),
             "headers": {
                 # CloudFront sends generated header names in Title-Case.
-                name: [{"key": _title(name), "value": f["value"]}]
+                name: [{"key": "-".join(map(str.capitalize, name.split("-"))), "value": f["value"]}]
                 for name, f in result.get("headers", {}).items()
             },
             "body": result.get("body", ""),

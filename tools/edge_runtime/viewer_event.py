@@ -13,13 +13,6 @@ DISTRIBUTION_DOMAIN = "d111111abcdef8.cloudfront.net"
 DISTRIBUTION_ID = "EDFDVBD6EXAMPLE"
 
 
-def cloudfront_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, list[dict[str, str]]]:
-    headers: dict[str, list[dict[str, str]]] = {}
-    for name, value in pairs:
-        headers.setdefault(name.lower(), []).append({"key": name, "value": value})
-    return headers
-
-
 def viewer_request_event(
     headers: Iterable[tuple[str, str]] = (),
     *,
@@ -29,6 +22,9 @@ def viewer_request_event(
     client_ip: str = "203.0.113.178",
     request_id: str = "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
 ) -> dict:
+    cloudfront_headers: dict[str, list[dict[str, str]]] = {}
+    for name, value in headers:
+        cloudfront_headers.setdefault(name.lower(), []).append({"key": name, "value": value})
     return {
         "Records": [
             {
@@ -41,7 +37,7 @@ def viewer_request_event(
                     },
                     "request": {
                         "clientIp": client_ip,
-                        "headers": cloudfront_headers(headers),
+                        "headers": cloudfront_headers,
                         "method": method,
                         "querystring": querystring,
                         "uri": uri,

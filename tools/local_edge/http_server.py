@@ -28,10 +28,11 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
-from waitress.task import ThreadedTaskDispatcher
 
 # Werkzeug's old per-header-line limit; the hostile tests send 60 KB Authorization headers.
 MAX_REQUEST_HEADER_BYTES = 64 * 1024
+# Connections beyond waitress's limit wait here.
+BACKLOG = 4096
 # How often idle timeouts are checked (at most; a short timeout is checked at a quarter of
 # itself). The event loop sleeps as long when idle; shutdown wakes it at once through the
 # trigger.
@@ -41,9 +42,9 @@ SWEEP_SECONDS = 1
 class _AnswerAtOnceParser(HTTPRequestParser):
     """A request whose headers ask ``Expect: 100-continue`` is complete without its body."""
 
-    def __init__(self, adj: Adjustments, on_body_skipped: Callable[[], None]) -> None:
+    def __init__(self, adj: Adjustments, channel: _AnswerAtOnceChannel) -> None:
         super().__init__(adj)
-        self._on_body_skipped = on_body_skipped
+        self._channel = channel
 
     def received(self, data: bytes) -> int:
         consumed = super().received(data)
@@ -56,7 +57,7 @@ class _AnswerAtOnceParser(HTTPRequestParser):
             self.headers.pop("CONTENT_LENGTH", None)
             self.headers.pop("TRANSFER_ENCODING", None)
             self.headers["CONNECTION"] = "close"
-            self._on_body_skipped()
+            self._channel.body_skipped = True
             return len(data)
         return consumed
 
@@ -64,17 +65,12 @@ class _AnswerAtOnceParser(HTTPRequestParser):
 class _AnswerAtOnceChannel(HTTPChannel):
     """A connection whose requests are parsed by ``_AnswerAtOnceParser``."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Set once a request was answered without its body: what follows is that body.
-        self.body_skipped = False
+    # Set once a request was answered without its body: what follows is that body.
+    body_skipped = False
 
     @property
     def parser_class(self):  # waitress makes each request's parser with parser_class(adj)
-        return partial(_AnswerAtOnceParser, on_body_skipped=self._skip_body)
-
-    def _skip_body(self) -> None:
-        self.body_skipped = True
+        return partial(_AnswerAtOnceParser, channel=self)
 
     def received(self, data: bytes) -> bool:
         if self.body_skipped:
@@ -96,7 +92,6 @@ class EdgeHTTPServer:
         *,
         threads: int = 8,
         idle_timeout: float = 30,
-        backlog: int = 4096,
     ) -> None:
         # Waitress warns on a busy queue and on every refused connection; our one line per
         # request is the log, and waitress's own errors still reach stderr.
@@ -104,7 +99,7 @@ class EdgeHTTPServer:
         self._sweep = min(SWEEP_SECONDS, idle_timeout / 4)
         adjustments = Adjustments(
             threads=threads,
-            backlog=backlog,
+            backlog=BACKLOG,
             max_request_header_size=MAX_REQUEST_HEADER_BYTES,
             asyncore_use_poll=True,
             expose_tracebacks=False,
@@ -113,46 +108,33 @@ class EdgeHTTPServer:
         # Set after parsing: waitress reads these two as whole seconds.
         adjustments.channel_timeout = idle_timeout
         adjustments.cleanup_interval = self._sweep
-        dispatcher = ThreadedTaskDispatcher()
-        dispatcher.set_thread_count(threads)
         self._map: dict = {}
         self._server = _EdgeServer(
             app,
             map=self._map,
             _sock=listener,
-            dispatcher=dispatcher,
             adj=adjustments,
             bind_socket=False,
             sockinfo=(listener.family, listener.type, listener.proto, listener.getsockname()),
         )
         self.port: int = listener.getsockname()[1]
-        self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._serving = threading.Event()
-        self._stopped = threading.Event()
-        self._closed = False
+        self._looping = threading.Lock()  # held while serve_forever runs the event loop
+        self._shutting_down = threading.Lock()
 
     def serve_forever(self) -> None:
-        with self._lock:
-            if self._stop.is_set():
-                return
-            self._serving.set()
-        try:
+        with self._looping:
             while not self._stop.is_set():
                 wasyncore.loop(timeout=self._sweep, map=self._map, use_poll=True, count=1)
-        finally:
-            self._stopped.set()
 
     def shutdown(self) -> None:
         """Stop ``serve_forever`` (if it ever ran) and release the socket and threads; safe to
         call twice."""
-        with self._lock:
+        with self._shutting_down:
+            if self._stop.is_set():
+                return
             self._stop.set()
-            serving = self._serving.is_set()
-            closed, self._closed = self._closed, True
-        if serving and not self._stopped.is_set():
-            self._server.pull_trigger()
-            self._stopped.wait()
-        if not closed:
-            self._server.task_dispatcher.shutdown(timeout=5)
-            wasyncore.close_all(self._map)
+            self._server.pull_trigger()  # the loop wakes at once (the trigger is still open)
+            with self._looping:  # the loop has ended, or will never run
+                self._server.task_dispatcher.shutdown(timeout=5)
+                wasyncore.close_all(self._map)

@@ -16,6 +16,7 @@ answers 503, as CloudFront answers a throttled function).
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -28,7 +29,6 @@ from werkzeug.http import http_date, parse_date
 from werkzeug.wrappers import Request, Response
 
 from components import (
-    CUSTOM_ERROR_CODES,
     DEFAULT_ROOT_OBJECT,
     ORIGIN_PATH,
     CacheBehavior,
@@ -65,8 +65,6 @@ GENERATED_X_CACHE = {
 # The one Range form S3 honours (a single byte range); S3 ignores any other Range header.
 _BYTE_RANGE = re.compile(r"bytes=\d*-\d*")
 
-EdgeHandler = Callable[[dict, object], dict]
-
 
 class InvalidKey(ValueError):
     """The path does not decode to a UTF-8 key: S3 answers 400."""
@@ -89,7 +87,7 @@ class LocalDistribution:
     def __init__(
         self,
         site: SiteModel,
-        edge_handler: EdgeHandler,
+        edge_handler: Callable[[dict, object], dict],
         s3_client,
         buckets: Mapping[str, str],
         log: Callable[[str], None] = print,
@@ -166,10 +164,9 @@ class LocalDistribution:
             params["Range"] = headers["Range"]
         if headers.get("If-None-Match"):
             params["IfNoneMatch"] = headers["If-None-Match"]
-        if headers.get("If-Modified-Since"):
-            since = parse_date(headers["If-Modified-Since"])
-            if since is not None:
-                params["IfModifiedSince"] = since
+        since = parse_date(headers.get("If-Modified-Since"))  # None when absent or unreadable
+        if since is not None:
+            params["IfModifiedSince"] = since
         try:
             if method == "HEAD":
                 found = self.s3.head_object(**params)
@@ -194,24 +191,20 @@ class LocalDistribution:
 
     def error_response(self, status: int, origin_error: ClientError | None) -> Response:
         """Custom error response: the JSON page for the code, fetched like any other object."""
-        mapping = self.errors.get(status) if status in CUSTOM_ERROR_CODES else None
+        mapping = self.errors.get(status)
         if mapping is not None:
-            page_path = mapping.response_page_path
-            page_behavior = self.site.behavior_for(page_path, self.normalize)
-            # Edge functions do not run on the error page fetch; the page must be unprotected.
-            if not page_behavior.protected:
-                bucket = self.buckets[page_behavior.origin_id]
-                try:
-                    page = self.s3.get_object(Bucket=bucket, Key=page_path.lstrip("/"))
-                except ClientError:
-                    page = None
-                if page is not None:
-                    response = Response(
-                        page["Body"].read(),
-                        status=mapping.response_code,
-                        content_type=page["ContentType"],
-                    )
-                    return _with_edge_headers(response, "Error from cloudfront")
+            # Edge functions do not run on the error page fetch: the pages sit under the first,
+            # unprotected behavior (build_site_model), in that behavior's bucket.
+            key = mapping.response_page_path.lstrip("/")
+            bucket = self.buckets[self.site.origin_for_key(key)]
+            with contextlib.suppress(ClientError):
+                page = self.s3.get_object(Bucket=bucket, Key=key)
+                response = Response(
+                    page["Body"].read(),
+                    status=mapping.response_code,
+                    content_type=page["ContentType"],
+                )
+                return _with_edge_headers(response, "Error from cloudfront")
         # No page: the viewer gets the origin's status.
         message = origin_error.response["Error"].get("Code", "") if origin_error else ""
         response = Response(message, status=status, content_type="text/plain")
@@ -246,8 +239,7 @@ def _with_edge_headers(response: Response, cache_status: str) -> Response:
 
 def _raw_path(environ) -> str:
     """The path as the viewer sent it (CloudFront hands the function the undecoded URI)."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
-    raw = raw.split("?", 1)[0]
+    raw = environ["REQUEST_URI"].split("?", 1)[0]  # set by waitress and werkzeug's test client
     if not raw.startswith("/") and "://" in raw:
         # Absolute form (RFC 9112 3.2.2): "http://host/path" asks for "/path". A "://" inside
         # an ordinary path ("/a/http://b") is part of the path.

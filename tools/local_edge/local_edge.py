@@ -30,7 +30,6 @@ import shutil
 import socket
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -49,7 +48,7 @@ from components import (
     build_site_model,
     error_page_files,
 )
-from edge_handler import CLOUDFRONT_FUNCTION, ENGINES, LAMBDA_EDGE, store_bytes
+from edge_handler import ENGINES, LAMBDA_EDGE, store_bytes
 from tools import STACK_VARIABLES, make_argv, port_number, stack_tool_parser
 from tools.edge_runtime import make_engine
 from tools.local_edge.http_server import EdgeHTTPServer
@@ -114,20 +113,16 @@ def upload_content(s3, buckets: Mapping[str, str], site: SiteModel, content: Con
         )
 
 
-_ENGINE_NOTES = {
-    LAMBDA_EDGE: "the Python handler from the built zip",
-    CLOUDFRONT_FUNCTION: "the generated CloudFront Function in V8",
-}
-
-
 def _engine_note(engine) -> str:
-    note = _ENGINE_NOTES[engine.name]
-    entries = getattr(engine, "entries", None)
-    if entries is None:
-        return note
+    if engine.name == LAMBDA_EDGE:
+        return "the Python handler from the built zip"
     # The function reads its clients from a KeyValueStore: the one the settings declare.
+    entries = engine.entries
     counted = f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}"
-    return f"{note}, its KeyValueStore: {counted}, {store_bytes(entries):,} bytes"
+    return (
+        "the generated CloudFront Function in V8, its KeyValueStore: "
+        f"{counted}, {store_bytes(entries):,} bytes"
+    )
 
 
 class LocalEdge:
@@ -169,18 +164,16 @@ class LocalEdge:
             )
         # The program's checks: unknown keys, aws:region, no plaintext token in the file.
         self.settings = stack_file.settings(self.token, options.previous_tokens, self._client_token)
-        self.engine_name = options.engine or self.settings.edge_runtime or LAMBDA_EDGE
+        self.engine_name = options.engine or self.settings.edge_runtime
         if self.engine_name != self.settings.edge_runtime:
             # The chosen engine goes through every check the stack's own went through, as if
             # the file said edgeRuntime: <engine>: the local edge runs no function a deploy
             # of that stack would refuse (a cookie header, a client table too big for it).
-            overridden = replace(
-                stack_file,
-                config={**stack_file.config, EDGE_RUNTIME_KEY: self.engine_name},
-                values={**stack_file.values, EDGE_RUNTIME_KEY: self.engine_name},
-            )
+            config = {**stack_file.config, EDGE_RUNTIME_KEY: self.engine_name}
             try:
-                overridden.settings(self.token, options.previous_tokens, self._client_token)
+                replace(stack_file, config=config).settings(
+                    self.token, options.previous_tokens, self._client_token
+                )
             except SettingsError as error:
                 raise SettingsError(
                     f"{error} (ENGINE={self.engine_name} stands for edgeRuntime here; this stack "
@@ -221,7 +214,9 @@ class LocalEdge:
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
         upload_content(self.s3, self.buckets, self.site, self.content)
-        self.files = len(self.content.files)
+        files = ("/" + f.key for f in self.content.files)
+        # The protected objects of the content folder, for the printed curl lines.
+        self.protected_files = [uri for uri in files if self.site.behavior_for(uri).protected]
 
         self._engine = make_engine(
             self.engine_name,
@@ -257,14 +252,14 @@ class LocalEdge:
         self.url = f"http://{HOST}:{self.port}"
 
     def _client_token(self, name: str, field_name: str) -> str:
-        if (name, field_name) in self.client_tokens:  # settings read twice: one token each
-            return self.client_tokens[(name, field_name)]
-        token = self.options.client_env.get(client_token_env(name, field_name))
-        if token is not None and not token.strip():
-            raise LocalEdgeError(f"{client_token_env(name, field_name)} is set but empty")
-        token = token or secrets.token_hex(32)
-        self.client_tokens[(name, field_name)] = token
-        return token
+        key = (name, field_name)
+        if key not in self.client_tokens:  # settings read twice: one token each
+            variable = client_token_env(name, field_name)
+            token = self.options.client_env.get(variable)
+            if token is not None and not token.strip():
+                raise LocalEdgeError(f"{variable} is set but empty")
+            self.client_tokens[key] = token or secrets.token_hex(32)
+        return self.client_tokens[key]
 
     def client_lines(self, limit: int = 10) -> list[str]:
         """Per named client: its token, state and a curl line that shows it (at most
@@ -272,8 +267,7 @@ class LocalEdge:
         if not self.settings.clients:
             return []
         header = self.settings.auth_header
-        files = ["/" + f.key for f in self.content.files]
-        protected = [f for f in files if self.site.behavior_for(f).protected]
+        protected = self.protected_files
         lines = [f"clients ({len(self.settings.clients)} named, besides default above):"]
         for client in self.settings.clients[:limit]:
             token = self.client_tokens[(client.name, "token")]
@@ -283,20 +277,16 @@ class LocalEdge:
                 f"expired {client.expires}" if expired else f"expires {client.expires or 'never'}"
             )
             lines.append(f"  {client.name}: token {token} ({state}; paths: {scope})")
-            inside = [
-                f
-                for f in protected
-                if client.paths is None
-                or any(fnmatch.fnmatchcase(f[1:], pattern) for pattern in client.paths)
-            ]
-            outside = [f for f in protected if f not in inside]
+            patterns = client.paths if client.paths is not None else ("*",)  # "*": any path
+            inside = [f for f in protected if any(fnmatch.fnmatchcase(f[1:], p) for p in patterns)]
+            outside = [f for f in protected if f not in inside]  # empty for an unscoped client
             curl = f'curl -i -H "{header}: Bearer {token}" {self.url}'
             if expired:
                 lines.append(f"    {curl}{(inside or protected or ['/'])[0]}   # 401 expired")
                 continue
             if inside:
                 lines.append(f"    {curl}{inside[0]}   # 200")
-            if outside and client.paths is not None:
+            if outside:
                 lines.append(f"    {curl}{outside[0]}   # 403 out of scope")
         if len(self.settings.clients) > limit:
             lines.append(f"  ... and {len(self.settings.clients) - limit} more")
@@ -305,29 +295,16 @@ class LocalEdge:
     def serve_forever(self) -> None:
         self._server.serve_forever()
 
-    def serve_in_background(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, daemon=True)
-        thread.start()
-        return thread
-
-    def example_path(self) -> str:
-        """A protected object from the content folder, for the printed curl lines."""
-        files = ("/" + f.key for f in self.content.files)
-        return next((uri for uri in files if self.site.behavior_for(uri).protected), "/")
-
-    def not_served_lines(self) -> list[str]:
-        """The content files no deploy uploads (under _errors/), said once at start-up."""
-        note = not_uploaded_note(self.content)
-        return [f"not served: {note} (make upload skips them too)"] if note else []
-
     def banner(self) -> str:
-        path = self.example_path()
+        path = (self.protected_files or ["/"])[0]
         header = self.settings.auth_header
+        # The content files no deploy uploads (under _errors/), said once at start-up.
+        not_served = not_uploaded_note(self.content)
         protected = ", ".join(self.settings.protected_paths)
         return "\n".join(
             [
                 f"protected-cdn local edge: stack {self.options.stack}, "
-                f"{self.files} files from {self.options.content}",
+                f"{len(self.content.files)} files from {self.options.content}",
                 f"edge engine: {self.engine_name} ({_engine_note(self._engine)})",
                 f"URL:   {self.url}/",
                 f"token: {self.token}",
@@ -335,7 +312,7 @@ class LocalEdge:
                 f"  curl -i {self.url}{path}",
                 f'  curl -i -H "{header}: Bearer {self.token}" {self.url}{path}',
                 *self.client_lines(),
-                *self.not_served_lines(),
+                *([f"not served: {not_served} (make upload skips them too)"] if not_served else []),
                 "Ctrl-C stops it.",
             ]
         )

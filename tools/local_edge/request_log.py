@@ -16,8 +16,6 @@ from typing import TextIO
 
 def printable(text: str) -> str:
     """``text`` with non-printable characters and backslashes escaped (``\\x1b``, ``\\u2028``)."""
-    if text.isprintable() and "\\" not in text:
-        return text
     return "".join(
         ch if ch.isprintable() and ch != "\\" else ch.encode("unicode_escape").decode("ascii")
         for ch in text

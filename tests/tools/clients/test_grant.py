@@ -21,7 +21,7 @@ import yaml
 
 from clients import grant_parts, mint_grant, verify_grant
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
-from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import CURRENT_TOKEN, serve_in_background
 from tests.process_support import HANG_SECONDS, run
 from tests.support.locations import STACK_CASES_DIR
 from tools.clients.grant import main, probe_local_edge, stack_url, ttl_seconds
@@ -205,7 +205,7 @@ def local_edge(stacks: Path, client_env: dict) -> LocalEdge:
         stack="partners", stack_dir=stacks, port=0, token=CURRENT_TOKEN, client_env=client_env
     )
     edge = LocalEdge(options, log=lambda line: None)
-    edge.serve_in_background()
+    serve_in_background(edge)
     return edge
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 
 import pytest
@@ -57,6 +58,20 @@ def test_the_pure_js_sha256_is_hashlibs(runtime, text):
 @pytest.mark.parametrize("length", [0, 55, 56, 63, 64, 65, 119, 120, 1000, 100_000])
 def test_sha256_across_block_boundaries(runtime, length):
     assert digest(runtime, "a" * length) == hashlib.sha256(b"a" * length).digest()
+
+
+def test_a_lone_surrogate_is_hashed_as_u_fffd_as_node_does(runtime):
+    assert digest(runtime, "a\ud800b\udc00") == hashlib.sha256("a\ufffdb\ufffd".encode()).digest()
+
+
+@pytest.mark.parametrize("key", [b"", bytes(range(32)), bytes(range(70))])
+def test_hmac_with_a_base64_buffer_key_is_pythons(runtime, key):
+    source = (
+        f"require('crypto').createHmac('sha256', Buffer.from('{base64.b64encode(key).decode()}',"
+        " 'base64')).update('p.é').digest('base64url')"
+    )
+    expected = hmac.new(key, "p.é".encode(), hashlib.sha256).digest()
+    assert base64.urlsafe_b64decode(runtime.eval(source) + "=") == expected
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ import yaml
 
 from clients import mint_grant, session_link, signed_link
 from tests.client_support import EXPIRED_TOKEN, OPEN_TOKEN, SCOPED_TOKEN
-from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import CURRENT_TOKEN, serve_in_background
 from tests.process_support import HANG_SECONDS, run
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
 from tools.stack_files.reader import ROOT
@@ -172,7 +172,7 @@ def test_chromium_renders_only_what_a_valid_grant_opens(tmp_path, capsys):
     )
     with LocalEdge(options, log=log.append) as edge:
         assert edge.engine_name == "cloudfront-function"
-        edge.serve_in_background()
+        serve_in_background(edge)
         start = session_link(edge.url, session_grant, to=PAGE)
         dom = chromium(command, tmp_path / "profile", "--dump-dom", start)
         ARTIFACT.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from functools import partial
 
 import pytest
 
-from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import CURRENT_TOKEN, serve_in_background
 from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
 
@@ -28,7 +28,7 @@ def patient_edge(request):
     """An edge of each engine whose idle timeout is far off."""
     options = Options(port=0, token=CURRENT_TOKEN, engine=request.param, idle_timeout=NEVER)
     with LocalEdge(options, log=lambda _line: None) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         yield edge
 
 

@@ -8,14 +8,13 @@ import http.client
 import json
 import os
 import socket
-import threading
 from pathlib import Path
 
 import pytest
 
 from components.site_model import build_site_model
 from components.stack_config import parse_settings
-from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN
+from tests.edge_support import CURRENT_TOKEN, PREVIOUS_TOKEN, serve_in_background
 from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge.http_server import EdgeHTTPServer
 from tools.local_edge.local_distribution import LocalDistribution
@@ -34,7 +33,7 @@ def local():
     lines: list[str] = []
     options = Options(port=0, token=CURRENT_TOKEN, previous_tokens=(PREVIOUS_TOKEN,))
     with LocalEdge(options, log=lines.append) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         edge.lines = lines
         yield edge
 
@@ -273,7 +272,7 @@ def test_cli_weak_token_names_the_setting(local_edge_main):
 
 def _serve(app) -> EdgeHTTPServer:
     server = EdgeHTTPServer(app, socket.create_server(("127.0.0.1", 0)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     return server
 
 
@@ -389,7 +388,7 @@ def test_content_under_errors_is_not_served_only_the_error_pages_the_deploy_uplo
     content = _content_with_errors_folder(tmp_path)
     options = Options(stack=stack, content=content, port=0, token=CURRENT_TOKEN)
     with LocalEdge(options, log=lambda _line: None) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         for headers in ({}, bearer()):
             status, _headers, body = request(edge, "/_errors/private.txt", headers=headers)
             # As deployed: no such object in either bucket, so the JSON 404 page.
@@ -402,7 +401,7 @@ def test_content_under_errors_is_not_served_only_the_error_pages_the_deploy_uplo
         # Said at start-up, as make upload says it skips them.
         banner = edge.banner()
         assert "_errors/private.txt" in banner and "not served" in banner
-        assert edge.files == 1
+        assert len(edge.content.files) == 1
 
 
 def test_a_content_file_name_that_is_not_utf8_is_one_line_and_exit_2(tmp_path, local_edge_main):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
-from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import CURRENT_TOKEN, serve_in_background
 from tests.support.locations import STACK_CASES_DIR
 from tests.tools.local_edge.test_local_edge import request
 from tools.local_edge.local_edge import DEFAULT_CONTENT, LocalEdge, LocalEdgeError, LocalEdgeOptions
@@ -29,7 +29,7 @@ def local():
         stack="partners", stack_dir=STACK_CASES_DIR, port=0, token=CURRENT_TOKEN, client_env=env
     )
     with LocalEdge(options, log=lines.append) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         edge.lines = lines
         yield edge
 

@@ -14,7 +14,7 @@ import pytest
 
 from components.checks import SettingsError
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
-from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import CURRENT_TOKEN, serve_in_background
 from tests.process_support import HANG_SECONDS, run
 from tests.support.locations import STACK_CASES_DIR
 from tests.tools.edge_runtime.test_engines import SLOW, signal_slow_calls
@@ -51,7 +51,7 @@ def local(request):
         engine=request.param,
     )
     with LocalEdge(options, log=lambda _line: None) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         yield edge
 
 
@@ -211,7 +211,7 @@ def test_closing_the_edge_stops_a_running_function_call_with_a_503(monkeypatch):
 
     with ThreadPoolExecutor(max_workers=1) as executor:
         with LocalEdge(options, log=lambda _line: None) as edge:
-            edge.serve_in_background()
+            serve_in_background(edge)
             slow = executor.submit(slow_request, edge.port)
             assert started.wait(HANG_SECONDS)
             assert not slow.done()  # only the time limit or closing can end it
@@ -285,7 +285,7 @@ def test_a_plus_in_protected_paths_and_in_request_paths_on_the_local_edge(tmp_pa
         engine=engine,
     )
     with LocalEdge(options, log=lambda _line: None) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         assert edge.site.behavior_for("/ex-img/c++/x.txt").path_pattern == "ex-img/c++/*"
         assert request(edge, "/ex-img/c++/x.txt")[0] == 401
         for token in (CURRENT_TOKEN, OPEN_TOKEN):

@@ -7,7 +7,7 @@ import time
 from urllib.parse import quote
 
 from tests.client_support import SCOPED_TOKEN
-from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import CURRENT_TOKEN, serve_in_background
 from tests.support.grants import mint
 from tests.tools.local_edge.test_local_edge import request
 from tests.tools.local_edge.test_local_edge_store import ENV, LOGO, stack_dir_with
@@ -29,7 +29,7 @@ def test_a_link_and_the_cookie_session_open_a_file_and_nothing_else(tmp_path):
     )
     grant = mint(SCOPED_TOKEN, "partner-a", LOGO, int(time.time()) + 600)
     with LocalEdge(options, log=lambda line: None) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         with_token = request(edge, LOGO, headers={"Authorization": f"Bearer {SCOPED_TOKEN}"})
         assert with_token[0] == 200
         # Use 1: the link.

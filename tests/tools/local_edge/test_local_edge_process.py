@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import CURRENT_TOKEN, serve_in_background
 from tests.edge_support import raw_get as get
 from tests.process_support import HANG_SECONDS, Processes
 from tests.support.locations import STACK_CASES_DIR
@@ -105,7 +105,7 @@ def logged_edge():
     """A serving edge whose request log writes to a string (``edge.stream``)."""
     stream = io.StringIO()
     with LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=RequestLog(stream)) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         edge.stream = stream
         yield edge
 
@@ -113,7 +113,7 @@ def logged_edge():
 def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently(logged_edge):
     first = logged_edge
     with LocalEdge(Options(port=0, token=CURRENT_TOKEN), log=lambda _l: None) as two:
-        two.serve_in_background()
+        serve_in_background(two)
         assert get(two.port, "/public/hello.txt")[0] == 200
         assert get(first.port, "/public/hello.txt")[0] == 200
     # Stopping the second edge leaves the first one's bucket in place.
@@ -126,7 +126,7 @@ def test_two_edges_in_one_process_share_the_in_process_s3_and_stop_independently
 def test_idle_connections_hold_no_threads_and_are_closed_after_the_timeout():
     options = Options(port=0, token=CURRENT_TOKEN, threads=4, idle_timeout=0.5)
     with LocalEdge(options, log=lambda _line: None) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         assert get(edge.port, "/public/hello.txt")[0] == 200
         baseline = thread_count(os.getpid())
         idle = [socket.create_connection(("127.0.0.1", edge.port)) for _ in range(60)]

@@ -11,7 +11,7 @@ import yaml
 
 from edge_handler.client_store import entry_key
 from tests.client_support import OPEN_TOKEN, SCOPED_PREVIOUS_TOKEN, SCOPED_TOKEN
-from tests.edge_support import CURRENT_TOKEN
+from tests.edge_support import CURRENT_TOKEN, serve_in_background
 from tests.support.locations import STACK_CASES_DIR
 from tests.tools.local_edge.test_local_edge import request
 from tools.local_edge.local_edge import LocalEdge, LocalEdgeOptions
@@ -44,7 +44,7 @@ def serve(stack_dir: Path, statuses: dict) -> tuple[str, dict, dict]:
         engine="cloudfront-function",
     )
     with LocalEdge(options, log=lambda line: None) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         answers = {
             name: request(edge, LOGO, headers={"Authorization": f"Bearer {token}"})[0]
             for name, token in statuses.items()

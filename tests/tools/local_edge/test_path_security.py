@@ -9,14 +9,13 @@ an unprotected behavior reads the public bucket only, so it can never get a prot
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.site_model import normalize_full_decoding, normalize_rfc3986
-from tests.edge_support import CURRENT_TOKEN, load_built
+from tests.edge_support import CURRENT_TOKEN, load_built, serve_in_background
 from tests.edge_support import raw_get as get
 from tests.support.locations import STACK_CASES_DIR
 from tools.local_edge.http_server import EdgeHTTPServer
@@ -32,7 +31,7 @@ def servers(tmp_path_factory):
     """Reading name -> port: the local edge (RFC 3986), and its flow under full decoding."""
     options = LocalEdgeOptions(stack="dev", stack_dir=STACK_CASES_DIR, port=0, token=CURRENT_TOKEN)
     with LocalEdge(options, log=lambda _line: None) as edge:
-        edge.serve_in_background()
+        serve_in_background(edge)
         handler = load_built(tmp_path_factory.mktemp("edge"), [CURRENT_TOKEN]).handler
         app = LocalDistribution(
             edge.site,
@@ -43,7 +42,7 @@ def servers(tmp_path_factory):
             normalize=READINGS["full-decoding"],
         )
         wide = EdgeHTTPServer(app, socket.create_server(("127.0.0.1", 0)))
-        threading.Thread(target=wide.serve_forever, daemon=True).start()
+        serve_in_background(wide)
         try:
             yield {"rfc3986": edge.port, "full-decoding": wide.port}
         finally:
