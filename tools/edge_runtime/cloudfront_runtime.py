@@ -105,12 +105,13 @@ function __utf8(text) {
   return Array.from(bytes, function (c) { return c.charCodeAt(0); });
 }
 // Buffer (runtime 2.0): only Buffer.from(text, 'base64'), as bytes (strict: a character
-// outside the base64 alphabet throws here, where Node would skip it).
+// outside the base64 alphabet, whitespace included, throws here, where Node would skip it).
 function __Bytes(bytes) { this.bytes = bytes; }
 globalThis.Buffer = Object.freeze({ from: function (text, encoding) {
   if (encoding !== 'base64' || typeof text !== 'string') {
     throw new Error('harness: only Buffer.from(text, \'base64\')');
   }
+  if (/[^A-Za-z0-9+\/=]/.test(text)) throw new Error('harness: not base64: ' + text);
   return new __Bytes(Array.from(Uint8Array.fromBase64(text)));
 } });
 function __hasher(algorithm, finish) {

@@ -74,6 +74,13 @@ def test_hmac_with_a_base64_buffer_key_is_pythons(runtime, key):
     assert base64.urlsafe_b64decode(runtime.eval(source) + "=") == expected
 
 
+@pytest.mark.parametrize("text", ["AAAA AAAA", "AAAA\\nAAAA", "AA-_", "AAA*"])
+def test_a_key_outside_the_base64_alphabet_throws_where_node_would_skip_it(runtime, text):
+    # The store's keys are written by the product; a bad one must show here, not decode quietly.
+    with pytest.raises(JSEvalException, match="not base64"):
+        runtime.eval(f"Buffer.from('{text}', 'base64')")
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
