@@ -148,6 +148,25 @@ class LocalEdge:
             raise
 
     def _start(self) -> None:
+        self._read_settings()
+        self._fill_buckets()
+        self._engine = make_engine(
+            self.engine_name,
+            self._workdir / "edge",
+            self.settings.accepted_tokens,
+            self.settings.auth_header,
+            clients=self.settings.clients,
+            log_allowed=self.settings.log_allowed,
+            grants=self.settings.grants,
+            max_grant_seconds=self.settings.max_grant_seconds,
+            time_limit=self.options.function_time_limit,
+        )
+        self._listen(
+            LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
+        )
+
+    def _read_settings(self) -> None:
+        """Every check of the stack, the engine and the content folder, before anything starts."""
         options = self.options
         if not options.content.is_dir():
             problem = "is not a folder" if options.content.exists() else "does not exist"
@@ -191,6 +210,7 @@ class LocalEdge:
         except ContentError as error:
             raise LocalEdgeError(str(error)) from None
 
+    def _fill_buckets(self) -> None:
         # In-process S3: moto patches botocore, so the client's calls never leave this process
         # and nothing but the edge port listens. mock_aws is process-wide and nests: two edges
         # in one process share it (each has its own bucket); its data goes when the last stops.
@@ -218,18 +238,8 @@ class LocalEdge:
         # The protected objects of the content folder, for the printed curl lines.
         self.protected_files = [uri for uri in files if self.site.behavior_for(uri).protected]
 
-        self._engine = make_engine(
-            self.engine_name,
-            self._workdir / "edge",
-            self.settings.accepted_tokens,
-            self.settings.auth_header,
-            clients=self.settings.clients,
-            log_allowed=self.settings.log_allowed,
-            grants=self.settings.grants,
-            max_grant_seconds=self.settings.max_grant_seconds,
-            time_limit=options.function_time_limit,
-        )
-        app = LocalDistribution(self.site, self._engine, self.s3, self.buckets, log=self.log)
+    def _listen(self, app: LocalDistribution) -> None:
+        options = self.options
         try:
             listener = socket.create_server((HOST, options.port))  # with SO_REUSEADDR
         except OSError as error:
