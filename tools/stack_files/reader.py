@@ -393,39 +393,8 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise StackFileError(f"cannot read {path.name}: {error}") from None
-    key = ""
     try:
-        document = cli_yaml.compose(text)
-        decoder = cli_yaml.Decoder()
-        if document is not None and not isinstance(document, yaml.MappingNode):
-            raise StackFileError(f"{path.name}: expected a mapping with a 'config:' key")
-        top = {} if document is None else decoder.mapping(document)
-        for name in top:
-            if name not in TOP_LEVEL_KEYS:
-                close = difflib.get_close_matches(name[:200], TOP_LEVEL_KEYS, n=1)
-                hint = f"did you mean {close[0]}? " if close else ""
-                raise StackFileError(
-                    f"{path.name}: {clip(name)!s} is not a stack file key. Fix: {hint}"
-                    f"a stack file holds only {', '.join(TOP_LEVEL_KEYS)}"
-                )
-        header = {name: decoder.value(node) for name, node in top.items() if name != "config"}
-        config_node = top.get("config")
-        if isinstance(config_node, yaml.MappingNode):
-            nodes = decoder.mapping(config_node)
-        elif config_node is None or decoder.value(config_node) is None:
-            nodes = {}
-        else:
-            raise StackFileError(f"{path.name}: expected a 'config:' mapping of keys to values")
-        values: dict[str, Any] = {}
-        config: dict[str, str] = {}
-        for key, node in nodes.items():
-            if isinstance(node, yaml.ScalarNode):
-                values[key] = config[key] = cli_yaml.config_text(node)
-                continue
-            decoded = decoder.value(node)
-            values[key] = _with_secure(decoded)
-            if _secure_at(values[key]) is None:
-                config[key] = cli_yaml.to_json(decoded, node.start_mark.line + 1)
+        header, values, config = _parse(text, path.name)
     except cli_yaml.DuplicateKey as error:
         name = clip(error.key)
         raise StackFileError(
@@ -433,7 +402,7 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
             f"Fix: keep one {name}"
         ) from None
     except cli_yaml.CliYamlError as error:
-        where = f"{clip(error.key or key)}: " if error.key or key else ""
+        where = f"{clip(error.key)}: " if error.key else ""
         fix = f". Fix: {error.fix}" if error.fix else ""
         raise StackFileError(
             f"{path.name}: {where}{error.problem} (line {error.line}){fix}"
@@ -452,6 +421,46 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         environments=_environments(header.get("environment"), path.name),
         encryption_salt=salt if isinstance(salt := header.get("encryptionsalt"), str) else None,
     )
+
+
+def _parse(text: str, file_name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """The header keys, and each config key's value and its text as ``pulumi config`` gives it."""
+    document = cli_yaml.compose(text)
+    decoder = cli_yaml.Decoder()
+    if document is not None and not isinstance(document, yaml.MappingNode):
+        raise StackFileError(f"{file_name}: expected a mapping with a 'config:' key")
+    top = {} if document is None else decoder.mapping(document)
+    for name in top:
+        if name not in TOP_LEVEL_KEYS:
+            close = difflib.get_close_matches(name[:200], TOP_LEVEL_KEYS, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise StackFileError(
+                f"{file_name}: {clip(name)!s} is not a stack file key. Fix: {hint}"
+                f"a stack file holds only {', '.join(TOP_LEVEL_KEYS)}"
+            )
+    header = {name: decoder.value(node) for name, node in top.items() if name != "config"}
+    config_node = top.get("config")
+    if isinstance(config_node, yaml.MappingNode):
+        nodes = decoder.mapping(config_node)
+    elif config_node is None or decoder.value(config_node) is None:
+        nodes = {}
+    else:
+        raise StackFileError(f"{file_name}: expected a 'config:' mapping of keys to values")
+    values: dict[str, Any] = {}
+    config: dict[str, str] = {}
+    for key, node in nodes.items():
+        try:
+            if isinstance(node, yaml.ScalarNode):
+                values[key] = config[key] = cli_yaml.config_text(node)
+                continue
+            decoded = decoder.value(node)
+            values[key] = _with_secure(decoded)
+            if _secure_at(values[key]) is None:
+                config[key] = cli_yaml.to_json(decoded, node.start_mark.line + 1)
+        except cli_yaml.CliYamlError as error:
+            error.key = error.key or key  # named by the config key it is under
+            raise
+    return header, values, config
 
 
 def _unknown_stack(stack: str, file_name: str, known: list[str]) -> str:
