@@ -124,58 +124,65 @@ def _check_client_paths(name: str, raw: Any, protected_paths: tuple[str, ...]) -
         )
     cleaned: list[str] = []
     for index, pattern in enumerate(patterns):
-        text = pattern.strip().lstrip("/") if isinstance(pattern, str) else ""
-        if not text or len(text) > facts.MAX_PATH_PATTERN_LENGTH:
-            raise fail(
-                key, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/a/*"
-            )
-        if not PATH_PATTERN.fullmatch(text):
-            raise fail(
-                key,
-                f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
-                "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
-            )
-        if has_dot_segment(text):
-            raise fail(
-                key,
-                f"{shown(pattern)} has a . or .. segment; the edge refuses such paths for a "
-                "scoped client, so it would open nothing",
-                "write the pattern without . and .. segments",
-            )
-        if "+" in text:
-            # A path's + then meets a wildcard only, as a space would: whichever way S3
-            # reads a +, the key stays inside the scope (docs/security.md).
-            raise fail(
-                key,
-                f"{shown(pattern)} has a +, and S3 may read a + of the URL path as a space, "
-                "so the key read could lie outside the scope",
-                "rename the folder without +, or write ? for each + (it matches any one "
-                "character there)",
-            )
-        if not any(covered_by(text, protected) for protected in protected_paths):
-            folders = [p for p in protected_paths if p.endswith("*")]
-            example = folders[0][:-1] + name + "/*" if folders else protected_paths[0]
-            raise fail(
-                key,
-                f"{shown(pattern)} is not inside the protected paths "
-                f"({clip(', '.join(protected_paths))})",
-                "use a protected pattern, or one that starts with a protected pattern's text "
-                f"before its final *, e.g. {clip(example)}",
-            )
-        if "*" not in text and "?" not in text:
-            # As for protectedPaths: CloudFront's patterns match the whole path, so
-            # 'ex-img/partner-a' is that one key and the client gets 403 under the folder.
-            folder = text.rstrip("/") + "/*"
-            raise fail(
-                key,
-                f"{shown(pattern)} has no wildcard, so the client could open only that one exact "
-                "path and nothing under it",
-                f"{caller().set_fix(f'{key}[{index}]', shown(folder))} to let the client "
-                "open everything under it",
-            )
+        text = _check_client_path(name, index, pattern, protected_paths)
         if text not in cleaned:
             cleaned.append(text)
     return tuple(cleaned)
+
+
+def _check_client_path(
+    name: str, index: int, pattern: Any, protected_paths: tuple[str, ...]
+) -> str:
+    """One pattern of a client's ``paths``, without its leading /."""
+    key = f"clients.{name}.paths"
+    text = pattern.strip().lstrip("/") if isinstance(pattern, str) else ""
+    if not text or len(text) > facts.MAX_PATH_PATTERN_LENGTH:
+        raise fail(key, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/a/*")
+    if not PATH_PATTERN.fullmatch(text):
+        raise fail(
+            key,
+            f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
+            "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+        )
+    if has_dot_segment(text):
+        raise fail(
+            key,
+            f"{shown(pattern)} has a . or .. segment; the edge refuses such paths for a "
+            "scoped client, so it would open nothing",
+            "write the pattern without . and .. segments",
+        )
+    if "+" in text:
+        # A path's + then meets a wildcard only, as a space would: whichever way S3
+        # reads a +, the key stays inside the scope (docs/security.md).
+        raise fail(
+            key,
+            f"{shown(pattern)} has a +, and S3 may read a + of the URL path as a space, "
+            "so the key read could lie outside the scope",
+            "rename the folder without +, or write ? for each + (it matches any one "
+            "character there)",
+        )
+    if not any(covered_by(text, protected) for protected in protected_paths):
+        folders = [p for p in protected_paths if p.endswith("*")]
+        example = folders[0][:-1] + name + "/*" if folders else protected_paths[0]
+        raise fail(
+            key,
+            f"{shown(pattern)} is not inside the protected paths "
+            f"({clip(', '.join(protected_paths))})",
+            "use a protected pattern, or one that starts with a protected pattern's text "
+            f"before its final *, e.g. {clip(example)}",
+        )
+    if "*" not in text and "?" not in text:
+        # As for protectedPaths: CloudFront's patterns match the whole path, so
+        # 'ex-img/partner-a' is that one key and the client gets 403 under the folder.
+        folder = text.rstrip("/") + "/*"
+        raise fail(
+            key,
+            f"{shown(pattern)} has no wildcard, so the client could open only that one exact "
+            "path and nothing under it",
+            f"{caller().set_fix(f'{key}[{index}]', shown(folder))} to let the client "
+            "open everything under it",
+        )
+    return text
 
 
 def check_clients(
@@ -198,55 +205,8 @@ def check_clients(
     owners: dict[str, str] = {token: DEFAULT_CLIENT for token in taken_tokens}
     result: list[ClientSettings] = []
     for name in sorted(clients, key=str):
-        if not isinstance(name, str) or not CLIENT_NAME.fullmatch(name):
-            raise fail(
-                f"clients.{clip(str(name))}",
-                f"is not a client name ({CLIENT_NAME_RULE})",
-                "rename it, e.g. partner-a",
-            )
-        if name == DEFAULT_CLIENT:
-            raise fail(
-                "clients.default",
-                "is reserved: authToken and previousAuthTokens are the client default",
-                "pick another name, e.g. partner-a",
-            )
-        entry = clients[name]
-        if not isinstance(entry, dict):
-            raise fail(
-                f"clients.{name}",
-                "must be an object with token, previousToken, expires, paths",
-                new_client_commands(name),
-            )
-        for alias, field_name in _CLIENT_FIELD_ALIASES.items():
-            if alias in entry and field_name in entry:
-                # Two spellings of one field: taking either would drop the other silently.
-                raise fail(
-                    f"clients.{name}.{field_name}",
-                    f"is given twice, as {alias} and {field_name}",
-                    f"keep one: {field_name}",
-                )
-        entry = {_CLIENT_FIELD_ALIASES.get(k, k): v for k, v in entry.items() if v is not None}
-        for field_name in entry:
-            if field_name not in CLIENT_FIELDS:
-                raise fail(
-                    f"clients.{name}.{clip(str(field_name))}",
-                    "is not a client field",
-                    f"{suggest(str(field_name), CLIENT_FIELDS)}"
-                    f"{caller().remove_fix(f'clients.{name}.{clip(str(field_name))}')}; "
-                    f"fields: {', '.join(CLIENT_FIELDS)}",
-                )
-        tokens = [check_token(f"clients.{name}.token", entry.get("token"))]
-        if "previousToken" in entry:
-            tokens.append(check_token(f"clients.{name}.previousToken", entry["previousToken"]))
-        for field_name, token in zip(("token", "previousToken"), tokens, strict=False):
-            if token in owners:
-                # Never the token itself: only whose it already is.
-                raise fail(
-                    f"clients.{name}.{field_name}",
-                    f"is the same token as client {owners[token]}'s; each client needs its own",
-                    caller().set_fix(f"clients.{name}.{field_name}", NEW_TOKEN, secret=True),
-                )
-            owners[token] = name
+        entry = _client_entry(name, clients[name])
+        tokens = _client_tokens(name, entry, owners)
         expires_at = None
         if "expires" in entry:
             expires_at = parse_expiry(f"clients.{name}.expires", entry["expires"])
@@ -255,6 +215,64 @@ def check_clients(
             paths = _check_client_paths(name, entry["paths"], protected_paths)
         result.append(ClientSettings(name, tuple(tokens), expires_at, paths))
     return tuple(result)
+
+
+def _client_entry(name: Any, entry: Any) -> dict[str, Any]:
+    """A client's name and fields checked; its fields under their own names."""
+    if not isinstance(name, str) or not CLIENT_NAME.fullmatch(name):
+        raise fail(
+            f"clients.{clip(str(name))}",
+            f"is not a client name ({CLIENT_NAME_RULE})",
+            "rename it, e.g. partner-a",
+        )
+    if name == DEFAULT_CLIENT:
+        raise fail(
+            "clients.default",
+            "is reserved: authToken and previousAuthTokens are the client default",
+            "pick another name, e.g. partner-a",
+        )
+    if not isinstance(entry, dict):
+        raise fail(
+            f"clients.{name}",
+            "must be an object with token, previousToken, expires, paths",
+            new_client_commands(name),
+        )
+    for alias, field_name in _CLIENT_FIELD_ALIASES.items():
+        if alias in entry and field_name in entry:
+            # Two spellings of one field: taking either would drop the other silently.
+            raise fail(
+                f"clients.{name}.{field_name}",
+                f"is given twice, as {alias} and {field_name}",
+                f"keep one: {field_name}",
+            )
+    entry = {_CLIENT_FIELD_ALIASES.get(k, k): v for k, v in entry.items() if v is not None}
+    for field_name in entry:
+        if field_name not in CLIENT_FIELDS:
+            raise fail(
+                f"clients.{name}.{clip(str(field_name))}",
+                "is not a client field",
+                f"{suggest(str(field_name), CLIENT_FIELDS)}"
+                f"{caller().remove_fix(f'clients.{name}.{clip(str(field_name))}')}; "
+                f"fields: {', '.join(CLIENT_FIELDS)}",
+            )
+    return entry
+
+
+def _client_tokens(name: str, entry: dict[str, Any], owners: dict[str, str]) -> list[str]:
+    """A client's token and previous token, each not already another client's (``owners``)."""
+    tokens = [check_token(f"clients.{name}.token", entry.get("token"))]
+    if "previousToken" in entry:
+        tokens.append(check_token(f"clients.{name}.previousToken", entry["previousToken"]))
+    for field_name, token in zip(("token", "previousToken"), tokens, strict=False):
+        if token in owners:
+            # Never the token itself: only whose it already is.
+            raise fail(
+                f"clients.{name}.{field_name}",
+                f"is the same token as client {owners[token]}'s; each client needs its own",
+                caller().set_fix(f"clients.{name}.{field_name}", NEW_TOKEN, secret=True),
+            )
+        owners[token] = name
+    return tokens
 
 
 def check_client_table(raw: Any, checked: Mapping[str, Any]) -> tuple[ClientSettings, ...]:
