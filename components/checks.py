@@ -386,63 +386,66 @@ def check_protected_paths(raw: Any, _checked: Mapping[str, Any]) -> tuple[str, .
             "merge patterns with wildcards (ex-img/* covers every file under ex-img/)",
         )
     cleaned: list[str] = []
-    seen: set[str] = set()
     for pattern in patterns:
-        if not isinstance(pattern, str) or not pattern.strip():
-            raise fail(
-                name, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/*"
-            )
-        # A leading slash makes no difference to CloudFront; keep one spelling.
-        normalized = pattern.strip().lstrip("/") or "*"
-        if len(normalized) > facts.MAX_PATH_PATTERN_LENGTH:
-            raise fail(
-                name,
-                f"{shown(pattern)} is longer than {facts.MAX_PATH_PATTERN_LENGTH} characters",
-                "shorten the pattern",
-            )
-        if not PATH_PATTERN.fullmatch(normalized):
-            raise fail(
-                name,
-                f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
-                "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
-            )
-        if has_dot_segment(normalized):
-            raise fail(
-                name,
-                f"{shown(pattern)} has a . or .. segment; CloudFront matches the path with dot "
-                "segments removed, so the pattern could never match",
-                "write the pattern without . and .. segments",
-            )
-        if "*" not in normalized and "?" not in normalized:
-            # CloudFront matches the whole path: 'ex-img' protects one key, not the folder.
-            folder = normalized.rstrip("/") + "/*"
-            raise fail(
-                name,
-                f"{shown(pattern)} has no wildcard, so it matches only that one exact path "
-                "and leaves everything under it public",
-                f"use {shown(folder)} to protect everything under it",
-            )
-        # The error pages' behavior (_errors/*) always comes first, so a pattern under
-        # _errors/ would never apply; only that prefix is refused (_errorsx/* is fine).
-        if normalized.startswith(ERROR_PAGES_PREFIX + "/"):
-            raise fail(
-                name,
-                f"{shown(pattern)} would never apply: the error pages' behavior "
-                f"{ERROR_PAGES_PREFIX}/* comes first, so nothing under {ERROR_PAGES_PREFIX}/ "
-                "can be protected",
-                f"keep protected content out of {ERROR_PAGES_PREFIX}/ and protect its own prefix",
-            )
-        if normalized in seen:
+        normalized = _check_protected_path(pattern)
+        if normalized in cleaned:
             raise fail(name, f"{shown(pattern)} is listed twice", "remove the duplicate")
-        seen.add(normalized)
         cleaned.append(normalized)
-    if "*" in seen and len(cleaned) > 1:
+    if "*" in cleaned and len(cleaned) > 1:
         raise fail(
             name,
             "'*' already protects every path, so the other patterns would do nothing",
             "use ['*'] alone, or list only the specific patterns",
         )
     return tuple(cleaned)
+
+
+def _check_protected_path(pattern: Any) -> str:
+    """One protectedPaths pattern, without its leading /."""
+    name = "protectedPaths"
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise fail(name, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/*")
+    # A leading slash makes no difference to CloudFront; keep one spelling.
+    normalized = pattern.strip().lstrip("/") or "*"
+    if len(normalized) > facts.MAX_PATH_PATTERN_LENGTH:
+        raise fail(
+            name,
+            f"{shown(pattern)} is longer than {facts.MAX_PATH_PATTERN_LENGTH} characters",
+            "shorten the pattern",
+        )
+    if not PATH_PATTERN.fullmatch(normalized):
+        raise fail(
+            name,
+            f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
+            "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+        )
+    if has_dot_segment(normalized):
+        raise fail(
+            name,
+            f"{shown(pattern)} has a . or .. segment; CloudFront matches the path with dot "
+            "segments removed, so the pattern could never match",
+            "write the pattern without . and .. segments",
+        )
+    if "*" not in normalized and "?" not in normalized:
+        # CloudFront matches the whole path: 'ex-img' protects one key, not the folder.
+        folder = normalized.rstrip("/") + "/*"
+        raise fail(
+            name,
+            f"{shown(pattern)} has no wildcard, so it matches only that one exact path "
+            "and leaves everything under it public",
+            f"use {shown(folder)} to protect everything under it",
+        )
+    # The error pages' behavior (_errors/*) always comes first, so a pattern under
+    # _errors/ would never apply; only that prefix is refused (_errorsx/* is fine).
+    if normalized.startswith(ERROR_PAGES_PREFIX + "/"):
+        raise fail(
+            name,
+            f"{shown(pattern)} would never apply: the error pages' behavior "
+            f"{ERROR_PAGES_PREFIX}/* comes first, so nothing under {ERROR_PAGES_PREFIX}/ "
+            "can be protected",
+            f"keep protected content out of {ERROR_PAGES_PREFIX}/ and protect its own prefix",
+        )
+    return normalized
 
 
 def _dns_name(domain: str) -> bool:
