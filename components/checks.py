@@ -624,50 +624,22 @@ def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> N
 
     ``fix`` replaces the fix the line suggests (a tool that runs the function by choice).
     """
-    clients = checked["clients"]
     if checked["edge_runtime"] != CLOUDFRONT_FUNCTION:
         _check_archive_fits(checked, fix)
-        return
+    else:
+        _check_store_fits(checked, fix)
+
+
+def _check_store_fits(checked: Mapping[str, Any], fix: str | None) -> None:
     # Imported here: the store's encoding is only needed on this engine.
     from edge_handler.build import edge_clients
-    from edge_handler.client_store import (
-        MAX_KEY_BYTES,
-        MAX_STORE_BYTES,
-        MAX_VALUE_BYTES,
-        entry_key,
-        entry_value,
-        grant_entry_key,
-        grant_entry_value,
-    )
+    from edge_handler.client_store import MAX_STORE_BYTES
 
+    clients = checked["clients"]
     tokens = (checked["auth_token"], *checked["previous_auth_tokens"])
     total, fit = 0, -1  # fit: named clients whose entries fit (the default client comes first)
     for client in edge_clients(tokens, clients):
-        value = len(entry_value(client.name, client.expires_at, client.paths).encode())
-        where = "authToken" if client.name == DEFAULT_CLIENT else f"clients.{client.name}"
-        if value > MAX_VALUE_BYTES:
-            raise fail(
-                where,
-                f"takes {value} bytes as a KeyValueStore value, over CloudFront's "
-                f"{MAX_VALUE_BYTES}-byte limit",
-                "give it fewer or shorter paths (a wildcard covers a folder)",
-            )
-        for token in client.tokens:
-            key = len(entry_key(token).encode())
-            if key > MAX_KEY_BYTES:  # digests are 43 bytes: never, kept for the record
-                raise fail(where, f"key of {key} bytes", "report this")
-            total += key + value
-        if checked.get("grants"):
-            # The client's grant entry (its grant keys, expiry and scope), beside its tokens'.
-            grant = len(grant_entry_value(client.tokens, client.expires_at, client.paths))
-            if grant > MAX_VALUE_BYTES:
-                raise fail(
-                    where,
-                    f"takes {grant} bytes as a grant entry, over CloudFront's "
-                    f"{MAX_VALUE_BYTES}-byte limit for a KeyValueStore value",
-                    "give it fewer or shorter paths (a wildcard covers a folder)",
-                )
-            total += len(grant_entry_key(client.name)) + grant
+        total += _store_bytes(client, bool(checked.get("grants")))
         if total <= MAX_STORE_BYTES:
             fit += 1
     if total > MAX_STORE_BYTES:
@@ -679,6 +651,46 @@ def check_function_fits(checked: Mapping[str, Any], fix: str | None = None) -> N
             or f"remove clients that ended ({caller().remove_fix('clients.<name>')}), or "
             "shorten their paths",
         )
+
+
+def _store_bytes(client, grants: bool) -> int:
+    """The bytes of a client's store entries: one per token, and its grant entry."""
+    from edge_handler.client_store import (
+        MAX_KEY_BYTES,
+        MAX_VALUE_BYTES,
+        entry_key,
+        entry_value,
+        grant_entry_key,
+        grant_entry_value,
+    )
+
+    value = len(entry_value(client.name, client.expires_at, client.paths).encode())
+    where = "authToken" if client.name == DEFAULT_CLIENT else f"clients.{client.name}"
+    if value > MAX_VALUE_BYTES:
+        raise fail(
+            where,
+            f"takes {value} bytes as a KeyValueStore value, over CloudFront's "
+            f"{MAX_VALUE_BYTES}-byte limit",
+            "give it fewer or shorter paths (a wildcard covers a folder)",
+        )
+    total = 0
+    for token in client.tokens:
+        key = len(entry_key(token).encode())
+        if key > MAX_KEY_BYTES:  # digests are 43 bytes: never, kept for the record
+            raise fail(where, f"key of {key} bytes", "report this")
+        total += key + value
+    if grants:
+        # The client's grant entry (its grant keys, expiry and scope), beside its tokens'.
+        grant = len(grant_entry_value(client.tokens, client.expires_at, client.paths))
+        if grant > MAX_VALUE_BYTES:
+            raise fail(
+                where,
+                f"takes {grant} bytes as a grant entry, over CloudFront's "
+                f"{MAX_VALUE_BYTES}-byte limit for a KeyValueStore value",
+                "give it fewer or shorter paths (a wildcard covers a folder)",
+            )
+        total += len(grant_entry_key(client.name)) + grant
+    return total
 
 
 # Lambda@Edge's quota for a viewer-request function's zipped package.
