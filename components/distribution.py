@@ -62,6 +62,40 @@ def _behavior_settings(
     return settings
 
 
+def _viewer_certificate(
+    aliases: tuple[str, ...], certificate_arn: pulumi.Input[str] | None
+) -> aws.cloudfront.DistributionViewerCertificateArgs:
+    if not aliases:
+        return aws.cloudfront.DistributionViewerCertificateArgs(cloudfront_default_certificate=True)
+    return aws.cloudfront.DistributionViewerCertificateArgs(
+        acm_certificate_arn=certificate_arn,
+        ssl_support_method="sni-only",
+        minimum_protocol_version="TLSv1.2_2021",
+    )
+
+
+def _logging_config(
+    name: str, access_log_bucket: str | None
+) -> aws.cloudfront.DistributionLoggingConfigArgs | None:
+    if not access_log_bucket:
+        return None
+    return aws.cloudfront.DistributionLoggingConfigArgs(
+        bucket=f"{access_log_bucket}.s3.amazonaws.com", prefix=f"{name}/", include_cookies=False
+    )
+
+
+def _restrictions(
+    allowed_countries: tuple[str, ...],
+) -> aws.cloudfront.DistributionRestrictionsArgs:
+    # An allow list of countries, or none: served everywhere.
+    return aws.cloudfront.DistributionRestrictionsArgs(
+        geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
+            restriction_type="whitelist" if allowed_countries else "none",
+            locations=list(allowed_countries) or None,
+        )
+    )
+
+
 class Distribution(pulumi.ComponentResource):
     """The CloudFront distribution: the site model's behaviors over the two S3 origins."""
 
@@ -83,24 +117,6 @@ class Distribution(pulumi.ComponentResource):
         if sorted(args.origins) != sorted(ORIGIN_IDS):
             raise ValueError(f"origins must be exactly {ORIGIN_IDS}, got {tuple(args.origins)}")
 
-        if args.aliases:
-            viewer_certificate = aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=args.certificate_arn,
-                ssl_support_method="sni-only",
-                minimum_protocol_version="TLSv1.2_2021",
-            )
-        else:
-            viewer_certificate = aws.cloudfront.DistributionViewerCertificateArgs(
-                cloudfront_default_certificate=True
-            )
-        logging_config = None
-        if settings.access_log_bucket:
-            logging_config = aws.cloudfront.DistributionLoggingConfigArgs(
-                bucket=f"{settings.access_log_bucket}.s3.amazonaws.com",
-                prefix=f"{name}/",
-                include_cookies=False,
-            )
-
         self.distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",
             enabled=True,
@@ -111,7 +127,7 @@ class Distribution(pulumi.ComponentResource):
             price_class=settings.price_class,
             aliases=list(args.aliases) or None,
             web_acl_id=settings.web_acl_id,
-            logging_config=logging_config,
+            logging_config=_logging_config(name, settings.access_log_bucket),
             origins=[
                 aws.cloudfront.DistributionOriginArgs(
                     origin_id=origin_id,
@@ -141,14 +157,8 @@ class Distribution(pulumi.ComponentResource):
                 )
                 for error in site.error_responses
             ],
-            # An allow list of countries, or none: served everywhere.
-            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
-                    restriction_type="whitelist" if settings.allowed_countries else "none",
-                    locations=list(settings.allowed_countries) or None,
-                )
-            ),
-            viewer_certificate=viewer_certificate,
+            restrictions=_restrictions(settings.allowed_countries),
+            viewer_certificate=_viewer_certificate(args.aliases, args.certificate_arn),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
