@@ -82,8 +82,32 @@ class ContentOrigin(pulumi.ComponentResource):
         self, name: str, args: ContentOriginArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("protected-cdn:index:ContentOrigin", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        self._declare_bucket(name, args)
+        self.origin_access_control = aws.cloudfront.OriginAccessControl(
+            f"{name}-oac",
+            description="protected-cdn: CloudFront signs every request to this bucket",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.error_page_objects = [
+            aws.s3.BucketObjectv2(
+                f"{name}-error-page-{key.rsplit('/', 1)[-1].removesuffix('.json')}",
+                bucket=self.bucket.id,
+                key=key,
+                source=pulumi.FileAsset(state_path(path)),
+                content_type=ERROR_PAGES_CONTENT_TYPE,
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.ownership_controls]),
+            )
+            for key, path in sorted(args.error_pages.items())
+        ]
+        self._register()
 
+    def _declare_bucket(self, name: str, args: ContentOriginArgs) -> None:
+        """The bucket, private (Block Public Access, no ACLs), encrypted and versioned."""
+        child = pulumi.ResourceOptions(parent=self)
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
             # Only an unprotected stack may empty the bucket on destroy.
@@ -133,26 +157,8 @@ class ContentOrigin(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.origin_access_control = aws.cloudfront.OriginAccessControl(
-            f"{name}-oac",
-            description="protected-cdn: CloudFront signs every request to this bucket",
-            origin_access_control_origin_type="s3",
-            signing_behavior="always",
-            signing_protocol="sigv4",
-            opts=child,
-        )
-        self.error_page_objects = [
-            aws.s3.BucketObjectv2(
-                f"{name}-error-page-{key.rsplit('/', 1)[-1].removesuffix('.json')}",
-                bucket=self.bucket.id,
-                key=key,
-                source=pulumi.FileAsset(state_path(path)),
-                content_type=ERROR_PAGES_CONTENT_TYPE,
-                tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.ownership_controls]),
-            )
-            for key, path in sorted(args.error_pages.items())
-        ]
+
+    def _register(self) -> None:
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn
         self.bucket_regional_domain_name = self.bucket.bucket_regional_domain_name
