@@ -93,6 +93,13 @@ def _claim_problem(claim: str, patterns: tuple[str, ...]) -> bool:
 def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int, now: float):
     """The client's settings when ``client`` may hold a grant for ``path`` lasting ``ttl``
     seconds from ``now`` in stack ``stack``; else one line why and how to fix it."""
+    entry = _grant_client(settings, stack, client, now)
+    _check_claim(settings, stack, entry, path, ttl, now)
+    return entry
+
+
+def _grant_client(settings: Settings, stack: str, client: str, now: float) -> ClientSettings:
+    """The client, when the stack takes grants and the client may hold one now."""
     if not settings.grants or settings.edge_runtime != CLOUDFRONT_FUNCTION:
         engine = ""
         if settings.edge_runtime != CLOUDFRONT_FUNCTION:
@@ -120,6 +127,14 @@ def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int
             f"grants. Fix: a new expiry: pulumi config set --path 'clients.{client}.expires' "
             f"<RFC 3339 UTC time to come> --stack {stack}, and pulumi up"
         )
+    return entry
+
+
+def _check_claim(
+    settings: Settings, stack: str, entry: ClientSettings, path: str, ttl: int, now: float
+) -> None:
+    """The grant's path and lifetime are ones the edge would accept from this client."""
+    client = entry.name
     site = build_site_model(settings.protected_paths, settings.error_caching_min_ttl)
     base = path[:-1] if path.endswith("/*") else path
     if path.startswith("/") and not site.behavior_for(base).protected:
@@ -146,7 +161,6 @@ def check_grant(settings: Settings, stack: str, client: str, path: str, ttl: int
             f"TTL={ttl} s outlasts client {client}, which expires at "
             f"{entry.expires}; the edge would refuse the grant. Fix: TTL={left} or less"
         )
-    return entry
 
 
 def client_token(client: str, environ: Mapping[str, str], tokens_file: Path) -> str:
