@@ -380,17 +380,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        stack = stack_file_name(args.stack)
-        # AUTH_TOKEN and CLIENT_TOKEN_<NAME>, over the stack's local tokens (make new-stack).
-        environ = token_environment(args.stack_dir, stack)
-    except StackFileError as error:
-        print(f"local edge: {one_line(error)}", file=sys.stderr)
-        return 2
+def _options_from(args: argparse.Namespace) -> LocalEdgeOptions:
+    """The command line's options, with the tokens from the environment."""
+    stack = stack_file_name(args.stack)
+    # AUTH_TOKEN and CLIENT_TOKEN_<NAME>, over the stack's local tokens (make new-stack).
+    environ = token_environment(args.stack_dir, stack)
     previous = environ.get("PREVIOUS_AUTH_TOKENS", "")
-    options = LocalEdgeOptions(
+    return LocalEdgeOptions(
         stack=stack,
         stack_dir=args.stack_dir,
         content=args.content,
@@ -400,6 +396,15 @@ def main(argv: list[str] | None = None) -> int:
         client_env={k: v for k, v in environ.items() if k.startswith("CLIENT_")},
         engine=args.engine,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        options = _options_from(args)
+    except StackFileError as error:
+        print(f"local edge: {one_line(error)}", file=sys.stderr)
+        return 2
     # stdout may be a pipe that closes (`make local | head`): output never raises.
     out = RequestLog()
     stopping = False
