@@ -400,6 +400,16 @@ def check_protected_paths(raw: Any, _checked: Mapping[str, Any]) -> tuple[str, .
     return tuple(cleaned)
 
 
+def check_pattern_characters(key: str, pattern: Any, text: str) -> None:
+    """``text`` (``pattern`` without its leading /) holds only what CloudFront accepts."""
+    if not PATH_PATTERN.fullmatch(text):
+        raise fail(
+            key,
+            f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
+            "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
+        )
+
+
 def _check_protected_path(pattern: Any) -> str:
     """One protectedPaths pattern, without its leading /."""
     name = "protectedPaths"
@@ -413,12 +423,7 @@ def _check_protected_path(pattern: Any) -> str:
             f"{shown(pattern)} is longer than {facts.MAX_PATH_PATTERN_LENGTH} characters",
             "shorten the pattern",
         )
-    if not PATH_PATTERN.fullmatch(normalized):
-        raise fail(
-            name,
-            f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
-            "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
-        )
+    check_pattern_characters(name, pattern, normalized)
     if has_dot_segment(normalized):
         raise fail(
             name,

@@ -19,10 +19,10 @@ from .checks import (
     DEFAULT_CLIENT,
     EXPIRY_EXAMPLE,
     NEW_TOKEN,
-    PATH_PATTERN,
     ClientSettings,
     as_list,
     caller,
+    check_pattern_characters,
     check_token,
     clip,
     decoded,
@@ -138,12 +138,7 @@ def _check_client_path(
     text = pattern.strip().lstrip("/") if isinstance(pattern, str) else ""
     if not text or len(text) > facts.MAX_PATH_PATTERN_LENGTH:
         raise fail(key, f"{shown(pattern)} is not a path pattern", "use patterns like ex-img/a/*")
-    if not PATH_PATTERN.fullmatch(text):
-        raise fail(
-            key,
-            f"{shown(pattern)} has characters CloudFront does not accept in a path pattern",
-            "use letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?",
-        )
+    check_pattern_characters(key, pattern, text)
     if has_dot_segment(text):
         raise fail(
             key,
